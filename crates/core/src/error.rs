@@ -1,0 +1,38 @@
+use userdesk_model::{ApiError, ErrorCode, ValidationErrors};
+
+/// Everything that can go wrong in the client library.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("{0}")]
+    Validation(#[from] ValidationErrors),
+    #[error("no profile with id {0}")]
+    ProfileNotFound(String),
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("unknown time zone {0:?}: use an IANA name such as Europe/Berlin")]
+    InvalidTimeZone(String),
+    #[error("the local database failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the local database could not be upgraded: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the local database holds a value this version cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        let code = match &error {
+            CoreError::Validation(errors) => return ApiError::from(errors.clone()),
+            CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
+            CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
+            CoreError::Database(_) | CoreError::Migration(_) | CoreError::Corrupt(_) => {
+                ErrorCode::Storage
+            }
+        };
+        ApiError::new(code, error.to_string())
+    }
+}

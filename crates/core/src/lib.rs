@@ -1,0 +1,20 @@
+//! Userdesk's client library: the SQLite profile store, the manager's settings and time zone,
+//! deterministic demo data, and the [`AppCore`] facade. It knows nothing of Tauri or the webview.
+
+mod app;
+mod demo;
+mod error;
+mod listing;
+mod profiles;
+mod search;
+mod settings;
+mod store;
+mod time;
+
+pub use app::{AppCore, OpenOptions};
+pub use demo::DemoProfiles;
+pub use error::{CoreError, Result};
+pub use store::Store;
+pub use time::{
+    format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,
+};

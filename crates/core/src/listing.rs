@@ -1,0 +1,154 @@
+//! The All users table's query: filters, sort keys and keyset pagination, as SQL.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+use userdesk_model::{
+    Cursor, CursorValue, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
+    SortDirection, SortOrder,
+};
+
+use crate::error::{CoreError, Result};
+use crate::search::{self, SearchPlan};
+
+/// A filter with its Last seen window turned into an instant.
+#[derive(Debug, Clone)]
+pub struct ResolvedFilter {
+    pub status: Option<ProfileStatus>,
+    pub kind: Option<ProfileType>,
+    pub platform: Option<Platform>,
+    pub last_seen_since: Option<DateTime<Utc>>,
+    pub search: SearchPlan,
+}
+
+impl ResolvedFilter {
+    /// Resolves `filter`, the window having been computed in the manager's zone.
+    pub fn new(filter: &ProfileFilter, last_seen_since: Option<DateTime<Utc>>) -> Self {
+        Self {
+            status: filter.status,
+            kind: filter.kind,
+            platform: filter.platform,
+            last_seen_since,
+            search: search::plan(&filter.search),
+        }
+    }
+
+    /// Appends ` WHERE …` (always, `1` when nothing filters).
+    pub fn push_where(&self, query: &mut QueryBuilder<'_, Sqlite>) {
+        query.push(" WHERE 1");
+        if let Some(status) = self.status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(kind) = self.kind {
+            query.push(" AND kind = ").push_bind(kind.as_str());
+        }
+        if let Some(platform) = self.platform {
+            query.push(" AND platform = ").push_bind(platform.as_str());
+        }
+        if let Some(since) = self.last_seen_since {
+            query
+                .push(" AND last_seen_at >= ")
+                .push_bind(since.timestamp_millis());
+        }
+        match &self.search {
+            SearchPlan::Everyone => {}
+            SearchPlan::Trigram(expression) => {
+                query
+                    .push(" AND seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ")
+                    .push_bind(expression.clone())
+                    .push(")");
+            }
+            SearchPlan::Like(pattern) => {
+                query
+                    .push(" AND ((first_name || ' ' || last_name) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR email LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR phone LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\')");
+            }
+        }
+    }
+}
+
+/// The columns a sort orders by, before the id that breaks ties.
+struct SortKey {
+    /// For text columns that may be empty: the generated column that puts empties last.
+    blank: Option<&'static str>,
+    column: &'static str,
+    text: bool,
+}
+
+fn sort_key(column: SortColumn) -> SortKey {
+    let (blank, column, text) = match column {
+        SortColumn::Username => (None, "username", true),
+        SortColumn::Email => (Some("email_blank"), "email", true),
+        SortColumn::Phone => (Some("phone_blank"), "phone", true),
+        SortColumn::Location => (Some("location_blank"), "location", true),
+        SortColumn::Created => (None, "created_at", false),
+        SortColumn::LastSeen => (None, "last_seen_at", false),
+        SortColumn::Sessions => (None, "sessions", false),
+        SortColumn::Status => (None, "status", true),
+    };
+    SortKey {
+        blank,
+        column,
+        text,
+    }
+}
+
+/// Appends the keyset condition: rows strictly after `cursor` in `sort` order.
+pub fn push_after(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    sort: SortOrder,
+    cursor: &Cursor,
+) -> Result<()> {
+    if cursor.column != sort.column {
+        return Err(CoreError::InvalidRequest(format!(
+            "the cursor belongs to a sort by {:?}, not by {:?}",
+            cursor.column, sort.column
+        )));
+    }
+    let key = sort_key(sort.column);
+    let op = match sort.direction {
+        SortDirection::Asc => ">",
+        SortDirection::Desc => "<",
+    };
+    query.push(" AND (");
+    if let Some(blank) = key.blank {
+        query.push(blank).push(", ");
+    }
+    query.push(key.column).push(", id) ").push(op).push(" (");
+    match (&cursor.value, key.text) {
+        (CursorValue::Text(value), true) => {
+            if key.blank.is_some() {
+                query.push_bind(i64::from(value.is_empty())).push(", ");
+            }
+            query.push_bind(value.clone());
+        }
+        (CursorValue::Int(value), false) => {
+            query.push_bind(*value);
+        }
+        _ => {
+            return Err(CoreError::InvalidRequest(
+                "the cursor's value does not fit its column".to_string(),
+            ))
+        }
+    }
+    query.push(", ").push_bind(*cursor.id.as_uuid()).push(")");
+    Ok(())
+}
+
+/// Appends ` ORDER BY …` for `sort`, ties broken by id in the same direction.
+pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder) {
+    let key = sort_key(sort.column);
+    let dir = match sort.direction {
+        SortDirection::Asc => " ASC",
+        SortDirection::Desc => " DESC",
+    };
+    query.push(" ORDER BY ");
+    if let Some(blank) = key.blank {
+        query.push(blank).push(dir).push(", ");
+    }
+    query.push(key.column).push(dir).push(", id").push(dir);
+}

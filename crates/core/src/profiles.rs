@@ -1,0 +1,267 @@
+//! Customer profiles in the local store: insert, get, patch, list, count.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+use userdesk_model::{
+    profile_username, Cursor, CursorValue, ListRequest, Platform, Profile, ProfileId, ProfilePage,
+    ProfileRow, ProfileStatus, ProfileType, ValidPatch, MAX_PAGE_SIZE,
+};
+
+use crate::error::{CoreError, Result};
+use crate::listing::{self, ResolvedFilter};
+use crate::store::Store;
+
+const PROFILE_COLUMNS: &str = "id, email, first_name, last_name, phone, location, created_at, \
+     last_seen_at, device, sessions, live_chat_takeover, status, kind, platform";
+
+const ROW_COLUMNS: &str =
+    "id, username, email, phone, location, created_at, last_seen_at, sessions, status";
+
+#[derive(sqlx::FromRow)]
+struct ProfileRecord {
+    id: ProfileId,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    location: String,
+    created_at: i64,
+    last_seen_at: i64,
+    device: String,
+    sessions: i64,
+    live_chat_takeover: bool,
+    status: String,
+    kind: String,
+    platform: String,
+}
+
+impl TryFrom<ProfileRecord> for Profile {
+    type Error = CoreError;
+
+    fn try_from(r: ProfileRecord) -> Result<Self> {
+        Ok(Profile {
+            id: r.id,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            phone: r.phone,
+            location: r.location,
+            created_at: from_millis(r.created_at)?,
+            last_seen_at: from_millis(r.last_seen_at)?,
+            device: r.device,
+            sessions: u32::try_from(r.sessions).map_err(|_| corrupt("sessions", r.sessions))?,
+            live_chat_takeover: r.live_chat_takeover,
+            status: parse_status(&r.status)?,
+            kind: ProfileType::parse(&r.kind).ok_or_else(|| corrupt("kind", &r.kind))?,
+            platform: Platform::parse(&r.platform)
+                .ok_or_else(|| corrupt("platform", &r.platform))?,
+        })
+    }
+}
+
+/// A table row as read, before its times are formatted.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RowRecord {
+    id: ProfileId,
+    username: String,
+    email: String,
+    phone: String,
+    location: String,
+    created_at: i64,
+    last_seen_at: i64,
+    sessions: i64,
+    status: String,
+}
+
+impl RowRecord {
+    /// The table row, times formatted by `format`.
+    pub(crate) fn into_row(self, format: impl Fn(DateTime<Utc>) -> String) -> Result<ProfileRow> {
+        Ok(ProfileRow {
+            id: self.id,
+            username: self.username,
+            email: self.email,
+            phone: self.phone,
+            location: self.location,
+            created: format(from_millis(self.created_at)?),
+            last_seen: format(from_millis(self.last_seen_at)?),
+            sessions: u32::try_from(self.sessions)
+                .map_err(|_| corrupt("sessions", self.sessions))?,
+            status: parse_status(&self.status)?,
+        })
+    }
+
+    fn cursor(&self, column: userdesk_model::SortColumn) -> Cursor {
+        use userdesk_model::SortColumn as C;
+        let value = match column {
+            C::Username => CursorValue::Text(self.username.clone()),
+            C::Email => CursorValue::Text(self.email.clone()),
+            C::Phone => CursorValue::Text(self.phone.clone()),
+            C::Location => CursorValue::Text(self.location.clone()),
+            C::Status => CursorValue::Text(self.status.clone()),
+            C::Created => CursorValue::Int(self.created_at),
+            C::LastSeen => CursorValue::Int(self.last_seen_at),
+            C::Sessions => CursorValue::Int(self.sessions),
+        };
+        Cursor {
+            column,
+            value,
+            id: self.id,
+        }
+    }
+}
+
+fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt("timestamp", ms))
+}
+
+fn parse_status(s: &str) -> Result<ProfileStatus> {
+    ProfileStatus::parse(s).ok_or_else(|| corrupt("status", s))
+}
+
+fn corrupt(what: &str, value: impl std::fmt::Debug) -> CoreError {
+    CoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+impl Store {
+    /// Adds profiles in one transaction (demo data, tests, and later the sync's pull).
+    #[tracing::instrument(skip_all, fields(count = profiles.len()))]
+    pub async fn insert_profiles(&self, profiles: &[Profile]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for p in profiles {
+            sqlx::query(
+                "INSERT INTO profiles (id, email, first_name, last_name, phone, location, username, \
+                 created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, platform) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(p.id)
+            .bind(&p.email)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.phone)
+            .bind(&p.location)
+            .bind(p.username())
+            .bind(p.created_at.timestamp_millis())
+            .bind(p.last_seen_at.timestamp_millis())
+            .bind(&p.device)
+            .bind(i64::from(p.sessions))
+            .bind(p.live_chat_takeover)
+            .bind(p.status.as_str())
+            .bind(p.kind.as_str())
+            .bind(p.platform.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One profile by id.
+    #[tracing::instrument(skip(self))]
+    pub async fn get_profile(&self, id: ProfileId) -> Result<Profile> {
+        let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
+        sqlx::query_as::<_, ProfileRecord>(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?
+            .try_into()
+    }
+
+    /// Applies a validated change to the editable fields in one transaction, keeping the derived
+    /// username in step, and returns the profile as saved.
+    #[tracing::instrument(skip(self, patch))]
+    pub async fn patch_profile(&self, id: ProfileId, patch: &ValidPatch) -> Result<Profile> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
+        let current: Profile = sqlx::query_as::<_, ProfileRecord>(&sql)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?
+            .try_into()?;
+        let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_string());
+        let mut next = current.clone();
+        next.email = pick(&patch.email, &current.email);
+        next.first_name = pick(&patch.first_name, &current.first_name);
+        next.last_name = pick(&patch.last_name, &current.last_name);
+        next.phone = pick(&patch.phone, &current.phone);
+        next.location = pick(&patch.location, &current.location);
+        if next != current {
+            let username =
+                profile_username(&next.id, &next.first_name, &next.last_name, &next.email);
+            sqlx::query(
+                "UPDATE profiles SET email = ?, first_name = ?, last_name = ?, phone = ?, \
+                 location = ?, username = ? WHERE id = ?",
+            )
+            .bind(&next.email)
+            .bind(&next.first_name)
+            .bind(&next.last_name)
+            .bind(&next.phone)
+            .bind(&next.location)
+            .bind(username)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// One page of the table; the returned cursor continues after its last row.
+    #[tracing::instrument(skip(self, format))]
+    pub(crate) async fn list_profiles(
+        &self,
+        request: &ListRequest,
+        filter: &ResolvedFilter,
+        format: impl Fn(DateTime<Utc>) -> String,
+    ) -> Result<ProfilePage> {
+        if request.limit == 0 || request.limit > MAX_PAGE_SIZE {
+            return Err(CoreError::InvalidRequest(format!(
+                "a page holds 1 to {MAX_PAGE_SIZE} rows, not {}",
+                request.limit
+            )));
+        }
+        let offset = i64::try_from(request.offset)
+            .map_err(|_| CoreError::InvalidRequest("the offset is too large".to_string()))?;
+        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS} FROM profiles"));
+        filter.push_where(&mut query);
+        if let Some(after) = &request.after {
+            listing::push_after(&mut query, request.sort, after)?;
+        }
+        listing::push_order(&mut query, request.sort);
+        query
+            .push(" LIMIT ")
+            .push_bind(i64::from(request.limit))
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let records: Vec<RowRecord> = query.build_query_as().fetch_all(&self.pool).await?;
+        let next = match records.last() {
+            Some(last) if records.len() == request.limit as usize => {
+                Some(last.cursor(request.sort.column))
+            }
+            _ => None,
+        };
+        let rows = records
+            .into_iter()
+            .map(|r| r.into_row(&format))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ProfilePage { rows, next })
+    }
+
+    /// How many profiles match the filter.
+    #[tracing::instrument(skip(self))]
+    pub(crate) async fn count_profiles(&self, filter: &ResolvedFilter) -> Result<u64> {
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM profiles");
+        filter.push_where(&mut query);
+        let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
+        u64::try_from(count).map_err(|_| corrupt("count", count))
+    }
+
+    /// How many profiles the store holds.
+    pub async fn profile_total(&self) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles")
+            .fetch_one(&self.pool)
+            .await?;
+        u64::try_from(count).map_err(|_| corrupt("count", count))
+    }
+}

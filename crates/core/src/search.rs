@@ -1,0 +1,97 @@
+//! Turning what the manager typed in the search box into a query on name, email and phone.
+
+/// Queries shorter than this many characters cannot use the trigram index and are answered by a
+/// scan instead.
+pub const TRIGRAM: usize = 3;
+
+/// How one search term is matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Nothing typed: everyone matches.
+    Everyone,
+    /// A full-text (trigram) match expression for the `profiles_search` table.
+    Trigram(String),
+    /// A LIKE pattern (with `\` as the escape character) for queries too short for trigrams.
+    Like(String),
+}
+
+/// Plans the search for `raw`, matched as a case-insensitive substring of the full name, the
+/// email or the phone. A query that looks like a phone number also matches phones by its digits,
+/// so "7946 0958" finds "+442079460958".
+pub fn plan(raw: &str) -> SearchPlan {
+    let term = raw.trim();
+    if term.is_empty() {
+        return SearchPlan::Everyone;
+    }
+    let digits = phone_digits(term);
+    if term.chars().count() < TRIGRAM {
+        return SearchPlan::Like(like_pattern(term));
+    }
+    let mut expression = phrase(term);
+    if let Some(digits) = digits.filter(|d| d.len() >= TRIGRAM && d != term) {
+        expression = format!("{expression} OR phone : {}", phrase(&digits));
+    }
+    SearchPlan::Trigram(expression)
+}
+
+/// The digits of a term made only of digits and the punctuation people put in phone numbers.
+fn phone_digits(term: &str) -> Option<String> {
+    let is_phone_like = term
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | '/'));
+    let digits: String = term.chars().filter(char::is_ascii_digit).collect();
+    (is_phone_like && !digits.is_empty()).then_some(digits)
+}
+
+/// An FTS5 phrase: the text in double quotes, inner quotes doubled, so no character of the term
+/// is read as query syntax.
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_search_matches_everyone() {
+        assert_eq!(plan("   "), SearchPlan::Everyone);
+    }
+
+    #[test]
+    fn short_terms_scan_with_a_literal_like_pattern() {
+        assert_eq!(plan("a%"), SearchPlan::Like("%a\\%%".into()));
+        assert_eq!(plan("_\\"), SearchPlan::Like("%\\_\\\\%".into()));
+    }
+
+    #[test]
+    fn quotes_cannot_break_out_of_the_phrase() {
+        assert_eq!(
+            plan("a\"b OR c"),
+            SearchPlan::Trigram("\"a\"\"b OR c\"".into())
+        );
+    }
+
+    #[test]
+    fn a_phone_like_term_also_matches_phone_digits() {
+        assert_eq!(
+            plan("7946 0958"),
+            SearchPlan::Trigram("\"7946 0958\" OR phone : \"79460958\"".into())
+        );
+        assert_eq!(plan("0958"), SearchPlan::Trigram("\"0958\"".into()));
+    }
+}

@@ -1,0 +1,53 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::validation::{FieldError, ValidationErrors};
+
+/// What kind of failure an [`ApiError`] reports; the UI branches on this, never on the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    /// One or more fields were refused; `fields` says which and why.
+    Validation,
+    /// The profile (or other record) does not exist.
+    NotFound,
+    /// The request itself was malformed: a cursor for another sort, a page too large.
+    InvalidRequest,
+    /// An unknown IANA time zone name.
+    InvalidTimeZone,
+    /// The local database failed.
+    Storage,
+}
+
+/// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error with no field details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self {
+            code: ErrorCode::Validation,
+            message: errors.to_string(),
+            fields: errors.0,
+        }
+    }
+}

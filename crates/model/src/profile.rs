@@ -1,0 +1,233 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ids::ProfileId;
+
+/// Whether a profile is in use or archived (deactivated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ProfileStatus {
+    Active,
+    Archived,
+}
+
+impl ProfileStatus {
+    /// The value stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// Reads the value stored in the database.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "archived" => Some(Self::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the customer identified themselves to a bot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ProfileType {
+    Registered,
+    Anonymous,
+}
+
+impl ProfileType {
+    /// The value stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::Anonymous => "anonymous",
+        }
+    }
+
+    /// Reads the value stored in the database.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "registered" => Some(Self::Registered),
+            "anonymous" => Some(Self::Anonymous),
+            _ => None,
+        }
+    }
+}
+
+/// The channel through which the customer reaches the platform's bots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Platform {
+    Desktop,
+    MobileWeb,
+    WhatsApp,
+    Messenger,
+    Telegram,
+}
+
+impl Platform {
+    /// Every platform, in the order the Platform filter lists them.
+    pub const ALL: [Platform; 5] = [
+        Self::Desktop,
+        Self::MobileWeb,
+        Self::WhatsApp,
+        Self::Messenger,
+        Self::Telegram,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Desktop => "desktop",
+            Self::MobileWeb => "mobile_web",
+            Self::WhatsApp => "whats_app",
+            Self::Messenger => "messenger",
+            Self::Telegram => "telegram",
+        }
+    }
+
+    /// Reads the value stored in the database.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A customer of the chatbot platform, as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Profile {
+    pub id: ProfileId,
+    /// Empty when unknown; otherwise a valid address.
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Empty when unknown; otherwise E.164, such as `+14155550123`.
+    pub phone: String,
+    pub location: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The browser or service last used with a bot, such as "Firefox 89.0" or "WhatsApp".
+    pub device: String,
+    pub sessions: u32,
+    pub live_chat_takeover: bool,
+    pub status: ProfileStatus,
+    pub kind: ProfileType,
+    pub platform: Platform,
+}
+
+impl Profile {
+    /// What the Username column shows: the full name, else the email, else "Anonymous <short id>".
+    pub fn username(&self) -> String {
+        username(&self.id, &self.first_name, &self.last_name, &self.email)
+    }
+}
+
+/// The Username rule of the All users table, shared by every place that derives it.
+pub fn username(id: &ProfileId, first_name: &str, last_name: &str, email: &str) -> String {
+    let full = match (first_name.trim(), last_name.trim()) {
+        ("", "") => String::new(),
+        (first, "") => first.to_string(),
+        ("", last) => last.to_string(),
+        (first, last) => format!("{first} {last}"),
+    };
+    if !full.is_empty() {
+        full
+    } else if !email.trim().is_empty() {
+        email.trim().to_string()
+    } else {
+        format!("Anonymous {}", id.short())
+    }
+}
+
+/// One row of the All users table, with its times already formatted in the manager's time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfileRow {
+    pub id: ProfileId,
+    pub username: String,
+    pub email: String,
+    pub phone: String,
+    pub location: String,
+    pub created: String,
+    pub last_seen: String,
+    pub sessions: u32,
+    pub status: ProfileStatus,
+}
+
+/// Everything the Details window shows of one profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfileDetails {
+    pub profile: Profile,
+    pub username: String,
+    /// CREATED in the manager's time zone.
+    pub created: String,
+    /// LAST SEEN in the manager's time zone.
+    pub last_seen: String,
+    /// The IANA name of the zone the times above are shown in.
+    pub time_zone: String,
+}
+
+/// A change to the editable user-details fields; `None` leaves a field as it is, an empty string
+/// clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct ProfilePatch {
+    #[ts(optional)]
+    pub email: Option<String>,
+    #[ts(optional)]
+    pub first_name: Option<String>,
+    #[ts(optional)]
+    pub last_name: Option<String>,
+    #[ts(optional)]
+    pub phone: Option<String>,
+    #[ts(optional)]
+    pub location: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id() -> ProfileId {
+        "01890a5d-ac96-774b-bcce-b302099a8057".parse().unwrap()
+    }
+
+    #[test]
+    fn username_is_the_full_name_when_there_is_one() {
+        assert_eq!(
+            username(&id(), "Ada", "Lovelace", "ada@example.com"),
+            "Ada Lovelace"
+        );
+        assert_eq!(username(&id(), "Ada", "", "ada@example.com"), "Ada");
+        assert_eq!(username(&id(), " ", "Lovelace", ""), "Lovelace");
+    }
+
+    #[test]
+    fn username_falls_back_to_the_email_then_to_anonymous() {
+        assert_eq!(
+            username(&id(), "", "", "ada@example.com"),
+            "ada@example.com"
+        );
+        assert_eq!(username(&id(), "  ", "", ""), "Anonymous 099a8057");
+    }
+
+    #[test]
+    fn platform_round_trips_through_its_stored_name() {
+        for p in Platform::ALL {
+            assert_eq!(Platform::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Platform::parse("fax"), None);
+    }
+}

@@ -1,0 +1,18 @@
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "list_profiles",
+        "count_profiles",
+        "get_profile",
+        "patch_profile",
+        "get_time_zone",
+        "set_time_zone",
+        "list_time_zones",
+    ]);
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(manifest);
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri build step failed: {error:#}");
+    }
+}

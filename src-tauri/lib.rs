@@ -1,0 +1,56 @@
+//! The Tauri shell: opens the store, registers the commands, and nothing else.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tauri::Manager;
+use userdesk_core::{AppCore, OpenOptions};
+
+/// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
+const DEFAULT_DEMO_PROFILES: usize = 5_000;
+
+/// Starts the desktop app and blocks until its window closes.
+pub fn run() -> anyhow::Result<()> {
+    tauri::Builder::default()
+        .setup(|app| {
+            let path = database_path(app.path().app_data_dir()?)?;
+            let options = OpenOptions {
+                demo_profiles: demo_profiles()?,
+            };
+            let core = tauri::async_runtime::block_on(AppCore::open(&path, options))
+                .with_context(|| format!("opening the store at {}", path.display()))?;
+            app.manage(core);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_profiles,
+            commands::count_profiles,
+            commands::get_profile,
+            commands::patch_profile,
+            commands::get_time_zone,
+            commands::set_time_zone,
+            commands::list_time_zones,
+        ])
+        .run(tauri::generate_context!())
+        .context("running the Userdesk window")
+}
+
+/// The store lives in the OS's app-data directory, or in `USERDESK_DATA_DIR` when set (tests).
+fn database_path(app_data: PathBuf) -> anyhow::Result<PathBuf> {
+    let dir = std::env::var_os("USERDESK_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or(app_data);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir.join("userdesk.sqlite3"))
+}
+
+fn demo_profiles() -> anyhow::Result<usize> {
+    match std::env::var("USERDESK_DEMO_PROFILES") {
+        Ok(value) => value
+            .parse()
+            .with_context(|| format!("USERDESK_DEMO_PROFILES={value:?} is not a count")),
+        Err(_) => Ok(DEFAULT_DEMO_PROFILES),
+    }
+}
