@@ -1,0 +1,202 @@
+//! The All users table on a 1,000,000-profile store: every query the table makes, each beside the
+//! same SQL run raw on the same file (the yardstick).
+//!
+//! `cargo bench -p userdesk-core --bench profiles` (USERDESK_BENCH_PROFILES sets the store's size;
+//! the store is built once into bench-data/ and reused).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use userdesk_core::{AppCore, OpenOptions};
+use userdesk_model::{
+    ListRequest, ProfileFilter, ProfileStatus, SortColumn, SortDirection, SortOrder,
+};
+
+const SEED: u64 = 20_261_128;
+const PAGE: u32 = 100;
+const RUNS: usize = 60;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-28T12:00:00Z".parse().expect("a valid timestamp")
+}
+
+struct Timing {
+    p50: Duration,
+    p95: Duration,
+    max: Duration,
+}
+
+fn summarize(mut samples: Vec<Duration>) -> Timing {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    Timing { p50: at(0.5), p95: at(0.95), max: at(1.0) }
+}
+
+async fn time<F, Fut, T>(mut f: F) -> Timing
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    for _ in 0..3 {
+        f().await; // warm the page cache and the statement cache
+    }
+    let mut samples = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        std::hint::black_box(f().await);
+        samples.push(start.elapsed());
+    }
+    summarize(samples)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn row(case: &str, ours: &Timing, raw: &Timing) {
+    println!(
+        "| {case} | {} | {} | {} | {} | {} |",
+        ms(ours.p50),
+        ms(ours.p95),
+        ms(ours.max),
+        ms(raw.p50),
+        ms(raw.p95)
+    );
+}
+
+/// The raw SQL for a first page in `sort`, as a developer would write it by hand.
+fn raw_first_page(sort: SortOrder) -> String {
+    let dir = match sort.direction {
+        SortDirection::Asc => "ASC",
+        SortDirection::Desc => "DESC",
+    };
+    let keys = match sort.column {
+        SortColumn::Username => "username",
+        SortColumn::Email => "email_blank, email",
+        SortColumn::Phone => "phone_blank, phone",
+        SortColumn::Location => "location_blank, location",
+        SortColumn::Created => "created_at",
+        SortColumn::LastSeen => "last_seen_at",
+        SortColumn::Sessions => "sessions",
+        SortColumn::Status => "status",
+    };
+    let order: Vec<String> = keys.split(", ").chain(["id"]).map(|k| format!("{k} {dir}")).collect();
+    format!(
+        "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
+         FROM profiles WHERE status = 'active' ORDER BY {} LIMIT {PAGE}",
+        order.join(", ")
+    )
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let count: usize = std::env::var("USERDESK_BENCH_PROFILES")
+        .ok()
+        .map(|v| v.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench-data");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("profiles-{count}.sqlite3"));
+    let fresh = !path.exists();
+    let app = AppCore::open(&path, OpenOptions::default()).await?;
+    if fresh || app.store().profile_total().await? as usize != count {
+        let start = Instant::now();
+        app.store().seed_demo_profiles(SEED, now(), count).await?;
+        eprintln!("built {} in {:.1} s", path.display(), start.elapsed().as_secs_f64());
+    }
+    app.set_time_zone("UTC").await?;
+    let pool = app.store().pool().clone();
+    let size = std::fs::metadata(&path)?.len();
+    println!("store: {count} profiles, {:.0} MB; {RUNS} runs per case, pages of {PAGE} rows; times in ms\n", size as f64 / 1e6);
+    println!("| case | Userdesk p50 | Userdesk p95 | Userdesk max | raw SQL p50 | raw SQL p95 |");
+    println!("|---|---:|---:|---:|---:|---:|");
+
+    let active = ProfileFilter { status: Some(ProfileStatus::Active), ..Default::default() };
+    let request = |filter: ProfileFilter, sort: SortOrder| ListRequest { filter, sort, after: None, offset: 0, limit: PAGE };
+
+    for column in SortColumn::ALL {
+        for direction in [SortDirection::Asc, SortDirection::Desc] {
+            let sort = SortOrder { column, direction };
+            let req = request(active.clone(), sort);
+            let ours = time(|| async { app.list_profiles_at(&req, now()).await.expect("page") }).await;
+            let sql = raw_first_page(sort);
+            let raw = time(|| async { sqlx::query(&sql).fetch_all(&pool).await.expect("raw page") }).await;
+            row(&format!("first page, {column:?} {direction:?}"), &ours, &raw);
+        }
+    }
+
+    for term in ["mue", "sofía", "ana.g", "proton", "+4479", "tanaka@"] {
+        let filter = ProfileFilter { search: term.to_string(), ..active.clone() };
+        let req = request(filter.clone(), SortOrder::default());
+        let ours = time(|| async { app.list_profiles_at(&req, now()).await.expect("search") }).await;
+        let raw_sql = "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
+             FROM profiles WHERE status = 'active' AND seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ?) \
+             ORDER BY username, id LIMIT 100";
+        let phrase = format!("\"{term}\"");
+        let raw = time(|| async { sqlx::query(raw_sql).bind(&phrase).fetch_all(&pool).await.expect("raw search") }).await;
+        row(&format!("search {term:?}, first page"), &ours, &raw);
+        let ours = time(|| async { app.count_profiles_at(&filter, now()).await.expect("count") }).await;
+        let raw_count = "SELECT count(*) FROM profiles WHERE status = 'active' AND seq IN \
+             (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ?)";
+        let raw = time(|| async { sqlx::query(raw_count).bind(&phrase).fetch_one(&pool).await.expect("raw count") }).await;
+        row(&format!("search {term:?}, count"), &ours, &raw);
+    }
+    {
+        // The same substring done the naive way, for scale: a scan of every row.
+        let like = "SELECT id FROM profiles WHERE status = 'active' AND (first_name || ' ' || last_name LIKE '%mue%' \
+             OR email LIKE '%mue%' OR phone LIKE '%mue%') ORDER BY username, id LIMIT 100";
+        let scan = time(|| async { sqlx::query(like).fetch_all(&pool).await.expect("like") }).await;
+        println!("| (for scale) search \"mue\" as a LIKE scan, raw | | | | {} | {} |", ms(scan.p50), ms(scan.p95));
+    }
+
+    // Deep keyset page: the page after the row half-way down the table.
+    let sort = SortOrder { column: SortColumn::LastSeen, direction: SortDirection::Desc };
+    let half = app.count_profiles_at(&active, now()).await? / 2;
+    let jump = ListRequest { offset: half, ..request(active.clone(), sort) };
+    let at_half = app.list_profiles_at(&jump, now()).await?;
+    let cursor = at_half.next.clone().expect("a cursor half-way down");
+    let deep = ListRequest { after: Some(cursor.clone()), ..request(active.clone(), sort) };
+    let ours = time(|| async { app.list_profiles_at(&deep, now()).await.expect("deep page") }).await;
+    let value = match &cursor.value {
+        userdesk_model::CursorValue::Int(v) => *v,
+        userdesk_model::CursorValue::Text(_) => anyhow::bail!("last seen cursors hold integers"),
+    };
+    let raw_deep = "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
+         FROM profiles WHERE status = 'active' AND (last_seen_at, id) < (?, ?) \
+         ORDER BY last_seen_at DESC, id DESC LIMIT 100";
+    let raw = time(|| async {
+        sqlx::query(raw_deep).bind(value).bind(*cursor.id.as_uuid()).fetch_all(&pool).await.expect("raw deep")
+    })
+    .await;
+    row(&format!("keyset page after row {half}, LastSeen Desc"), &ours, &raw);
+
+    let ours = time(|| async { app.list_profiles_at(&jump, now()).await.expect("offset page") }).await;
+    let raw_offset = format!(
+        "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
+         FROM profiles WHERE status = 'active' ORDER BY last_seen_at DESC, id DESC LIMIT 100 OFFSET {half}"
+    );
+    let raw = time(|| async { sqlx::query(&raw_offset).fetch_all(&pool).await.expect("raw offset") }).await;
+    row(&format!("scroll-bar jump: offset {half}"), &ours, &raw);
+
+    for (name, filter, raw_sql) in [
+        ("count, Active", active.clone(), "SELECT count(*) FROM profiles WHERE status = 'active'"),
+        (
+            "count, Active + WhatsApp + Registered",
+            ProfileFilter {
+                platform: Some(userdesk_model::Platform::WhatsApp),
+                kind: Some(userdesk_model::ProfileType::Registered),
+                ..active.clone()
+            },
+            "SELECT count(*) FROM profiles WHERE status = 'active' AND kind = 'registered' AND platform = 'whats_app'",
+        ),
+    ] {
+        let ours = time(|| async { app.count_profiles_at(&filter, now()).await.expect("count") }).await;
+        let raw = time(|| async { sqlx::query(raw_sql).fetch_one(&pool).await.expect("raw count").get::<i64, _>(0) }).await;
+        row(name, &ours, &raw);
+    }
+    app.store().close().await;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! A manager finds a customer, opens Details, and edits the phone in the real app window.
+
+use std::path::Path;
+
+use anyhow::Context;
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
+use userdesk_e2e::{wait_for, wait_for_text, Driver};
+use userdesk_model::{Profile, ProfileId, ProfileStatus};
+
+/// A store with 2,000 demo customers and Ada Lovelace, who has no phone yet.
+async fn prepare_store(data_dir: &Path) -> anyhow::Result<ProfileId> {
+    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let now = chrono::Utc::now();
+    let mut profiles: Vec<Profile> = DemoProfiles::new(99, now).take(2_001).collect();
+    let ada = profiles.last_mut().context("demo data")?;
+    ada.first_name = "Ada".into();
+    ada.last_name = "Lovelace".into();
+    ada.email = "ada@analytical.engine.org".into();
+    ada.phone = String::new();
+    ada.status = ProfileStatus::Active;
+    let id = ada.id;
+    core.store().insert_profiles(&profiles).await?;
+    core.set_time_zone("Europe/London").await?;
+    core.store().close().await;
+    Ok(id)
+}
+
+/// The phone as the store holds it, read from the file the app writes to.
+async fn stored_phone(data_dir: &Path, id: ProfileId) -> anyhow::Result<String> {
+    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let phone = core.profile_details(&id.to_string()).await?.profile.phone;
+    core.store().close().await;
+    Ok(phone)
+}
+
+async fn open_ada(client: &Client, ada: ProfileId) -> anyhow::Result<()> {
+    let search = wait_for(client, "input#search").await?;
+    search.send_keys("lovela").await?;
+    wait_for_text(client, "#count", "1 user").await?;
+    let name = format!(".row[data-id='{ada}'] button.username");
+    wait_for_text(client, &name, "Ada Lovelace").await?;
+    client.find(Locator::Css(&name)).await?.click().await?;
+    wait_for(client, "section#details").await?;
+    wait_for_text(client, "#details-name", "Ada Lovelace").await
+}
+
+async fn edit_phone(client: &Client, value: &str) -> anyhow::Result<()> {
+    client
+        .find(Locator::Css(".field[data-field=phone] button.edit"))
+        .await?
+        .click()
+        .await?;
+    let input = wait_for(client, "input[name=phone]").await?;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    client
+        .find(Locator::Css(".field[data-field=phone] button.save"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ada = prepare_store(dir.path()).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+
+    // An invalid phone: the error is shown beside the field and nothing is saved.
+    edit_phone(&client, "12345").await?;
+    let error = wait_for(&client, ".field-error[data-field=phone]").await?;
+    let message = error.text().await?;
+    assert!(message.contains("country code"), "the error says why: {message:?}");
+    assert_eq!(stored_phone(dir.path(), ada).await?, "");
+
+    // Escape gives up the edit; the field shows its old (empty) value again.
+    let input = wait_for(&client, "input[name=phone]").await?;
+    input.send_keys(&Key::Escape.to_string()).await?;
+    wait_for_text(&client, ".field[data-field=phone] .value", "—").await?;
+    assert_eq!(stored_phone(dir.path(), ada).await?, "");
+
+    // A valid one: saved in E.164 and shown.
+    edit_phone(&client, "+44 20 7946 0958").await?;
+    wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
+    assert_eq!(stored_phone(dir.path(), ada).await?, "+442079460958");
+
+    // Closing and reopening Details shows it still.
+    client.find(Locator::Css("#details-close")).await?.click().await?;
+    client
+        .find(Locator::Css(&format!(".row[data-id='{ada}'] button.username")))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
+    client.close().await?;
+
+    // And so does quitting the app and starting it again.
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+    wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
+    client.close().await?;
+    Ok(())
+}

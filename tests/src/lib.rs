@@ -1,0 +1,115 @@
+//! The harness of the end-to-end tests: a store prepared on disk, `tauri-driver` owned by the
+//! test (killed on drop, so a failing test leaves no driver or app behind), and a WebDriver
+//! session on the real app window.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+/// The app binary the tests drive: `USERDESK_APP`, else the debug build in the workspace target.
+pub fn app_binary() -> anyhow::Result<PathBuf> {
+    let path = match std::env::var_os("USERDESK_APP") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/userdesk"),
+    };
+    if !path.exists() {
+        bail!(
+            "the app binary {} does not exist: build it with `make app` (tauri build --debug --no-bundle)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// A running `tauri-driver` on a free local port, and the app's data directory.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    pub data_dir: PathBuf,
+}
+
+impl Driver {
+    /// Starts `tauri-driver`; the app it launches keeps its store in `data_dir`.
+    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("USERDESK_DATA_DIR", data_dir)
+            .env("USERDESK_DEMO_PROFILES", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
+        for _ in 0..100 {
+            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Ok(Self { child, port, data_dir: data_dir.to_path_buf() });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("tauri-driver did not listen on port {port}")
+    }
+
+    /// Opens the app window and a WebDriver session on it.
+    pub async fn open_app(&self) -> anyhow::Result<Client> {
+        let app = app_binary()?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.to_string_lossy() }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("opening a WebDriver session on the app")?;
+        client.set_window_size(1280, 800).await.ok();
+        Ok(client)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // kill_on_drop ends tauri-driver, which ends WebKitWebDriver and the app.
+        let _ = self.child.start_kill();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Waits (up to 20 s) for the element matching `css` and returns it.
+pub async fn wait_for(client: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for {css}"))
+}
+
+/// Waits (up to 20 s) until the element matching `css` shows exactly `text`.
+pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(shown) = element.text().await {
+                if shown.trim() == text {
+                    return Ok(());
+                }
+                last = shown;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{css} shows {last:?}, not {text:?}")
+}

@@ -1,0 +1,64 @@
+import { invoke } from '@tauri-apps/api/core';
+
+import type { ApiError } from './bindings/ApiError';
+import type { ErrorCode } from './bindings/ErrorCode';
+import type { ListRequest } from './bindings/ListRequest';
+import type { ProfileDetails } from './bindings/ProfileDetails';
+import type { ProfileFilter } from './bindings/ProfileFilter';
+import type { ProfilePage } from './bindings/ProfilePage';
+import type { ProfilePatch } from './bindings/ProfilePatch';
+
+/** The Rust core as the UI sees it: one method per Tauri command. */
+export interface Backend {
+  listProfiles(request: ListRequest): Promise<ProfilePage>;
+  countProfiles(filter: ProfileFilter): Promise<number>;
+  getProfile(id: string): Promise<ProfileDetails>;
+  /** Changes only the fields present in `patch`; an empty string clears a field. */
+  patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
+  getTimeZone(): Promise<string>;
+  /** Returns the zone now in use (the IANA name, as the core spells it). */
+  setTimeZone(timeZone: string): Promise<string>;
+  listTimeZones(): Promise<string[]>;
+}
+
+/** The real backend: the commands of the Tauri shell. Argument keys are the commands' own. */
+export const tauriBackend: Backend = {
+  listProfiles: (request) => invoke<ProfilePage>('list_profiles', { request }),
+  countProfiles: (filter) => invoke<number>('count_profiles', { filter }),
+  getProfile: (id) => invoke<ProfileDetails>('get_profile', { id }),
+  patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
+  getTimeZone: () => invoke<string>('get_time_zone', {}),
+  setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
+  listTimeZones: () => invoke<string[]>('list_time_zones', {}),
+};
+
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'validation',
+  'not_found',
+  'invalid_request',
+  'invalid_time_zone',
+  'storage',
+]);
+
+/** Whether a rejection is the core's `{code, message, fields}` error. */
+export function isApiError(e: unknown): e is ApiError {
+  if (typeof e !== 'object' || e === null) return false;
+  const candidate = e as Record<string, unknown>;
+  return (
+    typeof candidate['code'] === 'string' &&
+    ERROR_CODES.has(candidate['code']) &&
+    typeof candidate['message'] === 'string' &&
+    Array.isArray(candidate['fields'])
+  );
+}
+
+/**
+ * Text for the error banner. Besides the core's errors, the IPC layer itself can reject with a
+ * bare string (an unknown command, a denied permission), and code can throw an Error.
+ */
+export function errorMessage(e: unknown): string {
+  if (isApiError(e)) return e.message;
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string' && e !== '') return e;
+  return 'Something went wrong.';
+}

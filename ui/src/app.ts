@@ -1,0 +1,178 @@
+// Assembles the window: header and filters, error banner, the users table, the Details panel and
+// the Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests).
+
+import type { Backend } from './api';
+import type { ProfileDetails } from './bindings/ProfileDetails';
+import type { ProfileRow } from './bindings/ProfileRow';
+import type { SortColumn } from './bindings/SortColumn';
+import type { SortOrder } from './bindings/SortOrder';
+import { createDetailsPanel } from './details';
+import { el } from './dom';
+import { createErrorBanner } from './errorBanner';
+import { PageCache, type Query } from './pageCache';
+import { createSettingsDialog } from './settings';
+import { createTable } from './table';
+import { createToolbar } from './toolbar';
+
+export interface App {
+  /** Removes the app from its root and detaches its window and document listeners. */
+  destroy(): void;
+}
+
+export interface AppOptions {
+  /** The tallest scrolling spacer, px (see virtual.ts); tests make it small. */
+  readonly maxSpacerHeight?: number;
+}
+
+const DEFAULT_SORT: SortOrder = { column: 'username', direction: 'asc' };
+
+/** The table row for a profile the Details panel just saved. */
+function rowOf(details: ProfileDetails): ProfileRow {
+  const { profile } = details;
+  return {
+    id: profile.id,
+    username: details.username,
+    email: profile.email,
+    phone: profile.phone,
+    location: profile.location,
+    created: details.created,
+    lastSeen: details.lastSeen,
+    sessions: profile.sessions,
+    status: profile.status,
+  };
+}
+
+export function createApp(root: HTMLElement, backend: Backend, options: AppOptions = {}): App {
+  const lifetime = new AbortController();
+  let sort = DEFAULT_SORT;
+  /** Bumped by every count request; an older count arriving late is ignored. */
+  let countToken = 0;
+  let countFailed = false;
+
+  const banner = createErrorBanner(() => {
+    cache.clearFailures();
+    if (countFailed) void refreshCount(currentQuery());
+    table.render();
+  });
+
+  const cache = new PageCache((request) => backend.listProfiles(request), {
+    onLoad: () => table.render(),
+    onError: (error) => banner.show(error),
+  });
+
+  const toolbar = createToolbar({
+    onChange: () => runQuery(),
+    onOpenSettings: (trigger) => void settings.open(trigger),
+  });
+
+  const table = createTable({
+    cache,
+    onOpen: (id, trigger) => {
+      table.setSelected(id);
+      void details.open(id, trigger);
+    },
+    onSort: (column: SortColumn) => {
+      sort =
+        column === sort.column
+          ? { column, direction: sort.direction === 'asc' ? 'desc' : 'asc' }
+          : { column, direction: 'asc' };
+      runQuery();
+    },
+    signal: lifetime.signal,
+    ...(options.maxSpacerHeight === undefined ? {} : { maxSpacerHeight: options.maxSpacerHeight }),
+  });
+
+  const details = createDetailsPanel({
+    backend,
+    onSaved: (saved) => {
+      // The row stays where it is even if the edit changed its sort position: moving it away
+      // under the manager's eyes would be more confusing than a row briefly out of order.
+      cache.updateRow(rowOf(saved));
+      table.render();
+    },
+    onError: (error) => banner.show(error),
+    onClose: (id, trigger) => {
+      table.setSelected(undefined);
+      const triggerStillShowsId = trigger?.isConnected === true && trigger.closest('.row')?.getAttribute('data-id') === id;
+      if (triggerStillShowsId) trigger.focus();
+      else table.focus();
+    },
+  });
+
+  const settings = createSettingsDialog({
+    backend,
+    onTimeZoneChanged: () => {
+      cache.refresh();
+      table.render();
+      void details.reload();
+    },
+  });
+
+  function currentQuery(): Query {
+    return { filter: toolbar.filter(), sort };
+  }
+
+  async function refreshCount(query: Query): Promise<void> {
+    countToken += 1;
+    const token = countToken;
+    toolbar.setCountLoading(true);
+    try {
+      const count = await backend.countProfiles(query.filter);
+      if (token !== countToken) return;
+      countFailed = false;
+      toolbar.setCount(count);
+      table.setCount(count);
+    } catch (error) {
+      if (token !== countToken) return;
+      countFailed = true;
+      banner.show(error);
+    } finally {
+      if (token === countToken) toolbar.setCountLoading(false);
+    }
+  }
+
+  /** Shows the rows for the current filters and sort, from the top. */
+  function runQuery(): void {
+    const query = currentQuery();
+    cache.setQuery(query);
+    table.setSort(sort);
+    // The first page is asked for alongside the count rather than after it.
+    cache.ensure(0, cache.pageSize - 1);
+    table.scrollToTop();
+    void refreshCount(query);
+  }
+
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      if (settings.isOpen()) {
+        event.preventDefault();
+        settings.close();
+      } else if (details.isOpen() && !details.isEditing()) {
+        event.preventDefault();
+        details.close();
+      }
+    },
+    { signal: lifetime.signal },
+  );
+
+  const shell = el(
+    'div',
+    { class: 'app' },
+    toolbar.element,
+    banner.element,
+    el('main', { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' }, table.element),
+    details.element,
+    settings.element,
+  );
+  root.append(shell);
+  runQuery();
+
+  return {
+    destroy() {
+      lifetime.abort();
+      shell.remove();
+    },
+  };
+}

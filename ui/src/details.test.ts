@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+
+import { FakeBackend, fakeId, type FakeBackendOptions } from './testing/fakeBackend';
+import { mount, press, query, settle, visibleRows, waitFor, type Mounted } from './testing/harness';
+
+/** Index 1's profile: Ada Tester 0000001, phone +14155550001. */
+const INDEX = 1;
+const ID = fakeId(INDEX);
+
+async function openDetails(options: FakeBackendOptions | FakeBackend = { rows: 50 }): Promise<Mounted & { panel: HTMLElement }> {
+  const mounted = mount(options instanceof FakeBackend ? options : new FakeBackend(options));
+  const { root } = mounted;
+  const row = await waitFor(() => root.querySelector<HTMLElement>(`.row[data-id="${ID}"]`));
+  query<HTMLButtonElement>(row, 'button.username').click();
+  const panel = query(root, 'section#details');
+  await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000001');
+  return { ...mounted, panel };
+}
+
+function field(panel: HTMLElement, name: string): HTMLElement {
+  return query(panel, `.field[data-field="${name}"]`);
+}
+
+function rowCell(root: HTMLElement, column: string): string {
+  return query(root, `.row[data-id="${ID}"] .cell-${column}`).textContent ?? '';
+}
+
+describe('the Details panel', () => {
+  it('opens from a username with the profile', async () => {
+    const { root, panel, backend } = await openDetails();
+    expect(panel.hidden).toBe(false);
+    expect(panel.getAttribute('role')).toBe('dialog');
+    expect(panel.getAttribute('aria-labelledby')).toBe('details-name');
+    expect(backend.callsOf('get_profile').map((c) => c.args)).toEqual([{ id: ID }]);
+    const profile = backend.profile(INDEX);
+    expect(query(field(panel, 'email'), '.value').textContent).toBe(profile.email);
+    expect(query(field(panel, 'firstName'), '.value').textContent).toBe('Ada');
+    expect(query(field(panel, 'phone'), '.value').textContent).toBe('+14155550001');
+    expect(query(panel, '.avatar').textContent).toBe('AT');
+    expect(query(panel, '#details-status').textContent).toBe('Active');
+    expect(query(panel, '[data-info="created"] .time-zone').textContent).toBe('UTC');
+    expect(query(panel, '[data-info="liveChatTakeover"] .value').textContent).toBe('No');
+    expect(query(panel, '[data-info="device"] .value').textContent).toBe(profile.device);
+    for (const name of ['email', 'firstName', 'lastName', 'phone', 'location']) {
+      const edit = query<HTMLButtonElement>(field(panel, name), 'button.edit');
+      expect(edit.hidden).toBe(false);
+      expect(edit.getAttribute('aria-label')).toMatch(/^Edit /);
+    }
+    expect(query(root, `.row[data-id="${ID}"]`).classList.contains('is-selected')).toBe(true);
+  });
+
+  it('shows an empty field as a muted dash', async () => {
+    const { panel } = await openDetails({ rows: 50, customise: (p) => ({ ...p, location: '' }) });
+    const value = query(field(panel, 'location'), '.value');
+    expect(value.textContent).toBe('—');
+    expect(value.classList.contains('is-empty')).toBe(true);
+  });
+
+  it('refuses an invalid phone beside the field, keeping what was typed, and saves nothing', async () => {
+    const { root, panel, backend } = await openDetails();
+    const phone = field(panel, 'phone');
+    query<HTMLButtonElement>(phone, 'button.edit').click();
+    const input = query<HTMLInputElement>(phone, 'input[name="phone"]');
+    expect(input.value).toBe('+14155550001');
+    expect(document.activeElement).toBe(input);
+    expect(query(phone, 'button.save').textContent).toBe('Save');
+    expect(query(phone, 'button.cancel').textContent).toBe('Cancel');
+
+    input.value = '12345';
+    query<HTMLButtonElement>(phone, 'button.save').click();
+    const error = await waitFor(() => root.querySelector<HTMLElement>('.field-error[data-field="phone"]'));
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toBe('Phone is not a phone number: write it with its country code, such as +44 20 7946 0958');
+    expect(phone.contains(error)).toBe(true);
+    expect(query<HTMLInputElement>(phone, 'input[name="phone"]').value).toBe('12345');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(query<HTMLButtonElement>(phone, 'button.save').disabled).toBe(false);
+
+    expect(backend.callsOf('patch_profile').map((c) => c.args)).toEqual([{ id: ID, patch: { phone: '12345' } }]);
+    expect(backend.profile(INDEX).phone).toBe('+14155550001');
+    expect(rowCell(root, 'phone')).toBe('+14155550001');
+    expect(query(root, '#error-banner').hidden).toBe(true);
+  });
+
+  it('saves a valid phone with Enter and shows it, normalised, in the panel and the table', async () => {
+    const { root, panel, backend } = await openDetails();
+    const phone = field(panel, 'phone');
+    query<HTMLButtonElement>(phone, 'button.edit').click();
+    const input = query<HTMLInputElement>(phone, 'input[name="phone"]');
+    input.value = '12345';
+    press(input, 'Enter');
+    await waitFor(() => root.querySelector('.field-error[data-field="phone"]'));
+
+    input.value = '+44 20 7946 0958';
+    press(input, 'Enter');
+    await waitFor(() => phone.querySelector('input') === null);
+    expect(query(phone, '.value').textContent).toBe('+442079460958');
+    expect(phone.querySelector('.field-error')).toBeNull();
+    expect(backend.callsOf('patch_profile').at(-1)?.args).toEqual({ id: ID, patch: { phone: '+44 20 7946 0958' } });
+    expect(backend.profile(INDEX).phone).toBe('+442079460958');
+    await waitFor(() => rowCell(root, 'phone') === '+442079460958');
+    expect(document.activeElement).toBe(query(phone, 'button.edit'));
+  });
+
+  it('renames the heading and the table row after the first name changes', async () => {
+    const { root, panel } = await openDetails();
+    const firstName = field(panel, 'firstName');
+    query<HTMLButtonElement>(firstName, 'button.edit').click();
+    query<HTMLInputElement>(firstName, 'input[name="firstName"]').value = 'Augusta';
+    query<HTMLButtonElement>(firstName, 'button.save').click();
+    await waitFor(() => query(root, '#details-name').textContent === 'Augusta Tester 0000001');
+    expect(query(panel, '.avatar').textContent).toBe('AT');
+    await waitFor(() => query(root, `.row[data-id="${ID}"] button.username`).textContent === 'Augusta Tester 0000001');
+  });
+
+  it('cancels with Escape without calling the core, and Escape again closes the panel', async () => {
+    const { root, panel, backend } = await openDetails();
+    const email = field(panel, 'email');
+    const before = query(email, '.value').textContent;
+    query<HTMLButtonElement>(email, 'button.edit').click();
+    const input = query<HTMLInputElement>(email, 'input[name="email"]');
+    input.value = 'someone@else.example';
+    press(input, 'Escape');
+
+    expect(email.querySelector('input')).toBeNull();
+    expect(query(email, '.value').textContent).toBe(before);
+    expect(query(email, '.value').hidden).toBe(false);
+    expect(panel.hidden).toBe(false);
+    await settle();
+    expect(backend.callsOf('patch_profile')).toHaveLength(0);
+
+    press(document.activeElement ?? document.body, 'Escape');
+    expect(panel.hidden).toBe(true);
+    expect(query(root, `.row[data-id="${ID}"]`).classList.contains('is-selected')).toBe(false);
+  });
+
+  it('cancels with the Cancel button', async () => {
+    const { panel, backend } = await openDetails();
+    const location = field(panel, 'location');
+    query<HTMLButtonElement>(location, 'button.edit').click();
+    query<HTMLInputElement>(location, 'input[name="location"]').value = 'Paris';
+    query<HTMLButtonElement>(location, 'button.cancel').click();
+    expect(location.querySelector('input')).toBeNull();
+    await settle();
+    expect(backend.callsOf('patch_profile')).toHaveLength(0);
+  });
+
+  it('saves once at a time, with Save disabled meanwhile', async () => {
+    const { panel, backend } = await openDetails(new FakeBackend({ rows: 50, latency: 30 }));
+    const location = field(panel, 'location');
+    query<HTMLButtonElement>(location, 'button.edit').click();
+    query<HTMLInputElement>(location, 'input[name="location"]').value = 'Paris, France';
+    const save = query<HTMLButtonElement>(location, 'button.save');
+    save.click();
+    expect(save.disabled).toBe(true);
+    save.click();
+    press(query(location, 'input'), 'Enter');
+    await waitFor(() => location.querySelector('input') === null);
+    expect(backend.callsOf('patch_profile')).toHaveLength(1);
+    expect(query(location, '.value').textContent).toBe('Paris, France');
+  });
+
+  it('closes with the close button and gives focus back to the username', async () => {
+    const { root, panel } = await openDetails();
+    query<HTMLButtonElement>(panel, '#details-close').click();
+    expect(panel.hidden).toBe(true);
+    expect(document.activeElement).toBe(query(root, `.row[data-id="${ID}"] button.username`));
+  });
+
+  it('shows the profile of the last username clicked when two answers cross', async () => {
+    const backend = new FakeBackend({ rows: 50, latency: 20 });
+    const { root } = mount(backend);
+    await waitFor(() => visibleRows(root).length > 3);
+    query<HTMLButtonElement>(root, `.row[data-id="${fakeId(1)}"] button.username`).click();
+    query<HTMLButtonElement>(root, `.row[data-id="${fakeId(2)}"] button.username`).click();
+    await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000002');
+    await settle(10);
+    expect(query(root, '#details-name').textContent).toBe('Ada Tester 0000002');
+    expect(backend.callsOf('get_profile')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,322 @@
+// The Details panel: one profile, over the right side of the window, with its contact fields
+// editable one at a time. The core validates and normalises every change; the panel shows what it
+// returns, and when it refuses a value the panel keeps the typed text open beside its reason.
+
+import { isApiError, type Backend } from './api';
+import type { Field } from './bindings/Field';
+import type { ProfileDetails } from './bindings/ProfileDetails';
+import type { ProfilePatch } from './bindings/ProfilePatch';
+import { clear, el, setText } from './dom';
+import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
+import { closeIcon, pencilIcon } from './icons';
+
+export const EDITABLE_FIELDS: readonly Field[] = ['email', 'firstName', 'lastName', 'phone', 'location'];
+
+const INPUT_HINTS: Readonly<Record<Field, { type: string; inputmode: string; autocomplete: string }>> = {
+  email: { type: 'text', inputmode: 'email', autocomplete: 'off' },
+  firstName: { type: 'text', inputmode: 'text', autocomplete: 'off' },
+  lastName: { type: 'text', inputmode: 'text', autocomplete: 'off' },
+  phone: { type: 'tel', inputmode: 'tel', autocomplete: 'off' },
+  location: { type: 'text', inputmode: 'text', autocomplete: 'off' },
+};
+
+export interface DetailsOptions {
+  readonly backend: Backend;
+  /** A field was saved; `details` is the profile as the core now has it. */
+  readonly onSaved: (details: ProfileDetails) => void;
+  /** An error that is not about a field's value. */
+  readonly onError: (error: unknown) => void;
+  /** The panel closed; focus goes back to where it was opened from, if that is still there. */
+  readonly onClose: (id: string, trigger: HTMLElement | undefined) => void;
+}
+
+export interface DetailsPanel {
+  readonly element: HTMLElement;
+  open(id: string, trigger?: HTMLElement): Promise<void>;
+  close(): void;
+  /** Fetches the open profile again (its times, after the time zone changed). */
+  reload(): Promise<void>;
+  isOpen(): boolean;
+  /** Whether a field's editor is open. */
+  isEditing(): boolean;
+  currentId(): string | undefined;
+}
+
+interface FieldView {
+  readonly field: Field;
+  readonly element: HTMLDivElement;
+  readonly content: HTMLElement;
+  readonly value: HTMLSpanElement;
+  readonly edit: HTMLButtonElement;
+}
+
+interface Editor {
+  readonly view: FieldView;
+  readonly element: HTMLDivElement;
+  readonly input: HTMLInputElement;
+  readonly save: HTMLButtonElement;
+  readonly cancel: HTMLButtonElement;
+  error: HTMLParagraphElement | undefined;
+  saving: boolean;
+}
+
+function label(text: string): HTMLElement {
+  return el('dt', { class: 'label' }, capitalise(text));
+}
+
+function showValue(node: HTMLElement, text: string): void {
+  node.classList.toggle('is-empty', text === '');
+  setText(node, text === '' ? '—' : text);
+}
+
+export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
+  const { backend } = options;
+
+  const avatar = el('div', { class: 'avatar', 'aria-hidden': 'true' });
+  const heading = el('h2', { id: 'details-name', class: 'details-name', tabindex: -1 });
+  const status = el('span', { id: 'details-status', class: 'badge' });
+  const closeButton = el(
+    'button',
+    { type: 'button', id: 'details-close', class: 'icon-button', 'aria-label': 'Close details', title: 'Close (Esc)' },
+    closeIcon(),
+  );
+
+  const views = new Map<Field, FieldView>();
+  const list = el('dl', { class: 'details-list' });
+  for (const field of EDITABLE_FIELDS) {
+    const value = el('span', { class: 'value' });
+    const edit = el(
+      'button',
+      { type: 'button', class: 'edit icon-button', 'aria-label': `Edit ${FIELD_LABELS[field]}`, title: `Edit ${FIELD_LABELS[field]}` },
+      pencilIcon(),
+    );
+    const content = el('dd', { class: 'content' }, value, edit);
+    const element = el('div', { class: 'field', 'data-field': field }, label(FIELD_LABELS[field]), content);
+    edit.addEventListener('click', () => startEditing(field));
+    views.set(field, { field, element, content, value, edit });
+    list.append(element);
+  }
+
+  function info(key: string, text: string, ...extra: Node[]): HTMLSpanElement {
+    const value = el('span', { class: 'value' });
+    list.append(el('div', { class: 'info', 'data-info': key }, label(text), el('dd', { class: 'content' }, value, ...extra)));
+    return value;
+  }
+  const createdZone = el('span', { class: 'time-zone' });
+  const lastSeenZone = el('span', { class: 'time-zone' });
+  const created = info('created', 'created', createdZone);
+  const lastSeen = info('lastSeen', 'last seen', lastSeenZone);
+  const device = info('device', 'device');
+  const sessions = info('sessions', 'sessions');
+  const takeover = info('liveChatTakeover', 'live chat takeover');
+
+  const element = el(
+    'section',
+    { id: 'details', class: 'details', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'details-name', hidden: true },
+    el(
+      'header',
+      { class: 'details-header' },
+      avatar,
+      el('div', { class: 'details-heading' }, heading, status),
+      closeButton,
+    ),
+    el('div', { class: 'details-body' }, el('h3', { class: 'section-title' }, 'User details'), list),
+  );
+  closeButton.addEventListener('click', () => close());
+
+  let shownId: string | undefined;
+  let details: ProfileDetails | undefined;
+  let trigger: HTMLElement | undefined;
+  /** Bumped by every open; an answer for an earlier open is ignored. */
+  let openToken = 0;
+  let editor: Editor | undefined;
+
+  function render(d: ProfileDetails): void {
+    details = d;
+    setText(heading, d.username);
+    setText(avatar, initials(d.profile, d.username));
+    status.className = `badge badge-${d.profile.status}`;
+    setText(status, STATUS_LABELS[d.profile.status]);
+    for (const view of views.values()) showValue(view.value, d.profile[view.field]);
+    showValue(created, d.created);
+    showValue(lastSeen, d.lastSeen);
+    setText(createdZone, d.timeZone);
+    setText(lastSeenZone, d.timeZone);
+    showValue(device, d.profile.device);
+    setText(sessions, formatNumber(d.profile.sessions));
+    setText(takeover, d.profile.liveChatTakeover ? 'Yes' : 'No');
+  }
+
+  function closeEditor(focusPencil: boolean): void {
+    const current = editor;
+    if (current === undefined) return;
+    editor = undefined;
+    current.element.remove();
+    current.error?.remove();
+    current.view.element.classList.remove('is-editing');
+    current.view.value.hidden = false;
+    current.view.edit.hidden = false;
+    if (focusPencil) current.view.edit.focus();
+  }
+
+  function showFieldError(current: Editor, text: string): void {
+    if (current.error === undefined) {
+      const id = `field-error-${current.view.field}`;
+      current.error = el('p', { id, class: 'field-error', role: 'alert', 'data-field': current.view.field });
+      current.view.content.append(current.error);
+      current.input.setAttribute('aria-describedby', id);
+    }
+    setText(current.error, text);
+    current.input.setAttribute('aria-invalid', 'true');
+  }
+
+  function setSaving(current: Editor, saving: boolean): void {
+    current.saving = saving;
+    current.save.disabled = saving;
+    current.cancel.disabled = saving;
+    current.input.readOnly = saving;
+    current.element.setAttribute('aria-busy', String(saving));
+  }
+
+  function startEditing(field: Field): void {
+    if (details === undefined || editor?.saving === true) return;
+    if (editor !== undefined) closeEditor(false);
+    const view = views.get(field);
+    if (view === undefined) return;
+    const hints = INPUT_HINTS[field];
+    const input = el('input', {
+      name: field,
+      class: 'field-input',
+      type: hints.type,
+      inputmode: hints.inputmode,
+      autocomplete: hints.autocomplete,
+      spellcheck: 'false',
+      'aria-label': capitalise(FIELD_LABELS[field]),
+    });
+    input.value = details.profile[field];
+    const save = el('button', { type: 'button', class: 'save button-primary' }, 'Save');
+    const cancel = el('button', { type: 'button', class: 'cancel button-secondary' }, 'Cancel');
+    const editorElement = el('div', { class: 'editor' }, input, el('div', { class: 'editor-actions' }, save, cancel));
+    const current: Editor = { view, element: editorElement, input, save, cancel, error: undefined, saving: false };
+    editor = current;
+
+    view.value.hidden = true;
+    view.edit.hidden = true;
+    view.element.classList.add('is-editing');
+    view.content.prepend(editorElement);
+
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        void saveEditor(current);
+      } else if (event.key === 'Escape') {
+        // The panel listens for Escape too (to close); here it only ends the edit.
+        event.preventDefault();
+        event.stopPropagation();
+        if (!current.saving) closeEditor(true);
+      }
+    });
+    save.addEventListener('click', () => void saveEditor(current));
+    cancel.addEventListener('click', () => closeEditor(true));
+
+    input.focus();
+    input.select();
+  }
+
+  async function saveEditor(current: Editor): Promise<void> {
+    const id = shownId;
+    if (current.saving || id === undefined || details === undefined) return;
+    const field = current.view.field;
+    const value = current.input.value;
+    if (value === details.profile[field]) {
+      closeEditor(true);
+      return;
+    }
+    const patch: ProfilePatch = {};
+    patch[field] = value;
+    setSaving(current, true);
+    try {
+      const updated = await backend.patchProfile(id, patch);
+      options.onSaved(updated);
+      if (shownId !== id) return;
+      if (editor === current) closeEditor(true);
+      render(updated);
+    } catch (error) {
+      if (editor !== current) return;
+      setSaving(current, false);
+      if (isApiError(error) && error.code === 'validation' && error.fields.length > 0) {
+        // One field was sent, so the reasons are about it; name the field anyway in case the core
+        // ever reports another one.
+        const text = error.fields
+          .map((f) => (f.field === field ? fieldErrorText(field, f.reason) : fieldErrorText(f.field, f.reason)))
+          .join(' ');
+        showFieldError(current, text);
+        current.input.focus();
+      } else {
+        options.onError(error);
+        current.input.focus();
+      }
+    }
+  }
+
+  async function load(id: string, token: number): Promise<void> {
+    try {
+      const loaded = await backend.getProfile(id);
+      if (token !== openToken) return;
+      element.removeAttribute('aria-busy');
+      render(loaded);
+    } catch (error) {
+      if (token !== openToken) return;
+      element.removeAttribute('aria-busy');
+      options.onError(error);
+      if (isApiError(error) && error.code === 'not_found') close();
+    }
+  }
+
+  function close(): void {
+    if (element.hidden) return;
+    const id = shownId;
+    closeEditor(false);
+    openToken += 1;
+    element.hidden = true;
+    shownId = undefined;
+    details = undefined;
+    const returnTo = trigger;
+    trigger = undefined;
+    if (id !== undefined) options.onClose(id, returnTo);
+  }
+
+  return {
+    element,
+    async open(id, from) {
+      if (shownId !== id) {
+        closeEditor(false);
+        details = undefined;
+        setText(heading, 'Loading…');
+        clear(avatar);
+        status.className = 'badge';
+        setText(status, '');
+        for (const view of views.values()) showValue(view.value, '');
+        for (const node of [created, lastSeen, device, sessions, takeover]) setText(node, '');
+        setText(createdZone, '');
+        setText(lastSeenZone, '');
+      }
+      shownId = id;
+      trigger = from;
+      openToken += 1;
+      const token = openToken;
+      element.setAttribute('aria-busy', 'true');
+      element.hidden = false;
+      heading.focus();
+      await load(id, token);
+    },
+    close,
+    async reload() {
+      if (shownId === undefined) return;
+      await load(shownId, openToken);
+    },
+    isOpen: () => !element.hidden,
+    isEditing: () => editor !== undefined,
+    currentId: () => shownId,
+  };
+}

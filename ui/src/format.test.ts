@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+
+import { fieldErrorText, formatUserCount, initials } from './format';
+
+describe('formatUserCount', () => {
+  it('groups thousands and agrees in number', () => {
+    expect(formatUserCount(1_000_000)).toBe('1,000,000 users');
+    expect(formatUserCount(1)).toBe('1 user');
+    expect(formatUserCount(0)).toBe('0 users');
+    expect(formatUserCount(12_345)).toBe('12,345 users');
+  });
+});
+
+describe('fieldErrorText', () => {
+  it('puts the capitalised label before the reason', () => {
+    expect(fieldErrorText('phone', 'is not a valid number for its country')).toBe('Phone is not a valid number for its country');
+    expect(fieldErrorText('firstName', 'is longer than 500 characters')).toBe('First name is longer than 500 characters');
+  });
+});
+
+describe('initials', () => {
+  it('takes the first letters of the names, else of the username', () => {
+    expect(initials({ firstName: 'ada', lastName: 'Lovelace' }, 'ada Lovelace')).toBe('AL');
+    expect(initials({ firstName: ' Zoë', lastName: '' }, 'Zoë')).toBe('Z');
+    expect(initials({ firstName: '', lastName: '' }, 'ada@example.com')).toBe('A');
+    expect(initials({ firstName: '𝒜lice', lastName: '' }, '𝒜lice')).toBe('𝒜');
+    expect(initials({ firstName: '', lastName: '' }, '')).toBe('?');
+  });
+});

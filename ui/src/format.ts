@@ -1,0 +1,89 @@
+// Labels and number formats. The interface is in English, so numbers are grouped the English way
+// too ("1,000,000 users") rather than by the system's locale.
+
+import type { Field } from './bindings/Field';
+import type { LastSeenWindow } from './bindings/LastSeenWindow';
+import type { Platform } from './bindings/Platform';
+import type { Profile } from './bindings/Profile';
+import type { ProfileStatus } from './bindings/ProfileStatus';
+import type { ProfileType } from './bindings/ProfileType';
+import type { SortColumn } from './bindings/SortColumn';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function formatNumber(n: number): string {
+  return integer.format(n);
+}
+
+/** "1 user", "1,000,000 users". */
+export function formatUserCount(n: number): string {
+  return `${formatNumber(n)} ${n === 1 ? 'user' : 'users'}`;
+}
+
+export const STATUS_LABELS: Readonly<Record<ProfileStatus, string>> = {
+  active: 'Active',
+  archived: 'Archived',
+};
+
+export const TYPE_LABELS: Readonly<Record<ProfileType, string>> = {
+  registered: 'Registered',
+  anonymous: 'Anonymous',
+};
+
+export const PLATFORM_LABELS: Readonly<Record<Platform, string>> = {
+  desktop: 'Desktop',
+  mobile_web: 'Mobile Web',
+  whats_app: 'WhatsApp',
+  messenger: 'Messenger',
+  telegram: 'Telegram',
+};
+
+export const LAST_SEEN_LABELS: Readonly<Record<LastSeenWindow, string>> = {
+  any: 'Any time',
+  today: 'Today',
+  last7Days: 'Last 7 days',
+  last30Days: 'Last 30 days',
+};
+
+export const COLUMN_LABELS: Readonly<Record<SortColumn, string>> = {
+  username: 'Username',
+  email: 'Email',
+  phone: 'Phone',
+  location: 'Location',
+  created: 'Created',
+  lastSeen: 'Last seen',
+  sessions: 'Sessions',
+  status: 'Status',
+};
+
+/** Labels as a sentence uses them ("first name"); the Details window shows them in capitals. */
+export const FIELD_LABELS: Readonly<Record<Field, string>> = {
+  email: 'email',
+  firstName: 'first name',
+  lastName: 'last name',
+  phone: 'phone',
+  location: 'location',
+};
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "Phone is not a valid number for its country": the label, then the core's reason. */
+export function fieldErrorText(field: Field, reason: string): string {
+  return `${capitalise(FIELD_LABELS[field])} ${reason}`;
+}
+
+function firstLetter(text: string): string {
+  // Whole code points, so a name starting with an emoji or an astral letter is not split.
+  const [first] = Array.from(text.trim());
+  return first === undefined ? '' : first.toUpperCase();
+}
+
+/** Up to two letters for the avatar: from the name, else from the username (an email or
+ * "Anonymous …"). */
+export function initials(profile: Pick<Profile, 'firstName' | 'lastName'>, username: string): string {
+  const fromName = firstLetter(profile.firstName) + firstLetter(profile.lastName);
+  if (fromName !== '') return fromName;
+  return firstLetter(username) || '?';
+}

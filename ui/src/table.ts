@@ -1,0 +1,343 @@
+// The All users table: a sticky header of sort buttons over a virtualised list of rows.
+//
+// Only the rows in view (plus a few each side) exist as elements, and the same elements are
+// refilled as the list scrolls. The list's position is kept in row pixels (rowTop); when the
+// spacer is capped (see virtual.ts) the wheel and the keyboard move rowTop directly, so scrolling
+// goes row by row at the normal speed instead of jumping by the scale factor, and only a drag of
+// the scroll bar goes through the proportional mapping.
+
+import type { ProfileRow } from './bindings/ProfileRow';
+import type { SortColumn } from './bindings/SortColumn';
+import type { SortOrder } from './bindings/SortOrder';
+import { el, setText } from './dom';
+import { COLUMN_LABELS, STATUS_LABELS, formatNumber } from './format';
+import type { PageCache } from './pageCache';
+import {
+  MAX_SPACER_HEIGHT,
+  clampRowTop,
+  geometry,
+  isScaled,
+  metrics,
+  rowOffset,
+  rowTopForScrollTop,
+  scrollTopForRowTop,
+  visibleRange,
+  type Geometry,
+} from './virtual';
+
+/** Must match .row's height in styles.css. */
+export const ROW_HEIGHT = 32;
+/** Must match .head-row's height in styles.css. */
+export const HEADER_HEIGHT = 36;
+/** Rows rendered beyond each edge of the viewport, so a small scroll shows no gap. */
+export const OVERSCAN = 6;
+/** Rows fetched beyond each edge, so the next page is usually there before it is scrolled to. */
+const PREFETCH_ROWS = 60;
+
+export const COLUMNS: readonly SortColumn[] = [
+  'username',
+  'email',
+  'phone',
+  'location',
+  'created',
+  'lastSeen',
+  'sessions',
+  'status',
+];
+
+export interface TableOptions {
+  readonly cache: PageCache;
+  readonly onOpen: (id: string, trigger: HTMLElement) => void;
+  readonly onSort: (column: SortColumn) => void;
+  readonly maxSpacerHeight?: number;
+  /** Removes the table's window listeners when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+export interface Table {
+  readonly element: HTMLElement;
+  /** The number of rows the current query has. */
+  setCount(count: number): void;
+  setSort(sort: SortOrder): void;
+  /** Highlights the row whose Details are open. */
+  setSelected(id: string | undefined): void;
+  scrollToTop(): void;
+  /** Brings the rows in view up to date with the cache and the scroll position. */
+  render(): void;
+  focus(): void;
+}
+
+interface RowNode {
+  readonly element: HTMLDivElement;
+  readonly username: HTMLButtonElement;
+  readonly cells: Readonly<Record<Exclude<SortColumn, 'username' | 'status'>, HTMLDivElement>>;
+  readonly badge: HTMLSpanElement;
+  index: number;
+  row: ProfileRow | undefined;
+  top: number;
+}
+
+type TextColumn = keyof RowNode['cells'];
+const TEXT_COLUMNS: readonly TextColumn[] = ['email', 'phone', 'location', 'created', 'lastSeen', 'sessions'];
+
+function createRowNode(): RowNode {
+  const username = el('button', { type: 'button', class: 'username' });
+  const cell = (column: SortColumn, ...children: Node[]): HTMLDivElement =>
+    el('div', { class: `cell cell-${column}`, role: 'cell' }, ...children);
+  const badge = el('span', { class: 'badge' });
+  const cells = {
+    email: cell('email'),
+    phone: cell('phone'),
+    location: cell('location'),
+    created: cell('created'),
+    lastSeen: cell('lastSeen'),
+    sessions: cell('sessions'),
+  };
+  const element = el(
+    'div',
+    { class: 'row', role: 'row' },
+    cell('username', username),
+    cells.email,
+    cells.phone,
+    cells.location,
+    cells.created,
+    cells.lastSeen,
+    cells.sessions,
+    cell('status', badge),
+  );
+  return { element, username, cells, badge, index: -1, row: undefined, top: Number.NaN };
+}
+
+function cellText(row: ProfileRow, column: TextColumn): string {
+  switch (column) {
+    case 'sessions':
+      return formatNumber(row.sessions);
+    default:
+      return row[column];
+  }
+}
+
+function fillRow(node: RowNode, row: ProfileRow | undefined): void {
+  node.row = row;
+  const element = node.element;
+  element.classList.toggle('is-placeholder', row === undefined);
+  if (row === undefined) {
+    element.removeAttribute('data-id');
+    element.setAttribute('aria-busy', 'true');
+    node.username.hidden = true;
+    setText(node.username, '');
+    for (const column of TEXT_COLUMNS) {
+      setText(node.cells[column], '');
+      node.cells[column].removeAttribute('title');
+    }
+    node.badge.hidden = true;
+    return;
+  }
+  element.setAttribute('data-id', row.id);
+  element.removeAttribute('aria-busy');
+  node.username.hidden = false;
+  setText(node.username, row.username);
+  node.username.title = row.username;
+  for (const column of TEXT_COLUMNS) {
+    const text = cellText(row, column);
+    const cell = node.cells[column];
+    // An empty value shows a dash, so a blank cell never reads as "still loading".
+    cell.classList.toggle('is-empty', text === '');
+    setText(cell, text === '' ? '—' : text);
+    cell.title = text;
+  }
+  node.badge.hidden = false;
+  node.badge.className = `badge badge-${row.status}`;
+  setText(node.badge, STATUS_LABELS[row.status]);
+}
+
+export function createTable(options: TableOptions): Table {
+  const { cache } = options;
+  const maxSpacerHeight = options.maxSpacerHeight ?? MAX_SPACER_HEIGHT;
+
+  const sortButtons = new Map<SortColumn, { header: HTMLElement; arrow: HTMLElement }>();
+  const headRow = el('div', { class: 'head-row', role: 'row', 'aria-rowindex': 1 });
+  for (const column of COLUMNS) {
+    const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
+    const button = el(
+      'button',
+      { type: 'button', class: 'sort', 'data-column': column },
+      el('span', { class: 'sort-label' }, COLUMN_LABELS[column]),
+      arrow,
+    );
+    button.addEventListener('click', () => options.onSort(column));
+    const header = el('div', { class: `head-cell cell-${column}`, role: 'columnheader', 'aria-sort': 'none' }, button);
+    headRow.append(header);
+    sortButtons.set(column, { header, arrow });
+  }
+
+  const body = el('div', { class: 'table-body', role: 'rowgroup' });
+  const scroller = el(
+    'div',
+    { class: 'table-scroller', role: 'table', 'aria-label': 'Users', 'aria-rowcount': 1, tabindex: 0 },
+    el('div', { class: 'table-head', role: 'rowgroup' }, headRow),
+    body,
+  );
+  const empty = el('p', { class: 'table-empty', hidden: true }, 'No users match these filters.');
+  const element = el('div', { class: 'table-area' }, scroller, empty);
+
+  const pool: RowNode[] = [];
+  let count = 0;
+  let selectedId: string | undefined;
+  /** The view's position in row pixels: the source of truth when the spacer is scaled. */
+  let rowTop = 0;
+  /** The scrollTop this code last set or saw, to tell our own scroll events from the user's. */
+  let knownScrollTop = 0;
+  let spacerHeight = -1;
+
+  function viewportHeight(): number {
+    // Before the first layout (and in tests without layout) the window's height is a fair guess.
+    const height = scroller.clientHeight || window.innerHeight;
+    return Math.max(0, height - HEADER_HEIGHT);
+  }
+
+  function currentGeometry(): Geometry {
+    return geometry(count, ROW_HEIGHT, viewportHeight(), maxSpacerHeight);
+  }
+
+  /**
+   * Takes a scroll made outside this code (the scroll bar; native scrolling when nothing is
+   * scaled) into rowTop. Our own scrollTop writes are recognised and skipped, so the exact
+   * position the wheel or the keyboard set is not rounded away by the mapping.
+   */
+  function syncRowTop(g: Geometry, scrollTop: number): void {
+    if (!isScaled(g) || Math.abs(scrollTop - knownScrollTop) >= 1) {
+      rowTop = rowTopForScrollTop(g, scrollTop);
+    }
+    knownScrollTop = scrollTop;
+    rowTop = clampRowTop(g, rowTop);
+  }
+
+  function render(): void {
+    const g = currentGeometry();
+    const m = metrics(g);
+    if (m.spacerHeight !== spacerHeight) {
+      spacerHeight = m.spacerHeight;
+      body.style.height = `${spacerHeight}px`;
+    }
+    const scrollTop = scroller.scrollTop;
+    syncRowTop(g, scrollTop);
+    const range = visibleRange(g, rowTop, OVERSCAN);
+    if (range.last >= range.first) {
+      cache.ensure(Math.max(0, range.first - PREFETCH_ROWS), Math.min(count - 1, range.last + PREFETCH_ROWS));
+    }
+    const needed = Math.max(0, range.last - range.first + 1);
+    while (pool.length < needed) {
+      const node = createRowNode();
+      pool.push(node);
+      body.append(node.element);
+    }
+    for (let slot = 0; slot < pool.length; slot += 1) {
+      const node = pool[slot];
+      if (node === undefined) continue;
+      if (slot >= needed) {
+        node.element.hidden = true;
+        node.index = -1;
+        continue;
+      }
+      const index = range.first + slot;
+      const row = cache.row(index);
+      node.element.hidden = false;
+      if (node.index !== index) {
+        node.index = index;
+        node.element.setAttribute('aria-rowindex', String(index + 2));
+      }
+      if (node.row !== row) fillRow(node, row);
+      node.element.classList.toggle('is-selected', row !== undefined && row.id === selectedId);
+      // Whole pixels keep text crisp; every row has the same fraction, so all round alike.
+      const top = Math.round(rowOffset(g, index, rowTop, scrollTop));
+      if (top !== node.top) {
+        node.top = top;
+        node.element.style.top = `${top}px`;
+      }
+    }
+  }
+
+  /** Puts the view at a position in row pixels, and the scroll bar where that maps to. */
+  function scrollToRowTop(target: number): void {
+    const g = currentGeometry();
+    rowTop = clampRowTop(g, target);
+    scroller.scrollTop = scrollTopForRowTop(g, rowTop);
+    knownScrollTop = scroller.scrollTop;
+    render();
+  }
+
+  // Rendering right in the scroll event (not a frame later) keeps the rows in step with the
+  // scroll bar; a render is a few dozen text writes at most.
+  scroller.addEventListener('scroll', () => render());
+
+  scroller.addEventListener(
+    'wheel',
+    (event) => {
+      const g = currentGeometry();
+      if (!isScaled(g) || event.ctrlKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) return;
+      event.preventDefault();
+      const unit = event.deltaMode === 1 ? ROW_HEIGHT : event.deltaMode === 2 ? g.viewportHeight : 1;
+      scrollToRowTop(rowTop + event.deltaY * unit);
+    },
+    { passive: false },
+  );
+
+  scroller.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const page = Math.max(ROW_HEIGHT, viewportHeight() - ROW_HEIGHT);
+    const moves: Record<string, () => number> = {
+      PageDown: () => rowTop + page,
+      PageUp: () => rowTop - page,
+      ArrowDown: () => rowTop + ROW_HEIGHT,
+      ArrowUp: () => rowTop - ROW_HEIGHT,
+      Home: () => 0,
+      End: () => Number.MAX_SAFE_INTEGER,
+    };
+    const move = moves[event.key];
+    if (move === undefined) return;
+    event.preventDefault();
+    scrollToRowTop(move());
+  });
+
+  body.addEventListener('click', (event) => {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    const button = target.closest('button.username');
+    const id = button?.closest('.row')?.getAttribute('data-id');
+    if (button instanceof HTMLElement && id) options.onOpen(id, button);
+  });
+
+  // A new height changes the scroll mapping: put the scroll bar back where the rows are.
+  window.addEventListener('resize', () => scrollToRowTop(rowTop), options.signal ? { signal: options.signal } : {});
+
+  return {
+    element,
+    setCount(next) {
+      count = Math.max(0, next);
+      scroller.setAttribute('aria-rowcount', String(count + 1));
+      empty.hidden = count > 0;
+      // The scale may have changed with the count: keep the rows in view, move the scroll bar.
+      scrollToRowTop(rowTop);
+    },
+    setSort(sort) {
+      for (const [column, { header, arrow }] of sortButtons) {
+        const active = column === sort.column;
+        header.setAttribute('aria-sort', active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none');
+        header.classList.toggle('is-sorted', active);
+        setText(arrow, active ? (sort.direction === 'asc' ? '▲' : '▼') : '');
+      }
+    },
+    setSelected(id) {
+      selectedId = id;
+      render();
+    },
+    scrollToTop() {
+      scrollToRowTop(0);
+    },
+    render,
+    focus() {
+      scroller.focus();
+    },
+  };
+}

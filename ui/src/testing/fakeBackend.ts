@@ -1,0 +1,461 @@
+// An in-memory stand-in for the Rust core, so the UI can be tested (and demonstrated) without it.
+// It follows the core's contract closely enough for the UI: filters, search, sort with empty
+// values last, keyset cursors, offsets, the page-size limit, validation errors with `fields`, and
+// times formatted in the chosen zone. Profiles are generated from their position on demand, so a
+// million of them cost nothing until asked for.
+
+import type { Backend } from '../api';
+import type { ApiError } from '../bindings/ApiError';
+import type { Cursor } from '../bindings/Cursor';
+import type { CursorValue } from '../bindings/CursorValue';
+import type { Field } from '../bindings/Field';
+import type { FieldError } from '../bindings/FieldError';
+import type { ListRequest } from '../bindings/ListRequest';
+import type { Platform } from '../bindings/Platform';
+import type { Profile } from '../bindings/Profile';
+import type { ProfileDetails } from '../bindings/ProfileDetails';
+import type { ProfileFilter } from '../bindings/ProfileFilter';
+import type { ProfilePage } from '../bindings/ProfilePage';
+import type { ProfilePatch } from '../bindings/ProfilePatch';
+import type { ProfileRow } from '../bindings/ProfileRow';
+import type { SortOrder } from '../bindings/SortOrder';
+
+export interface FakeBackendOptions {
+  /** How many profiles exist. */
+  readonly rows?: number;
+  /** How many of them, at the end, are archived (default: a tenth). */
+  readonly archived?: number;
+  /** Changes a generated profile, e.g. to give one a hostile name. */
+  readonly customise?: (profile: Profile, index: number) => Profile;
+  readonly timeZone?: string;
+  /** Milliseconds each call takes. */
+  readonly latency?: number;
+}
+
+export interface FakeCall {
+  readonly command: string;
+  readonly args: Record<string, unknown>;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+export const FAKE_TIME_ZONES = [
+  'UTC',
+  'America/New_York',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Europe/Berlin',
+  'Europe/London',
+] as const;
+
+/** "Now" for the Last seen filter, fixed so tests don't depend on the date they run. */
+export const FAKE_NOW = Date.parse('2025-06-01T12:00:00Z');
+
+const FIRST_NAMES = [
+  'Ada', 'Alan', 'Barbara', 'Charles', 'Dennis', 'Edsger', 'Frances', 'Grace', 'Hedy', 'Ivan',
+  'John', 'Katherine', 'Linus', 'Margaret', 'Niklaus', 'Radia', 'Sophie', 'Tim', 'Whitfield',
+];
+const LOCATIONS = ['Berlin, Germany', 'London, UK', '', 'New York, USA', 'Tokyo, Japan', 'Lagos, Nigeria', 'São Paulo, Brazil'];
+const PLATFORMS: readonly Platform[] = ['desktop', 'mobile_web', 'whats_app', 'messenger', 'telegram'];
+const DEVICES: Readonly<Record<Platform, string>> = {
+  desktop: 'Firefox 89.0',
+  mobile_web: 'Safari 17.5',
+  whats_app: 'WhatsApp',
+  messenger: 'Messenger',
+  telegram: 'Telegram',
+};
+const DAY_MS = 86_400_000;
+const FIRST_CREATED = Date.parse('2023-01-01T00:00:00Z');
+/** Above this, the default query is answered by arithmetic instead of filtering every profile. */
+const MATERIALISE_LIMIT = 50_000;
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+export function fakeId(index: number): string {
+  return `00000000-0000-7000-8000-${pad(index, 12)}`;
+}
+
+function indexOfId(id: string): number | undefined {
+  const match = /^00000000-0000-7000-8000-(\d{12})$/.exec(id);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** The core's Username rule: the full name, else the email, else "Anonymous <short id>". */
+export function usernameOf(p: Profile): string {
+  const first = p.firstName.trim();
+  const last = p.lastName.trim();
+  const full = first && last ? `${first} ${last}` : first || last;
+  if (full) return full;
+  if (p.email.trim()) return p.email.trim();
+  return `Anonymous ${p.id.replace(/-/g, '').slice(-8)}`;
+}
+
+function apiError(code: ApiError['code'], message: string, fields: FieldError[] = []): ApiError {
+  return { code, message, fields };
+}
+
+type Rule = (raw: string) => { ok: string } | { reason: string };
+
+const RULES: Readonly<Record<Field, Rule>> = {
+  email: (raw) => {
+    const email = raw.trim();
+    if (email === '') return { ok: '' };
+    return /^[^\s@<>]+@[^\s@<>.]+(\.[^\s@<>.]+)*\.[a-z]{2,}$/i.test(email)
+      ? { ok: email }
+      : { reason: 'is not a valid email address (missing or malformed domain)' };
+  },
+  phone: (raw) => {
+    const phone = raw.trim();
+    if (phone === '') return { ok: '' };
+    if (!phone.startsWith('+')) {
+      return { reason: 'is not a phone number: write it with its country code, such as +44 20 7946 0958' };
+    }
+    if (/[^\d\s()+.-]/.test(phone)) return { reason: 'is not a phone number: write it with its country code, such as +44 20 7946 0958' };
+    const digits = phone.replace(/\D/g, '');
+    if (digits.length < 8 || digits.length > 15) return { reason: 'is not a valid number for its country' };
+    return { ok: `+${digits}` };
+  },
+  firstName: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
+  lastName: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
+  location: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
+};
+
+const FIELD_NAMES: Readonly<Record<Field, string>> = {
+  email: 'email',
+  firstName: 'first name',
+  lastName: 'last name',
+  phone: 'phone',
+  location: 'location',
+};
+
+/** Positions of the matching profiles, in sort order. */
+interface Ordering {
+  readonly length: number;
+  at(position: number): number;
+  positionOf(index: number): number | undefined;
+}
+
+type SortKey = string | number;
+
+export class FakeBackend implements Backend {
+  readonly calls: FakeCall[] = [];
+  timeZone: string;
+  private readonly size: number;
+  private readonly archived: number;
+  private readonly customise: ((profile: Profile, index: number) => Profile) | undefined;
+  private readonly latency: number;
+  private readonly edited = new Map<number, Profile>();
+  private readonly orderings = new Map<string, Ordering>();
+  private readonly failures: { command: string; error: unknown }[] = [];
+
+  constructor(options: FakeBackendOptions = {}) {
+    this.size = options.rows ?? 500;
+    this.archived = Math.min(this.size, options.archived ?? Math.floor(this.size / 10));
+    this.customise = options.customise;
+    this.timeZone = options.timeZone ?? 'UTC';
+    this.latency = options.latency ?? 0;
+  }
+
+  /** Makes the next call of `command` reject with `error`. */
+  failNext(command: string, error: unknown): void {
+    this.failures.push({ command, error });
+  }
+
+  callsOf(command: string): FakeCall[] {
+    return this.calls.filter((c) => c.command === command);
+  }
+
+  /** The profile at a generation index, with any edits. */
+  profile(index: number): Profile {
+    const edited = this.edited.get(index);
+    if (edited !== undefined) return edited;
+    const generated = this.generate(index);
+    return this.customise ? this.customise(generated, index) : generated;
+  }
+
+  listProfiles(request: ListRequest): Promise<ProfilePage> {
+    return this.answer('list_profiles', { request }, () => {
+      if (!(request.limit >= 1 && request.limit <= MAX_PAGE_SIZE)) {
+        throw apiError('invalid_request', `limit must be between 1 and ${MAX_PAGE_SIZE}`);
+      }
+      const ordering = this.ordering(request.filter, request.sort);
+      let start = 0;
+      if (request.after !== undefined) {
+        if (request.after.column !== request.sort.column) {
+          throw apiError('invalid_request', 'the cursor belongs to another sort');
+        }
+        start = this.positionAfter(ordering, request.after, request.sort);
+      }
+      start += request.offset;
+      const end = Math.min(ordering.length, start + request.limit);
+      const rows: ProfileRow[] = [];
+      for (let position = start; position < end; position += 1) {
+        rows.push(this.row(this.profile(ordering.at(position))));
+      }
+      const page: ProfilePage = { rows };
+      const lastRow = rows[rows.length - 1];
+      if (end < ordering.length && lastRow !== undefined) {
+        page.next = { column: request.sort.column, value: this.cursorValue(lastRow.id, request.sort), id: lastRow.id };
+      }
+      return page;
+    });
+  }
+
+  countProfiles(filter: ProfileFilter): Promise<number> {
+    return this.answer('count_profiles', { filter }, () => this.ordering(filter, { column: 'username', direction: 'asc' }).length);
+  }
+
+  getProfile(id: string): Promise<ProfileDetails> {
+    return this.answer('get_profile', { id }, () => this.details(this.indexOf(id)));
+  }
+
+  patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails> {
+    return this.answer('patch_profile', { id, patch }, () => {
+      const index = this.indexOf(id);
+      const errors: FieldError[] = [];
+      const changed: Profile = { ...this.profile(index) };
+      for (const field of Object.keys(RULES) as Field[]) {
+        const raw = patch[field];
+        if (raw === undefined) continue;
+        const verdict = RULES[field](raw);
+        if ('reason' in verdict) errors.push({ field, reason: verdict.reason });
+        else changed[field] = verdict.ok;
+      }
+      if (errors.length > 0) {
+        const message = errors.map((e) => `${FIELD_NAMES[e.field]}: ${e.reason}`).join('; ');
+        throw apiError('validation', message, errors);
+      }
+      this.edited.set(index, changed);
+      this.orderings.clear();
+      return this.details(index);
+    });
+  }
+
+  getTimeZone(): Promise<string> {
+    return this.answer('get_time_zone', {}, () => this.timeZone);
+  }
+
+  setTimeZone(timeZone: string): Promise<string> {
+    return this.answer('set_time_zone', { timeZone }, () => {
+      if (!(FAKE_TIME_ZONES as readonly string[]).includes(timeZone)) {
+        throw apiError('invalid_time_zone', `unknown time zone: ${timeZone}`);
+      }
+      this.timeZone = timeZone;
+      return timeZone;
+    });
+  }
+
+  listTimeZones(): Promise<string[]> {
+    return this.answer('list_time_zones', {}, () => [...FAKE_TIME_ZONES]);
+  }
+
+  /** Records the call, then answers asynchronously with a copy, as IPC would. */
+  private answer<T>(command: string, args: Record<string, unknown>, compute: () => T): Promise<T> {
+    this.calls.push({ command, args: structuredClone(args) });
+    const at = this.failures.findIndex((f) => f.command === command);
+    const [failure] = at >= 0 ? this.failures.splice(at, 1) : [];
+    return new Promise<T>((resolve, reject) => {
+      setTimeout(() => {
+        if (failure !== undefined) {
+          reject(failure.error);
+          return;
+        }
+        try {
+          resolve(structuredClone(compute()));
+        } catch (error) {
+          reject(error);
+        }
+      }, this.latency);
+    });
+  }
+
+  private indexOf(id: string): number {
+    const index = indexOfId(id);
+    if (index === undefined || index >= this.size) throw apiError('not_found', `no profile with id ${id}`);
+    return index;
+  }
+
+  private generate(i: number): Profile {
+    const firstName = FIRST_NAMES[Math.floor((i * FIRST_NAMES.length) / this.size)] ?? 'Ada';
+    const platform = PLATFORMS[i % PLATFORMS.length] ?? 'desktop';
+    const createdAt = FIRST_CREATED + i * 70_000;
+    const lastSeenAt = Math.min(FAKE_NOW, createdAt + (i % 90) * DAY_MS);
+    return {
+      id: fakeId(i),
+      email: i % 7 === 3 ? '' : `${firstName.toLowerCase()}.${pad(i, 7)}@example.com`,
+      firstName,
+      lastName: `Tester ${pad(i, 7)}`,
+      phone: i % 5 === 2 ? '' : `+1415555${pad(i % 10_000, 4)}`,
+      location: LOCATIONS[i % LOCATIONS.length] ?? '',
+      createdAt: new Date(createdAt).toISOString(),
+      lastSeenAt: new Date(lastSeenAt).toISOString(),
+      device: DEVICES[platform],
+      sessions: (i * 7919) % 250,
+      liveChatTakeover: i % 4 === 0,
+      status: i >= this.size - this.archived ? 'archived' : 'active',
+      kind: i % 3 === 0 ? 'anonymous' : 'registered',
+      platform,
+    };
+  }
+
+  private formatTime(iso: string): string {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.timeZone,
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(new Date(iso));
+  }
+
+  private row(p: Profile): ProfileRow {
+    return {
+      id: p.id,
+      username: usernameOf(p),
+      email: p.email,
+      phone: p.phone,
+      location: p.location,
+      created: this.formatTime(p.createdAt),
+      lastSeen: this.formatTime(p.lastSeenAt),
+      sessions: p.sessions,
+      status: p.status,
+    };
+  }
+
+  private details(index: number): ProfileDetails {
+    const profile = this.profile(index);
+    return {
+      profile,
+      username: usernameOf(profile),
+      created: this.formatTime(profile.createdAt),
+      lastSeen: this.formatTime(profile.lastSeenAt),
+      timeZone: this.timeZone,
+    };
+  }
+
+  private sortKey(p: Profile, sort: SortOrder): SortKey {
+    switch (sort.column) {
+      case 'username':
+        return usernameOf(p).toLowerCase();
+      case 'email':
+        return p.email.toLowerCase();
+      case 'phone':
+        return p.phone;
+      case 'location':
+        return p.location.toLowerCase();
+      case 'created':
+        return Date.parse(p.createdAt);
+      case 'lastSeen':
+        return Date.parse(p.lastSeenAt);
+      case 'sessions':
+        return p.sessions;
+      case 'status':
+        return p.status;
+    }
+  }
+
+  private cursorValue(id: string, sort: SortOrder): CursorValue {
+    const key = this.sortKey(this.profile(this.indexOf(id)), sort);
+    return typeof key === 'number' ? { type: 'int', value: key } : { type: 'text', value: key };
+  }
+
+  private positionAfter(ordering: Ordering, after: Cursor, sort: SortOrder): number {
+    const index = indexOfId(after.id);
+    const position = index === undefined ? undefined : ordering.positionOf(index);
+    if (position !== undefined) return position + 1;
+    // The row left the list since: count the rows that sort at or before the cursor.
+    let before = 0;
+    for (let p = 0; p < ordering.length; p += 1) {
+      const key = this.sortKey(this.profile(ordering.at(p)), sort);
+      if (compareKeys(key, after.value.value, sort) <= 0) before += 1;
+    }
+    return before;
+  }
+
+  private matches(p: Profile, filter: ProfileFilter): boolean {
+    if (filter.status !== undefined && p.status !== filter.status) return false;
+    if (filter.kind !== undefined && p.kind !== filter.kind) return false;
+    if (filter.platform !== undefined && p.platform !== filter.platform) return false;
+    const windowDays = { any: undefined, today: 0, last7Days: 6, last30Days: 29 }[filter.lastSeen];
+    if (windowDays !== undefined) {
+      const since = Math.floor(FAKE_NOW / DAY_MS) * DAY_MS - windowDays * DAY_MS;
+      if (Date.parse(p.lastSeenAt) < since) return false;
+    }
+    const needle = filter.search.trim().toLowerCase();
+    if (needle !== '') {
+      const haystacks = [usernameOf(p), p.email, p.phone].map((s) => s.toLowerCase());
+      if (!haystacks.some((h) => h.includes(needle))) return false;
+    }
+    return true;
+  }
+
+  private ordering(filter: ProfileFilter, sort: SortOrder): Ordering {
+    const key = JSON.stringify({ filter, sort });
+    let ordering = this.orderings.get(key);
+    if (ordering === undefined) {
+      ordering = this.isDefaultQuery(filter, sort) ? this.arithmeticOrdering(filter, sort) : this.sortedOrdering(filter, sort);
+      this.orderings.set(key, ordering);
+    }
+    return ordering;
+  }
+
+  /** A huge list with no search or filter other than status, by username: generated usernames
+   * already sort by position, so no profile needs to be looked at. */
+  private isDefaultQuery(filter: ProfileFilter, sort: SortOrder): boolean {
+    return (
+      this.size > MATERIALISE_LIMIT &&
+      this.edited.size === 0 &&
+      this.customise === undefined &&
+      filter.search.trim() === '' &&
+      filter.kind === undefined &&
+      filter.platform === undefined &&
+      filter.lastSeen === 'any' &&
+      sort.column === 'username'
+    );
+  }
+
+  private arithmeticOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
+    const activeCount = this.size - this.archived;
+    const [start, length] =
+      filter.status === 'active' ? [0, activeCount] : filter.status === 'archived' ? [activeCount, this.archived] : [0, this.size];
+    const descending = sort.direction === 'desc';
+    return {
+      length,
+      at: (position) => (descending ? start + length - 1 - position : start + position),
+      positionOf: (index) => {
+        if (index < start || index >= start + length) return undefined;
+        return descending ? start + length - 1 - index : index - start;
+      },
+    };
+  }
+
+  private sortedOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
+    const keyed: { index: number; key: SortKey; id: string }[] = [];
+    for (let i = 0; i < this.size; i += 1) {
+      const p = this.profile(i);
+      if (this.matches(p, filter)) keyed.push({ index: i, key: this.sortKey(p, sort), id: p.id });
+    }
+    keyed.sort((a, b) => compareKeys(a.key, b.key, sort) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const indices = keyed.map((k) => k.index);
+    let positions: Map<number, number> | undefined;
+    return {
+      length: indices.length,
+      at: (position) => indices[position] ?? 0,
+      positionOf: (index) => {
+        positions ??= new Map(indices.map((idx, position) => [idx, position]));
+        return positions.get(index);
+      },
+    };
+  }
+}
+
+/** The core's order: empty values after every other value ascending, and so first descending. */
+function compareKeys(a: SortKey, b: SortKey, sort: SortOrder): number {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  if (a === b) return 0;
+  if (a === '') return sign;
+  if (b === '') return -sign;
+  return (a < b ? -1 : 1) * sign;
+}
