@@ -6,7 +6,7 @@ use anyhow::Context;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
-use userdesk_e2e::{wait_for, wait_for_text, Driver};
+use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
 
 /// A store with 2,000 demo customers and Ada Lovelace, who has no phone yet.
@@ -74,8 +74,12 @@ async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Re
     // An invalid phone: the error is shown beside the field and nothing is saved.
     edit_phone(&client, "12345").await?;
     let error = wait_for(&client, ".field-error[data-field=phone]").await?;
+    save_screenshot(&client, "details-invalid-phone").await?;
     let message = error.text().await?;
-    assert!(message.contains("country code"), "the error says why: {message:?}");
+    assert!(
+        message.contains("country code"),
+        "the error says why: {message:?}"
+    );
     assert_eq!(stored_phone(dir.path(), ada).await?, "");
 
     // Escape gives up the edit; the field shows its old (empty) value again.
@@ -88,11 +92,18 @@ async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Re
     edit_phone(&client, "+44 20 7946 0958").await?;
     wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
     assert_eq!(stored_phone(dir.path(), ada).await?, "+442079460958");
+    save_screenshot(&client, "details").await?;
 
     // Closing and reopening Details shows it still.
-    client.find(Locator::Css("#details-close")).await?.click().await?;
     client
-        .find(Locator::Css(&format!(".row[data-id='{ada}'] button.username")))
+        .find(Locator::Css("#details-close"))
+        .await?
+        .click()
+        .await?;
+    client
+        .find(Locator::Css(&format!(
+            ".row[data-id='{ada}'] button.username"
+        )))
         .await?
         .click()
         .await?;

@@ -38,18 +38,28 @@ impl Driver {
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
         let port = free_port()?;
         let native_port = free_port()?;
-        let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("USERDESK_DATA_DIR", data_dir)
-            .env("USERDESK_DEMO_PROFILES", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
+        let child =
+            Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .env("USERDESK_DATA_DIR", data_dir)
+                .env("USERDESK_DEMO_PROFILES", "0")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .kill_on_drop(true)
+                .spawn()
+                .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Ok(Self { child, port, data_dir: data_dir.to_path_buf() });
+                return Ok(Self {
+                    child,
+                    port,
+                    data_dir: data_dir.to_path_buf(),
+                });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -112,4 +122,13 @@ pub async fn wait_for_text(client: &Client, css: &str, text: &str) -> anyhow::Re
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("{css} shows {last:?}, not {text:?}")
+}
+
+/// Saves what the window shows to `target/e2e/NAME.png`, for a person to look at.
+pub async fn save_screenshot(client: &Client, name: &str) -> anyhow::Result<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, client.screenshot().await?)?;
+    Ok(path)
 }

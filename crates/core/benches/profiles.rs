@@ -31,7 +31,11 @@ struct Timing {
 fn summarize(mut samples: Vec<Duration>) -> Timing {
     samples.sort();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    Timing { p50: at(0.5), p95: at(0.95), max: at(1.0) }
+    Timing {
+        p50: at(0.5),
+        p95: at(0.95),
+        max: at(1.0),
+    }
 }
 
 async fn time<F, Fut, T>(mut f: F) -> Timing
@@ -82,7 +86,11 @@ fn raw_first_page(sort: SortOrder) -> String {
         SortColumn::Sessions => "sessions",
         SortColumn::Status => "status",
     };
-    let order: Vec<String> = keys.split(", ").chain(["id"]).map(|k| format!("{k} {dir}")).collect();
+    let order: Vec<String> = keys
+        .split(", ")
+        .chain(["id"])
+        .map(|k| format!("{k} {dir}"))
+        .collect();
     format!(
         "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
          FROM profiles WHERE status = 'active' ORDER BY {} LIMIT {PAGE}",
@@ -105,7 +113,11 @@ async fn main() -> anyhow::Result<()> {
     if fresh || app.store().profile_total().await? as usize != count {
         let start = Instant::now();
         app.store().seed_demo_profiles(SEED, now(), count).await?;
-        eprintln!("built {} in {:.1} s", path.display(), start.elapsed().as_secs_f64());
+        eprintln!(
+            "built {} in {:.1} s",
+            path.display(),
+            start.elapsed().as_secs_f64()
+        );
     }
     app.set_time_zone("UTC").await?;
     let pool = app.store().pool().clone();
@@ -114,34 +126,70 @@ async fn main() -> anyhow::Result<()> {
     println!("| case | Userdesk p50 | Userdesk p95 | Userdesk max | raw SQL p50 | raw SQL p95 |");
     println!("|---|---:|---:|---:|---:|---:|");
 
-    let active = ProfileFilter { status: Some(ProfileStatus::Active), ..Default::default() };
-    let request = |filter: ProfileFilter, sort: SortOrder| ListRequest { filter, sort, after: None, offset: 0, limit: PAGE };
+    let active = ProfileFilter {
+        status: Some(ProfileStatus::Active),
+        ..Default::default()
+    };
+    let request = |filter: ProfileFilter, sort: SortOrder| ListRequest {
+        filter,
+        sort,
+        after: None,
+        offset: 0,
+        limit: PAGE,
+    };
 
     for column in SortColumn::ALL {
         for direction in [SortDirection::Asc, SortDirection::Desc] {
             let sort = SortOrder { column, direction };
             let req = request(active.clone(), sort);
-            let ours = time(|| async { app.list_profiles_at(&req, now()).await.expect("page") }).await;
+            let ours =
+                time(|| async { app.list_profiles_at(&req, now()).await.expect("page") }).await;
             let sql = raw_first_page(sort);
-            let raw = time(|| async { sqlx::query(&sql).fetch_all(&pool).await.expect("raw page") }).await;
-            row(&format!("first page, {column:?} {direction:?}"), &ours, &raw);
+            let raw =
+                time(|| async { sqlx::query(&sql).fetch_all(&pool).await.expect("raw page") })
+                    .await;
+            row(
+                &format!("first page, {column:?} {direction:?}"),
+                &ours,
+                &raw,
+            );
         }
     }
 
-    for term in ["mue", "sofía", "ana.g", "proton", "+4479", "tanaka@"] {
-        let filter = ProfileFilter { search: term.to_string(), ..active.clone() };
+    // Selective terms (a name, part of an email, phone digits) and one broad term ("gmail").
+    for term in ["mue", "sofía", "ana.g", "kowalski", "tanaka@", "4915", "gmail"] {
+        let filter = ProfileFilter {
+            search: term.to_string(),
+            ..active.clone()
+        };
         let req = request(filter.clone(), SortOrder::default());
-        let ours = time(|| async { app.list_profiles_at(&req, now()).await.expect("search") }).await;
-        let raw_sql = "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
-             FROM profiles WHERE status = 'active' AND seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ?) \
-             ORDER BY username, id LIMIT 100";
+        let ours =
+            time(|| async { app.list_profiles_at(&req, now()).await.expect("search") }).await;
+        let raw_sql = "SELECT p.id, p.username, p.email, p.phone, p.location, p.created_at, p.last_seen_at, p.sessions, p.status \
+             FROM profiles_search CROSS JOIN profiles AS p ON p.seq = profiles_search.rowid \
+             WHERE profiles_search MATCH ? AND p.status = 'active' ORDER BY p.username, p.id LIMIT 100";
         let phrase = format!("\"{term}\"");
-        let raw = time(|| async { sqlx::query(raw_sql).bind(&phrase).fetch_all(&pool).await.expect("raw search") }).await;
+        let raw = time(|| async {
+            sqlx::query(raw_sql)
+                .bind(&phrase)
+                .fetch_all(&pool)
+                .await
+                .expect("raw search")
+        })
+        .await;
         row(&format!("search {term:?}, first page"), &ours, &raw);
-        let ours = time(|| async { app.count_profiles_at(&filter, now()).await.expect("count") }).await;
-        let raw_count = "SELECT count(*) FROM profiles WHERE status = 'active' AND seq IN \
-             (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ?)";
-        let raw = time(|| async { sqlx::query(raw_count).bind(&phrase).fetch_one(&pool).await.expect("raw count") }).await;
+        let ours =
+            time(|| async { app.count_profiles_at(&filter, now()).await.expect("count") }).await;
+        let raw_count = "SELECT count(*) FROM profiles_search CROSS JOIN profiles AS p ON p.seq = profiles_search.rowid \
+             WHERE profiles_search MATCH ? AND p.status = 'active'";
+        let raw = time(|| async {
+            sqlx::query(raw_count)
+                .bind(&phrase)
+                .fetch_one(&pool)
+                .await
+                .expect("raw count")
+        })
+        .await;
         row(&format!("search {term:?}, count"), &ours, &raw);
     }
     {
@@ -149,36 +197,71 @@ async fn main() -> anyhow::Result<()> {
         let like = "SELECT id FROM profiles WHERE status = 'active' AND (first_name || ' ' || last_name LIKE '%mue%' \
              OR email LIKE '%mue%' OR phone LIKE '%mue%') ORDER BY username, id LIMIT 100";
         let scan = time(|| async { sqlx::query(like).fetch_all(&pool).await.expect("like") }).await;
-        println!("| (for scale) search \"mue\" as a LIKE scan, raw | | | | {} | {} |", ms(scan.p50), ms(scan.p95));
+        println!(
+            "| (for scale) search \"mue\" as a LIKE scan, raw | | | | {} | {} |",
+            ms(scan.p50),
+            ms(scan.p95)
+        );
     }
 
     // Deep keyset page: the page after the row half-way down the table.
-    let sort = SortOrder { column: SortColumn::LastSeen, direction: SortDirection::Desc };
+    let sort = SortOrder {
+        column: SortColumn::LastSeen,
+        direction: SortDirection::Desc,
+    };
     let half = app.count_profiles_at(&active, now()).await? / 2;
-    let jump = ListRequest { offset: half, ..request(active.clone(), sort) };
+    let jump = ListRequest {
+        offset: half,
+        ..request(active.clone(), sort)
+    };
     let at_half = app.list_profiles_at(&jump, now()).await?;
     let cursor = at_half.next.clone().expect("a cursor half-way down");
-    let deep = ListRequest { after: Some(cursor.clone()), ..request(active.clone(), sort) };
-    let ours = time(|| async { app.list_profiles_at(&deep, now()).await.expect("deep page") }).await;
+    let deep = ListRequest {
+        after: Some(cursor.clone()),
+        ..request(active.clone(), sort)
+    };
+    let ours =
+        time(|| async { app.list_profiles_at(&deep, now()).await.expect("deep page") }).await;
     let value = match &cursor.value {
         userdesk_model::CursorValue::Int(v) => *v,
         userdesk_model::CursorValue::Text(_) => anyhow::bail!("last seen cursors hold integers"),
     };
-    let raw_deep = "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
+    let raw_deep =
+        "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
          FROM profiles WHERE status = 'active' AND (last_seen_at, id) < (?, ?) \
          ORDER BY last_seen_at DESC, id DESC LIMIT 100";
     let raw = time(|| async {
-        sqlx::query(raw_deep).bind(value).bind(*cursor.id.as_uuid()).fetch_all(&pool).await.expect("raw deep")
+        sqlx::query(raw_deep)
+            .bind(value)
+            .bind(*cursor.id.as_uuid())
+            .fetch_all(&pool)
+            .await
+            .expect("raw deep")
     })
     .await;
-    row(&format!("keyset page after row {half}, LastSeen Desc"), &ours, &raw);
+    row(
+        &format!("keyset page after row {half}, LastSeen Desc"),
+        &ours,
+        &raw,
+    );
 
-    let ours = time(|| async { app.list_profiles_at(&jump, now()).await.expect("offset page") }).await;
+    let ours = time(|| async {
+        app.list_profiles_at(&jump, now())
+            .await
+            .expect("offset page")
+    })
+    .await;
     let raw_offset = format!(
         "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
          FROM profiles WHERE status = 'active' ORDER BY last_seen_at DESC, id DESC LIMIT 100 OFFSET {half}"
     );
-    let raw = time(|| async { sqlx::query(&raw_offset).fetch_all(&pool).await.expect("raw offset") }).await;
+    let raw = time(|| async {
+        sqlx::query(&raw_offset)
+            .fetch_all(&pool)
+            .await
+            .expect("raw offset")
+    })
+    .await;
     row(&format!("scroll-bar jump: offset {half}"), &ours, &raw);
 
     for (name, filter, raw_sql) in [

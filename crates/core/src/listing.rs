@@ -10,6 +10,21 @@ use userdesk_model::{
 use crate::error::{CoreError, Result};
 use crate::search::{self, SearchPlan};
 
+/// How many trigram matches a search may have and still be answered by reading every match and
+/// sorting them; above it, walking the sort's index and keeping the matching rows finds a page
+/// sooner. Both plans return the same rows (see the store's tests).
+pub const DRIVE_BY_MATCHES_UP_TO: u64 = 30_000;
+
+/// Which side of a trigram search SQLite reads first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchDrive {
+    /// Read the matches from the search index, then their profiles (cost grows with matches).
+    Matches,
+    /// Walk the profiles in sort order, keeping those in the match set (cost shrinks as matches
+    /// grow).
+    SortIndex,
+}
+
 /// A filter with its Last seen window turned into an instant.
 #[derive(Debug, Clone)]
 pub struct ResolvedFilter {
@@ -32,41 +47,51 @@ impl ResolvedFilter {
         }
     }
 
-    /// Appends ` WHERE …` (always, `1` when nothing filters).
-    pub fn push_where(&self, query: &mut QueryBuilder<'_, Sqlite>) {
-        query.push(" WHERE 1");
-        if let Some(status) = self.status {
-            query.push(" AND status = ").push_bind(status.as_str());
-        }
-        if let Some(kind) = self.kind {
-            query.push(" AND kind = ").push_bind(kind.as_str());
-        }
-        if let Some(platform) = self.platform {
-            query.push(" AND platform = ").push_bind(platform.as_str());
-        }
-        if let Some(since) = self.last_seen_since {
-            query
-                .push(" AND last_seen_at >= ")
-                .push_bind(since.timestamp_millis());
-        }
-        match &self.search {
-            SearchPlan::Everyone => {}
-            SearchPlan::Trigram(expression) => {
+    /// Appends ` FROM … WHERE …` over `profiles AS p`; `drive` picks the plan of a trigram search.
+    pub fn push_from_where(&self, query: &mut QueryBuilder<'_, Sqlite>, drive: SearchDrive) {
+        match (&self.search, drive) {
+            (SearchPlan::Trigram(expression), SearchDrive::Matches) => {
+                // CROSS JOIN fixes the loop order: the search index outside, profiles by rowid.
                 query
-                    .push(" AND seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ")
+                    .push(" FROM profiles_search CROSS JOIN profiles AS p ON p.seq = profiles_search.rowid")
+                    .push(" WHERE profiles_search MATCH ")
+                    .push_bind(expression.clone());
+            }
+            (SearchPlan::Trigram(expression), SearchDrive::SortIndex) => {
+                query
+                    .push(" FROM profiles AS p WHERE p.seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ")
                     .push_bind(expression.clone())
                     .push(")");
             }
-            SearchPlan::Like(pattern) => {
+            (SearchPlan::Like(pattern), _) => {
                 query
-                    .push(" AND ((first_name || ' ' || last_name) LIKE ")
+                    .push(" FROM profiles AS p WHERE ((p.first_name || ' ' || p.last_name) LIKE ")
                     .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR email LIKE ")
+                    .push(" ESCAPE '\\' OR p.email LIKE ")
                     .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR phone LIKE ")
+                    .push(" ESCAPE '\\' OR p.phone LIKE ")
                     .push_bind(pattern.clone())
                     .push(" ESCAPE '\\')");
             }
+            (SearchPlan::Everyone, _) => {
+                query.push(" FROM profiles AS p WHERE 1");
+            }
+        }
+        if let Some(status) = self.status {
+            query.push(" AND p.status = ").push_bind(status.as_str());
+        }
+        if let Some(kind) = self.kind {
+            query.push(" AND p.kind = ").push_bind(kind.as_str());
+        }
+        if let Some(platform) = self.platform {
+            query
+                .push(" AND p.platform = ")
+                .push_bind(platform.as_str());
+        }
+        if let Some(since) = self.last_seen_since {
+            query
+                .push(" AND p.last_seen_at >= ")
+                .push_bind(since.timestamp_millis());
         }
     }
 }
@@ -81,14 +106,14 @@ struct SortKey {
 
 fn sort_key(column: SortColumn) -> SortKey {
     let (blank, column, text) = match column {
-        SortColumn::Username => (None, "username", true),
-        SortColumn::Email => (Some("email_blank"), "email", true),
-        SortColumn::Phone => (Some("phone_blank"), "phone", true),
-        SortColumn::Location => (Some("location_blank"), "location", true),
-        SortColumn::Created => (None, "created_at", false),
-        SortColumn::LastSeen => (None, "last_seen_at", false),
-        SortColumn::Sessions => (None, "sessions", false),
-        SortColumn::Status => (None, "status", true),
+        SortColumn::Username => (None, "p.username", true),
+        SortColumn::Email => (Some("p.email_blank"), "p.email", true),
+        SortColumn::Phone => (Some("p.phone_blank"), "p.phone", true),
+        SortColumn::Location => (Some("p.location_blank"), "p.location", true),
+        SortColumn::Created => (None, "p.created_at", false),
+        SortColumn::LastSeen => (None, "p.last_seen_at", false),
+        SortColumn::Sessions => (None, "p.sessions", false),
+        SortColumn::Status => (None, "p.status", true),
     };
     SortKey {
         blank,
@@ -118,7 +143,7 @@ pub fn push_after(
     if let Some(blank) = key.blank {
         query.push(blank).push(", ");
     }
-    query.push(key.column).push(", id) ").push(op).push(" (");
+    query.push(key.column).push(", p.id) ").push(op).push(" (");
     match (&cursor.value, key.text) {
         (CursorValue::Text(value), true) => {
             if key.blank.is_some() {
@@ -150,5 +175,5 @@ pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder) {
     if let Some(blank) = key.blank {
         query.push(blank).push(dir).push(", ");
     }
-    query.push(key.column).push(dir).push(", id").push(dir);
+    query.push(key.column).push(dir).push(", p.id").push(dir);
 }

@@ -8,14 +8,15 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::listing::{self, ResolvedFilter};
+use crate::listing::{self, ResolvedFilter, SearchDrive, DRIVE_BY_MATCHES_UP_TO};
+use crate::search::SearchPlan;
 use crate::store::Store;
 
 const PROFILE_COLUMNS: &str = "id, email, first_name, last_name, phone, location, created_at, \
      last_seen_at, device, sessions, live_chat_takeover, status, kind, platform";
 
-const ROW_COLUMNS: &str =
-    "id, username, email, phone, location, created_at, last_seen_at, sessions, status";
+const ROW_COLUMNS: &str = "p.id, p.username, p.email, p.phone, p.location, p.created_at, \
+     p.last_seen_at, p.sessions, p.status";
 
 #[derive(sqlx::FromRow)]
 struct ProfileRecord {
@@ -215,6 +216,36 @@ impl Store {
         filter: &ResolvedFilter,
         format: impl Fn(DateTime<Utc>) -> String,
     ) -> Result<ProfilePage> {
+        let drive = match &filter.search {
+            SearchPlan::Trigram(expression)
+                if self.search_matches(expression).await? > DRIVE_BY_MATCHES_UP_TO =>
+            {
+                SearchDrive::SortIndex
+            }
+            _ => SearchDrive::Matches,
+        };
+        self.list_profiles_driven(request, filter, drive, format)
+            .await
+    }
+
+    /// How many rows the search index matches for `expression`, before any other filter.
+    async fn search_matches(&self, expression: &str) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM profiles_search WHERE profiles_search MATCH ?",
+        )
+        .bind(expression)
+        .fetch_one(&self.pool)
+        .await?;
+        u64::try_from(count).map_err(|_| corrupt("count", count))
+    }
+
+    async fn list_profiles_driven(
+        &self,
+        request: &ListRequest,
+        filter: &ResolvedFilter,
+        drive: SearchDrive,
+        format: impl Fn(DateTime<Utc>) -> String,
+    ) -> Result<ProfilePage> {
         if request.limit == 0 || request.limit > MAX_PAGE_SIZE {
             return Err(CoreError::InvalidRequest(format!(
                 "a page holds 1 to {MAX_PAGE_SIZE} rows, not {}",
@@ -223,8 +254,8 @@ impl Store {
         }
         let offset = i64::try_from(request.offset)
             .map_err(|_| CoreError::InvalidRequest("the offset is too large".to_string()))?;
-        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS} FROM profiles"));
-        filter.push_where(&mut query);
+        let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS}"));
+        filter.push_from_where(&mut query, drive);
         if let Some(after) = &request.after {
             listing::push_after(&mut query, request.sort, after)?;
         }
@@ -251,8 +282,9 @@ impl Store {
     /// How many profiles match the filter.
     #[tracing::instrument(skip(self))]
     pub(crate) async fn count_profiles(&self, filter: &ResolvedFilter) -> Result<u64> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM profiles");
-        filter.push_where(&mut query);
+        let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+        // Counting reads every match either way; from the search index it reads nothing else.
+        filter.push_from_where(&mut query, SearchDrive::Matches);
         let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
     }
@@ -263,5 +295,58 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoProfiles;
+    use userdesk_model::{ProfileFilter, SortColumn, SortDirection, SortOrder};
+
+    #[tokio::test]
+    async fn both_search_plans_list_the_same_rows_in_every_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(5, now).take(1_200).collect();
+        store.insert_profiles(&profiles).await.unwrap();
+        for term in ["son", "gmail.com", "+491", "ia ", "ANA"] {
+            let filter = ProfileFilter {
+                search: term.into(),
+                ..Default::default()
+            };
+            let resolved = ResolvedFilter::new(&filter, None);
+            for column in SortColumn::ALL {
+                for direction in [SortDirection::Asc, SortDirection::Desc] {
+                    let mut pages = Vec::new();
+                    for drive in [SearchDrive::Matches, SearchDrive::SortIndex] {
+                        let mut ids = Vec::new();
+                        let mut after = None;
+                        loop {
+                            let request = ListRequest {
+                                filter: filter.clone(),
+                                sort: SortOrder { column, direction },
+                                after: after.take(),
+                                offset: 0,
+                                limit: 50,
+                            };
+                            let page = store
+                                .list_profiles_driven(&request, &resolved, drive, |t| t.to_string())
+                                .await
+                                .unwrap();
+                            ids.extend(page.rows.into_iter().map(|r| r.id));
+                            match page.next {
+                                Some(next) => after = Some(next),
+                                None => break,
+                            }
+                        }
+                        pages.push(ids);
+                    }
+                    assert!(!pages[0].is_empty(), "{term}");
+                    assert_eq!(pages[0], pages[1], "{term} {column:?} {direction:?}");
+                }
+            }
+        }
     }
 }
