@@ -23,6 +23,9 @@ pub enum SearchDrive {
     /// Walk the profiles in sort order, keeping those in the match set (cost shrinks as matches
     /// grow).
     SortIndex,
+    /// As `Matches`, for a count: each match is looked up in the narrow index of the filtered
+    /// columns rather than in the wide table (SQLite does not pick it by itself).
+    CountMatches,
 }
 
 /// A filter with its Last seen window turned into an instant.
@@ -50,10 +53,17 @@ impl ResolvedFilter {
     /// Appends ` FROM … WHERE …` over `profiles AS p`; `drive` picks the plan of a trigram search.
     pub fn push_from_where(&self, query: &mut QueryBuilder<'_, Sqlite>, drive: SearchDrive) {
         match (&self.search, drive) {
-            (SearchPlan::Trigram(expression), SearchDrive::Matches) => {
+            (SearchPlan::Trigram(expression), SearchDrive::Matches | SearchDrive::CountMatches) => {
                 // CROSS JOIN fixes the loop order: the search index outside, profiles by rowid.
+                let lookup = if drive == SearchDrive::CountMatches {
+                    " INDEXED BY profiles_filter_columns"
+                } else {
+                    ""
+                };
                 query
-                    .push(" FROM profiles_search CROSS JOIN profiles AS p ON p.seq = profiles_search.rowid")
+                    .push(" FROM profiles_search CROSS JOIN profiles AS p")
+                    .push(lookup)
+                    .push(" ON p.seq = profiles_search.rowid")
                     .push(" WHERE profiles_search MATCH ")
                     .push_bind(expression.clone());
             }
@@ -77,6 +87,21 @@ impl ResolvedFilter {
                 query.push(" FROM profiles AS p WHERE 1");
             }
         }
+        self.push_category_conditions(query);
+        if let Some(since) = self.last_seen_since {
+            query
+                .push(" AND p.last_seen_at >= ")
+                .push_bind(since.timestamp_millis());
+        }
+    }
+
+    /// Whether only status, type and platform filter, so `profile_counts` holds the count.
+    pub fn counts_by_category(&self) -> bool {
+        self.search == SearchPlan::Everyone && self.last_seen_since.is_none()
+    }
+
+    /// Appends the status, type and platform conditions on `p`.
+    pub fn push_category_conditions(&self, query: &mut QueryBuilder<'_, Sqlite>) {
         if let Some(status) = self.status {
             query.push(" AND p.status = ").push_bind(status.as_str());
         }
@@ -87,11 +112,6 @@ impl ResolvedFilter {
             query
                 .push(" AND p.platform = ")
                 .push_bind(platform.as_str());
-        }
-        if let Some(since) = self.last_seen_since {
-            query
-                .push(" AND p.last_seen_at >= ")
-                .push_bind(since.timestamp_millis());
         }
     }
 }

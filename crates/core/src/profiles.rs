@@ -282,9 +282,19 @@ impl Store {
     /// How many profiles match the filter.
     #[tracing::instrument(skip(self))]
     pub(crate) async fn count_profiles(&self, filter: &ResolvedFilter) -> Result<u64> {
-        let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*)");
-        // Counting reads every match either way; from the search index it reads nothing else.
-        filter.push_from_where(&mut query, SearchDrive::Matches);
+        let mut query = if filter.counts_by_category() {
+            QueryBuilder::<Sqlite>::new(
+                "SELECT coalesce(sum(profiles), 0) FROM profile_counts AS p WHERE 1",
+            )
+        } else {
+            QueryBuilder::<Sqlite>::new("SELECT count(*)")
+        };
+        if filter.counts_by_category() {
+            filter.push_category_conditions(&mut query);
+        } else {
+            // Counting reads every match either way; from the search index it reads nothing else.
+            filter.push_from_where(&mut query, SearchDrive::CountMatches);
+        }
         let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
     }
@@ -303,6 +313,64 @@ mod tests {
     use super::*;
     use crate::demo::DemoProfiles;
     use userdesk_model::{ProfileFilter, SortColumn, SortDirection, SortOrder};
+
+    #[tokio::test]
+    async fn category_counts_follow_inserts_status_changes_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(6, now).take(600).collect();
+        store.insert_profiles(&profiles).await.unwrap();
+        // Until the bulk jobs arrive, status changes and deletes come from SQL directly.
+        sqlx::query("UPDATE profiles SET status = 'archived' WHERE seq % 3 = 0")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE profiles SET platform = 'telegram', kind = 'anonymous' WHERE seq % 7 = 0",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        sqlx::query("DELETE FROM profiles WHERE seq % 5 = 0")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let statuses = [
+            None,
+            Some(ProfileStatus::Active),
+            Some(ProfileStatus::Archived),
+        ];
+        let kinds = [
+            None,
+            Some(ProfileType::Registered),
+            Some(ProfileType::Anonymous),
+        ];
+        let platforms = std::iter::once(None).chain(Platform::ALL.into_iter().map(Some));
+        for platform in platforms {
+            for status in statuses {
+                for kind in kinds {
+                    let filter = ProfileFilter {
+                        status,
+                        kind,
+                        platform,
+                        ..Default::default()
+                    };
+                    let resolved = ResolvedFilter::new(&filter, None);
+                    assert!(resolved.counts_by_category());
+                    let counted = store.count_profiles(&resolved).await.unwrap();
+                    let mut scan = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+                    resolved.push_from_where(&mut scan, SearchDrive::Matches);
+                    let scanned: i64 = scan
+                        .build_query_scalar()
+                        .fetch_one(&store.pool)
+                        .await
+                        .unwrap();
+                    assert_eq!(counted, scanned as u64, "{filter:?}");
+                }
+            }
+        }
+    }
 
     #[tokio::test]
     async fn both_search_plans_list_the_same_rows_in_every_sort() {

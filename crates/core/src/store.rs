@@ -28,7 +28,8 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            .pragma("mmap_size", "1073741824");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
