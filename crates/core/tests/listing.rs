@@ -76,7 +76,7 @@ fn active() -> ProfileFilter {
     }
 }
 
-fn matching<'a>(f: &'a Fixture, keep: impl Fn(&Profile) -> bool) -> Vec<Profile> {
+fn matching(f: &Fixture, keep: impl Fn(&Profile) -> bool) -> Vec<Profile> {
     f.profiles.iter().filter(|p| keep(p)).cloned().collect()
 }
 
@@ -196,6 +196,9 @@ async fn archived_profiles_only_appear_under_the_archived_filter() {
     );
 }
 
+/// Which demo customers a filter should keep.
+type Keep = Box<dyn Fn(&Profile) -> bool>;
+
 #[tokio::test]
 async fn type_platform_and_last_seen_filters_each_narrow_the_table_and_its_count() {
     let f = fixture(1_500).await;
@@ -205,7 +208,7 @@ async fn type_platform_and_last_seen_filters_each_narrow_the_table_and_its_count
     };
     let day = chrono::Duration::days(1);
     let midnight = now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
-    let cases: Vec<(ProfileFilter, Box<dyn Fn(&Profile) -> bool>)> = vec![
+    let cases: Vec<(ProfileFilter, Keep)> = vec![
         (
             ProfileFilter {
                 kind: Some(ProfileType::Anonymous),

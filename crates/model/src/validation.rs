@@ -142,10 +142,8 @@ pub fn normalize_phone(raw: &str) -> Result<String, String> {
     if phone.chars().count() > MAX_PHONE_INPUT_LEN {
         return Err(format!("is longer than {MAX_PHONE_INPUT_LEN} characters"));
     }
-    let number = phonenumber::parse(None, phone).map_err(|_| {
-        "is not a phone number: write it with its country code, such as +44 20 7946 0958"
-            .to_string()
-    })?;
+    let number = phonenumber::parse(None, phone)
+        .map_err(|_| "must include its country code, such as +44 20 7946 0958".to_string())?;
     if !number.is_valid() {
         return Err("is not a valid number for its country".to_string());
     }
