@@ -26,17 +26,7 @@ pub enum SearchDrive {
     /// As `Matches`, for a count: each match is looked up in the narrow index of the filtered
     /// columns rather than in the wide table (SQLite does not pick it by itself).
     CountMatches,
-    /// Only the next [`WINDOW`] rows of the sort index, keeping the matches: the quickest when
-    /// matches are spread through the sort order, and incomplete when they are not.
-    Window,
 }
-
-/// How many rows of the sort index a [`SearchDrive::Window`] reads.
-#[cfg(not(test))]
-pub const WINDOW: u32 = 20_000;
-/// A window small enough that the unit tests' stores exercise both its outcomes.
-#[cfg(test)]
-pub const WINDOW: u32 = 100;
 
 /// A filter with its Last seen window turned into an instant.
 #[derive(Debug, Clone)]
@@ -77,7 +67,7 @@ impl ResolvedFilter {
                     .push(" WHERE profiles_search MATCH ")
                     .push_bind(expression.clone());
             }
-            (SearchPlan::Trigram(expression), SearchDrive::SortIndex | SearchDrive::Window) => {
+            (SearchPlan::Trigram(expression), SearchDrive::SortIndex) => {
                 query
                     .push(" FROM profiles AS p WHERE p.seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ")
                     .push_bind(expression.clone())
@@ -126,36 +116,33 @@ impl ResolvedFilter {
     }
 }
 
-/// The columns a sort orders by, before the id that breaks ties (unqualified names).
+/// The columns a sort orders by, before the id that breaks ties.
 struct SortKey {
     /// For text columns that may be empty: the generated column that puts empties last.
     blank: Option<&'static str>,
     column: &'static str,
     text: bool,
-    /// Whether the column compares case-insensitively (declared `COLLATE NOCASE`).
-    nocase: bool,
 }
 
 fn sort_key(column: SortColumn) -> SortKey {
-    let (blank, column, text, nocase) = match column {
-        SortColumn::Username => (None, "username", true, true),
-        SortColumn::Email => (Some("email_blank"), "email", true, true),
-        SortColumn::Phone => (Some("phone_blank"), "phone", true, false),
-        SortColumn::Location => (Some("location_blank"), "location", true, true),
-        SortColumn::Created => (None, "created_at", false, false),
-        SortColumn::LastSeen => (None, "last_seen_at", false, false),
-        SortColumn::Sessions => (None, "sessions", false, false),
-        SortColumn::Status => (None, "status", true, false),
+    let (blank, column, text) = match column {
+        SortColumn::Username => (None, "p.username", true),
+        SortColumn::Email => (Some("p.email_blank"), "p.email", true),
+        SortColumn::Phone => (Some("p.phone_blank"), "p.phone", true),
+        SortColumn::Location => (Some("p.location_blank"), "p.location", true),
+        SortColumn::Created => (None, "p.created_at", false),
+        SortColumn::LastSeen => (None, "p.last_seen_at", false),
+        SortColumn::Sessions => (None, "p.sessions", false),
+        SortColumn::Status => (None, "p.status", true),
     };
     SortKey {
         blank,
         column,
         text,
-        nocase,
     }
 }
 
-/// Appends the keyset condition on `p`: rows strictly after `cursor` in `sort` order.
+/// Appends the keyset condition: rows strictly after `cursor` in `sort` order.
 pub fn push_after(
     query: &mut QueryBuilder<'_, Sqlite>,
     sort: SortOrder,
@@ -174,14 +161,9 @@ pub fn push_after(
     };
     query.push(" AND (");
     if let Some(blank) = key.blank {
-        query.push("p.").push(blank).push(", ");
+        query.push(blank).push(", ");
     }
-    query
-        .push("p.")
-        .push(key.column)
-        .push(", p.id) ")
-        .push(op)
-        .push(" (");
+    query.push(key.column).push(", p.id) ").push(op).push(" (");
     match (&cursor.value, key.text) {
         (CursorValue::Text(value), true) => {
             if key.blank.is_some() {
@@ -202,52 +184,16 @@ pub fn push_after(
     Ok(())
 }
 
-/// Appends ` ORDER BY …` for `sort` on the columns of `alias`, ties broken by id in the same
-/// direction. On a subquery's columns (`w`) the case-insensitive collation is spelled out.
-pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder, alias: &str) {
+/// Appends ` ORDER BY …` for `sort`, ties broken by id in the same direction.
+pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder) {
     let key = sort_key(sort.column);
     let dir = match sort.direction {
         SortDirection::Asc => " ASC",
         SortDirection::Desc => " DESC",
     };
-    let collate = if key.nocase && alias != "p" {
-        " COLLATE NOCASE"
-    } else {
-        ""
-    };
     query.push(" ORDER BY ");
     if let Some(blank) = key.blank {
-        query.push(alias).push(".").push(blank).push(dir).push(", ");
+        query.push(blank).push(dir).push(", ");
     }
-    query
-        .push(alias)
-        .push(".")
-        .push(key.column)
-        .push(collate)
-        .push(dir)
-        .push(", ")
-        .push(alias)
-        .push(".id")
-        .push(dir);
-}
-
-/// Appends the select list of a window over the sort index: `seq`, the sort key and `id`, under
-/// their own names.
-pub fn push_window_columns(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder) {
-    let key = sort_key(sort.column);
-    query.push("SELECT p.seq AS seq, ");
-    if let Some(blank) = key.blank {
-        query
-            .push("p.")
-            .push(blank)
-            .push(" AS ")
-            .push(blank)
-            .push(", ");
-    }
-    query
-        .push("p.")
-        .push(key.column)
-        .push(" AS ")
-        .push(key.column)
-        .push(", p.id AS id");
+    query.push(key.column).push(dir).push(", p.id").push(dir);
 }
