@@ -379,7 +379,16 @@ mod tests {
         let now = "2026-11-28T12:00:00Z".parse().unwrap();
         let profiles: Vec<Profile> = DemoProfiles::new(5, now).take(1_200).collect();
         store.insert_profiles(&profiles).await.unwrap();
-        for term in ["son", "gmail.com", "+491", "ia ", "ANA", "Sofía", "Zhang", ".co"] {
+        for term in [
+            "son",
+            "gmail.com",
+            "+491",
+            "ia ",
+            "ANA",
+            "Sofía",
+            "Zhang",
+            ".co",
+        ] {
             let filter = ProfileFilter {
                 search: term.into(),
                 ..Default::default()
