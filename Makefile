@@ -16,10 +16,10 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 .PHONY: run setup deps ui-deps ui-dist driver app lint unit e2e test bench screenshot clean-e2e
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
-run: setup app
+run: deps ui-deps app
 	$(APP)
 
-## setup: system packages (Debian/Ubuntu), the UI's npm packages, tauri-driver
+## setup: system packages (Debian/Ubuntu), the UI's npm packages, tauri-driver (for the tests)
 setup: deps ui-deps driver
 
 deps:
