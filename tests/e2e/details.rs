@@ -117,3 +117,57 @@ async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Re
     client.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_runs_only_userdesks_own_commands_and_scripts() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    prepare_store(dir.path()).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    wait_for(&client, "input#search").await?;
+
+    // The app's own command answers; a Tauri core command the capabilities do not list is refused.
+    let invoke = r#"
+        const [command, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(command, args)
+            .then((value) => done({ ok: true, value }), (error) => done({ ok: false, error: String(error) }));
+    "#;
+    let own = client
+        .execute_async(invoke, vec!["get_time_zone".into(), serde_json::json!({})])
+        .await?;
+    assert_eq!(own["ok"], true, "{own}");
+    assert_eq!(own["value"], "Europe/London");
+    for foreign in [
+        "plugin:app|version",
+        "plugin:window|close",
+        "plugin:webview|print",
+    ] {
+        let answer = client
+            .execute_async(invoke, vec![foreign.into(), serde_json::json!({})])
+            .await?;
+        assert_eq!(answer["ok"], false, "{foreign} must be refused: {answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("not allowed"),
+            "{answer}"
+        );
+    }
+
+    // The Content-Security-Policy keeps injected inline script from running.
+    let ran = client
+        .execute(
+            r#"
+            const script = document.createElement('script');
+            script.textContent = 'window.__injected = true';
+            document.body.append(script);
+            return window.__injected === true;
+            "#,
+            vec![],
+        )
+        .await?;
+    assert_eq!(ran, false, "an inline script ran despite the CSP");
+    client.close().await?;
+    Ok(())
+}
