@@ -65,7 +65,7 @@ e2e: app driver
 	status=$$?; $(MAKE) --no-print-directory clean-e2e; exit $$status
 
 clean-e2e:
-	@pkill -f WebKitWebDriver 2>/dev/null; pkill -x tauri-driver 2>/dev/null; true
+	@pkill -x WebKitWebDriver 2>/dev/null; pkill -x tauri-driver 2>/dev/null; true
 
 ## test: every check and test
 test: setup lint unit e2e
