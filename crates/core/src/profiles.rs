@@ -299,11 +299,12 @@ impl Store {
         u64::try_from(count).map_err(|_| corrupt("count", count))
     }
 
-    /// How many profiles the store holds.
+    /// How many profiles the store holds (from `profile_counts`, without walking the table).
     pub async fn profile_total(&self) -> Result<u64> {
-        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles")
-            .fetch_one(&self.pool)
-            .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT coalesce(sum(profiles), 0) FROM profile_counts")
+                .fetch_one(&self.pool)
+                .await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
     }
 }
@@ -314,13 +315,19 @@ mod tests {
     use crate::demo::DemoProfiles;
     use userdesk_model::{ProfileFilter, SortColumn, SortDirection, SortOrder};
 
-    #[tokio::test]
-    async fn category_counts_follow_inserts_status_changes_and_deletes() {
+    /// A store in a temporary directory holding `count` demo customers from `seed`.
+    async fn demo_store(seed: u64, count: usize) -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
         let now = "2026-11-28T12:00:00Z".parse().unwrap();
-        let profiles: Vec<Profile> = DemoProfiles::new(6, now).take(600).collect();
+        let profiles: Vec<Profile> = DemoProfiles::new(seed, now).take(count).collect();
         store.insert_profiles(&profiles).await.unwrap();
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn category_counts_follow_inserts_status_changes_and_deletes() {
+        let (store, _dir) = demo_store(6, 600).await;
         // Until the bulk jobs arrive, status changes and deletes come from SQL directly.
         sqlx::query("UPDATE profiles SET status = 'archived' WHERE seq % 3 = 0")
             .execute(&store.pool)
@@ -374,11 +381,7 @@ mod tests {
 
     #[tokio::test]
     async fn both_search_plans_list_the_same_rows_in_every_sort() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
-        let now = "2026-11-28T12:00:00Z".parse().unwrap();
-        let profiles: Vec<Profile> = DemoProfiles::new(5, now).take(1_200).collect();
-        store.insert_profiles(&profiles).await.unwrap();
+        let (store, _dir) = demo_store(5, 1_200).await;
         for term in [
             "son",
             "gmail.com",

@@ -74,17 +74,6 @@ pub struct ValidPatch {
     pub location: Option<String>,
 }
 
-impl ValidPatch {
-    /// Whether the patch changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.email.is_none()
-            && self.first_name.is_none()
-            && self.last_name.is_none()
-            && self.phone.is_none()
-            && self.location.is_none()
-    }
-}
-
 impl ProfilePatch {
     /// Checks every field, normalising the email (trimmed) and the phone (E.164); all the refused
     /// fields are reported together.
