@@ -18,6 +18,7 @@ pub fn run() -> anyhow::Result<()> {
             let path = database_path(app.path().app_data_dir()?)?;
             let options = OpenOptions {
                 demo_profiles: demo_profiles()?,
+                ..Default::default()
             };
             let core = tauri::async_runtime::block_on(AppCore::open(&path, options))
                 .with_context(|| format!("opening the store at {}", path.display()))?;

@@ -17,6 +17,8 @@ pub enum CoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the local database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    #[error("a background task of the local store failed: {0}")]
+    Task(String),
 }
 
 /// The library's result type.
@@ -29,9 +31,10 @@ impl From<CoreError> for ApiError {
             CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
-            CoreError::Database(_) | CoreError::Migration(_) | CoreError::Corrupt(_) => {
-                ErrorCode::Storage
-            }
+            CoreError::Database(_)
+            | CoreError::Migration(_)
+            | CoreError::Corrupt(_)
+            | CoreError::Task(_) => ErrorCode::Storage,
         };
         ApiError::new(code, error.to_string())
     }

@@ -5,6 +5,7 @@ mod app;
 mod demo;
 mod error;
 mod listing;
+mod profile_index;
 mod profiles;
 mod search;
 mod settings;

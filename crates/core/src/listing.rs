@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use userdesk_model::{
     Cursor, CursorValue, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
-    SortDirection, SortOrder,
+    SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 
 use crate::error::{CoreError, Result};
@@ -142,18 +142,34 @@ fn sort_key(column: SortColumn) -> SortKey {
     }
 }
 
-/// Appends the keyset condition: rows strictly after `cursor` in `sort` order.
-pub fn push_after(
-    query: &mut QueryBuilder<'_, Sqlite>,
-    sort: SortOrder,
-    cursor: &Cursor,
-) -> Result<()> {
+/// Refuses a page size outside 1..=MAX_PAGE_SIZE.
+pub fn check_limit(limit: u32) -> Result<()> {
+    if limit == 0 || limit > MAX_PAGE_SIZE {
+        return Err(CoreError::InvalidRequest(format!(
+            "a page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a cursor taken from another sort.
+pub fn check_cursor(sort: SortOrder, cursor: &Cursor) -> Result<()> {
     if cursor.column != sort.column {
         return Err(CoreError::InvalidRequest(format!(
             "the cursor belongs to a sort by {:?}, not by {:?}",
             cursor.column, sort.column
         )));
     }
+    Ok(())
+}
+
+/// Appends the keyset condition: rows strictly after `cursor` in `sort` order.
+pub fn push_after(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    sort: SortOrder,
+    cursor: &Cursor,
+) -> Result<()> {
+    check_cursor(sort, cursor)?;
     let key = sort_key(sort.column);
     let op = match sort.direction {
         SortDirection::Asc => ">",

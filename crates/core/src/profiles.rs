@@ -1,10 +1,12 @@
 //! Customer profiles in the local store: insert, get, patch, list, count.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use userdesk_model::{
     profile_username, Cursor, CursorValue, ListRequest, Platform, Profile, ProfileId, ProfilePage,
-    ProfileRow, ProfileStatus, ProfileType, ValidPatch, MAX_PAGE_SIZE,
+    ProfileRow, ProfileStatus, ProfileType, SortColumn, ValidPatch,
 };
 
 use crate::error::{CoreError, Result};
@@ -91,9 +93,18 @@ impl RowRecord {
         })
     }
 
-    fn cursor(&self, column: userdesk_model::SortColumn) -> Cursor {
-        use userdesk_model::SortColumn as C;
-        let value = match column {
+    fn cursor(&self, column: SortColumn) -> Cursor {
+        Cursor {
+            column,
+            value: self.sort_value(column),
+            id: self.id,
+        }
+    }
+
+    /// The value `column` sorts this row by.
+    fn sort_value(&self, column: SortColumn) -> CursorValue {
+        use SortColumn as C;
+        match column {
             C::Username => CursorValue::Text(self.username.clone()),
             C::Email => CursorValue::Text(self.email.clone()),
             C::Phone => CursorValue::Text(self.phone.clone()),
@@ -102,13 +113,16 @@ impl RowRecord {
             C::Created => CursorValue::Int(self.created_at),
             C::LastSeen => CursorValue::Int(self.last_seen_at),
             C::Sessions => CursorValue::Int(self.sessions),
-        };
-        Cursor {
-            column,
-            value,
-            id: self.id,
         }
     }
+}
+
+/// A table row with its rowid.
+#[derive(sqlx::FromRow)]
+struct SeqRowRecord {
+    seq: i64,
+    #[sqlx(flatten)]
+    row: RowRecord,
 }
 
 fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
@@ -127,7 +141,7 @@ impl Store {
     /// Adds profiles in one transaction (demo data, tests, and later the sync's pull).
     #[tracing::instrument(skip_all, fields(count = profiles.len()))]
     pub async fn insert_profiles(&self, profiles: &[Profile]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         for p in profiles {
             sqlx::query(
                 "INSERT INTO profiles (id, email, first_name, last_name, phone, location, username, \
@@ -172,7 +186,7 @@ impl Store {
     /// username in step, and returns the profile as saved.
     #[tracing::instrument(skip(self, patch))]
     pub async fn patch_profile(&self, id: ProfileId, patch: &ValidPatch) -> Result<Profile> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
         let current: Profile = sqlx::query_as::<_, ProfileRecord>(&sql)
             .bind(id)
@@ -246,12 +260,7 @@ impl Store {
         drive: SearchDrive,
         format: impl Fn(DateTime<Utc>) -> String,
     ) -> Result<ProfilePage> {
-        if request.limit == 0 || request.limit > MAX_PAGE_SIZE {
-            return Err(CoreError::InvalidRequest(format!(
-                "a page holds 1 to {MAX_PAGE_SIZE} rows, not {}",
-                request.limit
-            )));
-        }
+        listing::check_limit(request.limit)?;
         let offset = i64::try_from(request.offset)
             .map_err(|_| CoreError::InvalidRequest("the offset is too large".to_string()))?;
         let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS}"));
@@ -297,6 +306,62 @@ impl Store {
         }
         let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
+    }
+
+    /// The id of the last logged profile change (0 when none is logged).
+    pub(crate) async fn latest_profile_change(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM profile_changes")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The rowid of the cursor's profile, if it still has the sort value the cursor holds (a
+    /// cursor on a profile edited or deleted since is answered by SQL alone).
+    pub(crate) async fn cursor_seq(&self, cursor: &Cursor) -> Result<Option<i64>> {
+        let sql = format!("SELECT p.seq, {ROW_COLUMNS} FROM profiles AS p WHERE p.id = ?");
+        let record: Option<SeqRowRecord> = sqlx::query_as(&sql)
+            .bind(cursor.id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(record
+            .filter(|r| r.row.sort_value(cursor.column) == cursor.value)
+            .map(|r| r.seq))
+    }
+
+    /// The page of the rows with these rowids, in this order.
+    pub(crate) async fn page_of(
+        &self,
+        seqs: &[i64],
+        request: &ListRequest,
+        format: impl Fn(DateTime<Utc>) -> String,
+    ) -> Result<ProfilePage> {
+        let mut records: HashMap<i64, RowRecord> = HashMap::with_capacity(seqs.len());
+        if !seqs.is_empty() {
+            let mut query = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT p.seq, {ROW_COLUMNS} FROM profiles AS p WHERE p.seq IN ("
+            ));
+            let mut list = query.separated(", ");
+            for seq in seqs {
+                list.push_bind(*seq);
+            }
+            query.push(")");
+            let found: Vec<SeqRowRecord> = query.build_query_as().fetch_all(&self.pool).await?;
+            records.extend(found.into_iter().map(|r| (r.seq, r.row)));
+        }
+        let ordered: Vec<RowRecord> = seqs.iter().filter_map(|s| records.remove(s)).collect();
+        let next = match ordered.last() {
+            Some(last) if seqs.len() == request.limit as usize => {
+                Some(last.cursor(request.sort.column))
+            }
+            _ => None,
+        };
+        let rows = ordered
+            .into_iter()
+            .map(|r| r.into_row(&format))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ProfilePage { rows, next })
     }
 
     /// How many profiles the store holds (from `profile_counts`, without walking the table).

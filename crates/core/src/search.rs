@@ -34,6 +34,49 @@ pub fn plan(raw: &str) -> SearchPlan {
     SearchPlan::Trigram(expression)
 }
 
+/// What the in-memory index looks for: the term case-folded, and for a term that looks like a
+/// phone number its digits, matched in the phone alone. The same terms as [`plan`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needles {
+    pub text: Vec<u8>,
+    pub phone_digits: Option<Vec<u8>>,
+}
+
+/// The needles for `raw`, or `None` when nothing was typed.
+pub fn needles(raw: &str) -> Option<Needles> {
+    let term = raw.trim();
+    if term.is_empty() {
+        return None;
+    }
+    let phone_digits = phone_digits(term)
+        .filter(|d| d.len() >= TRIGRAM && d != term)
+        .map(String::into_bytes);
+    Some(Needles {
+        text: fold(term).into_bytes(),
+        phone_digits,
+    })
+}
+
+/// Case folding for substring search, one character at a time, so that folding a substring
+/// gives a substring of the folded whole.
+pub fn fold(text: &str) -> String {
+    let mut folded = Vec::with_capacity(text.len());
+    fold_into(text, &mut folded);
+    String::from_utf8(folded).unwrap_or_default()
+}
+
+/// Appends `text` folded as [`fold`] does to `out` (UTF-8).
+pub fn fold_into(text: &str, out: &mut Vec<u8>) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| b.to_ascii_lowercase()));
+        return;
+    }
+    let mut buffer = [0; 4];
+    for c in text.chars().flat_map(char::to_lowercase) {
+        out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+    }
+}
+
 /// The digits of a term made only of digits and the punctuation people put in phone numbers.
 fn phone_digits(term: &str) -> Option<String> {
     let is_phone_like = term
@@ -84,6 +127,24 @@ mod tests {
             plan("a\"b OR c"),
             SearchPlan::Trigram("\"a\"\"b OR c\"".into())
         );
+    }
+
+    #[test]
+    fn folding_keeps_substrings_substrings() {
+        // Whole-string lowercasing would turn the final sigma of "ΑΣ" into ς but not the one
+        // inside "ΑΣΑ"; folding each character alone keeps the substring.
+        assert!(fold("ΑΣΑ").contains(&fold("ΑΣ")));
+        assert_eq!(fold("SOFÍA İ"), "sofía i\u{307}");
+    }
+
+    #[test]
+    fn needles_carry_phone_digits_only_for_phone_like_terms() {
+        let n = needles(" 7946 0958 ").unwrap();
+        assert_eq!(n.text, b"7946 0958");
+        assert_eq!(n.phone_digits.as_deref(), Some(&b"79460958"[..]));
+        assert_eq!(needles("0958").unwrap().phone_digits, None);
+        assert_eq!(needles("Ana 12").unwrap().phone_digits, None);
+        assert_eq!(needles("  "), None);
     }
 
     #[test]

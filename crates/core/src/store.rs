@@ -5,8 +5,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
+
+use sqlx::Transaction;
 
 use crate::error::Result;
 
@@ -29,7 +32,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(5))
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
-            .pragma("mmap_size", "1073741824");
+            .pragma("mmap_size", "1073741824")
+            // Long reads (the search index's build) hand rows over in bigger batches.
+            .row_buffer_size(1024);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -37,6 +42,13 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    /// A transaction holding the write lock from its start, so one that reads then writes never
+    /// fails on a snapshot another connection has written past (SQLITE_BUSY_SNAPSHOT); waiting
+    /// for the lock is bounded by the busy timeout.
+    pub(crate) async fn write_transaction(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Closes every connection, checkpointing the write-ahead log.

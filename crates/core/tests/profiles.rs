@@ -172,33 +172,46 @@ async fn every_hostile_string_is_stored_byte_exact_and_found_by_search() {
         assert_eq!(read.profile.first_name.as_bytes(), s.as_bytes(), "{s:?}");
         assert_eq!(read.profile.location.as_bytes(), s.as_bytes(), "{s:?}");
     }
-    for (p, s) in profiles.iter().zip(&strings) {
-        let mut after = None;
-        let mut found = false;
-        loop {
-            let request = ListRequest {
-                filter: ProfileFilter {
-                    search: s.clone(),
-                    status: None,
-                    ..Default::default()
-                },
-                sort: SortOrder::default(),
-                after: after.take(),
-                offset: 0,
-                limit: 1000,
-            };
-            let page = f
-                .app
-                .list_profiles_at(&request, now())
-                .await
-                .unwrap_or_else(|e| panic!("{s:?}: {e}"));
-            found |= page.rows.iter().any(|r| r.id == p.id);
-            match page.next {
-                Some(next) if !found => after = Some(next),
-                _ => break,
+    // Found by the in-memory search index, and by SQLite alone.
+    f.app.refresh_search_index().await.unwrap();
+    let sqlite_only = AppCore::open(
+        &f.path(),
+        OpenOptions {
+            sqlite_search_only: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    sqlite_only.set_time_zone("UTC").await.unwrap();
+    for app in [&f.app, &sqlite_only] {
+        for (p, s) in profiles.iter().zip(&strings) {
+            let mut after = None;
+            let mut found = false;
+            loop {
+                let request = ListRequest {
+                    filter: ProfileFilter {
+                        search: s.clone(),
+                        status: None,
+                        ..Default::default()
+                    },
+                    sort: SortOrder::default(),
+                    after: after.take(),
+                    offset: 0,
+                    limit: 1000,
+                };
+                let page = app
+                    .list_profiles_at(&request, now())
+                    .await
+                    .unwrap_or_else(|e| panic!("{s:?}: {e}"));
+                found |= page.rows.iter().any(|r| r.id == p.id);
+                match page.next {
+                    Some(next) if !found => after = Some(next),
+                    _ => break,
+                }
             }
+            assert!(found, "searching {s:?} does not find the profile named so");
         }
-        assert!(found, "searching {s:?} does not find the profile named so");
     }
 }
 
@@ -206,7 +219,10 @@ async fn every_hostile_string_is_stored_byte_exact_and_found_by_search() {
 async fn saved_edits_survive_closing_and_reopening_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("userdesk.sqlite3");
-    let options = OpenOptions { demo_profiles: 300 };
+    let options = OpenOptions {
+        demo_profiles: 300,
+        ..Default::default()
+    };
     let app = AppCore::open(&path, options.clone()).await.unwrap();
     assert_eq!(app.store().profile_total().await.unwrap(), 300);
     let id = app

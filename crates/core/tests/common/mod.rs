@@ -12,6 +12,14 @@ pub struct Fixture {
     _dir: TempDir,
 }
 
+impl Fixture {
+    /// The database file.
+    #[allow(dead_code)]
+    pub fn path(&self) -> std::path::PathBuf {
+        self._dir.path().join("userdesk.sqlite3")
+    }
+}
+
 pub fn now() -> DateTime<Utc> {
     "2026-11-28T12:00:00Z".parse().unwrap()
 }
