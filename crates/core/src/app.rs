@@ -70,6 +70,23 @@ impl AppCore {
         }
     }
 
+    /// The memory the search index holds, in bytes (0 while it is not built).
+    pub async fn search_index_bytes(&self) -> usize {
+        match &self.index {
+            Some(shared) => shared.index.read().await.heap_bytes(),
+            None => 0,
+        }
+    }
+
+    /// Builds the search index again from every profile, replacing the current one when done
+    /// (searches read SQLite meanwhile); for a store repaired by hand, and for measuring.
+    pub async fn rebuild_search_index(&self) -> Result<()> {
+        let Some(shared) = &self.index else {
+            return Ok(());
+        };
+        shared.rebuild(self.store.pool()).await
+    }
+
     fn refresh_search_index_in_background(&self) {
         let Some(index) = self.index.as_ref().filter(|index| !index.is_refreshing()) else {
             return;

@@ -481,6 +481,21 @@ impl ProfileIndex {
         self.through.is_some_and(|through| latest <= through)
     }
 
+    /// The memory the index holds, in bytes.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        bytes(&self.seqs)
+            + bytes(&self.flags)
+            + bytes(&self.last_seen)
+            + bytes(&self.text.bytes)
+            + bytes(&self.text.entry)
+            + bytes(&self.text.built)
+            + bytes(&self.text.tail)
+            + self.orders.iter().map(bytes).sum::<usize>()
+    }
+
     /// The last change reflected, if built.
     pub(crate) fn through(&self) -> Option<i64> {
         self.through
@@ -1013,6 +1028,11 @@ impl Builder {
         let mut index = std::mem::take(&mut self.index);
         index.orders = orders;
         index.text.seal();
+        index.seqs.shrink_to_fit();
+        index.flags.shrink_to_fit();
+        index.last_seen.shrink_to_fit();
+        index.text.bytes.shrink_to_fit();
+        index.text.entry.shrink_to_fit();
         index.through = Some(through);
         index
     }
@@ -1030,6 +1050,16 @@ impl SharedIndex {
     /// Whether a refresh is running now.
     pub(crate) fn is_refreshing(&self) -> bool {
         self.refreshing.try_lock().is_err()
+    }
+
+    /// Builds the index again from every profile, then catches up with what changed meanwhile.
+    pub(crate) async fn rebuild(&self, pool: &SqlitePool) -> Result<()> {
+        {
+            let _one_at_a_time = self.refreshing.lock().await;
+            let built = ProfileIndex::build(pool).await?;
+            *self.index.write().await = built;
+        }
+        self.refresh(pool).await
     }
 
     /// Brings the index up to date with every change committed so far, then prunes the log.
