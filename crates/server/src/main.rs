@@ -1,0 +1,167 @@
+//! `userdesk-server`: serve the API, seed demo data, create tokens.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use userdesk_server::http::Limits;
+use userdesk_server::managers::{hash_token, new_token, Role};
+use userdesk_server::rate_limit::RateLimit;
+use userdesk_server::{storage, RunningServer};
+
+/// Userdesk's platform server: the Users and sync API.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The database: sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "USERDESK_DATABASE_URL",
+        default_value = "sqlite://userdesk-server.sqlite3"
+    )]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the API until interrupted.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "USERDESK_LISTEN", default_value = "127.0.0.1:8700")]
+        listen: SocketAddr,
+        /// Largest request body, in bytes.
+        #[arg(long, default_value_t = 4 * 1024 * 1024)]
+        body_limit: usize,
+        /// Requests a token may make at once before it is slowed down.
+        #[arg(long, default_value_t = RateLimit::default().burst)]
+        rate_burst: u32,
+        /// Requests per second a token may make on average.
+        #[arg(long, default_value_t = RateLimit::default().per_second)]
+        rate_per_second: f64,
+    },
+    /// Manages bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Creates a token for a manager (and the workspace and manager if they are new); prints it once.
+    Create {
+        /// The workspace's name.
+        #[arg(long)]
+        workspace: String,
+        /// The manager's email.
+        #[arg(long)]
+        manager: String,
+        #[arg(long, value_enum, default_value = "admin")]
+        role: Role,
+        /// Where export and delete requests are mailed, for a new workspace.
+        #[arg(long, default_value = "privacy@example.com")]
+        data_protection_email: String,
+        /// The manager's IANA time zone.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let storage = storage::open(&cli.database)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&cli.database)))?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            body_limit,
+            rate_burst,
+            rate_per_second,
+        } => {
+            let limits = Limits {
+                body_bytes: body_limit,
+                rate: RateLimit {
+                    burst: rate_burst,
+                    per_second: rate_per_second,
+                },
+            };
+            serve(storage.clone(), listen, limits).await?;
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    workspace,
+                    manager,
+                    role,
+                    data_protection_email,
+                    time_zone,
+                },
+        } => {
+            time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
+                anyhow::anyhow!(
+                    "unknown time zone {time_zone:?}: use an IANA name such as Europe/Berlin"
+                )
+            })?;
+            let workspace_id = match storage.find_workspace(&workspace).await? {
+                Some(id) => id,
+                None => {
+                    storage
+                        .ensure_workspace(&workspace, &data_protection_email)
+                        .await?
+                }
+            };
+            let manager_id = storage
+                .ensure_manager(workspace_id, &manager, role, &time_zone)
+                .await?;
+            let token = new_token().context("reading the system's random generator")?;
+            storage.add_token(manager_id, &hash_token(&token)).await?;
+            println!("{token}");
+            eprintln!(
+                "Token for {manager} ({}) in workspace {workspace:?}: shown once, keep it safe.",
+                role.as_str()
+            );
+        }
+    }
+    storage.close().await;
+    Ok(())
+}
+
+async fn serve(
+    storage: Arc<dyn storage::Storage>,
+    listen: SocketAddr,
+    limits: Limits,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let server = RunningServer::start(listener, storage, limits)?;
+    tracing::info!(addr = %server.addr(), "serving the Userdesk API");
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    tracing::info!("stopping");
+    server.stop().await?;
+    Ok(())
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
+}
