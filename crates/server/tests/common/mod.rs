@@ -137,10 +137,10 @@ impl TestServer {
                 (url, Some(dir))
             }
             Backend::Postgres => {
-                let url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
+                let url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty()).unwrap_or_else(|| {
                     panic!(
                         "{POSTGRES_URL_VAR} is not set: the PostgreSQL story needs a database \
-                         (scripts/postgres.sh starts one and prints its URL; `make test-server` \
+                         (scripts/postgres.sh starts one and prints its URL; `make server-postgres` \
                          does both)"
                     )
                 });
