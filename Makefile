@@ -63,7 +63,7 @@ unit: ui-dist
 ## server-postgres: the server's test story on PostgreSQL (scripts/postgres.sh installs Debian's
 ## postgresql if missing, starts it and creates the database); `make unit` runs it on SQLite
 server-postgres:
-	url=$$(scripts/postgres.sh) && USERDESK_TEST_POSTGRES_URL=$$url \
+	url=$$(scripts/postgres.sh --fresh) && USERDESK_TEST_POSTGRES_URL=$$url \
 		cargo test -p userdesk-server --features postgres-tests --test postgres
 
 ## e2e: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver

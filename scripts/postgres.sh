@@ -3,8 +3,12 @@
 # installs `postgresql` if missing, starts the cluster, creates the role and the database, and
 # prints the database's URL (the only thing written to stdout).
 #
-#   export USERDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh)
+#   export USERDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh)          # keep the database
+#   export USERDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh --fresh)  # drop and recreate it first
 set -euo pipefail
+
+FRESH=false
+[ "${1:-}" = --fresh ] && FRESH=true
 
 DB=${USERDESK_PG_DATABASE:-userdesk_test}
 ROLE=${USERDESK_PG_ROLE:-userdesk}
@@ -37,6 +41,10 @@ psql_admin() { as_postgres psql -p "$PORT" -v ON_ERROR_STOP=1 -qtA "$@"; }
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != 1 ]; then
 	log "creating role $ROLE"
 	psql_admin -c "CREATE ROLE $ROLE LOGIN PASSWORD '$PASSWORD'" >&2
+fi
+if $FRESH; then
+	log "dropping database $DB"
+	psql_admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >&2
 fi
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
 	log "creating database $DB"

@@ -42,10 +42,10 @@ impl DataRequestKind {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DataRequestState {
-    /// Waiting to be mailed (again, after a failure, at `next_attempt_at`).
+    /// Waiting for its first attempt.
     Queued,
     Sent,
-    /// Every attempt failed; `reason` says why.
+    /// The last attempt failed, `reason` says why; tried again at `next_attempt_at` if set.
     Failed,
 }
 
@@ -81,5 +81,7 @@ pub struct DataRequest {
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
     pub attempts: u32,
+    /// When the email is tried again; `None` once sent or given up.
+    pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
 }

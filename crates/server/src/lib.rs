@@ -4,6 +4,7 @@
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod mailer;
 pub mod managers;
 pub mod rate_limit;
 pub mod storage;

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use userdesk_server::http::Limits;
+use userdesk_server::mailer::{Mailer, RetryPolicy};
 use userdesk_server::managers::{hash_token, new_token, Role};
 use userdesk_server::rate_limit::RateLimit;
 use userdesk_server::{storage, RunningServer};
@@ -43,6 +45,18 @@ enum Command {
         /// Requests per second a token may make on average.
         #[arg(long, default_value_t = RateLimit::default().per_second)]
         rate_per_second: f64,
+        /// The SMTP relay that export and delete requests are mailed through: smtps://USER:PASS@HOST,
+        /// smtp://USER:PASS@HOST:587?tls=required, or smtp://HOST:PORT (unencrypted, same machine).
+        /// Without it requests stay queued.
+        #[arg(long, env = "USERDESK_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// The sender of those emails.
+        #[arg(
+            long,
+            env = "USERDESK_MAIL_FROM",
+            default_value = "Userdesk <userdesk@localhost>"
+        )]
+        mail_from: String,
     },
     /// Manages bearer tokens.
     Token {
@@ -91,6 +105,8 @@ async fn main() -> anyhow::Result<()> {
             body_limit,
             rate_burst,
             rate_per_second,
+            smtp_url,
+            mail_from,
         } => {
             let limits = Limits {
                 body_bytes: body_limit,
@@ -99,7 +115,8 @@ async fn main() -> anyhow::Result<()> {
                     per_second: rate_per_second,
                 },
             };
-            serve(storage.clone(), listen, limits).await?;
+            let mail = smtp_url.map(|url| (url, mail_from));
+            serve(storage.clone(), listen, limits, mail).await?;
         }
         Command::Token {
             command:
@@ -144,17 +161,37 @@ async fn serve(
     storage: Arc<dyn storage::Storage>,
     listen: SocketAddr,
     limits: Limits,
+    mail: Option<(String, String)>,
 ) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
-    let server = RunningServer::start(listener, storage, limits)?;
+    let server = RunningServer::start(listener, storage.clone(), limits)?;
+    let mailer = match mail {
+        Some((url, from)) => {
+            let mailer = Mailer::new(storage, &url, &from, RetryPolicy::default())
+                .context("setting up the mailer")?;
+            let (stop, stopped) = oneshot::channel();
+            let task = tokio::spawn(mailer.run(server.mail_wakeup.clone(), stopped));
+            Some((stop, task))
+        }
+        None => {
+            tracing::warn!(
+                "no --smtp-url: export and delete requests stay queued until one is set"
+            );
+            None
+        }
+    };
     tracing::info!(addr = %server.addr(), "serving the Userdesk API");
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
     tracing::info!("stopping");
     server.stop().await?;
+    if let Some((stop, task)) = mailer {
+        let _ = stop.send(());
+        task.await.context("stopping the mailer")?;
+    }
     Ok(())
 }
 

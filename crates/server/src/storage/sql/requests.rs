@@ -16,7 +16,7 @@ use crate::managers::Principal;
 use crate::storage::{Delivery, PendingRequest, Result};
 
 const SELECT: &str = "SELECT id, profile_id, kind, state, reason, requested_by, requested_at,
-    attempts, sent_at FROM data_requests";
+    attempts, next_attempt_at, sent_at FROM data_requests";
 
 pub(super) async fn create(
     conn: &mut Conn,
@@ -86,6 +86,7 @@ fn decode(row: &Row) -> Result<DataRequest> {
     let kind: String = row.try_get("kind")?;
     let state: String = row.try_get("state")?;
     let sent_at: Option<i64> = row.try_get("sent_at")?;
+    let next_attempt_at: Option<i64> = row.try_get("next_attempt_at")?;
     Ok(DataRequest {
         id: row.try_get("id")?,
         profile_id: row.try_get("profile_id")?,
@@ -95,6 +96,7 @@ fn decode(row: &Row) -> Result<DataRequest> {
         requested_by: row.try_get("requested_by")?,
         requested_at: time(row.try_get("requested_at")?)?,
         attempts: count(row.try_get("attempts")?),
+        next_attempt_at: next_attempt_at.map(time).transpose()?,
         sent_at: sent_at.map(time).transpose()?,
     })
 }
@@ -140,7 +142,7 @@ pub(super) async fn due(
         "SELECT r.id, r.profile_id, r.kind, r.customer, r.requested_by, r.requested_at,
              r.attempts, w.name, w.data_protection_email
          FROM data_requests r JOIN workspaces w ON w.id = r.workspace_id
-         WHERE r.state = 'queued' AND r.next_attempt_at <= $1
+         WHERE r.next_attempt_at <= $1
          ORDER BY r.next_attempt_at, r.id
          LIMIT $2",
     )
@@ -203,20 +205,14 @@ pub(super) async fn record_delivery(
             .await?;
         }
         Delivery::Failed { reason, retry_at } => {
-            // While a retry is planned the request stays queued, its reason shown; after the
-            // last attempt it is failed for good.
-            let state = if retry_at.is_some() {
-                "queued"
-            } else {
-                "failed"
-            };
+            // Failed with its reason either way; a planned retry keeps its time, so the manager
+            // sees both what went wrong and that it is not given up.
             sqlx::query(
-                "UPDATE data_requests SET state = $2, reason = $3, attempts = attempts + 1,
-                     next_attempt_at = $4
+                "UPDATE data_requests SET state = 'failed', reason = $2, attempts = attempts + 1,
+                     next_attempt_at = $3
                  WHERE id = $1",
             )
             .bind(id)
-            .bind(state)
             .bind(reason)
             .bind(retry_at.map(millis))
             .execute(&mut *tx)
