@@ -7,6 +7,7 @@ pub mod ids;
 pub mod mailer;
 pub mod managers;
 pub mod rate_limit;
+pub mod seed;
 pub mod storage;
 
 use std::net::SocketAddr;

@@ -11,6 +11,7 @@ use userdesk_server::http::Limits;
 use userdesk_server::mailer::{Mailer, RetryPolicy};
 use userdesk_server::managers::{hash_token, new_token, Role};
 use userdesk_server::rate_limit::RateLimit;
+use userdesk_server::seed::{seed_workspace, SeedOptions};
 use userdesk_server::{storage, RunningServer};
 
 /// Userdesk's platform server: the Users and sync API.
@@ -57,6 +58,27 @@ enum Command {
             default_value = "Userdesk <userdesk@localhost>"
         )]
         mail_from: String,
+    },
+    /// Fills a workspace with deterministic, realistic demo customers and their conversations.
+    Seed {
+        /// How many customers.
+        #[arg(long, default_value_t = 5000)]
+        profiles: usize,
+        /// The same seed (and anchor) always gives the same data.
+        #[arg(long, default_value_t = 20261128)]
+        seed: u64,
+        /// The workspace to fill; created if missing, refused if it already has customers.
+        #[arg(long, default_value = "Demo")]
+        workspace: String,
+        /// Where export and delete requests are mailed, for a new workspace.
+        #[arg(long, default_value = "privacy@example.com")]
+        data_protection_email: String,
+        /// The day the data is generated around (customers were last seen before it).
+        #[arg(long, default_value = "2026-11-28")]
+        anchor: chrono::NaiveDate,
+        /// Only customers, their properties and segments: no sessions, messages or notes.
+        #[arg(long)]
+        lean: bool,
     },
     /// Manages bearer tokens.
     Token {
@@ -117,6 +139,45 @@ async fn main() -> anyhow::Result<()> {
             };
             let mail = smtp_url.map(|url| (url, mail_from));
             serve(storage.clone(), listen, limits, mail).await?;
+        }
+        Command::Seed {
+            profiles,
+            seed,
+            workspace,
+            data_protection_email,
+            anchor,
+            lean,
+        } => {
+            let workspace_id = storage
+                .ensure_workspace(&workspace, &data_protection_email)
+                .await?;
+            if storage.count_profiles(workspace_id).await? > 0 {
+                anyhow::bail!(
+                    "workspace {workspace:?} already has customers: seed another with --workspace"
+                );
+            }
+            let options = SeedOptions {
+                profiles,
+                seed,
+                anchor: anchor.and_time(chrono::NaiveTime::MIN).and_utc(),
+                conversations: !lean,
+                batch: 2000,
+            };
+            let summary = seed_workspace(storage.as_ref(), workspace_id, &options)
+                .await
+                .context("seeding (another workspace of this database may hold the same seed: try another --seed)")?;
+            println!(
+                "Seeded workspace {workspace:?}: {} customers, {} property values, {} bot sessions, \
+                 {} messages, {} goal completions, {} notes, {} segment members.",
+                summary.profiles,
+                summary.property_values,
+                summary.sessions,
+                summary.messages,
+                summary.goal_completions,
+                summary.notes,
+                summary.segment_members
+            );
+            println!("Sign in with: userdesk-server token create --workspace {workspace:?} --manager you@example.com");
         }
         Command::Token {
             command:
