@@ -13,7 +13,7 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libayatana-appindicator3-dev libxdo-dev \
 	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core
 
-.PHONY: run setup deps ui-deps ui-dist driver app lint unit e2e test bench screenshot clean-e2e
+.PHONY: run setup deps ui-deps ui-dist driver app lint unit server-postgres e2e test bench bench-server screenshot clean-e2e
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -50,6 +50,7 @@ app: ui-deps
 lint: ui-dist
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --features tauri/custom-protocol -- -D warnings
+	cargo clippy -p userdesk-server --all-targets --features postgres-tests -- -D warnings
 	cd ui && npm run typecheck
 
 ## unit: the UI's tests, then every crate's tests (no display needed); the TypeScript bindings
@@ -58,6 +59,12 @@ unit: ui-dist
 	cd ui && npm test
 	cargo test --features tauri/custom-protocol
 	git diff --exit-code -- ui/src/bindings || { echo "ui/src/bindings is stale: commit the regenerated files"; exit 1; }
+
+## server-postgres: the server's test story on PostgreSQL (scripts/postgres.sh installs Debian's
+## postgresql if missing, starts it and creates the database); `make unit` runs it on SQLite
+server-postgres:
+	url=$$(scripts/postgres.sh --fresh) && USERDESK_TEST_POSTGRES_URL=$$url \
+		cargo test -p userdesk-server --features postgres-tests --test postgres
 
 ## e2e: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver
 e2e: app driver
@@ -68,7 +75,7 @@ clean-e2e:
 	@pkill -x WebKitWebDriver 2>/dev/null; pkill -x tauri-driver 2>/dev/null; true
 
 ## test: every check and test
-test: setup lint unit e2e
+test: setup lint unit server-postgres e2e
 
 ## bench: the 1,000,000-profile benchmark (docs/benchmarks.md)
 bench:

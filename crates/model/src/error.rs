@@ -18,6 +18,23 @@ pub enum ErrorCode {
     InvalidTimeZone,
     /// The local database failed.
     Storage,
+    /// No valid bearer token came with the request.
+    Unauthorized,
+    /// The token is valid but may not do this (another workspace's data, an admin-only change).
+    Forbidden,
+    /// A mutation arrived before the ones numbered below it: the client must push from its
+    /// oldest pending mutation.
+    MutationGap,
+    /// The mutation's name is not one the server knows.
+    UnknownMutation,
+    /// Too many requests for this token; retry after the time the `Retry-After` header gives.
+    RateLimited,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// A passing failure on the server (database busy or unreachable): retry later.
+    Unavailable,
+    /// A failure of the server itself; never caused by the request.
+    Internal,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

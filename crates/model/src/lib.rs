@@ -2,18 +2,35 @@
 
 mod error;
 mod ids;
+mod notes;
 mod profile;
+mod properties;
 mod query;
+mod requests;
+mod segments;
+mod sessions;
+pub mod sync;
+mod text;
+mod uuid_id;
 mod validation;
 
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
+pub use notes::{Note, NoteId};
 pub use profile::{
     username as profile_username, Platform, Profile, ProfileDetails, ProfilePatch, ProfileRow,
     ProfileStatus, ProfileType,
 };
+pub use properties::{PropertyDefinition, PropertyFormat, PropertyId, PropertyValue, MAX_CHOICES};
 pub use query::{
     Cursor, CursorValue, LastSeenWindow, ListRequest, ProfileFilter, ProfilePage, SortColumn,
     SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
+pub use requests::{DataRequest, DataRequestKind, DataRequestState, RequestId};
+pub use segments::{RuleOperator, Segment, SegmentId, SegmentMember, SegmentRule, MAX_RULES};
+pub use sessions::{
+    BotSession, Goal, GoalCompletion, GoalCompletionId, GoalId, Message, MessageId, Sender,
+    SessionId,
+};
+pub use text::{check_label, check_long_text, MAX_LONG_TEXT_LEN};
 pub use validation::{Field, FieldError, ValidPatch, ValidationErrors};

@@ -1,0 +1,86 @@
+//! Segments: named groups of profiles, hand-picked or described by rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ProfileId;
+use crate::profile::ProfileStatus;
+use crate::properties::PropertyId;
+use crate::query::LastSeenWindow;
+use crate::sessions::GoalId;
+use crate::text::{check_label, check_long_text};
+
+crate::uuid_id!(
+    /// A segment's id.
+    SegmentId
+);
+
+/// Most rules one segment may combine.
+pub const MAX_RULES: usize = 50;
+
+/// How a property rule compares a profile's value with the rule's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleOperator {
+    Equals,
+    NotEquals,
+    Contains,
+    GreaterThan,
+    LessThan,
+    IsSet,
+    IsNotSet,
+}
+
+/// One condition a profile must meet to belong to a rule-based segment; all rules must hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum SegmentRule {
+    /// The profile has (or has not) completed the goal.
+    Goal { goal_id: GoalId, completed: bool },
+    /// The profile's value of a property compares to `value` by `operator`.
+    Property {
+        property_id: PropertyId,
+        operator: RuleOperator,
+        #[serde(default)]
+        value: String,
+    },
+    /// The profile is active or archived.
+    Status { status: ProfileStatus },
+    /// The profile was last seen within the window.
+    LastSeen { window: LastSeenWindow },
+}
+
+/// A segment's name, description and rules; hand-picked members travel separately.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Segment {
+    pub id: SegmentId,
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub rules: Vec<SegmentRule>,
+}
+
+impl Segment {
+    /// Checks the name, the description and the number of rules.
+    pub fn validate(&self) -> Result<(), String> {
+        check_label(&self.name).map_err(|e| format!("name {e}"))?;
+        check_long_text(&self.description).map_err(|e| format!("description {e}"))?;
+        if self.rules.len() > MAX_RULES {
+            return Err(format!("a segment has at most {MAX_RULES} rules"));
+        }
+        for rule in &self.rules {
+            if let SegmentRule::Property { value, .. } = rule {
+                check_long_text(value).map_err(|e| format!("rule value {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A hand-picked member of a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentMember {
+    pub segment_id: SegmentId,
+    pub profile_id: ProfileId,
+}

@@ -1,0 +1,101 @@
+//! What the platform's bots record: goals, bot sessions with their messages, goal completions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ProfileId;
+use crate::profile::Platform;
+
+crate::uuid_id!(
+    /// A bot goal's id.
+    GoalId
+);
+crate::uuid_id!(
+    /// A goal completion's id.
+    GoalCompletionId
+);
+crate::uuid_id!(
+    /// A bot session's id.
+    SessionId
+);
+crate::uuid_id!(
+    /// A conversation message's id.
+    MessageId
+);
+
+/// Something a bot wants customers to do, such as "Booked a demo".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Goal {
+    pub id: GoalId,
+    pub name: String,
+    /// The bot that tracks it.
+    pub bot: String,
+}
+
+/// A customer reaching a goal during a session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoalCompletion {
+    pub id: GoalCompletionId,
+    pub goal_id: GoalId,
+    pub profile_id: ProfileId,
+    pub session_id: SessionId,
+    pub completed_at: DateTime<Utc>,
+}
+
+/// One conversation between a customer and a bot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BotSession {
+    pub id: SessionId,
+    pub profile_id: ProfileId,
+    pub bot: String,
+    pub platform: Platform,
+    /// The browser or service, such as "Firefox 89.0" or "WhatsApp".
+    pub device: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub goal_completed: bool,
+    /// Whether a live agent took the conversation over from the bot.
+    pub live_chat_takeover: bool,
+}
+
+/// Who wrote a message of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    Customer,
+    Bot,
+    /// A live agent who took the conversation over.
+    Agent,
+}
+
+impl Sender {
+    /// The value stored in the database.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Bot => "bot",
+            Self::Agent => "agent",
+        }
+    }
+
+    /// Reads the value stored in the database.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Customer, Self::Bot, Self::Agent]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// One message of a bot session's transcript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: MessageId,
+    pub session_id: SessionId,
+    pub sender: Sender,
+    pub body: String,
+    pub sent_at: DateTime<Utc>,
+}

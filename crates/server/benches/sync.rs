@@ -1,0 +1,2 @@
+//! Push and pull throughput; written in a later stage.
+fn main() {}

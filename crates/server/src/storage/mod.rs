@@ -1,0 +1,202 @@
+//! Where the platform's data lives: one [`Storage`] trait, implemented on SQLite (the default)
+//! and on PostgreSQL (for a workspace that outgrows one machine), from the same SQL.
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
+use userdesk_model::{
+    BotSession, DataRequest, DataRequestKind, Goal, GoalCompletion, Message, Note, Profile,
+    ProfileId, PropertyDefinition, PropertyValue, RequestId, Segment, SegmentMember,
+};
+
+use crate::ids::{ManagerId, WorkspaceId};
+use crate::managers::{Principal, Role};
+
+/// Everything that can go wrong in storage; domain refusals are not errors but [`Rejection`]s.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the database failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("the database could not be upgraded: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the database holds a value this version cannot read: {0}")]
+    Corrupt(String),
+    #[error("this client id belongs to another workspace")]
+    ForeignClient,
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("no workspace named {0:?}")]
+    UnknownWorkspace(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+}
+
+/// The storage result type.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// What became of one pushed mutation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MutationOutcome {
+    /// Applied and committed with the client's new last mutation id.
+    Applied,
+    /// Refused for good; recorded, and the client's last mutation id still advanced.
+    Rejected(Rejection),
+    /// Already processed by an earlier push.
+    Duplicate,
+    /// Mutations between the client's last one and this one are missing.
+    Gap { last_mutation_id: u64 },
+}
+
+/// One request of a pull, already checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullQuery {
+    pub client_id: ClientId,
+    pub cookie: Option<String>,
+    pub limit: u32,
+}
+
+/// A data request waiting for its email, with what the email needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRequest {
+    pub id: RequestId,
+    pub workspace_name: String,
+    pub data_protection_email: String,
+    pub profile_id: ProfileId,
+    pub kind: DataRequestKind,
+    pub customer: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub attempts: u32,
+}
+
+/// How one attempt to mail a data request ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Failed; tried again at `retry_at`, or never again when it is `None`.
+    Failed {
+        reason: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// Records a batch of demo or imported platform data writes at once, under one version.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformBatch {
+    pub properties: Vec<PropertyDefinition>,
+    pub goals: Vec<Goal>,
+    pub segments: Vec<Segment>,
+    pub profiles: Vec<Profile>,
+    pub property_values: Vec<PropertyValue>,
+    pub sessions: Vec<BotSession>,
+    pub messages: Vec<Message>,
+    pub goal_completions: Vec<GoalCompletion>,
+    pub notes: Vec<Note>,
+    pub segment_members: Vec<SegmentMember>,
+}
+
+/// The platform's storage. Every method that reads or writes workspace data takes the workspace
+/// from the caller's [`Principal`], never from the request.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Whether the database answers.
+    async fn health(&self) -> Result<()>;
+
+    /// The manager a token's SHA-256 belongs to, if any.
+    async fn authenticate(&self, token_hash: &str) -> Result<Option<Principal>>;
+
+    /// The workspace named `name`, created with `data_protection_email` if it does not exist.
+    async fn ensure_workspace(
+        &self,
+        name: &str,
+        data_protection_email: &str,
+    ) -> Result<WorkspaceId>;
+
+    /// The workspace named `name`, if it exists.
+    async fn find_workspace(&self, name: &str) -> Result<Option<WorkspaceId>>;
+
+    /// The manager with `email` in the workspace, created (or given `role`) as needed.
+    async fn ensure_manager(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        role: Role,
+        time_zone: &str,
+    ) -> Result<ManagerId>;
+
+    /// Stores a new token's SHA-256 for a manager.
+    async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()>;
+
+    /// Processes one mutation in its own transaction: applied or rejected together with the
+    /// client's last mutation id, skipped when already seen, refused when one is missing.
+    async fn process_mutation(
+        &self,
+        principal: &Principal,
+        client: ClientId,
+        mutation: &Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<MutationOutcome>;
+
+    /// The client's last processed mutation (0 for a client never seen).
+    async fn client_last_mutation(&self, principal: &Principal, client: ClientId) -> Result<u64>;
+
+    /// The rejection recorded for a mutation an earlier push processed, if it was refused.
+    async fn recorded_rejection(
+        &self,
+        client: ClientId,
+        mutation_id: u64,
+    ) -> Result<Option<Rejection>>;
+
+    /// One page of the workspace's changes after the query's cookie, read from one snapshot.
+    async fn pull(&self, principal: &Principal, query: &PullQuery) -> Result<PullResponse>;
+
+    /// Forgets tombstones at or below `version`; older cookies get a reset afterwards.
+    async fn prune_tombstones(&self, workspace: WorkspaceId, version: i64) -> Result<u64>;
+
+    /// Writes a batch of platform data under one new version of the workspace.
+    async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()>;
+
+    /// Data requests whose email is due at `now`, oldest first.
+    async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>>;
+
+    /// The earliest time a queued data request is due, if any is queued.
+    async fn next_request_due(&self) -> Result<Option<DateTime<Utc>>>;
+
+    /// Records how an attempt to mail a request ended, as a change the clients pull.
+    async fn record_delivery(
+        &self,
+        request: RequestId,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// A data request of the workspace, as clients see it.
+    async fn data_request(
+        &self,
+        workspace: WorkspaceId,
+        request: RequestId,
+    ) -> Result<Option<DataRequest>>;
+
+    /// How many profiles the workspace holds.
+    async fn count_profiles(&self, workspace: WorkspaceId) -> Result<u64>;
+
+    /// Closes every connection.
+    async fn close(&self);
+}
+
+/// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and brings its schema up
+/// to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Storage>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStorage::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PostgresStorage::open(url).await?))
+    } else {
+        Err(StorageError::UnsupportedUrl(url.to_string()))
+    }
+}

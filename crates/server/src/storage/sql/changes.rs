@@ -1,0 +1,462 @@
+//! The change log and the pull: every record's newest version (or tombstone), walked in the
+//! workspace's version order and paged on (version, kind, key).
+
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row as _};
+use userdesk_model::sync::{Entity, PatchOp, PropertyValueKey, PullResponse, Tombstone};
+use uuid::Uuid;
+
+use super::{notes, profiles, properties, requests, segments, sessions, workspaces, Conn, Db};
+use crate::ids::WorkspaceId;
+use crate::managers::Principal;
+use crate::storage::{PullQuery, Result, StorageError};
+
+/// Rows per multi-row statement: well under both databases' limits on bound parameters.
+pub(super) const CHUNK: usize = 500;
+
+/// The kind of a record in the change log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    Profile,
+    Property,
+    PropertyValue,
+    Note,
+    Segment,
+    SegmentMember,
+    Goal,
+    GoalCompletion,
+    Session,
+    Message,
+    Request,
+}
+
+impl Kind {
+    const ALL: [Kind; 11] = [
+        Self::Profile,
+        Self::Property,
+        Self::PropertyValue,
+        Self::Note,
+        Self::Segment,
+        Self::SegmentMember,
+        Self::Goal,
+        Self::GoalCompletion,
+        Self::Session,
+        Self::Message,
+        Self::Request,
+    ];
+
+    pub(super) fn as_str(&self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::Property => "property",
+            Self::PropertyValue => "property_value",
+            Self::Note => "note",
+            Self::Segment => "segment",
+            Self::SegmentMember => "segment_member",
+            Self::Goal => "goal",
+            Self::GoalCompletion => "goal_completion",
+            Self::Session => "session",
+            Self::Message => "message",
+            Self::Request => "request",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The change-log key of a record with two ids.
+pub(super) fn pair_key(a: &Uuid, b: &Uuid) -> String {
+    format!("{a}:{b}")
+}
+
+fn uuid_key(key: &str) -> Result<Uuid> {
+    Uuid::parse_str(key).map_err(|_| StorageError::Corrupt(format!("change key {key:?}")))
+}
+
+fn pair(key: &str) -> Result<(Uuid, Uuid)> {
+    let (a, b) = key
+        .split_once(':')
+        .ok_or_else(|| StorageError::Corrupt(format!("change key {key:?}")))?;
+    Ok((uuid_key(a)?, uuid_key(b)?))
+}
+
+/// Records that a record changed (or was deleted) at `version`.
+pub(super) async fn touch(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    kind: Kind,
+    key: &str,
+    version: i64,
+    deleted: bool,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO changes (workspace_id, kind, entity_key, version, deleted)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (workspace_id, kind, entity_key)
+         DO UPDATE SET version = excluded.version, deleted = excluded.deleted",
+    )
+    .bind(workspace)
+    .bind(kind.as_str())
+    .bind(key)
+    .bind(version)
+    .bind(deleted)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// [`touch`] for many records of one kind.
+pub(super) async fn touch_many(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    kind: Kind,
+    keys: &[String],
+    version: i64,
+    deleted: bool,
+) -> Result<()> {
+    for chunk in keys.chunks(CHUNK) {
+        let mut query = QueryBuilder::<Db>::new(
+            "INSERT INTO changes (workspace_id, kind, entity_key, version, deleted) ",
+        );
+        query.push_values(chunk, |mut row, key| {
+            row.push_bind(workspace)
+                .push_bind(kind.as_str())
+                .push_bind(key)
+                .push_bind(version)
+                .push_bind(deleted);
+        });
+        query.push(
+            " ON CONFLICT (workspace_id, kind, entity_key)
+              DO UPDATE SET version = excluded.version, deleted = excluded.deleted",
+        );
+        query.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A place in the change log: everything at or before it has been delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Position {
+    version: i64,
+    kind: String,
+    key: String,
+}
+
+impl Position {
+    /// Just after every change of `version` and the versions before it.
+    fn after_version(version: i64) -> Self {
+        // No row has an empty kind, so (v + 1, "", "") sorts before every row of v + 1.
+        Self {
+            version: version + 1,
+            kind: String::new(),
+            key: String::new(),
+        }
+    }
+}
+
+/// Why a cookie was not used as it is.
+enum CookieError {
+    /// Not a cookie this server writes.
+    Malformed,
+    /// A cookie of another workspace.
+    Foreign,
+}
+
+/// A cookie names the workspace, so one handed to another account starts over.
+fn encode_cookie(workspace: WorkspaceId, position: &Position) -> String {
+    let tag = workspace.as_uuid().simple();
+    if position.kind.is_empty() {
+        format!("{tag}.{}", position.version - 1)
+    } else {
+        format!(
+            "{tag}.{}.{}.{}",
+            position.version, position.kind, position.key
+        )
+    }
+}
+
+fn decode_cookie(workspace: WorkspaceId, cookie: &str) -> Result<Position, CookieError> {
+    let mut parts = cookie.splitn(4, '.');
+    let tag = parts.next().ok_or(CookieError::Malformed)?;
+    let version: i64 = parts
+        .next()
+        .and_then(|v| v.parse().ok())
+        .filter(|v| *v >= 0)
+        .ok_or(CookieError::Malformed)?;
+    let position = match (parts.next(), parts.next()) {
+        (None, None) => Position::after_version(version),
+        (Some(kind), Some(key)) if Kind::parse(kind).is_some() && !key.is_empty() => Position {
+            version,
+            kind: kind.to_string(),
+            key: key.to_string(),
+        },
+        _ => return Err(CookieError::Malformed),
+    };
+    if tag != workspace.as_uuid().simple().to_string() {
+        return Err(CookieError::Foreign);
+    }
+    Ok(position)
+}
+
+struct ChangeRow {
+    kind: String,
+    key: String,
+    version: i64,
+    deleted: bool,
+}
+
+pub(super) async fn pull(
+    pool: &sqlx::Pool<Db>,
+    principal: &Principal,
+    query: &PullQuery,
+) -> Result<PullResponse> {
+    let workspace = principal.workspace_id;
+    let mut tx = pool.begin().await?;
+    if let Some(snapshot) = super::super::SNAPSHOT {
+        sqlx::query(snapshot).execute(&mut *tx).await?;
+    }
+    let (current, pruned) = workspaces::versions(&mut tx, workspace).await?;
+    let client_last = super::sync::client_last_mutation(&mut tx, workspace, query.client_id)
+        .await?
+        .unwrap_or(0);
+    let start = Position::after_version(0);
+    let (start, reset) = match query.cookie.as_deref().map(|c| decode_cookie(workspace, c)) {
+        None => (Position::after_version(0), false),
+        // A cookie older than the pruned tombstones, or newer than this database (one restored
+        // from a backup), cannot be continued: the client starts over.
+        Some(Ok(position)) if position.version <= pruned || position.version > current + 1 => {
+            (start, true)
+        }
+        Some(Ok(position)) => (position, false),
+        Some(Err(CookieError::Foreign)) => (start, true),
+        Some(Err(CookieError::Malformed)) => {
+            return Err(StorageError::InvalidRequest(
+                "the cookie is not one this server issued".to_string(),
+            ))
+        }
+    };
+    let limit = i64::from(query.limit);
+    let rows = sqlx::query(
+        "SELECT kind, entity_key, version, deleted FROM changes
+         WHERE workspace_id = $1 AND (version, kind, entity_key) > ($2, $3, $4)
+         ORDER BY version, kind, entity_key
+         LIMIT $5",
+    )
+    .bind(workspace)
+    .bind(start.version)
+    .bind(&start.kind)
+    .bind(&start.key)
+    .bind(limit + 1)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut page = rows
+        .iter()
+        .map(|row| {
+            Ok(ChangeRow {
+                kind: row.try_get("kind")?,
+                key: row.try_get("entity_key")?,
+                version: row.try_get("version")?,
+                deleted: row.try_get("deleted")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let has_more = page.len() as i64 > limit;
+    let next = if has_more { page.pop() } else { None };
+    let (cookie, last_mutation_id) = match (page.last(), next) {
+        (Some(last), Some(next)) => {
+            // The page may end inside a version (one mutation can touch many records): then
+            // the client's mutation of that version is not wholly in it yet.
+            let whole_version = next.version > last.version;
+            let included = if whole_version {
+                last.version
+            } else {
+                last.version - 1
+            };
+            let position = if whole_version {
+                Position::after_version(last.version)
+            } else {
+                Position {
+                    version: last.version,
+                    kind: last.kind.clone(),
+                    key: last.key.clone(),
+                }
+            };
+            let last_mutation =
+                super::sync::last_mutation_at(&mut tx, query.client_id, included).await?;
+            (encode_cookie(workspace, &position), last_mutation)
+        }
+        _ => (
+            encode_cookie(workspace, &Position::after_version(current)),
+            client_last,
+        ),
+    };
+    let patch = patch_of(&mut tx, workspace, &page).await?;
+    tx.commit().await?;
+    Ok(PullResponse {
+        cookie,
+        has_more,
+        last_mutation_id,
+        reset,
+        patch,
+    })
+}
+
+/// The page's records as they are now, in the page's order.
+async fn patch_of(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    page: &[ChangeRow],
+) -> Result<Vec<PatchOp>> {
+    let mut wanted: HashMap<Kind, Vec<&str>> = HashMap::new();
+    for row in page.iter().filter(|r| !r.deleted) {
+        let kind = Kind::parse(&row.kind)
+            .ok_or_else(|| StorageError::Corrupt(format!("change kind {:?}", row.kind)))?;
+        wanted.entry(kind).or_default().push(&row.key);
+    }
+    let mut found: HashMap<(Kind, String), Entity> = HashMap::new();
+    for (kind, keys) in wanted {
+        for (key, entity) in fetch(conn, workspace, kind, &keys).await? {
+            found.insert((kind, key), entity);
+        }
+    }
+    let mut patch = Vec::with_capacity(page.len());
+    for row in page {
+        let kind = Kind::parse(&row.kind)
+            .ok_or_else(|| StorageError::Corrupt(format!("change kind {:?}", row.kind)))?;
+        if row.deleted {
+            patch.push(PatchOp::Delete(tombstone(kind, &row.key)?));
+        } else if let Some(entity) = found.remove(&(kind, row.key.clone())) {
+            patch.push(PatchOp::Put(entity));
+        }
+        // A record missing here went with its parent (a profile's notes, a segment's members):
+        // the parent's tombstone tells the client to drop it.
+    }
+    Ok(patch)
+}
+
+async fn fetch(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    kind: Kind,
+    keys: &[&str],
+) -> Result<Vec<(String, Entity)>> {
+    if matches!(kind, Kind::PropertyValue | Kind::SegmentMember) {
+        let pairs = keys.iter().map(|k| pair(k)).collect::<Result<Vec<_>>>()?;
+        return match kind {
+            Kind::PropertyValue => properties::fetch_values(conn, workspace, &pairs).await,
+            _ => segments::fetch_members(conn, workspace, &pairs).await,
+        };
+    }
+    let ids = keys
+        .iter()
+        .map(|k| uuid_key(k))
+        .collect::<Result<Vec<_>>>()?;
+    match kind {
+        Kind::Profile => profiles::fetch(conn, workspace, &ids).await,
+        Kind::Property => properties::fetch_definitions(conn, workspace, &ids).await,
+        Kind::Note => notes::fetch(conn, workspace, &ids).await,
+        Kind::Segment => segments::fetch_segments(conn, workspace, &ids).await,
+        Kind::Goal => sessions::fetch_goals(conn, workspace, &ids).await,
+        Kind::GoalCompletion => sessions::fetch_completions(conn, workspace, &ids).await,
+        Kind::Session => sessions::fetch_sessions(conn, workspace, &ids).await,
+        Kind::Message => sessions::fetch_messages(conn, workspace, &ids).await,
+        Kind::Request => requests::fetch(conn, workspace, &ids).await,
+        Kind::PropertyValue | Kind::SegmentMember => Ok(Vec::new()),
+    }
+}
+
+fn tombstone(kind: Kind, key: &str) -> Result<Tombstone> {
+    use userdesk_model::*;
+    Ok(match kind {
+        Kind::Profile => Tombstone::Profile(ProfileId::from_uuid(uuid_key(key)?)),
+        Kind::Property => Tombstone::Property(PropertyId::from_uuid(uuid_key(key)?)),
+        Kind::PropertyValue => {
+            let (profile, property) = pair(key)?;
+            Tombstone::PropertyValue(PropertyValueKey {
+                profile_id: ProfileId::from_uuid(profile),
+                property_id: PropertyId::from_uuid(property),
+            })
+        }
+        Kind::Note => Tombstone::Note(NoteId::from_uuid(uuid_key(key)?)),
+        Kind::Segment => Tombstone::Segment(SegmentId::from_uuid(uuid_key(key)?)),
+        Kind::SegmentMember => {
+            let (segment, profile) = pair(key)?;
+            Tombstone::SegmentMember(SegmentMember {
+                segment_id: SegmentId::from_uuid(segment),
+                profile_id: ProfileId::from_uuid(profile),
+            })
+        }
+        Kind::Goal => Tombstone::Goal(GoalId::from_uuid(uuid_key(key)?)),
+        Kind::GoalCompletion => {
+            Tombstone::GoalCompletion(GoalCompletionId::from_uuid(uuid_key(key)?))
+        }
+        Kind::Session => Tombstone::Session(SessionId::from_uuid(uuid_key(key)?)),
+        Kind::Message => Tombstone::Message(MessageId::from_uuid(uuid_key(key)?)),
+        Kind::Request => Tombstone::Request(RequestId::from_uuid(uuid_key(key)?)),
+    })
+}
+
+pub(super) async fn prune_tombstones(
+    pool: &sqlx::Pool<Db>,
+    workspace: WorkspaceId,
+    version: i64,
+) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    // Taking the version lock first keeps pruning in line with the writers.
+    workspaces::bump_version(&mut tx, workspace).await?;
+    let pruned = sqlx::query(
+        "DELETE FROM changes WHERE workspace_id = $1 AND deleted = $2 AND version <= $3",
+    )
+    .bind(workspace)
+    .bind(true)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE workspaces SET pruned_version = $2 WHERE id = $1 AND pruned_version < $2")
+        .bind(workspace)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(pruned)
+}
+
+/// Builds `SELECT ... WHERE workspace_id = ? AND id IN (...)` for one chunk of ids.
+pub(super) fn by_ids<'a>(
+    select: &'a str,
+    workspace: WorkspaceId,
+    ids: &'a [Uuid],
+) -> QueryBuilder<'a, Db> {
+    let mut query = QueryBuilder::<Db>::new(select);
+    query.push(" WHERE workspace_id = ");
+    query.push_bind(workspace);
+    query.push(" AND id IN (");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+    query
+}
+
+/// Builds `SELECT ... WHERE workspace_id = ? AND (a, b) IN (VALUES (?, ?), ...)`.
+pub(super) fn by_pairs<'a>(
+    select: &'a str,
+    columns: &'a str,
+    workspace: WorkspaceId,
+    pairs: &'a [(Uuid, Uuid)],
+) -> QueryBuilder<'a, Db> {
+    let mut query = QueryBuilder::<Db>::new(select);
+    query.push(" WHERE workspace_id = ");
+    query.push_bind(workspace);
+    query.push(format!(" AND ({columns}) IN ("));
+    query.push_values(pairs, |mut row, (a, b)| {
+        row.push_bind(*a).push_bind(*b);
+    });
+    query.push(")");
+    query
+}

@@ -1,0 +1,182 @@
+//! The SQL both implementations share, compiled once for each database: `super::Db` is SQLite in
+//! one copy and PostgreSQL in the other. The statements use only what both speak (numbered
+//! parameters, `ON CONFLICT`, `RETURNING`, row values); what differs lives in the parent module.
+
+mod changes;
+mod managers;
+mod notes;
+mod profiles;
+mod properties;
+mod requests;
+mod segments;
+mod sessions;
+mod sync;
+mod workspaces;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
+use userdesk_model::{DataRequest, RequestId};
+
+use super::Db;
+use crate::ids::{ManagerId, WorkspaceId};
+use crate::managers::{Principal, Role};
+use crate::storage::{
+    Delivery, MutationOutcome, PendingRequest, PlatformBatch, PullQuery, Result, Storage,
+    StorageError,
+};
+
+/// A connection of this database.
+type Conn = <Db as sqlx::Database>::Connection;
+/// A row of this database.
+type Row = <Db as sqlx::Database>::Row;
+
+/// The platform's storage on one database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: sqlx::Pool<Db>,
+}
+
+impl Store {
+    pub(super) fn new(pool: sqlx::Pool<Db>) -> Self {
+        Self { pool }
+    }
+
+    /// The connection pool, for the benchmark's raw-SQL yardstick.
+    pub fn pool(&self) -> &sqlx::Pool<Db> {
+        &self.pool
+    }
+}
+
+/// A time as stored: Unix milliseconds.
+fn millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+/// Reads a stored time.
+fn time(ms: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| StorageError::Corrupt(format!("time {ms} is out of range")))
+}
+
+/// Reads a stored enum through its `parse`.
+fn parsed<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T> {
+    parse(value).ok_or_else(|| StorageError::Corrupt(format!("unknown {what} {value:?}")))
+}
+
+/// A stored count, which no check lets go negative.
+fn count(value: i64) -> u32 {
+    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+}
+
+#[async_trait]
+impl Storage for Store {
+    async fn health(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn authenticate(&self, token_hash: &str) -> Result<Option<Principal>> {
+        managers::authenticate(&self.pool, token_hash).await
+    }
+
+    async fn ensure_workspace(
+        &self,
+        name: &str,
+        data_protection_email: &str,
+    ) -> Result<WorkspaceId> {
+        workspaces::ensure(&self.pool, name, data_protection_email).await
+    }
+
+    async fn find_workspace(&self, name: &str) -> Result<Option<WorkspaceId>> {
+        workspaces::find(&self.pool, name).await
+    }
+
+    async fn ensure_manager(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        role: Role,
+        time_zone: &str,
+    ) -> Result<ManagerId> {
+        managers::ensure(&self.pool, workspace, email, role, time_zone).await
+    }
+
+    async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()> {
+        managers::add_token(&self.pool, manager, token_hash).await
+    }
+
+    async fn process_mutation(
+        &self,
+        principal: &Principal,
+        client: ClientId,
+        mutation: &Mutation,
+        now: DateTime<Utc>,
+    ) -> Result<MutationOutcome> {
+        sync::process(&self.pool, principal, client, mutation, now).await
+    }
+
+    async fn client_last_mutation(&self, principal: &Principal, client: ClientId) -> Result<u64> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(
+            sync::client_last_mutation(&mut conn, principal.workspace_id, client)
+                .await?
+                .unwrap_or(0),
+        )
+    }
+
+    async fn recorded_rejection(
+        &self,
+        client: ClientId,
+        mutation_id: u64,
+    ) -> Result<Option<Rejection>> {
+        sync::recorded_rejection(&self.pool, client, mutation_id).await
+    }
+
+    async fn pull(&self, principal: &Principal, query: &PullQuery) -> Result<PullResponse> {
+        changes::pull(&self.pool, principal, query).await
+    }
+
+    async fn prune_tombstones(&self, workspace: WorkspaceId, version: i64) -> Result<u64> {
+        changes::prune_tombstones(&self.pool, workspace, version).await
+    }
+
+    async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()> {
+        workspaces::insert_batch(&self.pool, workspace, batch).await
+    }
+
+    async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>> {
+        requests::due(&self.pool, now, limit).await
+    }
+
+    async fn next_request_due(&self) -> Result<Option<DateTime<Utc>>> {
+        requests::next_due(&self.pool).await
+    }
+
+    async fn record_delivery(
+        &self,
+        request: RequestId,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        requests::record_delivery(&self.pool, request, delivery, now).await
+    }
+
+    async fn data_request(
+        &self,
+        workspace: WorkspaceId,
+        request: RequestId,
+    ) -> Result<Option<DataRequest>> {
+        let mut conn = self.pool.acquire().await?;
+        requests::get(&mut conn, workspace, request).await
+    }
+
+    async fn count_profiles(&self, workspace: WorkspaceId) -> Result<u64> {
+        profiles::total(&self.pool, workspace).await
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

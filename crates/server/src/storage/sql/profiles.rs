@@ -1,0 +1,230 @@
+//! Customer profiles: their user details, status, and deletion with everything attached.
+
+use sqlx::{QueryBuilder, Row as _};
+use userdesk_model::sync::Entity;
+use userdesk_model::{Platform, Profile, ProfileId, ProfilePatch, ProfileStatus, ProfileType};
+use uuid::Uuid;
+
+use super::changes::{self, by_ids, Kind, CHUNK};
+use super::sync::{not_found, Applied};
+use super::{count, millis, parsed, time, Conn, Db, Row};
+use crate::ids::WorkspaceId;
+use crate::storage::Result;
+
+const SELECT: &str = "SELECT id, email, first_name, last_name, phone, location, created_at,
+    last_seen_at, device, sessions, live_chat_takeover, status, kind, platform FROM profiles";
+
+/// Whether the profile exists in the workspace: ids of other workspaces do not.
+pub(super) async fn exists(conn: &mut Conn, workspace: WorkspaceId, id: ProfileId) -> Result<bool> {
+    let found: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM profiles WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(found > 0)
+}
+
+/// How many of `ids` are profiles of the workspace.
+pub(super) async fn count_existing(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    ids: &[ProfileId],
+) -> Result<usize> {
+    let mut unique: Vec<Uuid> = ids.iter().map(|id| *id.as_uuid()).collect();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut found = 0usize;
+    for chunk in unique.chunks(CHUNK) {
+        let rows = by_ids("SELECT id FROM profiles", workspace, chunk)
+            .build()
+            .fetch_all(&mut *conn)
+            .await?;
+        found += rows.len();
+    }
+    Ok(found)
+}
+
+pub(super) async fn patch(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    id: ProfileId,
+    patch: &ProfilePatch,
+    version: i64,
+) -> Result<Applied> {
+    let valid = match patch.clone().validate() {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(Err(errors.into())),
+    };
+    if !exists(conn, workspace, id).await? {
+        return Ok(not_found("profile", id));
+    }
+    sqlx::query(
+        "UPDATE profiles SET email = COALESCE($3, email), first_name = COALESCE($4, first_name),
+             last_name = COALESCE($5, last_name), phone = COALESCE($6, phone),
+             location = COALESCE($7, location)
+         WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(workspace)
+    .bind(id)
+    .bind(valid.email)
+    .bind(valid.first_name)
+    .bind(valid.last_name)
+    .bind(valid.phone)
+    .bind(valid.location)
+    .execute(&mut *conn)
+    .await?;
+    changes::touch(
+        conn,
+        workspace,
+        Kind::Profile,
+        &id.to_string(),
+        version,
+        false,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+pub(super) async fn set_status(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    id: ProfileId,
+    status: ProfileStatus,
+    version: i64,
+) -> Result<Applied> {
+    let updated =
+        sqlx::query("UPDATE profiles SET status = $3 WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace)
+            .bind(id)
+            .bind(status.as_str())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    if updated == 0 {
+        return Ok(not_found("profile", id));
+    }
+    changes::touch(
+        conn,
+        workspace,
+        Kind::Profile,
+        &id.to_string(),
+        version,
+        false,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+pub(super) async fn delete(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    id: ProfileId,
+    version: i64,
+) -> Result<Applied> {
+    // Notes, values, memberships, sessions and completions go with it (ON DELETE CASCADE); the
+    // profile's tombstone tells clients to drop theirs.
+    let deleted = sqlx::query("DELETE FROM profiles WHERE workspace_id = $1 AND id = $2")
+        .bind(workspace)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if deleted == 0 {
+        return Ok(not_found("profile", id));
+    }
+    changes::touch(
+        conn,
+        workspace,
+        Kind::Profile,
+        &id.to_string(),
+        version,
+        true,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+pub(super) async fn insert(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    profiles: &[Profile],
+    version: i64,
+) -> Result<()> {
+    for chunk in profiles.chunks(CHUNK) {
+        let mut query = QueryBuilder::<Db>::new(
+            "INSERT INTO profiles (id, workspace_id, email, first_name, last_name, phone, location,
+                 created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind,
+                 platform) ",
+        );
+        query.push_values(chunk, |mut row, p| {
+            row.push_bind(p.id)
+                .push_bind(workspace)
+                .push_bind(&p.email)
+                .push_bind(&p.first_name)
+                .push_bind(&p.last_name)
+                .push_bind(&p.phone)
+                .push_bind(&p.location)
+                .push_bind(millis(p.created_at))
+                .push_bind(millis(p.last_seen_at))
+                .push_bind(&p.device)
+                .push_bind(i64::from(p.sessions))
+                .push_bind(p.live_chat_takeover)
+                .push_bind(p.status.as_str())
+                .push_bind(p.kind.as_str())
+                .push_bind(p.platform.as_str());
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    let keys: Vec<String> = profiles.iter().map(|p| p.id.to_string()).collect();
+    changes::touch_many(conn, workspace, Kind::Profile, &keys, version, false).await
+}
+
+fn decode(row: &Row) -> Result<Profile> {
+    let status: String = row.try_get("status")?;
+    let kind: String = row.try_get("kind")?;
+    let platform: String = row.try_get("platform")?;
+    Ok(Profile {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        phone: row.try_get("phone")?,
+        location: row.try_get("location")?,
+        created_at: time(row.try_get("created_at")?)?,
+        last_seen_at: time(row.try_get("last_seen_at")?)?,
+        device: row.try_get("device")?,
+        sessions: count(row.try_get("sessions")?),
+        live_chat_takeover: row.try_get("live_chat_takeover")?,
+        status: parsed(&status, ProfileStatus::parse, "status")?,
+        kind: parsed(&kind, ProfileType::parse, "profile type")?,
+        platform: parsed(&platform, Platform::parse, "platform")?,
+    })
+}
+
+pub(super) async fn fetch(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+) -> Result<Vec<(String, Entity)>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        for row in by_ids(SELECT, workspace, chunk)
+            .build()
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let profile = decode(&row)?;
+            found.push((profile.id.to_string(), Entity::Profile(profile)));
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn total(pool: &sqlx::Pool<Db>, workspace: WorkspaceId) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles WHERE workspace_id = $1")
+        .bind(workspace)
+        .fetch_one(pool)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -1,0 +1,393 @@
+//! Processing one pushed mutation: skip, refuse a gap, apply or reject, always together with the
+//! client's last mutation id in one transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row as _;
+use userdesk_model::sync::{ClientId, Mutation, Op, OpError, Rejection};
+use userdesk_model::{ApiError, ErrorCode, FieldError};
+
+use super::{millis, notes, profiles, properties, requests, segments, workspaces, Conn, Db};
+use crate::ids::WorkspaceId;
+use crate::managers::{Principal, Role};
+use crate::storage::{MutationOutcome, Result, StorageError};
+
+/// A mutation's effect, or why it was refused for good.
+pub(super) type Applied = std::result::Result<(), ApiError>;
+
+/// A refusal: the record is not in the caller's workspace (or anywhere).
+pub(super) fn not_found(what: &str, id: impl std::fmt::Display) -> Applied {
+    Err(ApiError::new(
+        ErrorCode::NotFound,
+        format!("no {what} with id {id}"),
+    ))
+}
+
+/// A refusal: the arguments break a rule.
+pub(super) fn invalid(message: impl Into<String>) -> Applied {
+    Err(ApiError::new(ErrorCode::InvalidRequest, message))
+}
+
+/// A refusal: the manager may not do this.
+fn forbidden(message: impl Into<String>) -> Applied {
+    Err(ApiError::new(ErrorCode::Forbidden, message))
+}
+
+/// The client's last processed mutation, registering the client with the workspace on first sight.
+async fn register_client(conn: &mut Conn, workspace: WorkspaceId, client: ClientId) -> Result<u64> {
+    sqlx::query(
+        "INSERT INTO clients (id, workspace_id, last_mutation_id) VALUES ($1, $2, 0)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(client)
+    .bind(workspace)
+    .execute(&mut *conn)
+    .await?;
+    client_last_mutation(conn, workspace, client)
+        .await?
+        .ok_or_else(|| StorageError::Corrupt(format!("client {client} vanished")))
+}
+
+/// The client's last processed mutation, `None` for a client never seen.
+pub(super) async fn client_last_mutation(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    client: ClientId,
+) -> Result<Option<u64>> {
+    let row = sqlx::query("SELECT workspace_id, last_mutation_id FROM clients WHERE id = $1")
+        .bind(client)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let owner: WorkspaceId = row.try_get("workspace_id")?;
+    if owner != workspace {
+        return Err(StorageError::ForeignClient);
+    }
+    let last: i64 = row.try_get("last_mutation_id")?;
+    Ok(Some(u64::try_from(last).unwrap_or(0)))
+}
+
+/// The client's last mutation processed at or before `version`.
+pub(super) async fn last_mutation_at(
+    conn: &mut Conn,
+    client: ClientId,
+    version: i64,
+) -> Result<u64> {
+    let last: Option<i64> = sqlx::query_scalar(
+        "SELECT mutation_id FROM mutations WHERE client_id = $1 AND version <= $2
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(client)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(last.and_then(|l| u64::try_from(l).ok()).unwrap_or(0))
+}
+
+pub(super) async fn process(
+    pool: &sqlx::Pool<Db>,
+    principal: &Principal,
+    client: ClientId,
+    mutation: &Mutation,
+    now: DateTime<Utc>,
+) -> Result<MutationOutcome> {
+    let id = i64::try_from(mutation.id)
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            StorageError::InvalidRequest(format!(
+                "mutation ids count from 1 and stay below 2^63; got {}",
+                mutation.id
+            ))
+        })?;
+    let workspace = principal.workspace_id;
+    let refusal = {
+        let mut tx = pool.begin().await?;
+        // The version lock comes first: the rest of the transaction runs alone in the workspace.
+        let version = workspaces::bump_version(&mut tx, workspace).await?;
+        let last = register_client(&mut tx, workspace, client).await?;
+        if let Some(outcome) = sequence(id, last) {
+            return Ok(outcome);
+        }
+        let applied = match Op::from_mutation(mutation) {
+            Ok(op) => apply(&mut tx, principal, &op, version, now).await,
+            Err(OpError::Unknown(name)) => Ok(Err(ApiError::new(
+                ErrorCode::UnknownMutation,
+                format!("unknown mutation {name:?}; known: {}", Op::NAMES.join(", ")),
+            ))),
+            Err(e) => Ok(Err(ApiError::new(ErrorCode::InvalidRequest, e.to_string()))),
+        };
+        match applied {
+            Ok(Ok(())) => {
+                record(&mut tx, principal, client, mutation, id, version, None, now).await?;
+                tx.commit().await?;
+                return Ok(MutationOutcome::Applied);
+            }
+            Ok(Err(refusal)) => refusal,
+            Err(StorageError::Database(sqlx::Error::Database(e)))
+                if e.is_unique_violation()
+                    || e.is_foreign_key_violation()
+                    || e.is_check_violation() =>
+            {
+                ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "the change conflicts with the workspace's data",
+                )
+            }
+            Err(e) => return Err(e),
+        }
+        // The transaction rolls back here: a refused mutation leaves no partial effect.
+    };
+    reject(pool, principal, client, mutation, id, refusal, now).await
+}
+
+/// What to do with mutation `id` when the client's last processed one is `last`, unless it is next.
+fn sequence(id: i64, last: u64) -> Option<MutationOutcome> {
+    let last_signed = i64::try_from(last).unwrap_or(i64::MAX);
+    if id <= last_signed {
+        Some(MutationOutcome::Duplicate)
+    } else if id > last_signed + 1 {
+        Some(MutationOutcome::Gap {
+            last_mutation_id: last,
+        })
+    } else {
+        None
+    }
+}
+
+/// Records a refusal in a fresh transaction, advancing the client past the mutation.
+async fn reject(
+    pool: &sqlx::Pool<Db>,
+    principal: &Principal,
+    client: ClientId,
+    mutation: &Mutation,
+    id: i64,
+    refusal: ApiError,
+    now: DateTime<Utc>,
+) -> Result<MutationOutcome> {
+    let mut tx = pool.begin().await?;
+    let version = workspaces::bump_version(&mut tx, principal.workspace_id).await?;
+    let last = register_client(&mut tx, principal.workspace_id, client).await?;
+    // Another push of the same client may have processed it in between.
+    if let Some(outcome) = sequence(id, last) {
+        return Ok(outcome);
+    }
+    let rejection = Rejection {
+        mutation_id: mutation.id,
+        name: mutation.name.clone(),
+        code: refusal.code,
+        message: refusal.message,
+        fields: refusal.fields,
+    };
+    record(
+        &mut tx,
+        principal,
+        client,
+        mutation,
+        id,
+        version,
+        Some(&rejection),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(MutationOutcome::Rejected(rejection))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    conn: &mut Conn,
+    principal: &Principal,
+    client: ClientId,
+    mutation: &Mutation,
+    id: i64,
+    version: i64,
+    rejection: Option<&Rejection>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let fields = match rejection {
+        Some(r) => Some(
+            serde_json::to_string(&r.fields)
+                .map_err(|e| StorageError::Corrupt(format!("rejection fields: {e}")))?,
+        ),
+        None => None,
+    };
+    let code = rejection.map(|r| {
+        serde_json::to_value(r.code)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    });
+    sqlx::query(
+        "INSERT INTO mutations (client_id, mutation_id, version, name, manager_id,
+             rejection_code, rejection_message, rejection_fields, processed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(client)
+    .bind(id)
+    .bind(version)
+    // Names are bounded so a hostile client cannot store megabytes per mutation.
+    .bind(mutation.name.chars().take(100).collect::<String>())
+    .bind(principal.manager_id)
+    .bind(code)
+    .bind(rejection.map(|r| r.message.clone()))
+    .bind(fields)
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE clients SET last_mutation_id = $2 WHERE id = $1")
+        .bind(client)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn recorded_rejection(
+    pool: &sqlx::Pool<Db>,
+    client: ClientId,
+    mutation_id: u64,
+) -> Result<Option<Rejection>> {
+    let Ok(id) = i64::try_from(mutation_id) else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT name, rejection_code, rejection_message, rejection_fields FROM mutations
+         WHERE client_id = $1 AND mutation_id = $2 AND rejection_code IS NOT NULL",
+    )
+    .bind(client)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let code: String = row.try_get("rejection_code")?;
+    let fields: Option<String> = row.try_get("rejection_fields")?;
+    let corrupt = |e: serde_json::Error| StorageError::Corrupt(format!("rejection: {e}"));
+    Ok(Some(Rejection {
+        mutation_id,
+        name: row.try_get("name")?,
+        code: serde_json::from_value(serde_json::Value::String(code)).map_err(corrupt)?,
+        message: row
+            .try_get::<Option<String>, _>("rejection_message")?
+            .unwrap_or_default(),
+        fields: match fields {
+            Some(f) => serde_json::from_str::<Vec<FieldError>>(&f).map_err(corrupt)?,
+            None => Vec::new(),
+        },
+    }))
+}
+
+/// Only admins delete what others may still need.
+fn admin_only(principal: &Principal, what: &str) -> Applied {
+    if principal.role == Role::Admin {
+        Ok(())
+    } else {
+        forbidden(format!("only an admin may delete {what}"))
+    }
+}
+
+async fn apply(
+    conn: &mut Conn,
+    principal: &Principal,
+    op: &Op,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
+    let ws = principal.workspace_id;
+    match op {
+        Op::ProfilePatch { profile_id, patch } => {
+            profiles::patch(conn, ws, *profile_id, patch, version).await
+        }
+        Op::ProfileSetStatus { profile_id, status } => {
+            profiles::set_status(conn, ws, *profile_id, *status, version).await
+        }
+        Op::ProfileDelete { profile_id } => {
+            if let Err(e) = admin_only(principal, "profiles") {
+                return Ok(Err(e));
+            }
+            profiles::delete(conn, ws, *profile_id, version).await
+        }
+        Op::PropertyDefine { property } => properties::define(conn, ws, property, version).await,
+        Op::PropertyDelete { property_id } => {
+            if let Err(e) = admin_only(principal, "properties") {
+                return Ok(Err(e));
+            }
+            properties::delete(conn, ws, *property_id, version).await
+        }
+        Op::PropertySet {
+            profile_id,
+            property_id,
+            value,
+        } => {
+            properties::set(
+                conn,
+                ws,
+                *profile_id,
+                *property_id,
+                value.as_deref(),
+                version,
+            )
+            .await
+        }
+        Op::NoteCreate {
+            note_id,
+            profile_id,
+            body,
+        } => notes::create(conn, principal, *note_id, *profile_id, body, version, now).await,
+        Op::NoteUpdate { note_id, body } => {
+            notes::update(conn, principal, *note_id, Some(body), version, now).await
+        }
+        Op::NoteDelete { note_id } => {
+            notes::update(conn, principal, *note_id, None, version, now).await
+        }
+        Op::SegmentCreate { segment, members } => {
+            segments::create(conn, ws, segment, members, version).await
+        }
+        Op::SegmentUpdate { segment } => segments::update(conn, ws, segment, version).await,
+        Op::SegmentDelete { segment_id } => {
+            if let Err(e) = admin_only(principal, "segments") {
+                return Ok(Err(e));
+            }
+            segments::delete(conn, ws, *segment_id, version).await
+        }
+        Op::SegmentAddMembers {
+            segment_id,
+            profile_ids,
+        } => segments::set_members(conn, ws, *segment_id, profile_ids, true, version).await,
+        Op::SegmentRemoveMembers {
+            segment_id,
+            profile_ids,
+        } => segments::set_members(conn, ws, *segment_id, profile_ids, false, version).await,
+        Op::RequestExport {
+            request_id,
+            profile_id,
+        } => {
+            let kind = userdesk_model::DataRequestKind::Export;
+            requests::create(
+                conn,
+                principal,
+                *request_id,
+                *profile_id,
+                kind,
+                version,
+                now,
+            )
+            .await
+        }
+        Op::RequestDelete {
+            request_id,
+            profile_id,
+        } => {
+            let kind = userdesk_model::DataRequestKind::Delete;
+            requests::create(
+                conn,
+                principal,
+                *request_id,
+                *profile_id,
+                kind,
+                version,
+                now,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The API's test story on SQLite, the default storage.
+
+mod common;
+
+use common::Backend;
+
+story_tests!(
+    Backend::Sqlite,
+    each_mutation_kind_is_applied_and_pulled,
+    a_delete_beats_a_later_edit,
+    a_repeated_push_is_applied_once,
+    a_gap_in_mutation_ids_is_refused,
+    rejections_name_the_refused_fields_and_the_next_mutation_applies,
+    malformed_requests_and_unknown_mutations_are_answered_cleanly,
+    requests_without_a_valid_token_are_refused,
+    a_token_of_one_workspace_can_neither_read_nor_write_another,
+    a_token_beyond_its_rate_is_slowed_down,
+    an_oversized_body_is_refused,
+    every_hostile_string_is_kept_as_data_or_refused_clearly,
+    two_clients_pushing_concurrently_are_pulled_exactly_once,
+    pages_of_any_size_deliver_every_change_once,
+    a_cookie_older_than_the_pruned_tombstones_gets_a_reset,
+    the_health_endpoint_answers,
+);
