@@ -339,6 +339,39 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     {
+        // Until the search index is built (the first seconds after opening a big store), the
+        // same searches are answered by SQLite alone.
+        let sqlite_only = AppCore::open(
+            &path,
+            OpenOptions {
+                sqlite_search_only: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        sqlite_only.set_time_zone("UTC").await?;
+        for term in ["mue", "gmail"] {
+            let req = request(
+                ProfileFilter {
+                    search: term.to_string(),
+                    ..active.clone()
+                },
+                SortOrder::default(),
+            );
+            let ours = time(|| async {
+                sqlite_only.list_profiles_at(&req, now()).await.expect("search")
+            })
+            .await;
+            println!(
+                "| (before the search index is ready) search {term:?}, first page, SQLite alone | {} | {} | {} | | |",
+                ms(ours.p50),
+                ms(ours.p95),
+                ms(ours.max)
+            );
+        }
+        sqlite_only.store().close().await;
+    }
+    {
         // The same substring done the naive way, for scale: a scan of every row.
         let like = "SELECT id FROM profiles WHERE status = 'active' AND (first_name || ' ' || last_name LIKE '%mue%' \
              OR email LIKE '%mue%' OR phone LIKE '%mue%') ORDER BY username, id LIMIT 100";
