@@ -5,10 +5,13 @@ mod app;
 mod demo;
 mod error;
 mod listing;
+mod outbox;
 mod profile_index;
 mod profiles;
 mod search;
 mod settings;
+#[allow(dead_code)]
+mod shadow;
 mod store;
 mod time;
 
