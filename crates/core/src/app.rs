@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use userdesk_model::sync::Rejection;
 use userdesk_model::{
     ListRequest, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
 };
@@ -15,6 +16,7 @@ use crate::profile_index::{IndexFilter, ProfileIndex, SharedIndex};
 use crate::search::{self, Needles};
 use crate::settings::keys;
 use crate::store::Store;
+use crate::sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
 use crate::time::{self, format_timestamp};
 
 /// How to open the app's store.
@@ -34,6 +36,7 @@ pub struct AppCore {
     time_zone: RwLock<Tz>,
     /// Answers searches once built and up to date; until then (or when off) SQLite does.
     index: Option<Arc<SharedIndex>>,
+    sync: SyncEngine,
 }
 
 impl AppCore {
@@ -56,6 +59,7 @@ impl AppCore {
             store,
             time_zone: RwLock::new(time_zone),
             index: (!options.sqlite_search_only).then(Arc::default),
+            sync: SyncEngine::new()?,
         };
         core.refresh_search_index_in_background();
         Ok(core)
@@ -238,6 +242,44 @@ impl AppCore {
         let profile = self.store.patch_profile(id, &valid).await?;
         self.refresh_search_index_in_background();
         Ok(self.details(profile))
+    }
+
+    /// "Sync now": pushes the pending edits and pulls the workspace's changes; one sync runs at
+    /// a time, a second call waits for the first.
+    pub async fn sync_now(&self, server_url: &str, token: &str) -> Result<SyncReport> {
+        self.sync_with(server_url, token, SyncOptions::default())
+            .await
+    }
+
+    /// As [`Self::sync_now`], with the page and batch sizes given.
+    pub async fn sync_with(
+        &self,
+        server_url: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let result = self
+            .sync
+            .sync_once(&self.store, server_url, token, options)
+            .await;
+        // Pages applied before a failure are committed: the index follows them either way.
+        self.refresh_search_index_in_background();
+        result
+    }
+
+    /// Pending edits, last sync time and last error.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        self.store.sync_status().await
+    }
+
+    /// The edits the server refused, with its reasons, until the manager dismisses them.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.store.rejections().await
+    }
+
+    /// Hides a refused edit from the list.
+    pub async fn dismiss_rejection(&self, mutation_id: u64) -> Result<()> {
+        self.store.dismiss_rejection(mutation_id).await
     }
 
     fn details(&self, profile: Profile) -> ProfileDetails {

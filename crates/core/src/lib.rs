@@ -10,15 +10,16 @@ mod profile_index;
 mod profiles;
 mod search;
 mod settings;
-#[allow(dead_code)]
 mod shadow;
 mod store;
+mod sync;
 mod time;
 
 pub use app::{AppCore, OpenOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
 pub use store::Store;
+pub use sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{
     format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,
 };

@@ -74,7 +74,6 @@ pub(crate) async fn all_pending(conn: &mut SqliteConnection) -> Result<Vec<Mutat
 }
 
 /// Drops the mutations the server has confirmed, those numbered up to `confirmed`.
-#[allow(dead_code)]
 pub(crate) async fn trim(conn: &mut SqliteConnection, confirmed: u64) -> Result<u64> {
     let done = sqlx::query("DELETE FROM outbox WHERE id <= ?")
         .bind(i64::try_from(confirmed).unwrap_or(i64::MAX))

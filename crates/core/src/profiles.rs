@@ -235,7 +235,6 @@ pub(crate) async fn write_profile(conn: &mut SqliteConnection, p: &Profile) -> R
 }
 
 /// Removes the profile's row, if there is one.
-#[allow(dead_code)]
 pub(crate) async fn delete_profile(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
     sqlx::query("DELETE FROM profiles WHERE id = ?")
         .bind(id)
