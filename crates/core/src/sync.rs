@@ -590,3 +590,194 @@ async fn rebase(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoProfiles;
+    use userdesk_model::{Note, NoteId, ProfilePatch};
+
+    async fn store_with(count: usize) -> (Store, Vec<Profile>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(21, now).take(count).collect();
+        store.insert_profiles(&profiles).await.unwrap();
+        (store, profiles, dir)
+    }
+
+    fn page(last_mutation_id: u64, reset: bool, patch: Vec<PatchOp>) -> PullResponse {
+        PullResponse {
+            cookie: format!("after-{last_mutation_id}"),
+            has_more: false,
+            last_mutation_id,
+            reset,
+            patch,
+        }
+    }
+
+    async fn edit(store: &Store, id: ProfileId, patch: ProfilePatch) {
+        store
+            .patch_profile(id, &patch.validate().unwrap())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn pending_edits_stay_on_top_of_pulled_changes_until_confirmed() {
+        let (store, profiles, _dir) = store_with(3).await;
+        let mine = &profiles[0];
+        edit(
+            &store,
+            mine.id,
+            ProfilePatch {
+                first_name: Some("Mine".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        // Another manager moved the customer; this client's edit is not in the page yet.
+        let mut theirs = mine.clone();
+        theirs.location = "Quito".into();
+        store
+            .apply_page(&page(
+                0,
+                false,
+                vec![PatchOp::Put(Entity::Profile(theirs.clone()))],
+            ))
+            .await
+            .unwrap();
+        let shown = store.get_profile(mine.id).await.unwrap();
+        assert_eq!(
+            (shown.first_name.as_str(), shown.location.as_str()),
+            ("Mine", "Quito")
+        );
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+
+        // The server confirms the edit with the record as it now is.
+        let mut confirmed = theirs.clone();
+        confirmed.first_name = "Mine".into();
+        store
+            .apply_page(&page(
+                1,
+                false,
+                vec![PatchOp::Put(Entity::Profile(confirmed.clone()))],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(store.get_profile(mine.id).await.unwrap(), confirmed);
+        assert_eq!(store.pending_count().await.unwrap(), 0);
+        let mut conn = store.pool.acquire().await.unwrap();
+        assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_refused_edit_is_undone_when_the_server_confirms_past_it() {
+        let (store, profiles, _dir) = store_with(2).await;
+        let p = &profiles[1];
+        edit(
+            &store,
+            p.id,
+            ProfilePatch {
+                location: Some("Refused".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        // The refusal advanced the client's last mutation without any record changing.
+        store.apply_page(&page(1, false, vec![])).await.unwrap();
+        assert_eq!(store.get_profile(p.id).await.unwrap(), *p);
+    }
+
+    #[tokio::test]
+    async fn a_reset_rebuilds_from_nothing_and_keeps_the_outbox() {
+        let (store, profiles, _dir) = store_with(3).await;
+        let kept = &profiles[0];
+        edit(
+            &store,
+            kept.id,
+            ProfilePatch {
+                last_name: Some("Pending".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let note = Note {
+            id: NoteId::new(),
+            profile_id: kept.id,
+            author: "admin@example.com".into(),
+            body: "Called back".into(),
+            created_at: kept.created_at,
+            updated_at: kept.created_at,
+        };
+        let reset = page(
+            0,
+            true,
+            vec![
+                PatchOp::Put(Entity::Profile(kept.clone())),
+                PatchOp::Put(Entity::Note(note.clone())),
+            ],
+        );
+        store.apply_page(&reset).await.unwrap();
+        // Only what the server sent is left, with the pending edit on top.
+        assert_eq!(store.profile_total().await.unwrap(), 1);
+        assert_eq!(
+            store.get_profile(kept.id).await.unwrap().last_name,
+            "Pending"
+        );
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+        // A record of a kind without its own table is kept whole.
+        let (record,): (String,) =
+            sqlx::query_as("SELECT record FROM synced_records WHERE kind = 'note'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        let back: Entity = serde_json::from_str(&record).unwrap();
+        assert_eq!(back, Entity::Note(note.clone()));
+        store
+            .apply_page(&page(
+                0,
+                false,
+                vec![PatchOp::Delete(Tombstone::Note(note.id))],
+            ))
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM synced_records")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        let cookie: Option<String> = sqlx::query_scalar("SELECT cookie FROM sync_state")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(cookie.as_deref(), Some("after-0"));
+    }
+
+    #[tokio::test]
+    async fn a_page_confirming_less_than_before_is_refused_and_changes_nothing() {
+        let (store, profiles, _dir) = store_with(1).await;
+        sqlx::query("UPDATE sync_state SET confirmed_mutation = 5")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mut changed = profiles[0].clone();
+        changed.location = "Elsewhere".into();
+        let err = store
+            .apply_page(&page(
+                3,
+                false,
+                vec![PatchOp::Put(Entity::Profile(changed))],
+            ))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CoreError::ServerRolledBack { confirmed: 5 }),
+            "{err}"
+        );
+        assert_eq!(
+            store.get_profile(profiles[0].id).await.unwrap(),
+            profiles[0]
+        );
+    }
+}
