@@ -2,6 +2,7 @@
 //! deterministic demo data, and the [`AppCore`] facade. It knows nothing of Tauri or the webview.
 
 mod app;
+mod autosync;
 mod demo;
 mod error;
 mod listing;
@@ -16,6 +17,7 @@ mod sync;
 mod time;
 
 pub use app::{AppCore, OpenOptions};
+pub use autosync::{AutoSync, AutoSyncOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
 pub use store::Store;

@@ -506,3 +506,48 @@ async fn a_wrong_token_is_told_apart_from_being_offline() {
         .unwrap_err();
     assert_eq!(ApiError::from(err).code, ErrorCode::Unauthorized);
 }
+
+/// Polls `done` until it holds; a broken background sync fails the test instead of hanging it.
+async fn eventually<F, Fut>(what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let polling = async {
+        while !done().await {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), polling)
+        .await
+        .unwrap_or_else(|_| panic!("never happened: {what}"));
+}
+
+#[tokio::test]
+async fn with_background_sync_on_an_edit_reaches_the_server_by_itself() {
+    let platform = Platform::start(3).await;
+    let client = Client::open().await;
+    let app = Arc::new(client.app);
+    let options = userdesk_core::AutoSyncOptions {
+        debounce: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    app.start_auto_sync(platform.url.clone(), platform.token.clone(), options);
+    let id = platform.profiles[0].id;
+    eventually("the first background sync brings the customers", || async {
+        app.store().get_profile(id).await.is_ok()
+    })
+    .await;
+    app.patch_profile(&id.to_string(), location("Tallinn"))
+        .await
+        .unwrap();
+    eventually("the edit reaches the server", || async {
+        platform.server_profiles().await[&id].location == "Tallinn"
+    })
+    .await;
+    eventually("the outbox empties", || async {
+        app.sync_status().await.unwrap().pending == 0
+    })
+    .await;
+    app.stop_auto_sync();
+}
