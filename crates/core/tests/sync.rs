@@ -551,3 +551,85 @@ async fn with_background_sync_on_an_edit_reaches_the_server_by_itself() {
     .await;
     app.stop_auto_sync();
 }
+
+/// A small deterministic generator, so a failing run can be replayed.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[tokio::test]
+async fn managers_editing_and_syncing_at_random_through_lost_answers_end_equal_to_the_server() {
+    let platform = Platform::start(6).await;
+    let lossy = answer_losing_proxy(platform.addr()).await;
+    let clients = [
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    ];
+    let mut dice = Dice(0x5EED_1234_ABCD_0001);
+    // The last value each client wrote to each (profile, field), and who wrote each field.
+    let mut last_written: HashMap<(usize, ProfileId, bool), String> = HashMap::new();
+    let mut writers: HashMap<(ProfileId, bool), std::collections::HashSet<usize>> = HashMap::new();
+    for round in 0..60 {
+        let c = dice.below(clients.len());
+        match dice.below(4) {
+            0 | 1 => {
+                let id = platform.profiles[dice.below(platform.profiles.len())].id;
+                let is_location = dice.below(2) == 0;
+                let value = format!("C{c} R{round}");
+                let patch = if is_location {
+                    location(&value)
+                } else {
+                    first_name(&value)
+                };
+                clients[c].edit(id, patch).await;
+                last_written.insert((c, id, is_location), value);
+                writers.entry((id, is_location)).or_default().insert(c);
+            }
+            2 => {
+                clients[c].sync(&platform).await;
+            }
+            _ => {
+                // The answer of the push (or, with nothing to push, of the pull) is lost.
+                let lost = clients[c].app.sync_now(&lossy, &platform.token).await;
+                assert!(matches!(lost, Err(CoreError::Offline(_))), "{lost:?}");
+            }
+        }
+    }
+    for _ in 0..2 {
+        for client in &clients {
+            client.sync(&platform).await;
+        }
+    }
+    let server = platform.server_profiles().await;
+    for client in &clients {
+        client.assert_same_as(&platform).await;
+        assert_eq!(client.app.sync_status().await.unwrap().pending, 0);
+        assert!(client.app.rejections().await.unwrap().is_empty());
+    }
+    // No edit is lost: each field holds the last value of one of the managers who edited it
+    // (each manager's edits apply in order, so the server's last is someone's last).
+    for ((id, is_location), who) in &writers {
+        let p = &server[id];
+        let actual = if *is_location {
+            &p.location
+        } else {
+            &p.first_name
+        };
+        let candidates: Vec<&String> = who
+            .iter()
+            .map(|c| &last_written[&(*c, *id, *is_location)])
+            .collect();
+        assert!(
+            candidates.contains(&actual),
+            "{actual:?} not in {candidates:?}"
+        );
+    }
+}
