@@ -633,3 +633,26 @@ async fn managers_editing_and_syncing_at_random_through_lost_answers_end_equal_t
         );
     }
 }
+
+#[tokio::test]
+async fn a_long_outbox_is_pushed_in_order_across_batches() {
+    let platform = Platform::start(3).await;
+    let client = Client::synced(&platform).await;
+    let id = platform.profiles[0].id;
+    for n in 0..7 {
+        client.edit(id, location(&format!("Stop {n}"))).await;
+    }
+    let options = SyncOptions {
+        push_batch: 3,
+        ..Default::default()
+    };
+    let report = client
+        .app
+        .sync_with(&platform.url, &platform.token, options)
+        .await
+        .unwrap();
+    assert_eq!((report.pushed, report.applied, report.pending), (7, 7, 0));
+    // Applied in order: the last edit is the one that stays.
+    assert_eq!(platform.server_profiles().await[&id].location, "Stop 6");
+    client.assert_same_as(&platform).await;
+}
