@@ -1,20 +1,23 @@
 //! `AppCore`: the one facade the desktop shell (and later the command line) calls.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use userdesk_model::sync::Rejection;
 use userdesk_model::{
     ListRequest, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
 };
 
+use crate::autosync::{AutoSync, AutoSyncOptions};
 use crate::error::{CoreError, Result};
 use crate::listing::{self, ResolvedFilter};
 use crate::profile_index::{IndexFilter, ProfileIndex, SharedIndex};
 use crate::search::{self, Needles};
 use crate::settings::keys;
 use crate::store::Store;
+use crate::sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
 use crate::time::{self, format_timestamp};
 
 /// How to open the app's store.
@@ -34,6 +37,9 @@ pub struct AppCore {
     time_zone: RwLock<Tz>,
     /// Answers searches once built and up to date; until then (or when off) SQLite does.
     index: Option<Arc<SharedIndex>>,
+    sync: SyncEngine,
+    /// The background sync, once signed in.
+    auto_sync: Mutex<Option<AutoSync>>,
 }
 
 impl AppCore {
@@ -56,6 +62,8 @@ impl AppCore {
             store,
             time_zone: RwLock::new(time_zone),
             index: (!options.sqlite_search_only).then(Arc::default),
+            sync: SyncEngine::new()?,
+            auto_sync: Mutex::new(None),
         };
         core.refresh_search_index_in_background();
         Ok(core)
@@ -237,7 +245,94 @@ impl AppCore {
         let valid = patch.validate()?;
         let profile = self.store.patch_profile(id, &valid).await?;
         self.refresh_search_index_in_background();
+        self.with_auto_sync(AutoSync::edited);
         Ok(self.details(profile))
+    }
+
+    /// "Sync now": pushes the pending edits and pulls the workspace's changes; one sync runs at
+    /// a time, a second call waits for the first.
+    pub async fn sync_now(&self, server_url: &str, token: &str) -> Result<SyncReport> {
+        self.sync_with(server_url, token, SyncOptions::default())
+            .await
+    }
+
+    /// As [`Self::sync_now`], with the page and batch sizes given.
+    pub async fn sync_with(
+        &self,
+        server_url: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let result = self
+            .sync
+            .sync_once(&self.store, server_url, token, options)
+            .await;
+        // Pages applied before a failure are committed: the index follows them either way.
+        self.refresh_search_index_in_background();
+        result
+    }
+
+    /// Syncs in the background from now on: after edits, on a timer, and with retries; replaces
+    /// any background sync already running. The token lives only in memory here.
+    pub fn start_auto_sync(
+        self: &Arc<Self>,
+        server_url: String,
+        token: String,
+        options: AutoSyncOptions,
+    ) {
+        let core = Arc::downgrade(self);
+        let auto = AutoSync::start(options, move || {
+            let (core, server_url, token) = (core.clone(), server_url.clone(), token.clone());
+            async move {
+                match core.upgrade() {
+                    Some(core) => core.sync_now(&server_url, &token).await,
+                    // The app is closing: nothing left to sync.
+                    None => Ok(SyncReport::default()),
+                }
+            }
+        });
+        auto.now();
+        *self.auto_sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(auto);
+    }
+
+    /// Stops the background sync (sign-out, sync turned off).
+    pub fn stop_auto_sync(&self) {
+        self.auto_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// Asks the background sync to run at once (back online); nothing when it is not running.
+    pub fn sync_soon(&self) {
+        self.with_auto_sync(AutoSync::now);
+    }
+
+    fn with_auto_sync(&self, wake: impl FnOnce(&AutoSync)) {
+        // A poisoned lock still holds a valid handle: waking it is harmless.
+        if let Some(auto) = self
+            .auto_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            wake(auto);
+        }
+    }
+
+    /// Pending edits, last sync time and last error.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        self.store.sync_status().await
+    }
+
+    /// The edits the server refused, with its reasons, until the manager dismisses them.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.store.rejections().await
+    }
+
+    /// Hides a refused edit from the list.
+    pub async fn dismiss_rejection(&self, mutation_id: u64) -> Result<()> {
+        self.store.dismiss_rejection(mutation_id).await
     }
 
     fn details(&self, profile: Profile) -> ProfileDetails {

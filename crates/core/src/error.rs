@@ -19,15 +19,32 @@ pub enum CoreError {
     Corrupt(String),
     #[error("a background task of the local store failed: {0}")]
     Task(String),
+    #[error("the server could not be reached: {0}")]
+    Offline(String),
+    #[error("the server refused: {0}")]
+    Server(ApiError),
+    #[error(
+        "the server no longer holds changes it had confirmed (up to mutation {confirmed}); it may \
+         have been restored from an older backup. Sync is stopped so that no edit is lost or \
+         applied twice: ask the platform's administrator"
+    )]
+    ServerRolledBack { confirmed: u64 },
+    #[error("the server answered something this version cannot read: {0}")]
+    Protocol(String),
 }
 
 /// The library's result type.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-impl From<CoreError> for ApiError {
-    fn from(error: CoreError) -> Self {
-        let code = match &error {
+impl CoreError {
+    /// The error as it crosses the IPC boundary.
+    pub fn to_api_error(&self) -> ApiError {
+        let code = match self {
             CoreError::Validation(errors) => return ApiError::from(errors.clone()),
+            CoreError::Server(api) => return api.clone(),
+            CoreError::Offline(_) => ErrorCode::Offline,
+            CoreError::ServerRolledBack { .. } => ErrorCode::ServerRolledBack,
+            CoreError::Protocol(_) => ErrorCode::Internal,
             CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
@@ -36,6 +53,12 @@ impl From<CoreError> for ApiError {
             | CoreError::Corrupt(_)
             | CoreError::Task(_) => ErrorCode::Storage,
         };
-        ApiError::new(code, error.to_string())
+        ApiError::new(code, self.to_string())
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        error.to_api_error()
     }
 }

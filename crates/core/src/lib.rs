@@ -2,20 +2,26 @@
 //! deterministic demo data, and the [`AppCore`] facade. It knows nothing of Tauri or the webview.
 
 mod app;
+mod autosync;
 mod demo;
 mod error;
 mod listing;
+mod outbox;
 mod profile_index;
 mod profiles;
 mod search;
 mod settings;
+mod shadow;
 mod store;
+mod sync;
 mod time;
 
 pub use app::{AppCore, OpenOptions};
+pub use autosync::{AutoSync, AutoSyncOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
 pub use store::Store;
+pub use sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{
     format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,
 };

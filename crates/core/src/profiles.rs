@@ -3,15 +3,18 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use userdesk_model::sync::Op;
 use userdesk_model::{
-    profile_username, Cursor, CursorValue, ListRequest, Platform, Profile, ProfileId, ProfilePage,
+    Cursor, CursorValue, ListRequest, Platform, Profile, ProfileId, ProfilePage, ProfilePatch,
     ProfileRow, ProfileStatus, ProfileType, SortColumn, ValidPatch,
 };
 
 use crate::error::{CoreError, Result};
 use crate::listing::{self, ResolvedFilter, SearchDrive, DRIVE_BY_MATCHES_UP_TO};
+use crate::outbox;
 use crate::search::SearchPlan;
+use crate::shadow;
 use crate::store::Store;
 
 const PROFILE_COLUMNS: &str = "id, email, first_name, last_name, phone, location, created_at, \
@@ -137,6 +140,109 @@ fn corrupt(what: &str, value: impl std::fmt::Debug) -> CoreError {
     CoreError::Corrupt(format!("{what} {value:?}"))
 }
 
+/// The row change and its outbox mutation, in the caller's transaction.
+pub(crate) async fn patch_in(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+    patch: &ValidPatch,
+) -> Result<Profile> {
+    let current = read_profile(conn, id)
+        .await?
+        .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
+    // Only the fields that change travel, so another manager's edit of another field survives.
+    let changed = |new: &Option<String>, old: &str| new.clone().filter(|v| v != old);
+    let delta = ProfilePatch {
+        email: changed(&patch.email, &current.email),
+        first_name: changed(&patch.first_name, &current.first_name),
+        last_name: changed(&patch.last_name, &current.last_name),
+        phone: changed(&patch.phone, &current.phone),
+        location: changed(&patch.location, &current.location),
+    };
+    if delta == ProfilePatch::default() {
+        return Ok(current);
+    }
+    let next = apply_patch(&current, &delta);
+    shadow::keep_server_copy(conn, &current).await?;
+    write_profile(conn, &next).await?;
+    outbox::append(
+        conn,
+        &Op::ProfilePatch {
+            profile_id: id,
+            patch: delta,
+        },
+    )
+    .await?;
+    Ok(next)
+}
+
+/// The profile with the patch's fields set.
+pub(crate) fn apply_patch(profile: &Profile, patch: &ProfilePatch) -> Profile {
+    let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_string());
+    let mut next = profile.clone();
+    next.email = pick(&patch.email, &profile.email);
+    next.first_name = pick(&patch.first_name, &profile.first_name);
+    next.last_name = pick(&patch.last_name, &profile.last_name);
+    next.phone = pick(&patch.phone, &profile.phone);
+    next.location = pick(&patch.location, &profile.location);
+    next
+}
+
+/// One profile by id, read inside the caller's connection or transaction.
+pub(crate) async fn read_profile(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+) -> Result<Option<Profile>> {
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
+    sqlx::query_as::<_, ProfileRecord>(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(Profile::try_from)
+        .transpose()
+}
+
+/// Inserts the profile, or replaces every column of the one with its id.
+pub(crate) async fn write_profile(conn: &mut SqliteConnection, p: &Profile) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO profiles (id, email, first_name, last_name, phone, location, username, \
+         created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, platform) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
+         last_name = excluded.last_name, phone = excluded.phone, location = excluded.location, \
+         username = excluded.username, created_at = excluded.created_at, \
+         last_seen_at = excluded.last_seen_at, device = excluded.device, \
+         sessions = excluded.sessions, live_chat_takeover = excluded.live_chat_takeover, \
+         status = excluded.status, kind = excluded.kind, platform = excluded.platform",
+    )
+    .bind(p.id)
+    .bind(&p.email)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(&p.phone)
+    .bind(&p.location)
+    .bind(p.username())
+    .bind(p.created_at.timestamp_millis())
+    .bind(p.last_seen_at.timestamp_millis())
+    .bind(&p.device)
+    .bind(i64::from(p.sessions))
+    .bind(p.live_chat_takeover)
+    .bind(p.status.as_str())
+    .bind(p.kind.as_str())
+    .bind(p.platform.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the profile's row, if there is one.
+pub(crate) async fn delete_profile(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+    sqlx::query("DELETE FROM profiles WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Adds profiles in one transaction (demo data, tests, and later the sync's pull).
     #[tracing::instrument(skip_all, fields(count = profiles.len()))]
@@ -182,44 +288,15 @@ impl Store {
             .try_into()
     }
 
-    /// Applies a validated change to the editable fields in one transaction, keeping the derived
-    /// username in step, and returns the profile as saved.
+    /// Applies a validated change to the editable fields and queues its `profile.patch`
+    /// mutation, both in one transaction, keeping the derived username in step; returns the
+    /// profile as saved. An edit that changes nothing queues nothing.
     #[tracing::instrument(skip(self, patch))]
     pub async fn patch_profile(&self, id: ProfileId, patch: &ValidPatch) -> Result<Profile> {
         let mut tx = self.write_transaction().await?;
-        let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
-        let current: Profile = sqlx::query_as::<_, ProfileRecord>(&sql)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?
-            .try_into()?;
-        let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_string());
-        let mut next = current.clone();
-        next.email = pick(&patch.email, &current.email);
-        next.first_name = pick(&patch.first_name, &current.first_name);
-        next.last_name = pick(&patch.last_name, &current.last_name);
-        next.phone = pick(&patch.phone, &current.phone);
-        next.location = pick(&patch.location, &current.location);
-        if next != current {
-            let username =
-                profile_username(&next.id, &next.first_name, &next.last_name, &next.email);
-            sqlx::query(
-                "UPDATE profiles SET email = ?, first_name = ?, last_name = ?, phone = ?, \
-                 location = ?, username = ? WHERE id = ?",
-            )
-            .bind(&next.email)
-            .bind(&next.first_name)
-            .bind(&next.last_name)
-            .bind(&next.phone)
-            .bind(&next.location)
-            .bind(username)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let saved = patch_in(&mut tx, id, patch).await?;
         tx.commit().await?;
-        Ok(next)
+        Ok(saved)
     }
 
     /// One page of the table; the returned cursor continues after its last row.

@@ -13,7 +13,7 @@ use sqlx::Transaction;
 
 use crate::error::Result;
 
-/// The local SQLite database: profiles, settings, and later the outbox and jobs.
+/// The local SQLite database: profiles, settings, the sync outbox and state, and later jobs.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: SqlitePool,
@@ -41,6 +41,9 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let mut conn = pool.acquire().await?;
+        crate::outbox::ensure_client_id(&mut conn).await?;
+        drop(conn);
         Ok(Self { pool })
     }
 

@@ -99,6 +99,8 @@ async fn an_invalid_field_is_named_and_nothing_is_saved() {
     assert_eq!(api.fields[0].field, Field::Phone);
     assert!(api.message.starts_with("phone: "), "{}", api.message);
     assert_eq!(f.app.profile_details(&id).await.unwrap(), before);
+    // Nothing is queued for the server either.
+    assert!(f.app.store().outbox().await.unwrap().is_empty());
 
     let err = f
         .app

@@ -35,6 +35,11 @@ pub enum ErrorCode {
     Unavailable,
     /// A failure of the server itself; never caused by the request.
     Internal,
+    /// The server no longer holds changes it had confirmed (restored from an older backup):
+    /// sync stops, and the manager is told, rather than lose or repeat edits.
+    ServerRolledBack,
+    /// The server could not be reached: the app works offline and syncs later.
+    Offline,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

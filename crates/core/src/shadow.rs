@@ -1,0 +1,68 @@
+//! The server's copy of each profile that pending local mutations change, the base a pull
+//! rebases them on.
+
+use sqlx::SqliteConnection;
+use userdesk_model::{Profile, ProfileId};
+
+use crate::error::{CoreError, Result};
+
+fn to_json(profile: &Profile) -> Result<String> {
+    serde_json::to_string(profile)
+        .map_err(|e| CoreError::Corrupt(format!("profile {}: {e}", profile.id)))
+}
+
+/// Keeps `current` as the server's copy unless one is kept already: with no mutation pending on
+/// the profile, the local row is exactly the server's.
+pub(crate) async fn keep_server_copy(conn: &mut SqliteConnection, current: &Profile) -> Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO profile_shadows (id, record) VALUES (?, ?)")
+        .bind(current.id)
+        .bind(to_json(current)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the server's copy to the pulled `profile`.
+pub(crate) async fn put(conn: &mut SqliteConnection, profile: &Profile) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO profile_shadows (id, record) VALUES (?, ?) \
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+    )
+    .bind(profile.id)
+    .bind(to_json(profile)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the server's copy.
+pub(crate) async fn remove(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+    sqlx::query("DELETE FROM profile_shadows WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether a server copy is kept for the profile.
+pub(crate) async fn exists(conn: &mut SqliteConnection, id: ProfileId) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM profile_shadows WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Every server copy kept.
+pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
+    let records: Vec<String> = sqlx::query_scalar("SELECT record FROM profile_shadows")
+        .fetch_all(&mut *conn)
+        .await?;
+    records
+        .iter()
+        .map(|r| {
+            serde_json::from_str(r)
+                .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
+        })
+        .collect()
+}

@@ -1,0 +1,783 @@
+//! Sync with the platform's server: push the outbox oldest first, then pull the workspace's
+//! changes page by page, each page applied with the outbox trimmed and the still-pending
+//! mutations rebased on top, all in one transaction.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use userdesk_model::sync::{
+    ClientId, Entity, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
+    Tombstone, DEFAULT_PULL_LIMIT, MAX_PUSH_MUTATIONS,
+};
+use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId};
+
+use crate::error::{CoreError, Result};
+use crate::outbox;
+use crate::profiles::{self, apply_patch};
+use crate::shadow;
+use crate::store::Store;
+
+/// How a sync talks to the server.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncOptions {
+    /// Changes asked for per pull page.
+    pub pull_limit: u32,
+    /// Mutations sent per push, at most the protocol's [`MAX_PUSH_MUTATIONS`].
+    pub push_batch: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            pull_limit: DEFAULT_PULL_LIMIT,
+            push_batch: MAX_PUSH_MUTATIONS,
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// Mutations sent to the server.
+    pub pushed: u64,
+    /// Mutations the server applied.
+    pub applied: u64,
+    /// Mutations the server had already processed, and skipped.
+    pub skipped: u64,
+    /// Mutations the server refused (recorded for the manager).
+    pub rejected: u64,
+    /// Pull pages applied.
+    pub pages: u64,
+    /// Records changed or deleted by the pulled pages.
+    pub pulled: u64,
+    /// Whether the server made the client start over from nothing.
+    pub reset: bool,
+    /// Local edits still waiting for the server.
+    pub pending: u64,
+}
+
+/// Where sync stands, for the status bar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Local edits waiting for the server.
+    pub pending: u64,
+    /// When a sync last completed.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// Why the last sync failed, if it did.
+    pub last_error: Option<ApiError>,
+}
+
+/// Runs syncs one at a time over one HTTP client.
+#[derive(Debug)]
+pub struct SyncEngine {
+    http: reqwest::Client,
+    running: tokio::sync::Mutex<()>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StateRecord {
+    client_id: ClientId,
+    cookie: Option<String>,
+    confirmed_mutation: i64,
+    pulled_pages: i64,
+}
+
+async fn read_state(conn: &mut SqliteConnection) -> Result<StateRecord> {
+    Ok(sqlx::query_as(
+        "SELECT client_id, cookie, confirmed_mutation, pulled_pages FROM sync_state WHERE id = 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+fn to_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl SyncEngine {
+    /// An engine with its own HTTP client.
+    pub fn new() -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| CoreError::Offline(format!("the HTTP client could not start: {e}")))?;
+        Ok(Self {
+            http,
+            running: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Pushes the outbox, then pulls every page of changes; a second call waits for the first.
+    #[tracing::instrument(skip(self, store, token))]
+    pub async fn sync_once(
+        &self,
+        store: &Store,
+        server_url: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let _one_at_a_time = self.running.lock().await;
+        let base = base_url(server_url)?;
+        let result = self.run(store, &base, token, options).await;
+        let mut conn = store.pool.acquire().await?;
+        match &result {
+            Ok(_) => {
+                sqlx::query(
+                    "UPDATE sync_state SET last_synced_at = ?, last_error_code = NULL, \
+                     last_error = NULL WHERE id = 1",
+                )
+                .bind(Utc::now().timestamp_millis())
+                .execute(&mut *conn)
+                .await?;
+            }
+            Err(error) => {
+                let api = error.to_api_error();
+                sqlx::query(
+                    "UPDATE sync_state SET last_error_code = ?, last_error = ? WHERE id = 1",
+                )
+                .bind(code_name(api.code))
+                .bind(&api.message)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        result
+    }
+
+    async fn run(
+        &self,
+        store: &Store,
+        base: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let state = {
+            let mut conn = store.pool.acquire().await?;
+            read_state(&mut conn).await?
+        };
+        let confirmed = to_u64(state.confirmed_mutation);
+        self.push(
+            store,
+            base,
+            token,
+            state.client_id,
+            confirmed,
+            options,
+            &mut report,
+        )
+        .await?;
+        self.pull(store, base, token, state.client_id, options, &mut report)
+            .await?;
+        report.pending = store.pending_count().await?;
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn push(
+        &self,
+        store: &Store,
+        base: &str,
+        token: &str,
+        client_id: ClientId,
+        confirmed: u64,
+        options: SyncOptions,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let batch = options.push_batch.clamp(1, MAX_PUSH_MUTATIONS);
+        let mut after = 0;
+        loop {
+            let mutations = {
+                let mut conn = store.pool.acquire().await?;
+                outbox::pending_after(&mut conn, after, batch).await?
+            };
+            let Some(last) = mutations.last().map(|m| m.id) else {
+                return Ok(());
+            };
+            let count = mutations.len() as u64;
+            let request = PushRequest {
+                client_id,
+                mutations,
+            };
+            let response: PushResponse =
+                match self.post(&format!("{base}/v1/push"), token, &request).await {
+                    Ok(response) => response,
+                    // The outbox always starts right after the last confirmed mutation, so a
+                    // gap means the server lost mutations it had confirmed.
+                    Err(CoreError::Server(api)) if api.code == ErrorCode::MutationGap => {
+                        return Err(CoreError::ServerRolledBack { confirmed });
+                    }
+                    Err(e) => return Err(e),
+                };
+            if response.last_mutation_id < confirmed {
+                return Err(CoreError::ServerRolledBack { confirmed });
+            }
+            report.pushed += count;
+            report.applied += u64::from(response.applied);
+            report.skipped += u64::from(response.skipped);
+            report.rejected += response.rejections.len() as u64;
+            store.record_rejections(&response.rejections).await?;
+            after = last;
+        }
+    }
+
+    async fn pull(
+        &self,
+        store: &Store,
+        base: &str,
+        token: &str,
+        client_id: ClientId,
+        options: SyncOptions,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        loop {
+            let cookie = {
+                let mut conn = store.pool.acquire().await?;
+                read_state(&mut conn).await?.cookie
+            };
+            let request = PullRequest {
+                client_id,
+                cookie,
+                limit: Some(options.pull_limit),
+            };
+            let page: PullResponse = self
+                .post(&format!("{base}/v1/pull"), token, &request)
+                .await?;
+            report.pages += 1;
+            report.pulled += page.patch.len() as u64;
+            report.reset |= page.reset;
+            store.apply_page(&page).await?;
+            if !page.has_more {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn post<Q: Serialize, A: DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &str,
+        body: &Q,
+    ) -> Result<A> {
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                CoreError::Protocol(format!("the server's answer could not be read: {e}"))
+            });
+        }
+        Err(CoreError::Server(
+            serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
+                ApiError::new(
+                    code_of_status(status.as_u16()),
+                    format!("the server answered {status}"),
+                )
+            }),
+        ))
+    }
+}
+
+/// The server's address without a trailing slash, if it is an http(s) URL.
+fn base_url(server_url: &str) -> Result<String> {
+    let trimmed = server_url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        CoreError::InvalidRequest(format!("{trimmed:?} is not a server address: {e}"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CoreError::InvalidRequest(format!(
+            "{trimmed:?} is not a server address: use https://…"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+fn code_of_status(status: u16) -> ErrorCode {
+    match status {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        413 => ErrorCode::PayloadTooLarge,
+        429 => ErrorCode::RateLimited,
+        400..=499 => ErrorCode::InvalidRequest,
+        503 => ErrorCode::Unavailable,
+        _ => ErrorCode::Internal,
+    }
+}
+
+fn code_name(code: ErrorCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn code_from_name(name: &str) -> ErrorCode {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .unwrap_or(ErrorCode::Internal)
+}
+
+/// The profile an op changes in the `profiles` table, if any.
+fn profile_of(op: &Op) -> Option<ProfileId> {
+    match op {
+        Op::ProfilePatch { profile_id, .. }
+        | Op::ProfileSetStatus { profile_id, .. }
+        | Op::ProfileDelete { profile_id } => Some(*profile_id),
+        _ => None,
+    }
+}
+
+/// The profile with the pending ops on top; `None` when one of them deletes it.
+fn rebased(base: Profile, ops: &[&Op]) -> Option<Profile> {
+    let mut profile = base;
+    for op in ops {
+        match op {
+            Op::ProfilePatch { patch, .. } => profile = apply_patch(&profile, patch),
+            Op::ProfileSetStatus { status, .. } => profile.status = *status,
+            Op::ProfileDelete { .. } => return None,
+            _ => {}
+        }
+    }
+    Some(profile)
+}
+
+/// A generic record's kind and key, as the wire spells them.
+fn kind_and_key(tombstone: &Tombstone) -> Result<(String, String)> {
+    let json = serde_json::to_value(tombstone)
+        .map_err(|e| CoreError::Protocol(format!("a pulled key could not be kept: {e}")))?;
+    let kind = json["kind"].as_str().unwrap_or_default().to_string();
+    Ok((kind, json["key"].to_string()))
+}
+
+/// The key a deletion of the entity would carry.
+fn tombstone_of(entity: &Entity) -> Tombstone {
+    match entity {
+        Entity::Profile(p) => Tombstone::Profile(p.id),
+        Entity::Property(p) => Tombstone::Property(p.id),
+        Entity::PropertyValue(v) => {
+            Tombstone::PropertyValue(userdesk_model::sync::PropertyValueKey {
+                profile_id: v.profile_id,
+                property_id: v.property_id,
+            })
+        }
+        Entity::Note(n) => Tombstone::Note(n.id),
+        Entity::Segment(s) => Tombstone::Segment(s.id),
+        Entity::SegmentMember(m) => Tombstone::SegmentMember(*m),
+        Entity::Goal(g) => Tombstone::Goal(g.id),
+        Entity::GoalCompletion(c) => Tombstone::GoalCompletion(c.id),
+        Entity::Session(s) => Tombstone::Session(s.id),
+        Entity::Message(m) => Tombstone::Message(m.id),
+        Entity::Request(r) => Tombstone::Request(r.id),
+    }
+}
+
+impl Store {
+    /// Applies one pull page in one transaction: the records, the outbox trimmed to what the
+    /// page confirms, the pending mutations re-applied on top, and the cookie.
+    #[tracing::instrument(skip_all, fields(ops = page.patch.len(), reset = page.reset))]
+    pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let state = read_state(&mut tx).await?;
+        let confirmed = to_u64(state.confirmed_mutation);
+        // A reset page may confirm less than before while it rebuilds from nothing; its last
+        // page, like every other page, must not.
+        if page.last_mutation_id < confirmed && (!page.reset || !page.has_more) {
+            return Err(CoreError::ServerRolledBack { confirmed });
+        }
+        if page.reset {
+            // The outbox stays: its edits are re-applied as their records arrive again.
+            sqlx::query("DELETE FROM profiles")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM profile_shadows")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM synced_records")
+                .execute(&mut *tx)
+                .await?;
+        }
+        outbox::trim(&mut tx, page.last_mutation_id).await?;
+        let pending = outbox::all_pending(&mut tx).await?;
+        let ops: Vec<Op> = pending
+            .iter()
+            .map(|m| {
+                Op::from_mutation(m)
+                    .map_err(|e| CoreError::Corrupt(format!("mutation {}: {e}", m.id)))
+            })
+            .collect::<Result<_>>()?;
+        let mut pending_by_profile: HashMap<ProfileId, Vec<&Op>> = HashMap::new();
+        for op in &ops {
+            if let Some(id) = profile_of(op) {
+                pending_by_profile.entry(id).or_default().push(op);
+            }
+        }
+        let version = state.pulled_pages + 1;
+        for op in &page.patch {
+            match op {
+                PatchOp::Put(Entity::Profile(profile)) => {
+                    if pending_by_profile.contains_key(&profile.id)
+                        || shadow::exists(&mut tx, profile.id).await?
+                    {
+                        shadow::put(&mut tx, profile).await?;
+                    } else {
+                        profiles::write_profile(&mut tx, profile).await?;
+                    }
+                }
+                PatchOp::Delete(Tombstone::Profile(id)) => {
+                    shadow::remove(&mut tx, *id).await?;
+                    profiles::delete_profile(&mut tx, *id).await?;
+                }
+                PatchOp::Put(entity) => {
+                    let (kind, key) = kind_and_key(&tombstone_of(entity))?;
+                    let record = serde_json::to_string(entity).map_err(|e| {
+                        CoreError::Protocol(format!("a pulled record could not be kept: {e}"))
+                    })?;
+                    sqlx::query(
+                        "INSERT INTO synced_records (kind, key, record, version) VALUES (?, ?, ?, ?) \
+                         ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, \
+                         version = excluded.version",
+                    )
+                    .bind(kind)
+                    .bind(key)
+                    .bind(record)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                PatchOp::Delete(tombstone) => {
+                    let (kind, key) = kind_and_key(tombstone)?;
+                    sqlx::query("DELETE FROM synced_records WHERE kind = ? AND key = ?")
+                        .bind(kind)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        rebase(&mut tx, &pending_by_profile).await?;
+        sqlx::query(
+            "UPDATE sync_state SET cookie = ?, confirmed_mutation = max(confirmed_mutation, ?), \
+             pulled_pages = ? WHERE id = 1",
+        )
+        .bind(&page.cookie)
+        .bind(to_i64(page.last_mutation_id))
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the server's refusals for the manager; one already kept stays as it is (dismissed
+    /// or not).
+    pub(crate) async fn record_rejections(&self, rejections: &[Rejection]) -> Result<()> {
+        if rejections.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_transaction().await?;
+        for r in rejections {
+            let fields = serde_json::to_string(&r.fields)
+                .map_err(|e| CoreError::Protocol(format!("a rejection could not be kept: {e}")))?;
+            sqlx::query(
+                "INSERT OR IGNORE INTO rejections (mutation_id, name, code, message, fields, \
+                 rejected_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(to_i64(r.mutation_id))
+            .bind(&r.name)
+            .bind(code_name(r.code))
+            .bind(&r.message)
+            .bind(fields)
+            .bind(Utc::now().timestamp_millis())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The server's refusals the manager has not dismissed, oldest first.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT mutation_id, name, code, message, fields FROM rejections \
+             WHERE dismissed = 0 ORDER BY mutation_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, name, code, message, fields)| {
+                Ok(Rejection {
+                    mutation_id: to_u64(id),
+                    name,
+                    code: code_from_name(&code),
+                    message,
+                    fields: serde_json::from_str::<Vec<FieldError>>(&fields)
+                        .map_err(|e| CoreError::Corrupt(format!("rejection fields: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Hides a refusal from the list once the manager has read it.
+    pub async fn dismiss_rejection(&self, mutation_id: u64) -> Result<()> {
+        sqlx::query("UPDATE rejections SET dismissed = 1 WHERE mutation_id = ?")
+            .bind(to_i64(mutation_id))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Pending edits, last sync time and last error.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        let (synced_at, code, message): (Option<i64>, Option<String>, Option<String>) =
+            sqlx::query_as(
+                "SELECT last_synced_at, last_error_code, last_error FROM sync_state WHERE id = 1",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(SyncStatus {
+            pending: self.pending_count().await?,
+            last_synced_at: synced_at.and_then(DateTime::from_timestamp_millis),
+            last_error: code
+                .map(|code| ApiError::new(code_from_name(&code), message.unwrap_or_default())),
+        })
+    }
+}
+
+/// Rebuilds every profile with a server copy: the copy plus its pending mutations, or the copy
+/// alone (and the copy forgotten) once none is pending, which also undoes a refused edit.
+async fn rebase(
+    conn: &mut SqliteConnection,
+    pending_by_profile: &HashMap<ProfileId, Vec<&Op>>,
+) -> Result<()> {
+    for base in shadow::all(conn).await? {
+        let id = base.id;
+        let target = match pending_by_profile.get(&id) {
+            Some(ops) => rebased(base, ops),
+            None => {
+                shadow::remove(conn, id).await?;
+                Some(base)
+            }
+        };
+        let current = profiles::read_profile(conn, id).await?;
+        match target {
+            Some(profile) if current.as_ref() != Some(&profile) => {
+                profiles::write_profile(conn, &profile).await?
+            }
+            None if current.is_some() => profiles::delete_profile(conn, id).await?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::DemoProfiles;
+    use userdesk_model::{Note, NoteId, ProfilePatch};
+
+    async fn store_with(count: usize) -> (Store, Vec<Profile>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(21, now).take(count).collect();
+        store.insert_profiles(&profiles).await.unwrap();
+        (store, profiles, dir)
+    }
+
+    fn page(last_mutation_id: u64, reset: bool, patch: Vec<PatchOp>) -> PullResponse {
+        PullResponse {
+            cookie: format!("after-{last_mutation_id}"),
+            has_more: false,
+            last_mutation_id,
+            reset,
+            patch,
+        }
+    }
+
+    async fn edit(store: &Store, id: ProfileId, patch: ProfilePatch) {
+        store
+            .patch_profile(id, &patch.validate().unwrap())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn pending_edits_stay_on_top_of_pulled_changes_until_confirmed() {
+        let (store, profiles, _dir) = store_with(3).await;
+        let mine = &profiles[0];
+        edit(
+            &store,
+            mine.id,
+            ProfilePatch {
+                first_name: Some("Mine".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        // Another manager moved the customer; this client's edit is not in the page yet.
+        let mut theirs = mine.clone();
+        theirs.location = "Quito".into();
+        store
+            .apply_page(&page(
+                0,
+                false,
+                vec![PatchOp::Put(Entity::Profile(theirs.clone()))],
+            ))
+            .await
+            .unwrap();
+        let shown = store.get_profile(mine.id).await.unwrap();
+        assert_eq!(
+            (shown.first_name.as_str(), shown.location.as_str()),
+            ("Mine", "Quito")
+        );
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+
+        // The server confirms the edit with the record as it now is.
+        let mut confirmed = theirs.clone();
+        confirmed.first_name = "Mine".into();
+        store
+            .apply_page(&page(
+                1,
+                false,
+                vec![PatchOp::Put(Entity::Profile(confirmed.clone()))],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(store.get_profile(mine.id).await.unwrap(), confirmed);
+        assert_eq!(store.pending_count().await.unwrap(), 0);
+        let mut conn = store.pool.acquire().await.unwrap();
+        assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_refused_edit_is_undone_when_the_server_confirms_past_it() {
+        let (store, profiles, _dir) = store_with(2).await;
+        let p = &profiles[1];
+        edit(
+            &store,
+            p.id,
+            ProfilePatch {
+                location: Some("Refused".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        // The refusal advanced the client's last mutation without any record changing.
+        store.apply_page(&page(1, false, vec![])).await.unwrap();
+        assert_eq!(store.get_profile(p.id).await.unwrap(), *p);
+    }
+
+    #[tokio::test]
+    async fn a_reset_rebuilds_from_nothing_and_keeps_the_outbox() {
+        let (store, profiles, _dir) = store_with(3).await;
+        let kept = &profiles[0];
+        edit(
+            &store,
+            kept.id,
+            ProfilePatch {
+                last_name: Some("Pending".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let note = Note {
+            id: NoteId::new(),
+            profile_id: kept.id,
+            author: "admin@example.com".into(),
+            body: "Called back".into(),
+            created_at: kept.created_at,
+            updated_at: kept.created_at,
+        };
+        let reset = page(
+            0,
+            true,
+            vec![
+                PatchOp::Put(Entity::Profile(kept.clone())),
+                PatchOp::Put(Entity::Note(note.clone())),
+            ],
+        );
+        store.apply_page(&reset).await.unwrap();
+        // Only what the server sent is left, with the pending edit on top.
+        assert_eq!(store.profile_total().await.unwrap(), 1);
+        assert_eq!(
+            store.get_profile(kept.id).await.unwrap().last_name,
+            "Pending"
+        );
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+        // A record of a kind without its own table is kept whole.
+        let (record,): (String,) =
+            sqlx::query_as("SELECT record FROM synced_records WHERE kind = 'note'")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+        let back: Entity = serde_json::from_str(&record).unwrap();
+        assert_eq!(back, Entity::Note(note.clone()));
+        store
+            .apply_page(&page(
+                0,
+                false,
+                vec![PatchOp::Delete(Tombstone::Note(note.id))],
+            ))
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM synced_records")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        let cookie: Option<String> = sqlx::query_scalar("SELECT cookie FROM sync_state")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(cookie.as_deref(), Some("after-0"));
+    }
+
+    #[tokio::test]
+    async fn a_page_confirming_less_than_before_is_refused_and_changes_nothing() {
+        let (store, profiles, _dir) = store_with(1).await;
+        sqlx::query("UPDATE sync_state SET confirmed_mutation = 5")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mut changed = profiles[0].clone();
+        changed.location = "Elsewhere".into();
+        let err = store
+            .apply_page(&page(
+                3,
+                false,
+                vec![PatchOp::Put(Entity::Profile(changed))],
+            ))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CoreError::ServerRolledBack { confirmed: 5 }),
+            "{err}"
+        );
+        assert_eq!(
+            store.get_profile(profiles[0].id).await.unwrap(),
+            profiles[0]
+        );
+    }
+}

@@ -1,0 +1,658 @@
+//! Sync against the real platform server on loopback: offline edits pushed once, a lost push
+//! answer applied once, two managers editing one customer, a delete against an edit, refusals
+//! kept for the manager, paging, and a server that went back in time.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tempfile::TempDir;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use userdesk_core::{AppCore, CoreError, DemoProfiles, OpenOptions, SyncOptions};
+use userdesk_model::sync::{
+    ClientId, Entity, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use userdesk_model::{ApiError, ErrorCode, Profile, ProfileId, ProfilePatch};
+use userdesk_server::http::Limits;
+use userdesk_server::managers::{hash_token, new_token, Role};
+use userdesk_server::rate_limit::RateLimit;
+use userdesk_server::storage::{self, PlatformBatch, Storage};
+use userdesk_server::RunningServer;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-28T12:00:00Z".parse().unwrap()
+}
+
+/// The platform's server on 127.0.0.1:0 with one workspace of demo customers and an admin's
+/// token; it shuts down when dropped.
+struct Platform {
+    server: Option<RunningServer>,
+    url: String,
+    token: String,
+    profiles: Vec<Profile>,
+    http: reqwest::Client,
+    _storage: Arc<dyn Storage>,
+    _dir: TempDir,
+}
+
+impl Platform {
+    async fn start(customers: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
+        let storage = storage::open(&url).await.unwrap();
+        let workspace = storage
+            .ensure_workspace("acme", "privacy@example.com")
+            .await
+            .unwrap();
+        let manager = storage
+            .ensure_manager(workspace, "admin@example.com", Role::Admin, "UTC")
+            .await
+            .unwrap();
+        let token = new_token().unwrap();
+        storage
+            .add_token(manager, &hash_token(&token))
+            .await
+            .unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(77, now()).take(customers).collect();
+        let batch = PlatformBatch {
+            profiles: profiles.clone(),
+            ..Default::default()
+        };
+        storage.insert_batch(workspace, &batch).await.unwrap();
+        let limits = Limits {
+            rate: RateLimit {
+                burst: 1_000_000,
+                per_second: 1_000_000.0,
+            },
+            ..Limits::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = RunningServer::start(listener, storage.clone(), limits).unwrap();
+        Self {
+            url: format!("http://{}", server.addr()),
+            server: Some(server),
+            token,
+            profiles,
+            http: reqwest::Client::new(),
+            _storage: storage,
+            _dir: dir,
+        }
+    }
+
+    fn addr(&self) -> SocketAddr {
+        self.server.as_ref().unwrap().addr()
+    }
+
+    /// Every profile the server holds now, read by a pull of a client of its own.
+    async fn server_profiles(&self) -> HashMap<ProfileId, Profile> {
+        let client_id = ClientId::new();
+        let mut cookie = None;
+        let mut found = HashMap::new();
+        loop {
+            let request = PullRequest {
+                client_id,
+                cookie,
+                limit: Some(5000),
+            };
+            let page: PullResponse = self.post("/v1/pull", &request).await;
+            for op in page.patch {
+                match op {
+                    PatchOp::Put(Entity::Profile(p)) => {
+                        found.insert(p.id, p);
+                    }
+                    PatchOp::Delete(userdesk_model::sync::Tombstone::Profile(id)) => {
+                        found.remove(&id);
+                    }
+                    _ => {}
+                }
+            }
+            cookie = Some(page.cookie);
+            if !page.has_more {
+                return found;
+            }
+        }
+    }
+
+    /// Another manager's app pushes `ops` as its mutations 1, 2, 3…
+    async fn push_from_elsewhere(&self, ops: &[Op]) -> PushResponse {
+        let request = PushRequest {
+            client_id: ClientId::new(),
+            mutations: ops
+                .iter()
+                .enumerate()
+                .map(|(i, op)| op.to_mutation(i as u64 + 1))
+                .collect(),
+        };
+        self.post("/v1/push", &request).await
+    }
+
+    async fn post<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Q,
+    ) -> A {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.unwrap()
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        // Dropping the server sends its shutdown signal.
+        self.server.take();
+    }
+}
+
+/// A manager's app with its own store.
+struct Client {
+    app: AppCore,
+    _dir: TempDir,
+}
+
+impl Client {
+    async fn open() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let options = OpenOptions {
+            sqlite_search_only: true,
+            ..Default::default()
+        };
+        let app = AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
+            .await
+            .unwrap();
+        Self { app, _dir: dir }
+    }
+
+    /// A client that has pulled the whole workspace once.
+    async fn synced(platform: &Platform) -> Self {
+        let client = Self::open().await;
+        client.sync(platform).await;
+        client
+    }
+
+    async fn sync(&self, platform: &Platform) -> userdesk_core::SyncReport {
+        self.app
+            .sync_now(&platform.url, &platform.token)
+            .await
+            .unwrap()
+    }
+
+    async fn edit(&self, id: ProfileId, patch: ProfilePatch) {
+        self.app
+            .patch_profile(&id.to_string(), patch)
+            .await
+            .unwrap();
+    }
+
+    async fn profile(&self, id: ProfileId) -> Option<Profile> {
+        match self.app.store().get_profile(id).await {
+            Ok(p) => Some(p),
+            Err(CoreError::ProfileNotFound(_)) => None,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The local store holds exactly the server's profiles.
+    async fn assert_same_as(&self, platform: &Platform) {
+        let server = platform.server_profiles().await;
+        assert_eq!(
+            self.app.store().profile_total().await.unwrap(),
+            server.len() as u64
+        );
+        for (id, profile) in &server {
+            assert_eq!(self.profile(*id).await.as_ref(), Some(profile));
+        }
+    }
+}
+
+fn first_name(value: &str) -> ProfilePatch {
+    ProfilePatch {
+        first_name: Some(value.into()),
+        ..Default::default()
+    }
+}
+
+fn location(value: &str) -> ProfilePatch {
+    ProfilePatch {
+        location: Some(value.into()),
+        ..Default::default()
+    }
+}
+
+/// An address nothing listens on.
+async fn unreachable_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// Reads one HTTP request (headers and a Content-Length body) off the stream.
+async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let read = stream.read(&mut chunk).await.unwrap();
+        assert!(read > 0, "the client hung up mid-request");
+        buffer.extend_from_slice(&chunk[..read]);
+        let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+        let length: usize = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map(|v| v.trim().parse().unwrap())
+            .unwrap_or(0);
+        if buffer.len() >= end + 4 + length {
+            return buffer;
+        }
+    }
+}
+
+/// A proxy to `target` that forwards each request, waits for the server to start answering
+/// (it answers only after committing), and hangs up without passing the answer on.
+async fn answer_losing_proxy(target: SocketAddr) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let request = read_request(&mut client).await;
+                let mut server = TcpStream::connect(target).await.unwrap();
+                server.write_all(&request).await.unwrap();
+                let mut first = [0u8; 1];
+                server.read_exact(&mut first).await.unwrap();
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_first_sync_brings_exactly_the_servers_customers_at_any_page_size() {
+    let platform = Platform::start(23).await;
+    for limit in [1, 4, 23, 1000] {
+        let client = Client::open().await;
+        let options = SyncOptions {
+            pull_limit: limit,
+            ..Default::default()
+        };
+        let report = client
+            .app
+            .sync_with(&platform.url, &platform.token, options)
+            .await
+            .unwrap();
+        assert_eq!(report.pulled, 23, "page size {limit}");
+        assert_eq!(report.pushed, 0);
+        client.assert_same_as(&platform).await;
+        // Nothing changed since: nothing moves.
+        let again = client.sync(&platform).await;
+        assert_eq!(again.pulled, 0, "page size {limit}");
+    }
+}
+
+#[tokio::test]
+async fn offline_edits_are_pushed_exactly_once_when_the_server_is_reachable() {
+    let platform = Platform::start(5).await;
+    let client = Client::synced(&platform).await;
+    let (a, b) = (platform.profiles[0].id, platform.profiles[1].id);
+    client.edit(a, first_name("Offline")).await;
+    client.edit(b, location("Lisbon")).await;
+
+    let offline = unreachable_url().await;
+    let err = client
+        .app
+        .sync_now(&offline, &platform.token)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::Offline(_)), "{err}");
+    let status = client.app.sync_status().await.unwrap();
+    assert_eq!(status.pending, 2);
+    assert_eq!(status.last_error.map(|e| e.code), Some(ErrorCode::Offline));
+    // The edits stay on screen while offline.
+    assert_eq!(client.profile(a).await.unwrap().first_name, "Offline");
+
+    let report = client.sync(&platform).await;
+    assert_eq!((report.pushed, report.applied, report.skipped), (2, 2, 0));
+    assert_eq!(report.pending, 0);
+    let server = platform.server_profiles().await;
+    assert_eq!(server[&a].first_name, "Offline");
+    assert_eq!(server[&b].location, "Lisbon");
+    let status = client.app.sync_status().await.unwrap();
+    assert_eq!(status.pending, 0);
+    assert!(status.last_error.is_none());
+    assert!(status.last_synced_at.is_some());
+
+    let second = client.sync(&platform).await;
+    assert_eq!(second.pushed, 0);
+    assert_eq!(second.pulled, 0);
+    client.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
+async fn a_push_whose_answer_is_lost_is_applied_once() {
+    let platform = Platform::start(3).await;
+    let client = Client::synced(&platform).await;
+    let id = platform.profiles[2].id;
+    client.edit(id, location("Porto")).await;
+
+    let proxy = answer_losing_proxy(platform.addr()).await;
+    let err = client
+        .app
+        .sync_now(&proxy, &platform.token)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::Offline(_)), "{err}");
+    // The server applied it; the client could not know, and keeps it.
+    assert_eq!(platform.server_profiles().await[&id].location, "Porto");
+    assert_eq!(client.app.sync_status().await.unwrap().pending, 1);
+
+    let report = client.sync(&platform).await;
+    assert_eq!((report.pushed, report.applied, report.skipped), (1, 0, 1));
+    assert_eq!(report.pending, 0);
+    assert!(client.app.rejections().await.unwrap().is_empty());
+    client.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
+async fn two_managers_editing_different_fields_of_one_customer_both_survive() {
+    let platform = Platform::start(4).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let id = platform.profiles[0].id;
+    ann.edit(id, first_name("Annette")).await;
+    bob.edit(id, location("Oslo")).await;
+    ann.sync(&platform).await;
+    bob.sync(&platform).await;
+    ann.sync(&platform).await;
+    for client in [&ann, &bob] {
+        let p = client.profile(id).await.unwrap();
+        assert_eq!(
+            (p.first_name.as_str(), p.location.as_str()),
+            ("Annette", "Oslo")
+        );
+        client.assert_same_as(&platform).await;
+    }
+}
+
+#[tokio::test]
+async fn the_same_field_edited_twice_ends_with_the_edit_the_server_took_last() {
+    let platform = Platform::start(4).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let id = platform.profiles[1].id;
+    // Bob edits first by the clock, but reaches the server last: the server's order decides.
+    bob.edit(id, location("Rome")).await;
+    ann.edit(id, location("Paris")).await;
+    ann.sync(&platform).await;
+    // Bob's pending edit stays on his screen while Ann's arrives underneath it.
+    let bob_report = bob.sync(&platform).await;
+    assert_eq!(bob_report.applied, 1);
+    assert_eq!(bob.profile(id).await.unwrap().location, "Rome");
+    // Ann, who lost, sees her value overwritten on her next sync.
+    assert_eq!(ann.profile(id).await.unwrap().location, "Paris");
+    let ann_report = ann.sync(&platform).await;
+    assert_eq!(ann_report.pulled, 1);
+    assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
+    assert_eq!(platform.server_profiles().await[&id].location, "Rome");
+    ann.assert_same_as(&platform).await;
+    bob.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
+async fn an_edit_of_a_customer_deleted_on_the_server_is_refused_and_shown_until_dismissed() {
+    let platform = Platform::start(4).await;
+    let client = Client::synced(&platform).await;
+    let gone = platform.profiles[3].id;
+    let kept = platform.profiles[2].id;
+    client.edit(kept, first_name("Kept")).await;
+    client.edit(gone, first_name("Too late")).await;
+    // Another manager deletes the customer before this client's edit reaches the server.
+    let deleted = platform
+        .push_from_elsewhere(&[Op::ProfileDelete { profile_id: gone }])
+        .await;
+    assert_eq!(deleted.applied, 1);
+
+    let report = client.sync(&platform).await;
+    assert_eq!((report.applied, report.rejected), (1, 1));
+    assert_eq!(client.profile(gone).await, None);
+    assert_eq!(client.profile(kept).await.unwrap().first_name, "Kept");
+    let refused = client.app.rejections().await.unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].mutation_id, 2);
+    assert_eq!(refused[0].name, "profile.patch");
+    assert_eq!(refused[0].code, ErrorCode::NotFound);
+    assert!(!refused[0].message.is_empty());
+    client.assert_same_as(&platform).await;
+
+    // A later sync does not bring it back; dismissing hides it.
+    client.sync(&platform).await;
+    assert_eq!(client.app.rejections().await.unwrap().len(), 1);
+    client.app.dismiss_rejection(2).await.unwrap();
+    assert!(client.app.rejections().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_edit_gives_the_record_back_its_server_state() {
+    let platform = Platform::start(2).await;
+    let client = Client::synced(&platform).await;
+    // A customer only this store knows: the server refuses any edit of it.
+    let stranger = DemoProfiles::new(5, now()).next().unwrap();
+    client
+        .app
+        .store()
+        .insert_profiles(std::slice::from_ref(&stranger))
+        .await
+        .unwrap();
+    client.edit(stranger.id, location("Atlantis")).await;
+    let report = client.sync(&platform).await;
+    assert_eq!(report.rejected, 1);
+    assert_eq!(client.profile(stranger.id).await.unwrap(), stranger);
+    let refused = client.app.rejections().await.unwrap();
+    assert_eq!(refused[0].code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_server_that_forgot_confirmed_edits_stops_sync_with_a_clear_error() {
+    let platform = Platform::start(2).await;
+    let client = Client::synced(&platform).await;
+    client.edit(platform.profiles[0].id, location("Kyiv")).await;
+    client.sync(&platform).await;
+    // As if the server were restored from a backup taken before this client's last edits.
+    sqlx::query("UPDATE sync_state SET confirmed_mutation = 40")
+        .execute(client.app.store().pool())
+        .await
+        .unwrap();
+    client.edit(platform.profiles[1].id, location("Lviv")).await;
+    let err = client
+        .app
+        .sync_now(&platform.url, &platform.token)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::ServerRolledBack { .. }), "{err}");
+    let api = ApiError::from(err);
+    assert_eq!(api.code, ErrorCode::ServerRolledBack);
+    let status = client.app.sync_status().await.unwrap();
+    assert_eq!(
+        status.last_error.map(|e| e.code),
+        Some(ErrorCode::ServerRolledBack)
+    );
+    // Nothing is lost: the edit waits.
+    assert_eq!(status.pending, 1);
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_told_apart_from_being_offline() {
+    let platform = Platform::start(1).await;
+    let client = Client::open().await;
+    let err = client
+        .app
+        .sync_now(&platform.url, "not-a-token")
+        .await
+        .unwrap_err();
+    assert_eq!(ApiError::from(err).code, ErrorCode::Unauthorized);
+}
+
+/// Polls `done` until it holds; a broken background sync fails the test instead of hanging it.
+async fn eventually<F, Fut>(what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let polling = async {
+        while !done().await {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), polling)
+        .await
+        .unwrap_or_else(|_| panic!("never happened: {what}"));
+}
+
+#[tokio::test]
+async fn with_background_sync_on_an_edit_reaches_the_server_by_itself() {
+    let platform = Platform::start(3).await;
+    let client = Client::open().await;
+    let app = Arc::new(client.app);
+    let options = userdesk_core::AutoSyncOptions {
+        debounce: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    app.start_auto_sync(platform.url.clone(), platform.token.clone(), options);
+    let id = platform.profiles[0].id;
+    eventually("the first background sync brings the customers", || async {
+        app.store().get_profile(id).await.is_ok()
+    })
+    .await;
+    app.patch_profile(&id.to_string(), location("Tallinn"))
+        .await
+        .unwrap();
+    eventually("the edit reaches the server", || async {
+        platform.server_profiles().await[&id].location == "Tallinn"
+    })
+    .await;
+    eventually("the outbox empties", || async {
+        app.sync_status().await.unwrap().pending == 0
+    })
+    .await;
+    app.stop_auto_sync();
+}
+
+/// A small deterministic generator, so a failing run can be replayed.
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+#[tokio::test]
+async fn managers_editing_and_syncing_at_random_through_lost_answers_end_equal_to_the_server() {
+    let platform = Platform::start(6).await;
+    let lossy = answer_losing_proxy(platform.addr()).await;
+    let clients = [
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    ];
+    let mut dice = Dice(0x5EED_1234_ABCD_0001);
+    // The last value each client wrote to each (profile, field), and who wrote each field.
+    let mut last_written: HashMap<(usize, ProfileId, bool), String> = HashMap::new();
+    let mut writers: HashMap<(ProfileId, bool), std::collections::HashSet<usize>> = HashMap::new();
+    for round in 0..60 {
+        let c = dice.below(clients.len());
+        match dice.below(4) {
+            0 | 1 => {
+                let id = platform.profiles[dice.below(platform.profiles.len())].id;
+                let is_location = dice.below(2) == 0;
+                let value = format!("C{c} R{round}");
+                let patch = if is_location {
+                    location(&value)
+                } else {
+                    first_name(&value)
+                };
+                clients[c].edit(id, patch).await;
+                last_written.insert((c, id, is_location), value);
+                writers.entry((id, is_location)).or_default().insert(c);
+            }
+            2 => {
+                clients[c].sync(&platform).await;
+            }
+            _ => {
+                // The answer of the push (or, with nothing to push, of the pull) is lost.
+                let lost = clients[c].app.sync_now(&lossy, &platform.token).await;
+                assert!(matches!(lost, Err(CoreError::Offline(_))), "{lost:?}");
+            }
+        }
+    }
+    for _ in 0..2 {
+        for client in &clients {
+            client.sync(&platform).await;
+        }
+    }
+    let server = platform.server_profiles().await;
+    for client in &clients {
+        client.assert_same_as(&platform).await;
+        assert_eq!(client.app.sync_status().await.unwrap().pending, 0);
+        assert!(client.app.rejections().await.unwrap().is_empty());
+    }
+    // No edit is lost: each field holds the last value of one of the managers who edited it
+    // (each manager's edits apply in order, so the server's last is someone's last).
+    for ((id, is_location), who) in &writers {
+        let p = &server[id];
+        let actual = if *is_location {
+            &p.location
+        } else {
+            &p.first_name
+        };
+        let candidates: Vec<&String> = who
+            .iter()
+            .map(|c| &last_written[&(*c, *id, *is_location)])
+            .collect();
+        assert!(
+            candidates.contains(&actual),
+            "{actual:?} not in {candidates:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_outbox_is_pushed_in_order_across_batches() {
+    let platform = Platform::start(3).await;
+    let client = Client::synced(&platform).await;
+    let id = platform.profiles[0].id;
+    for n in 0..7 {
+        client.edit(id, location(&format!("Stop {n}"))).await;
+    }
+    let options = SyncOptions {
+        push_batch: 3,
+        ..Default::default()
+    };
+    let report = client
+        .app
+        .sync_with(&platform.url, &platform.token, options)
+        .await
+        .unwrap();
+    assert_eq!((report.pushed, report.applied, report.pending), (7, 7, 0));
+    // Applied in order: the last edit is the one that stays.
+    assert_eq!(platform.server_profiles().await[&id].location, "Stop 6");
+    client.assert_same_as(&platform).await;
+}
