@@ -81,6 +81,11 @@ test: setup lint unit server-postgres e2e
 bench:
 	cargo bench -p userdesk-core --bench profiles
 
+## bench-server: the server's pull and push throughput on 1,000,000 customers, SQLite then PostgreSQL
+bench-server:
+	url=$$(USERDESK_PG_DATABASE=userdesk_bench scripts/postgres.sh) && USERDESK_BENCH_POSTGRES_URL=$$url \
+		cargo bench -p userdesk-server --bench sync
+
 ## screenshot: docs/screenshot.png of the real window under Xvfb, on a demo store
 screenshot: app
 	scripts/screenshot.sh docs/screenshot.png

@@ -158,24 +158,21 @@ async fn push(
             request.mutations.len()
         )));
     }
+    // Committed before anything is answered; a failure keeps nothing, so the client pushes
+    // the same mutations again.
+    let outcomes = state
+        .storage
+        .process_push(
+            &principal,
+            request.client_id,
+            &request.mutations,
+            Utc::now(),
+        )
+        .await?;
     let mut response = PushResponse::default();
     let mut queued_mail = false;
-    for mutation in &request.mutations {
-        let outcome = state
-            .storage
-            .process_mutation(&principal, request.client_id, mutation, Utc::now())
-            .await;
-        // What came before a failure is committed; the client learns where to resume from the
-        // error (a gap) or by pushing again (duplicates are skipped).
-        let outcome = match outcome {
-            Ok(outcome) => outcome,
-            Err(error) => {
-                if queued_mail {
-                    state.mail_wakeup.notify_one();
-                }
-                return Err(error.into());
-            }
-        };
+    let mut gap = None;
+    for (mutation, outcome) in request.mutations.iter().zip(outcomes) {
         match outcome {
             MutationOutcome::Applied => {
                 response.applied += 1;
@@ -194,24 +191,24 @@ async fn push(
                 }
             }
             MutationOutcome::Gap { last_mutation_id } => {
-                if queued_mail {
-                    state.mail_wakeup.notify_one();
-                }
-                return Err(HttpError::new(
-                    StatusCode::CONFLICT,
-                    ErrorCode::MutationGap,
-                    format!(
-                        "mutation {} arrived but the last one processed is {last_mutation_id}: \
-                         push again from mutation {}",
-                        mutation.id,
-                        last_mutation_id + 1
-                    ),
-                ));
+                gap = Some((mutation.id, last_mutation_id));
             }
         }
     }
     if queued_mail {
         state.mail_wakeup.notify_one();
+    }
+    if let Some((id, last)) = gap {
+        // The mutations before the gap are committed; the client resumes after the last one.
+        return Err(HttpError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::MutationGap,
+            format!(
+                "mutation {id} arrived but the last one processed is {last}: push again from \
+                 mutation {}",
+                last + 1
+            ),
+        ));
     }
     response.last_mutation_id = state
         .storage

@@ -132,15 +132,17 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a new token's SHA-256 for a manager.
     async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()>;
 
-    /// Processes one mutation in its own transaction: applied or rejected together with the
-    /// client's last mutation id, skipped when already seen, refused when one is missing.
-    async fn process_mutation(
+    /// Processes a push's mutations in order, in one transaction that commits before this
+    /// returns: each applies (or is refused) in its own savepoint together with the client's last
+    /// mutation id; ids already processed are skipped; the first gap ends the list. A database
+    /// failure keeps nothing.
+    async fn process_push(
         &self,
         principal: &Principal,
         client: ClientId,
-        mutation: &Mutation,
+        mutations: &[Mutation],
         now: DateTime<Utc>,
-    ) -> Result<MutationOutcome>;
+    ) -> Result<Vec<MutationOutcome>>;
 
     /// The client's last processed mutation (0 for a client never seen).
     async fn client_last_mutation(&self, principal: &Principal, client: ClientId) -> Result<u64>;

@@ -906,3 +906,81 @@ pub async fn the_health_endpoint_answers(backend: Backend) {
     let json: Value = response.json().await.unwrap();
     assert_eq!(json["status"], "ok");
 }
+
+pub async fn a_data_request_is_mailed_retried_and_its_state_pulled(backend: Backend) {
+    use chrono::{TimeZone, Utc};
+    use userdesk_server::mailer::{Mailer, RetryPolicy};
+
+    let server = TestServer::start(backend).await;
+    let mut sink = super::smtp::SmtpSink::start().await;
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        first_delay: std::time::Duration::from_secs(60),
+        max_delay: std::time::Duration::from_secs(3600),
+    };
+    let mailer = Mailer::new(
+        server.storage.clone(),
+        &sink.url(),
+        "userdesk@example.com",
+        policy,
+    )
+    .unwrap();
+    let client = ClientId::new();
+    let request = RequestId::new();
+    server
+        .push(
+            &server.a.admin,
+            client,
+            1,
+            &[Op::RequestExport {
+                request_id: request,
+                profile_id: server.a.profiles[1],
+            }],
+        )
+        .await;
+    let (_, cookie, _) = server.pull_all(&server.a.admin, client, None, 1000).await;
+    sink.refuse_next(1);
+    let now = Utc
+        .timestamp_millis_opt(Utc::now().timestamp_millis())
+        .unwrap();
+    assert_eq!(mailer.deliver_due(now).await.unwrap().failed, 1);
+    let (patch, cookie, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 1000)
+        .await;
+    let failed = match puts(&patch).as_slice() {
+        [Entity::Request(r)] => r.clone(),
+        other => panic!("one changed request expected, got {other:?}"),
+    };
+    assert_eq!(failed.state, DataRequestState::Failed);
+    assert!(
+        failed.reason.contains("try again later"),
+        "{}",
+        failed.reason
+    );
+    let retry_at = failed.next_attempt_at.expect("a retry is planned");
+    assert_eq!(mailer.deliver_due(retry_at).await.unwrap().sent, 1);
+    let message = sink.next_message().await;
+    assert_eq!(message.to, vec!["privacy@example.com".to_string()]);
+    assert!(
+        message.data.contains("customer1@example.com"),
+        "{}",
+        message.data
+    );
+    let (patch, _, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 1000)
+        .await;
+    match puts(&patch).as_slice() {
+        [Entity::Request(r)] => {
+            assert_eq!(r.state, DataRequestState::Sent);
+            assert_eq!(r.attempts, 2);
+        }
+        other => panic!("one changed request expected, got {other:?}"),
+    }
+    // Another workspace's pull never shows the request.
+    let (b_patch, _, _) = server
+        .pull_all(&server.b.admin, ClientId::new(), None, 1000)
+        .await;
+    assert!(puts(&b_patch)
+        .iter()
+        .all(|e| !matches!(e, Entity::Request(_))));
+}

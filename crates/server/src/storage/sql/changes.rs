@@ -431,32 +431,24 @@ pub(super) fn by_ids<'a>(
     workspace: WorkspaceId,
     ids: &'a [Uuid],
 ) -> QueryBuilder<'a, Db> {
+    by_column(select, "id", workspace, ids)
+}
+
+/// Builds `SELECT ... WHERE workspace_id = ? AND <column> IN (...)` for one chunk of ids.
+pub(super) fn by_column<'a>(
+    select: &'a str,
+    column: &str,
+    workspace: WorkspaceId,
+    ids: &'a [Uuid],
+) -> QueryBuilder<'a, Db> {
     let mut query = QueryBuilder::<Db>::new(select);
     query.push(" WHERE workspace_id = ");
     query.push_bind(workspace);
-    query.push(" AND id IN (");
+    query.push(format!(" AND {column} IN ("));
     let mut list = query.separated(", ");
     for id in ids {
         list.push_bind(*id);
     }
     list.push_unseparated(")");
-    query
-}
-
-/// Builds `SELECT ... WHERE workspace_id = ? AND (a, b) IN (VALUES (?, ?), ...)`.
-pub(super) fn by_pairs<'a>(
-    select: &'a str,
-    columns: &'a str,
-    workspace: WorkspaceId,
-    pairs: &'a [(Uuid, Uuid)],
-) -> QueryBuilder<'a, Db> {
-    let mut query = QueryBuilder::<Db>::new(select);
-    query.push(" WHERE workspace_id = ");
-    query.push_bind(workspace);
-    query.push(format!(" AND ({columns}) IN ("));
-    query.push_values(pairs, |mut row, (a, b)| {
-        row.push_bind(*a).push_bind(*b);
-    });
-    query.push(")");
     query
 }

@@ -107,14 +107,14 @@ impl Storage for Store {
         managers::add_token(&self.pool, manager, token_hash).await
     }
 
-    async fn process_mutation(
+    async fn process_push(
         &self,
         principal: &Principal,
         client: ClientId,
-        mutation: &Mutation,
+        mutations: &[Mutation],
         now: DateTime<Utc>,
-    ) -> Result<MutationOutcome> {
-        sync::process(&self.pool, principal, client, mutation, now).await
+    ) -> Result<Vec<MutationOutcome>> {
+        sync::process(&self.pool, principal, client, mutations, now).await
     }
 
     async fn client_last_mutation(&self, principal: &Principal, client: ClientId) -> Result<u64> {

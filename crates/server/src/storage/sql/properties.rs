@@ -5,7 +5,7 @@ use userdesk_model::sync::Entity;
 use userdesk_model::{ProfileId, PropertyDefinition, PropertyFormat, PropertyId, PropertyValue};
 use uuid::Uuid;
 
-use super::changes::{self, by_ids, by_pairs, pair_key, Kind, CHUNK};
+use super::changes::{self, by_column, by_ids, pair_key, Kind, CHUNK};
 use super::sync::{invalid, not_found, Applied};
 use super::{parsed, profiles, Conn, Db};
 use crate::ids::WorkspaceId;
@@ -260,11 +260,17 @@ pub(super) async fn fetch_values(
     workspace: WorkspaceId,
     pairs: &[(Uuid, Uuid)],
 ) -> Result<Vec<(String, Entity)>> {
+    // Read by profile (the key's first column, so the primary key serves) and keep the wanted
+    // pairs: SQLite cannot look a list of row values up in an index.
+    let wanted: std::collections::HashSet<(Uuid, Uuid)> = pairs.iter().copied().collect();
+    let mut profiles: Vec<Uuid> = pairs.iter().map(|(profile, _)| *profile).collect();
+    profiles.sort_unstable();
+    profiles.dedup();
     let mut found = Vec::new();
-    for chunk in pairs.chunks(CHUNK) {
-        let rows = by_pairs(
+    for chunk in profiles.chunks(CHUNK) {
+        let rows = by_column(
             "SELECT profile_id, property_id, value FROM property_values",
-            "profile_id, property_id",
+            "profile_id",
             workspace,
             chunk,
         )
@@ -277,8 +283,10 @@ pub(super) async fn fetch_values(
                 property_id: row.try_get("property_id")?,
                 value: row.try_get("value")?,
             };
-            let key = pair_key(value.profile_id.as_uuid(), value.property_id.as_uuid());
-            found.push((key, Entity::PropertyValue(value)));
+            let pair = (*value.profile_id.as_uuid(), *value.property_id.as_uuid());
+            if wanted.contains(&pair) {
+                found.push((pair_key(&pair.0, &pair.1), Entity::PropertyValue(value)));
+            }
         }
     }
     Ok(found)

@@ -5,7 +5,7 @@ use userdesk_model::sync::{Entity, MAX_MEMBERS_PER_MUTATION};
 use userdesk_model::{ProfileId, Segment, SegmentId, SegmentMember};
 use uuid::Uuid;
 
-use super::changes::{self, by_ids, by_pairs, pair_key, Kind, CHUNK};
+use super::changes::{self, by_column, by_ids, pair_key, Kind, CHUNK};
 use super::sync::{invalid, not_found, Applied};
 use super::{profiles, Conn, Db};
 use crate::ids::WorkspaceId;
@@ -309,24 +309,32 @@ pub(super) async fn fetch_members(
     workspace: WorkspaceId,
     pairs: &[(Uuid, Uuid)],
 ) -> Result<Vec<(String, Entity)>> {
+    // One lookup per segment on the primary key (segment_id, profile_id).
+    let mut by_segment: std::collections::BTreeMap<Uuid, Vec<Uuid>> = Default::default();
+    for (segment, profile) in pairs {
+        by_segment.entry(*segment).or_default().push(*profile);
+    }
     let mut found = Vec::new();
-    for chunk in pairs.chunks(CHUNK) {
-        let rows = by_pairs(
-            "SELECT segment_id, profile_id FROM segment_members",
-            "segment_id, profile_id",
-            workspace,
-            chunk,
-        )
-        .build()
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in rows {
-            let member = SegmentMember {
-                segment_id: row.try_get("segment_id")?,
-                profile_id: row.try_get("profile_id")?,
-            };
-            let key = pair_key(member.segment_id.as_uuid(), member.profile_id.as_uuid());
-            found.push((key, Entity::SegmentMember(member)));
+    for (segment, profiles) in by_segment {
+        for chunk in profiles.chunks(CHUNK) {
+            let mut query = by_column(
+                "SELECT profile_id FROM segment_members",
+                "profile_id",
+                workspace,
+                chunk,
+            );
+            query.push(" AND segment_id = ");
+            query.push_bind(segment);
+            for row in query.build().fetch_all(&mut *conn).await? {
+                let member = SegmentMember {
+                    segment_id: SegmentId::from_uuid(segment),
+                    profile_id: row.try_get("profile_id")?,
+                };
+                found.push((
+                    pair_key(&segment, member.profile_id.as_uuid()),
+                    Entity::SegmentMember(member),
+                ));
+            }
         }
     }
     Ok(found)

@@ -2,7 +2,7 @@
 //! client's last mutation id in one transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
+use sqlx::{Acquire as _, Row as _};
 use userdesk_model::sync::{ClientId, Mutation, Op, OpError, Rejection};
 use userdesk_model::{ApiError, ErrorCode, FieldError};
 
@@ -83,14 +83,9 @@ pub(super) async fn last_mutation_at(
     Ok(last.and_then(|l| u64::try_from(l).ok()).unwrap_or(0))
 }
 
-pub(super) async fn process(
-    pool: &sqlx::Pool<Db>,
-    principal: &Principal,
-    client: ClientId,
-    mutation: &Mutation,
-    now: DateTime<Utc>,
-) -> Result<MutationOutcome> {
-    let id = i64::try_from(mutation.id)
+/// The mutation's number as stored, if it is one the protocol allows.
+fn mutation_number(mutation: &Mutation) -> Result<i64> {
+    i64::try_from(mutation.id)
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| {
@@ -98,46 +93,103 @@ pub(super) async fn process(
                 "mutation ids count from 1 and stay below 2^63; got {}",
                 mutation.id
             ))
-        })?;
+        })
+}
+
+pub(super) async fn process(
+    pool: &sqlx::Pool<Db>,
+    principal: &Principal,
+    client: ClientId,
+    mutations: &[Mutation],
+    now: DateTime<Utc>,
+) -> Result<Vec<MutationOutcome>> {
+    let numbers = mutations
+        .iter()
+        .map(mutation_number)
+        .collect::<Result<Vec<_>>>()?;
     let workspace = principal.workspace_id;
-    let refusal = {
-        let mut tx = pool.begin().await?;
-        // The version lock comes first: the rest of the transaction runs alone in the workspace.
-        let version = workspaces::bump_version(&mut tx, workspace).await?;
-        let last = register_client(&mut tx, workspace, client).await?;
+    let mut tx = pool.begin().await?;
+    // The version lock comes first: the rest of the push runs alone in the workspace.
+    let mut version = workspaces::bump_version(&mut tx, workspace).await?;
+    let mut version_used = false;
+    let mut last = register_client(&mut tx, workspace, client).await?;
+    let mut outcomes = Vec::with_capacity(mutations.len());
+    for (mutation, id) in mutations.iter().zip(numbers) {
         if let Some(outcome) = sequence(id, last) {
-            return Ok(outcome);
+            let gap = matches!(outcome, MutationOutcome::Gap { .. });
+            outcomes.push(outcome);
+            if gap {
+                break;
+            }
+            continue;
         }
-        let applied = match Op::from_mutation(mutation) {
-            Ok(op) => apply(&mut tx, principal, &op, version, now).await,
-            Err(OpError::Unknown(name)) => Ok(Err(ApiError::new(
-                ErrorCode::UnknownMutation,
-                format!("unknown mutation {name:?}; known: {}", Op::NAMES.join(", ")),
-            ))),
-            Err(e) => Ok(Err(ApiError::new(ErrorCode::InvalidRequest, e.to_string()))),
+        // Every processed mutation gets its own version, so a pull page can tell which of a
+        // client's mutations it wholly includes.
+        if version_used {
+            version = workspaces::bump_version(&mut tx, workspace).await?;
+        }
+        version_used = true;
+        // A savepoint per mutation: a refused one leaves no partial effect behind.
+        let refusal = {
+            let mut savepoint = tx.begin().await?;
+            let applied = match Op::from_mutation(mutation) {
+                Ok(op) => apply(&mut savepoint, principal, &op, version, now).await,
+                Err(OpError::Unknown(name)) => Ok(Err(ApiError::new(
+                    ErrorCode::UnknownMutation,
+                    format!("unknown mutation {name:?}; known: {}", Op::NAMES.join(", ")),
+                ))),
+                Err(e) => Ok(Err(ApiError::new(ErrorCode::InvalidRequest, e.to_string()))),
+            };
+            let refusal = match applied {
+                Ok(Ok(())) => None,
+                Ok(Err(refusal)) => Some(refusal),
+                Err(StorageError::Database(sqlx::Error::Database(e)))
+                    if e.is_unique_violation()
+                        || e.is_foreign_key_violation()
+                        || e.is_check_violation() =>
+                {
+                    Some(ApiError::new(
+                        ErrorCode::InvalidRequest,
+                        "the change conflicts with the workspace's data",
+                    ))
+                }
+                // Anything else is the database failing: nothing of this push is kept.
+                Err(e) => return Err(e),
+            };
+            match refusal {
+                None => savepoint.commit().await?,
+                Some(_) => savepoint.rollback().await?,
+            }
+            refusal
         };
-        match applied {
-            Ok(Ok(())) => {
-                record(&mut tx, principal, client, mutation, id, version, None, now).await?;
-                tx.commit().await?;
-                return Ok(MutationOutcome::Applied);
-            }
-            Ok(Err(refusal)) => refusal,
-            Err(StorageError::Database(sqlx::Error::Database(e)))
-                if e.is_unique_violation()
-                    || e.is_foreign_key_violation()
-                    || e.is_check_violation() =>
-            {
-                ApiError::new(
-                    ErrorCode::InvalidRequest,
-                    "the change conflicts with the workspace's data",
-                )
-            }
-            Err(e) => return Err(e),
-        }
-        // The transaction rolls back here: a refused mutation leaves no partial effect.
-    };
-    reject(pool, principal, client, mutation, id, refusal, now).await
+        let rejection = refusal.map(|refusal| Rejection {
+            mutation_id: mutation.id,
+            name: mutation.name.clone(),
+            code: refusal.code,
+            message: refusal.message,
+            fields: refusal.fields,
+        });
+        record(
+            &mut tx,
+            principal,
+            client,
+            mutation,
+            id,
+            version,
+            rejection.as_ref(),
+            now,
+        )
+        .await?;
+        last = u64::try_from(id).unwrap_or(last);
+        outcomes.push(match rejection {
+            None => MutationOutcome::Applied,
+            Some(rejection) => MutationOutcome::Rejected(rejection),
+        });
+    }
+    if version_used {
+        tx.commit().await?;
+    }
+    Ok(outcomes)
 }
 
 /// What to do with mutation `id` when the client's last processed one is `last`, unless it is next.
@@ -152,45 +204,6 @@ fn sequence(id: i64, last: u64) -> Option<MutationOutcome> {
     } else {
         None
     }
-}
-
-/// Records a refusal in a fresh transaction, advancing the client past the mutation.
-async fn reject(
-    pool: &sqlx::Pool<Db>,
-    principal: &Principal,
-    client: ClientId,
-    mutation: &Mutation,
-    id: i64,
-    refusal: ApiError,
-    now: DateTime<Utc>,
-) -> Result<MutationOutcome> {
-    let mut tx = pool.begin().await?;
-    let version = workspaces::bump_version(&mut tx, principal.workspace_id).await?;
-    let last = register_client(&mut tx, principal.workspace_id, client).await?;
-    // Another push of the same client may have processed it in between.
-    if let Some(outcome) = sequence(id, last) {
-        return Ok(outcome);
-    }
-    let rejection = Rejection {
-        mutation_id: mutation.id,
-        name: mutation.name.clone(),
-        code: refusal.code,
-        message: refusal.message,
-        fields: refusal.fields,
-    };
-    record(
-        &mut tx,
-        principal,
-        client,
-        mutation,
-        id,
-        version,
-        Some(&rejection),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(MutationOutcome::Rejected(rejection))
 }
 
 #[allow(clippy::too_many_arguments)]
