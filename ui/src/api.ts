@@ -32,13 +32,26 @@ export const tauriBackend: Backend = {
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),
 };
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'validation',
-  'not_found',
-  'invalid_request',
-  'invalid_time_zone',
-  'storage',
-]);
+// Listing every code in a record keyed by ErrorCode makes the compiler refuse a code added in
+// Rust and forgotten here.
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  validation: true,
+  not_found: true,
+  invalid_request: true,
+  invalid_time_zone: true,
+  storage: true,
+  unauthorized: true,
+  forbidden: true,
+  mutation_gap: true,
+  unknown_mutation: true,
+  rate_limited: true,
+  payload_too_large: true,
+  unavailable: true,
+  internal: true,
+  server_rolled_back: true,
+  offline: true,
+};
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 
 /** Whether a rejection is the core's `{code, message, fields}` error. */
 export function isApiError(e: unknown): e is ApiError {
