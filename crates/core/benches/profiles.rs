@@ -359,7 +359,10 @@ async fn main() -> anyhow::Result<()> {
                 SortOrder::default(),
             );
             let ours = time(|| async {
-                sqlite_only.list_profiles_at(&req, now()).await.expect("search")
+                sqlite_only
+                    .list_profiles_at(&req, now())
+                    .await
+                    .expect("search")
             })
             .await;
             println!(
