@@ -1,8 +1,6 @@
 //! The API's test story on PostgreSQL. Built only with the `postgres-tests` feature; it then needs
 //! USERDESK_TEST_POSTGRES_URL and fails without it (`make server-postgres` provides both).
 
-#![cfg(feature = "postgres-tests")]
-
 mod common;
 
 use common::Backend;

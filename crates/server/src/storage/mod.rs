@@ -110,7 +110,8 @@ pub trait Storage: Send + Sync + 'static {
     /// The manager a token's SHA-256 belongs to, if any.
     async fn authenticate(&self, token_hash: &str) -> Result<Option<Principal>>;
 
-    /// The workspace named `name`, created with `data_protection_email` if it does not exist.
+    /// The workspace named `name`, created with `data_protection_email` if it does not exist (an
+    /// existing one keeps its address).
     async fn ensure_workspace(
         &self,
         name: &str,

@@ -14,7 +14,7 @@ pub(super) async fn ensure(
 ) -> Result<WorkspaceId> {
     sqlx::query(
         "INSERT INTO workspaces (id, name, data_protection_email, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (name) DO UPDATE SET data_protection_email = excluded.data_protection_email",
+         ON CONFLICT (name) DO NOTHING",
     )
     .bind(WorkspaceId::new())
     .bind(name)
