@@ -41,8 +41,9 @@ const PHONE_FIELD: usize = 2;
 /// More changed profiles than this are caught up by building the index again.
 const REBUILD_ABOVE: usize = 256;
 
-const INDEX_COLUMNS: &str = "seq, id, first_name, last_name, email, phone, location, username, \
-     created_at, last_seen_at, sessions, status, kind, platform";
+/// One profile as the index reads it while catching up.
+const PROFILE_BY_SEQ: &str = "SELECT seq, id, first_name, last_name, email, phone, location, \
+     username, created_at, last_seen_at, sessions, status, kind, platform FROM profiles WHERE seq = ?";
 
 #[derive(sqlx::FromRow)]
 struct IndexRecord {
@@ -577,10 +578,9 @@ impl ProfileIndex {
         if changed.len() > REBUILD_ABOVE || self.text.tail_len() > self.text.built_len / 4 + 4096 {
             return Ok(CatchUp::Rebuild);
         }
-        let sql = format!("SELECT {INDEX_COLUMNS} FROM profiles WHERE seq = ?");
         let mut current = Vec::with_capacity(changed.len());
         for seq in &changed {
-            let record: Option<IndexRecord> = sqlx::query_as(&sql)
+            let record: Option<IndexRecord> = sqlx::query_as(PROFILE_BY_SEQ)
                 .bind(seq)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -653,14 +653,13 @@ impl ProfileIndex {
     ) -> Result<usize> {
         let order = &self.orders[column_index(column)];
         let (mut low, mut high) = (0, order.len());
-        let sql = format!("SELECT {INDEX_COLUMNS} FROM profiles WHERE seq = ?");
         while low < high {
             let mid = (low + high) / 2;
             let seq = self.seqs[order[mid] as usize];
             let other = match probes.entry(seq) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(unknown) => {
-                    let record: IndexRecord = sqlx::query_as(&sql)
+                    let record: IndexRecord = sqlx::query_as(PROFILE_BY_SEQ)
                         .bind(seq)
                         .fetch_optional(&mut *tx)
                         .await?
