@@ -74,6 +74,19 @@ pub struct Rejection {
     pub fields: Vec<FieldError>,
 }
 
+/// `GET /v1/me`: who a bearer token signs in, so the app can check it before keeping it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The workspace the token is scoped to.
+    pub workspace: String,
+    /// The manager's email.
+    pub manager: String,
+    /// `admin` or `agent`.
+    pub role: String,
+    /// The manager's IANA time zone on the platform.
+    pub time_zone: String,
+}
+
 /// `POST /v1/pull`: the changes after `cookie`, at most `limit` of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PullRequest {

@@ -116,6 +116,8 @@ async fn bench(name: &str, url: &str, profiles: usize) {
         manager_id: manager,
         email: "bench@example.com".to_string(),
         role: Role::Admin,
+        workspace_name: workspace.clone(),
+        time_zone: "UTC".to_string(),
     };
     storage_pull(storage.as_ref(), &principal).await;
     server.stop().await.expect("stop");

@@ -1,4 +1,4 @@
-//! The HTTP API: `/v1/push`, `/v1/pull` and `/healthz`, with bearer auth, body limits, per-token
+//! The HTTP API: `/v1/me`, `/v1/push`, `/v1/pull` and `/healthz`, with bearer auth, body limits, per-token
 //! rate limits and JSON errors.
 
 use std::any::Any;
@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
 use tower_http::catch_panic::CatchPanicLayer;
 use userdesk_model::sync::{
-    PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    Me, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
     MAX_PUSH_MUTATIONS,
 };
 use userdesk_model::ErrorCode;
@@ -59,16 +59,17 @@ pub struct AppState {
 pub fn router(state: AppState, limits: Limits) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/v1/me", get(me))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
         .fallback(|| async {
-            HttpError::not_found("no such endpoint: see /v1/push, /v1/pull, /healthz")
+            HttpError::not_found("no such endpoint: see /v1/me, /v1/push, /v1/pull, /healthz")
         })
         .method_not_allowed_fallback(|| async {
             HttpError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 ErrorCode::InvalidRequest,
-                "this endpoint takes another method (POST for /v1/*, GET for /healthz)",
+                "this endpoint takes another method (GET for /v1/me and /healthz, POST for the others)",
             )
         })
         .layer(DefaultBodyLimit::max(limits.body_bytes))
@@ -123,6 +124,17 @@ async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, H
         return Err(error);
     }
     Ok(principal)
+}
+
+/// Who the bearer token signs in.
+async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, HttpError> {
+    let principal = authorize(&state, &headers).await?;
+    Ok(Json(Me {
+        workspace: principal.workspace_name,
+        manager: principal.email,
+        role: principal.role.as_str().to_string(),
+        time_zone: principal.time_zone,
+    }))
 }
 
 /// Reads a JSON body, answering a clear 400 or 413 rather than axum's plain-text rejections.

@@ -39,6 +39,10 @@ pub struct Principal {
     pub manager_id: ManagerId,
     pub email: String,
     pub role: Role,
+    /// The workspace's name, shown to the manager once signed in.
+    pub workspace_name: String,
+    /// The manager's IANA time zone.
+    pub time_zone: String,
 }
 
 /// The prefix of every token, so a leaked one is recognisable in logs and scanners.

@@ -21,5 +21,6 @@ story_tests!(
     pages_of_any_size_deliver_every_change_once,
     a_cookie_older_than_the_pruned_tombstones_gets_a_reset,
     the_health_endpoint_answers,
+    a_token_tells_whom_it_signs_in,
     a_data_request_is_mailed_retried_and_its_state_pulled,
 );

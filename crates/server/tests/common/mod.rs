@@ -33,6 +33,7 @@ pub const POSTGRES_URL_VAR: &str = "USERDESK_TEST_POSTGRES_URL";
 /// A workspace of the fixture, with a token for an admin and one for an agent.
 pub struct Tenant {
     pub id: WorkspaceId,
+    pub name: String,
     pub admin: String,
     pub agent: String,
     pub profiles: Vec<ProfileId>,
@@ -105,6 +106,7 @@ async fn tenant(storage: &Arc<dyn Storage>, profiles: usize) -> Tenant {
     let admin = tokens.pop().unwrap();
     Tenant {
         id,
+        name,
         admin,
         agent,
         profiles: batch.profiles.iter().map(|p| p.id).collect(),

@@ -907,6 +907,39 @@ pub async fn the_health_endpoint_answers(backend: Backend) {
     assert_eq!(json["status"], "ok");
 }
 
+pub async fn a_token_tells_whom_it_signs_in(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let me = |token: Option<&str>| {
+        let mut request = server.http.get(format!("{}/v1/me", server.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, json) = me(Some(&server.a.agent)).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        json,
+        json!({
+            "workspace": server.a.name,
+            "manager": "agent@example.com",
+            "role": "agent",
+            "time_zone": "Europe/Berlin",
+        })
+    );
+    let (_, json) = me(Some(&server.b.admin)).await;
+    assert_eq!(json["workspace"], server.b.name.as_str());
+    assert_eq!(json["role"], "admin");
+    for token in [None, Some("udt_0000")] {
+        let (status, json) = me(token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+        assert_eq!(json["code"], "unauthorized");
+    }
+}
+
 pub async fn a_data_request_is_mailed_retried_and_its_state_pulled(backend: Backend) {
     use chrono::{TimeZone, Utc};
     use userdesk_server::mailer::{Mailer, RetryPolicy};

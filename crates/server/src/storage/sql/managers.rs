@@ -13,8 +13,10 @@ pub(super) async fn authenticate(
     token_hash: &str,
 ) -> Result<Option<Principal>> {
     let row = sqlx::query(
-        "SELECT m.id, m.workspace_id, m.email, m.role
-         FROM tokens t JOIN managers m ON m.id = t.manager_id
+        "SELECT m.id, m.workspace_id, m.email, m.role, m.time_zone, w.name AS workspace_name
+         FROM tokens t
+         JOIN managers m ON m.id = t.manager_id
+         JOIN workspaces w ON w.id = m.workspace_id
          WHERE t.token_hash = $1",
     )
     .bind(token_hash)
@@ -27,6 +29,8 @@ pub(super) async fn authenticate(
         manager_id: row.try_get("id")?,
         email: row.try_get("email")?,
         role: parsed(&role, Role::parse, "role")?,
+        workspace_name: row.try_get("workspace_name")?,
+        time_zone: row.try_get("time_zone")?,
     }))
 }
 
