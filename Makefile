@@ -7,11 +7,13 @@ APP := target/debug/userdesk
 TAURI := ui/node_modules/.bin/tauri
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian/Ubuntu packages: WebKitGTK and friends to build the app; Xvfb, WebKitWebDriver and D-Bus
-# to test it in a real window.
+# to test it in a real window; libdbus and GNOME Keyring for the Secret Service that keeps the
+# sign-in token (the tests start their own, unlocked, in a private D-Bus session).
 APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev \
 	libayatana-appindicator3-dev libxdo-dev \
-	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core
+	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core \
+	libdbus-1-dev gnome-keyring
 
 .PHONY: run setup deps ui-deps ui-dist driver app lint unit server-postgres e2e test bench bench-server screenshot clean-e2e
 

@@ -50,6 +50,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   internal: true,
   server_rolled_back: true,
   offline: true,
+  keychain: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

@@ -10,8 +10,10 @@ use userdesk_model::{
     ListRequest, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
 };
 
+use crate::account::KEYCHAIN_SERVICE;
 use crate::autosync::{AutoSync, AutoSyncOptions};
 use crate::error::{CoreError, Result};
+use crate::keychain::Keychain;
 use crate::listing::{self, ResolvedFilter};
 use crate::profile_index::{IndexFilter, ProfileIndex, SharedIndex};
 use crate::search::{self, Needles};
@@ -28,6 +30,8 @@ pub struct OpenOptions {
     /// Answer searches from SQLite alone, without the in-memory search index: less memory and
     /// no index to build, for a short-lived process; searches with many matches are slower.
     pub sqlite_search_only: bool,
+    /// The keychain service the sign-in token is kept under; the app's identifier when `None`.
+    pub keychain_service: Option<String>,
 }
 
 /// The client library as the app sees it: profiles, settings, and the manager's time zone.
@@ -40,6 +44,7 @@ pub struct AppCore {
     sync: SyncEngine,
     /// The background sync, once signed in.
     auto_sync: Mutex<Option<AutoSync>>,
+    keychain: Keychain,
 }
 
 impl AppCore {
@@ -64,6 +69,11 @@ impl AppCore {
             index: (!options.sqlite_search_only).then(Arc::default),
             sync: SyncEngine::new()?,
             auto_sync: Mutex::new(None),
+            keychain: Keychain::new(
+                options
+                    .keychain_service
+                    .unwrap_or_else(|| KEYCHAIN_SERVICE.to_string()),
+            ),
         };
         core.refresh_search_index_in_background();
         Ok(core)
@@ -95,7 +105,15 @@ impl AppCore {
         shared.rebuild(self.store.pool()).await
     }
 
-    fn refresh_search_index_in_background(&self) {
+    pub(crate) fn sync_engine(&self) -> &SyncEngine {
+        &self.sync
+    }
+
+    pub(crate) fn keychain(&self) -> &Keychain {
+        &self.keychain
+    }
+
+    pub(crate) fn refresh_search_index_in_background(&self) {
         let Some(index) = self.index.as_ref().filter(|index| !index.is_refreshing()) else {
             return;
         };

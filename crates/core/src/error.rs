@@ -31,6 +31,10 @@ pub enum CoreError {
     ServerRolledBack { confirmed: u64 },
     #[error("the server answered something this version cannot read: {0}")]
     Protocol(String),
+    #[error("{0}")]
+    Keychain(String),
+    #[error("not signed in: sign in to the platform's server in Settings")]
+    NotSignedIn,
 }
 
 /// The library's result type.
@@ -45,6 +49,8 @@ impl CoreError {
             CoreError::Offline(_) => ErrorCode::Offline,
             CoreError::ServerRolledBack { .. } => ErrorCode::ServerRolledBack,
             CoreError::Protocol(_) => ErrorCode::Internal,
+            CoreError::Keychain(_) => ErrorCode::Keychain,
+            CoreError::NotSignedIn => ErrorCode::Unauthorized,
             CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,

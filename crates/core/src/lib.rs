@@ -1,10 +1,12 @@
 //! Userdesk's client library: the SQLite profile store, the manager's settings and time zone,
 //! deterministic demo data, and the [`AppCore`] facade. It knows nothing of Tauri or the webview.
 
+mod account;
 mod app;
 mod autosync;
 mod demo;
 mod error;
+mod keychain;
 mod listing;
 mod outbox;
 mod profile_index;
@@ -16,12 +18,14 @@ mod store;
 mod sync;
 mod time;
 
+pub use account::KEYCHAIN_SERVICE;
 pub use app::{AppCore, OpenOptions};
 pub use autosync::{AutoSync, AutoSyncOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
+pub use keychain::Keychain;
 pub use store::Store;
-pub use sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
+pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{
     format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,
 };

@@ -1,5 +1,7 @@
 //! The manager's settings kept in the local store.
 
+use userdesk_model::Account;
+
 use crate::error::Result;
 use crate::store::Store;
 
@@ -7,7 +9,20 @@ use crate::store::Store;
 pub(crate) mod keys {
     pub const TIME_ZONE: &str = "time_zone";
     pub const DEMO_SEEDED: &str = "demo_seeded";
+    pub const ACCOUNT_SERVER_URL: &str = "account.server_url";
+    pub const ACCOUNT_WORKSPACE: &str = "account.workspace";
+    pub const ACCOUNT_MANAGER: &str = "account.manager";
+    pub const ACCOUNT_ROLE: &str = "account.role";
+    /// The server and workspace whose customers the store holds, from the first sign-in on.
+    pub const SYNCED_WORKSPACE: &str = "sync.workspace";
 }
+
+const ACCOUNT_KEYS: [&str; 4] = [
+    keys::ACCOUNT_SERVER_URL,
+    keys::ACCOUNT_WORKSPACE,
+    keys::ACCOUNT_MANAGER,
+    keys::ACCOUNT_ROLE,
+];
 
 impl Store {
     /// A setting's value, if it was ever set.
@@ -30,6 +45,77 @@ impl Store {
         .bind(value)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Whom the app is signed in as, if anyone.
+    pub async fn account(&self) -> Result<Option<Account>> {
+        let mut values = Vec::with_capacity(ACCOUNT_KEYS.len());
+        for key in ACCOUNT_KEYS {
+            match self.setting(key).await? {
+                Some(value) => values.push(value),
+                None => return Ok(None),
+            }
+        }
+        let [server_url, workspace, manager, role]: [String; 4] = match values.try_into() {
+            Ok(values) => values,
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(Account {
+            server_url,
+            workspace,
+            manager,
+            role,
+        }))
+    }
+
+    /// Records the signed-in account in one transaction. The first sign-in of a store that never
+    /// synced also removes its demo customers, which exist on no server.
+    pub(crate) async fn save_account(&self, account: &Account, identity: &str) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let never_synced: bool = sqlx::query_scalar(
+            "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ?) \
+             FROM sync_state WHERE id = 1",
+        )
+        .bind(keys::DEMO_SEEDED)
+        .fetch_one(&mut *tx)
+        .await?;
+        if never_synced {
+            sqlx::query("DELETE FROM profiles")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let values = [
+            (keys::ACCOUNT_SERVER_URL, account.server_url.as_str()),
+            (keys::ACCOUNT_WORKSPACE, account.workspace.as_str()),
+            (keys::ACCOUNT_MANAGER, account.manager.as_str()),
+            (keys::ACCOUNT_ROLE, account.role.as_str()),
+            (keys::SYNCED_WORKSPACE, identity),
+        ];
+        for (key, value) in values {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the signed-in account (the workspace the store holds is kept).
+    pub(crate) async fn forget_account(&self) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        for key in ACCOUNT_KEYS {
+            sqlx::query("DELETE FROM settings WHERE key = ?")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{
-    ClientId, Entity, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Rejection,
-    Tombstone, DEFAULT_PULL_LIMIT, MAX_PUSH_MUTATIONS,
+    ClientId, Entity, Me, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse,
+    Rejection, Tombstone, DEFAULT_PULL_LIMIT, MAX_PUSH_MUTATIONS,
 };
-use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId};
+use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncProgress};
 
 use crate::error::{CoreError, Result};
 use crate::outbox;
@@ -78,6 +78,18 @@ pub struct SyncStatus {
 pub struct SyncEngine {
     http: reqwest::Client,
     running: tokio::sync::Mutex<()>,
+    live: std::sync::Mutex<LiveState>,
+}
+
+/// Where the running sync stands, for the status bar; kept in memory only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveState {
+    /// Whether a sync is running now.
+    pub syncing: bool,
+    /// Whether the last attempt reached the server; `None` before any attempt.
+    pub online: Option<bool>,
+    /// The first download of the workspace, while it runs.
+    pub first_sync: Option<SyncProgress>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -115,6 +127,7 @@ impl SyncEngine {
         Ok(Self {
             http,
             running: tokio::sync::Mutex::new(()),
+            live: std::sync::Mutex::default(),
         })
     }
 
@@ -129,7 +142,19 @@ impl SyncEngine {
     ) -> Result<SyncReport> {
         let _one_at_a_time = self.running.lock().await;
         let base = base_url(server_url)?;
+        self.update_live(|live| live.syncing = true);
         let result = self.run(store, &base, token, options).await;
+        self.update_live(|live| {
+            live.syncing = false;
+            live.first_sync = None;
+            match &result {
+                Err(CoreError::Offline(_)) => live.online = Some(false),
+                Ok(_) | Err(CoreError::Server(_) | CoreError::ServerRolledBack { .. }) => {
+                    live.online = Some(true)
+                }
+                Err(_) => {}
+            }
+        });
         let mut conn = store.pool.acquire().await?;
         match &result {
             Ok(_) => {
@@ -168,6 +193,9 @@ impl SyncEngine {
             read_state(&mut conn).await?
         };
         let confirmed = to_u64(state.confirmed_mutation);
+        if state.cookie.is_none() {
+            self.update_live(|live| live.first_sync = Some(SyncProgress::default()));
+        }
         self.push(
             store,
             base,
@@ -258,10 +286,32 @@ impl SyncEngine {
             report.pulled += page.patch.len() as u64;
             report.reset |= page.reset;
             store.apply_page(&page).await?;
+            self.update_live(|live| {
+                if let Some(progress) = &mut live.first_sync {
+                    progress.pages += 1;
+                    progress.pulled += page.patch.len() as u64;
+                }
+            });
             if !page.has_more {
                 return Ok(());
             }
         }
+    }
+
+    /// Where the running sync stands.
+    pub fn live(&self) -> LiveState {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn update_live(&self, change: impl FnOnce(&mut LiveState)) {
+        change(&mut self.live.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Asks the server whom `token` signs in: the check made before a token is kept.
+    pub async fn whoami(&self, server_url: &str, token: &str) -> Result<Me> {
+        let url = format!("{}/v1/me", base_url(server_url)?);
+        let response = self.http.get(url).bearer_auth(token).send().await;
+        read_answer(response).await
     }
 
     async fn post<Q: Serialize, A: DeserializeOwned>(
@@ -276,31 +326,38 @@ impl SyncEngine {
             .bearer_auth(token)
             .json(body)
             .send()
-            .await
-            .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                CoreError::Protocol(format!("the server's answer could not be read: {e}"))
-            });
-        }
-        Err(CoreError::Server(
-            serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
-                ApiError::new(
-                    code_of_status(status.as_u16()),
-                    format!("the server answered {status}"),
-                )
-            }),
-        ))
+            .await;
+        read_answer(response).await
     }
 }
 
+/// The server's answer as `A`, or its `{code, message}`, or why it could not be had.
+async fn read_answer<A: DeserializeOwned>(
+    response: reqwest::Result<reqwest::Response>,
+) -> Result<A> {
+    let response = response.map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            CoreError::Protocol(format!("the server's answer could not be read: {e}"))
+        });
+    }
+    Err(CoreError::Server(
+        serde_json::from_slice::<ApiError>(&bytes).unwrap_or_else(|_| {
+            ApiError::new(
+                code_of_status(status.as_u16()),
+                format!("the server answered {status}"),
+            )
+        }),
+    ))
+}
+
 /// The server's address without a trailing slash, if it is an http(s) URL.
-fn base_url(server_url: &str) -> Result<String> {
+pub(crate) fn base_url(server_url: &str) -> Result<String> {
     let trimmed = server_url.trim().trim_end_matches('/');
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         CoreError::InvalidRequest(format!("{trimmed:?} is not a server address: {e}"))

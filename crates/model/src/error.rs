@@ -40,6 +40,8 @@ pub enum ErrorCode {
     ServerRolledBack,
     /// The server could not be reached: the app works offline and syncs later.
     Offline,
+    /// The operating system's keychain could not keep or give back the sign-in token.
+    Keychain,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

@@ -1,5 +1,6 @@
 //! Plain types shared by every part of Userdesk. No I/O.
 
+mod account;
 mod error;
 mod ids;
 mod notes;
@@ -14,6 +15,7 @@ mod text;
 mod uuid_id;
 mod validation;
 
+pub use account::{Account, SignIn, SyncProgress, SyncView};
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
 pub use notes::{Note, NoteId};

@@ -204,14 +204,24 @@ impl Client {
 
     /// The local store holds exactly the server's profiles.
     pub async fn assert_same_as(&self, platform: &Platform) {
-        let server = platform.server_profiles().await;
-        assert_eq!(
-            self.app.store().profile_total().await.unwrap(),
-            server.len() as u64
-        );
-        for (id, profile) in &server {
-            assert_eq!(self.profile(*id).await.as_ref(), Some(profile));
-        }
+        assert_store_matches(&self.app, platform).await;
+    }
+}
+
+/// `app`'s store holds exactly the server's profiles.
+pub async fn assert_store_matches(app: &AppCore, platform: &Platform) {
+    let server = platform.server_profiles().await;
+    assert_eq!(
+        app.store().profile_total().await.unwrap(),
+        server.len() as u64
+    );
+    for (id, profile) in &server {
+        let local = match app.store().get_profile(*id).await {
+            Ok(p) => Some(p),
+            Err(CoreError::ProfileNotFound(_)) => None,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(local.as_ref(), Some(profile));
     }
 }
 
@@ -239,11 +249,20 @@ pub async fn unreachable_url() -> String {
 
 /// Reads one HTTP request (headers and a Content-Length body) off the stream.
 pub async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    try_read_request(stream)
+        .await
+        .expect("the client hung up mid-request")
+}
+
+/// As [`read_request`], or `None` when the client hangs up first.
+pub async fn try_read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
-        let read = stream.read(&mut chunk).await.unwrap();
-        assert!(read > 0, "the client hung up mid-request");
+        let read = stream.read(&mut chunk).await.ok()?;
+        if read == 0 {
+            return None;
+        }
         buffer.extend_from_slice(&chunk[..read]);
         let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
             continue;
@@ -252,10 +271,10 @@ pub async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
         let length: usize = headers
             .lines()
             .find_map(|l| l.strip_prefix("content-length:"))
-            .map(|v| v.trim().parse().unwrap())
+            .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
         if buffer.len() >= end + 4 + length {
-            return buffer;
+            return Some(buffer);
         }
     }
 }

@@ -1,0 +1,118 @@
+//! Signing in to the platform's server: the address and whom the token signs in are settings of
+//! the store, the token itself lives in the operating system's keychain.
+
+use std::sync::Arc;
+
+use userdesk_model::{Account, SignIn, SyncView};
+
+use crate::app::AppCore;
+use crate::autosync::AutoSyncOptions;
+use crate::error::{CoreError, Result};
+use crate::settings::keys;
+use crate::sync::{base_url, SyncReport};
+use crate::time::format_timestamp;
+
+/// The keychain service the desktop app keeps its tokens under.
+pub const KEYCHAIN_SERVICE: &str = "app.userdesk.desktop";
+
+impl AppCore {
+    /// Checks `request`'s token with the server and, when it signs a manager in, keeps it in the
+    /// keychain and the account in the store. A refused or unreachable sign-in changes nothing.
+    pub async fn sign_in(&self, request: &SignIn) -> Result<Account> {
+        let server_url = base_url(&request.server_url)?;
+        let token = request.token.trim();
+        if token.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "paste the token the platform issued to you".into(),
+            ));
+        }
+        if token.len() > 256 || token.chars().any(char::is_control) {
+            return Err(CoreError::InvalidRequest(
+                "that is not a token the platform issues".into(),
+            ));
+        }
+        let me = self.sync_engine().whoami(&server_url, token).await?;
+        let identity = format!("{server_url} {}", me.workspace);
+        let store = self.store();
+        if let Some(synced) = store.setting(keys::SYNCED_WORKSPACE).await? {
+            if synced != identity {
+                return Err(CoreError::InvalidRequest(format!(
+                    "this computer's Userdesk holds the customers of another workspace ({synced}); \
+                     sign in to that one"
+                )));
+            }
+        }
+        let account = Account {
+            server_url,
+            workspace: me.workspace,
+            manager: me.manager,
+            role: me.role,
+        };
+        let client = store.client_id().await?.to_string();
+        self.keychain().save(&client, token).await?;
+        store.save_account(&account, &identity).await?;
+        self.refresh_search_index_in_background();
+        Ok(account)
+    }
+
+    /// Signs out: stops syncing and forgets the token. Pending edits stay in the store and are
+    /// pushed after the next sign-in.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.stop_auto_sync();
+        let client = self.store().client_id().await?.to_string();
+        self.keychain().forget(&client).await?;
+        self.store().forget_account().await
+    }
+
+    /// Whom the app is signed in as.
+    pub async fn account(&self) -> Result<Option<Account>> {
+        self.store().account().await
+    }
+
+    /// The account and its token, or [`CoreError::NotSignedIn`].
+    async fn credentials(&self) -> Result<(Account, String)> {
+        let account = self.account().await?.ok_or(CoreError::NotSignedIn)?;
+        let client = self.store().client_id().await?.to_string();
+        let token = self
+            .keychain()
+            .token(&client)
+            .await?
+            .ok_or(CoreError::NotSignedIn)?;
+        Ok((account, token))
+    }
+
+    /// "Sync now" as the signed-in manager.
+    pub async fn sync_signed_in(&self) -> Result<SyncReport> {
+        let (account, token) = self.credentials().await?;
+        self.sync_now(&account.server_url, &token).await
+    }
+
+    /// Starts the background sync when signed in; says whether it started.
+    pub async fn resume_sync(self: &Arc<Self>, options: AutoSyncOptions) -> Result<bool> {
+        match self.credentials().await {
+            Ok((account, token)) => {
+                self.start_auto_sync(account.server_url, token, options);
+                Ok(true)
+            }
+            Err(CoreError::NotSignedIn) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Everything the status bar and Settings show about sync.
+    pub async fn sync_view(&self) -> Result<SyncView> {
+        let status = self.sync_status().await?;
+        let live = self.sync_engine().live();
+        let tz = self.time_zone();
+        Ok(SyncView {
+            account: self.account().await?,
+            online: live.online,
+            syncing: live.syncing,
+            pending: status.pending,
+            last_synced: status.last_synced_at.map(|at| format_timestamp(at, tz)),
+            first_sync: live.first_sync,
+            error: status.last_error,
+            rejections: self.rejections().await?,
+        })
+    }
+}
