@@ -1,6 +1,6 @@
 //! Sync with the platform's server: push the outbox oldest first, then pull the workspace's
-//! changes page by page, each page applied with the outbox trimmed and the still-pending
-//! mutations rebased on top, all in one transaction.
+//! changes page by page, each page applied with the still-pending mutations rebased on top in
+//! one transaction, the last page also trimming the outbox to what the server confirms.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -241,8 +241,8 @@ impl SyncEngine {
             let response: PushResponse =
                 match self.post(&format!("{base}/v1/push"), token, &request).await {
                     Ok(response) => response,
-                    // The outbox always starts right after the last confirmed mutation, so a
-                    // gap means the server lost mutations it had confirmed.
+                    // The outbox never starts past the mutation after the last confirmed one,
+                    // so a gap means the server lost mutations it had confirmed.
                     Err(CoreError::Server(api)) if api.code == ErrorCode::MutationGap => {
                         return Err(CoreError::ServerRolledBack { confirmed });
                     }
@@ -451,7 +451,7 @@ fn tombstone_of(entity: &Entity) -> Tombstone {
 
 impl Store {
     /// Applies one pull page in one transaction: the records, the outbox trimmed to what the
-    /// page confirms, the pending mutations re-applied on top, and the cookie.
+    /// last page confirms, the pending mutations re-applied on top, and the cookie.
     #[tracing::instrument(skip_all, fields(ops = page.patch.len(), reset = page.reset))]
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
         let mut tx = self.write_transaction().await?;
@@ -474,7 +474,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        outbox::trim(&mut tx, page.last_mutation_id).await?;
+        // Only the last page trims: a confirmed edit's record may have changed again since, and
+        // then comes in a later page; trimmed before that page, the edit would vanish from the
+        // screen behind an older server copy until the next sync got that far.
+        if !page.has_more {
+            outbox::trim(&mut tx, page.last_mutation_id).await?;
+        }
         let pending = outbox::all_pending(&mut tx).await?;
         let ops: Vec<Op> = pending
             .iter()
@@ -723,6 +728,45 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.get_profile(mine.id).await.unwrap(), confirmed);
+        assert_eq!(store.pending_count().await.unwrap(), 0);
+        let mut conn = store.pool.acquire().await.unwrap();
+        assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_edit_stays_on_screen_until_the_page_with_its_record_arrives() {
+        let (store, profiles, _dir) = store_with(2).await;
+        let mine = &profiles[0];
+        edit(
+            &store,
+            mine.id,
+            ProfilePatch {
+                last_name: Some("Mine".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        // The server applied the edit, then another manager changed the customer too: its
+        // record now sits at a later version, past the end of this page, which already
+        // confirms the edit.
+        let mut first = page(1, false, vec![]);
+        first.has_more = true;
+        store.apply_page(&first).await.unwrap();
+        assert_eq!(store.get_profile(mine.id).await.unwrap().last_name, "Mine");
+        assert_eq!(store.pending_count().await.unwrap(), 1);
+
+        let mut now = mine.clone();
+        now.last_name = "Mine".into();
+        now.location = "Quito".into();
+        store
+            .apply_page(&page(
+                1,
+                false,
+                vec![PatchOp::Put(Entity::Profile(now.clone()))],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(store.get_profile(mine.id).await.unwrap(), now);
         assert_eq!(store.pending_count().await.unwrap(), 0);
         let mut conn = store.pool.acquire().await.unwrap();
         assert!(shadow::all(&mut conn).await.unwrap().is_empty());

@@ -105,7 +105,9 @@ pub struct PullResponse {
     pub cookie: String,
     /// Whether more changes follow this page.
     pub has_more: bool,
-    /// The client's last mutation whose effect this page (and those before it) include.
+    /// The client's last mutation processed within the versions this page (and those before
+    /// it) cover. A record such a mutation changed may have changed again since and come in a
+    /// later page, so only the last page (`has_more: false`) brings every effect it confirms.
     pub last_mutation_id: u64,
     /// The cookie was too old (or unknown to this server): drop the local copy, then apply this
     /// page, which starts from nothing.
