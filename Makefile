@@ -68,10 +68,13 @@ server-postgres:
 	url=$$(scripts/postgres.sh --fresh) && USERDESK_TEST_POSTGRES_URL=$$url \
 		cargo test -p userdesk-server --features postgres-tests --test postgres
 
-## e2e: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver
+## e2e: the real app window under Xvfb, driven through tauri-driver + WebKitWebDriver, in a D-Bus
+## session with an unlocked GNOME Keyring of its own (the keychain the app keeps its token in)
 e2e: app driver
-	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- cargo test -p userdesk-e2e -- --test-threads=1; \
-	status=$$?; $(MAKE) --no-print-directory clean-e2e; exit $$status
+	keyrings=$$(mktemp -d) && XDG_DATA_HOME=$$keyrings xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+		sh -c 'echo -n userdesk | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null \
+		&& cargo test -p userdesk-e2e -- --test-threads=1'; \
+	status=$$?; rm -rf "$$keyrings"; $(MAKE) --no-print-directory clean-e2e; exit $$status
 
 clean-e2e:
 	@pkill -x WebKitWebDriver 2>/dev/null; pkill -x tauri-driver 2>/dev/null; true

@@ -8,6 +8,12 @@ fn main() {
         "get_time_zone",
         "set_time_zone",
         "list_time_zones",
+        "sync_view",
+        "sync_now",
+        "sign_in",
+        "sign_out",
+        "dismiss_rejection",
+        "back_online",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -1,34 +1,43 @@
 //! The commands the UI invokes: each one a call into `AppCore`, its error a `{code, message}`.
 
+use std::sync::Arc;
+
 use tauri::State;
-use userdesk_core::{time_zone_names, AppCore};
+use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    ApiError, ListRequest, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch,
+    Account, ApiError, ListRequest, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch,
+    SignIn, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
 
 #[tauri::command]
 pub async fn list_profiles(
-    core: State<'_, AppCore>,
+    core: State<'_, Arc<AppCore>>,
     request: ListRequest,
 ) -> CommandResult<ProfilePage> {
     Ok(core.list_profiles(&request).await?)
 }
 
 #[tauri::command]
-pub async fn count_profiles(core: State<'_, AppCore>, filter: ProfileFilter) -> CommandResult<u64> {
+pub async fn count_profiles(
+    core: State<'_, Arc<AppCore>>,
+    filter: ProfileFilter,
+) -> CommandResult<u64> {
     Ok(core.count_profiles(&filter).await?)
 }
 
 #[tauri::command]
-pub async fn get_profile(core: State<'_, AppCore>, id: String) -> CommandResult<ProfileDetails> {
+pub async fn get_profile(
+    core: State<'_, Arc<AppCore>>,
+    id: String,
+) -> CommandResult<ProfileDetails> {
     Ok(core.profile_details(&id).await?)
 }
 
 #[tauri::command]
 pub async fn patch_profile(
-    core: State<'_, AppCore>,
+    core: State<'_, Arc<AppCore>>,
     id: String,
     patch: ProfilePatch,
 ) -> CommandResult<ProfileDetails> {
@@ -36,16 +45,55 @@ pub async fn patch_profile(
 }
 
 #[tauri::command]
-pub fn get_time_zone(core: State<'_, AppCore>) -> String {
+pub fn get_time_zone(core: State<'_, Arc<AppCore>>) -> String {
     core.time_zone().name().to_string()
 }
 
 #[tauri::command]
-pub async fn set_time_zone(core: State<'_, AppCore>, time_zone: String) -> CommandResult<String> {
+pub async fn set_time_zone(
+    core: State<'_, Arc<AppCore>>,
+    time_zone: String,
+) -> CommandResult<String> {
     Ok(core.set_time_zone(&time_zone).await?)
 }
 
 #[tauri::command]
 pub fn list_time_zones() -> Vec<&'static str> {
     time_zone_names()
+}
+
+#[tauri::command]
+pub async fn sync_view(core: State<'_, Arc<AppCore>>) -> CommandResult<SyncView> {
+    Ok(core.sync_view().await?)
+}
+
+#[tauri::command]
+pub async fn sync_now(core: State<'_, Arc<AppCore>>) -> CommandResult<SyncReport> {
+    Ok(core.sync_signed_in().await?)
+}
+
+#[tauri::command]
+pub async fn sign_in(core: State<'_, Arc<AppCore>>, form: SignIn) -> CommandResult<Account> {
+    let account = core.sign_in(&form).await?;
+    core.resume_sync(AutoSyncOptions::default()).await?;
+    Ok(account)
+}
+
+#[tauri::command]
+pub async fn sign_out(core: State<'_, Arc<AppCore>>) -> CommandResult<()> {
+    Ok(core.sign_out().await?)
+}
+
+#[tauri::command]
+pub async fn dismiss_rejection(
+    core: State<'_, Arc<AppCore>>,
+    mutation_id: u64,
+) -> CommandResult<()> {
+    Ok(core.dismiss_rejection(mutation_id).await?)
+}
+
+/// The webview saw the network come back: sync at once rather than at the next retry.
+#[tauri::command]
+pub fn back_online(core: State<'_, Arc<AppCore>>) {
+    core.sync_soon();
 }

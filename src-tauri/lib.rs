@@ -3,10 +3,11 @@
 mod commands;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use tauri::Manager;
-use userdesk_core::{AppCore, OpenOptions};
+use userdesk_core::{AppCore, AutoSyncOptions, OpenOptions};
 
 /// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
 const DEFAULT_DEMO_PROFILES: usize = 5_000;
@@ -21,7 +22,15 @@ pub fn run() -> anyhow::Result<()> {
                 ..Default::default()
             };
             let core = tauri::async_runtime::block_on(AppCore::open(&path, options))
+                .map(Arc::new)
                 .with_context(|| format!("opening the store at {}", path.display()))?;
+            // Signed in earlier: sync in the background from now on.
+            let resume = Arc::clone(&core);
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = resume.resume_sync(AutoSyncOptions::default()).await {
+                    tracing::warn!(%error, "background sync could not start");
+                }
+            });
             app.manage(core);
             Ok(())
         })
@@ -33,6 +42,12 @@ pub fn run() -> anyhow::Result<()> {
             commands::get_time_zone,
             commands::set_time_zone,
             commands::list_time_zones,
+            commands::sync_view,
+            commands::sync_now,
+            commands::sign_in,
+            commands::sign_out,
+            commands::dismiss_rejection,
+            commands::back_online,
         ])
         .run(tauri::generate_context!())
         .context("running the Userdesk window")

@@ -1,5 +1,6 @@
 import { invoke } from '@tauri-apps/api/core';
 
+import type { Account } from './bindings/Account';
 import type { ApiError } from './bindings/ApiError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { ListRequest } from './bindings/ListRequest';
@@ -7,6 +8,8 @@ import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfilePage } from './bindings/ProfilePage';
 import type { ProfilePatch } from './bindings/ProfilePatch';
+import type { SignIn } from './bindings/SignIn';
+import type { SyncView } from './bindings/SyncView';
 
 /** The Rust core as the UI sees it: one method per Tauri command. */
 export interface Backend {
@@ -19,6 +22,16 @@ export interface Backend {
   /** Returns the zone now in use (the IANA name, as the core spells it). */
   setTimeZone(timeZone: string): Promise<string>;
   listTimeZones(): Promise<string[]>;
+  /** Account, online state, pending edits, last sync, first-download progress, refusals. */
+  syncView(): Promise<SyncView>;
+  /** "Sync now" as the signed-in manager. */
+  syncNow(): Promise<void>;
+  /** Checks the token with the server, keeps it in the system keychain, starts syncing. */
+  signIn(form: SignIn): Promise<Account>;
+  signOut(): Promise<void>;
+  dismissRejection(mutationId: number): Promise<void>;
+  /** The network is back: the background sync runs at once. */
+  backOnline(): Promise<void>;
 }
 
 /** The real backend: the commands of the Tauri shell. Argument keys are the commands' own. */
@@ -30,6 +43,14 @@ export const tauriBackend: Backend = {
   getTimeZone: () => invoke<string>('get_time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),
+  syncView: () => invoke<SyncView>('sync_view', {}),
+  syncNow: async () => {
+    await invoke('sync_now', {});
+  },
+  signIn: (form) => invoke<Account>('sign_in', { form }),
+  signOut: () => invoke<void>('sign_out', {}),
+  dismissRejection: (mutationId) => invoke<void>('dismiss_rejection', { mutationId }),
+  backOnline: () => invoke<void>('back_online', {}),
 };
 
 // Listing every code in a record keyed by ErrorCode makes the compiler refuse a code added in

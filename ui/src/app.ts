@@ -11,6 +11,7 @@ import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
 import { PageCache, type Query } from './pageCache';
 import { createSettingsDialog } from './settings';
+import { createSyncBar } from './syncBar';
 import { createTable } from './table';
 import { createToolbar } from './toolbar';
 
@@ -22,6 +23,8 @@ export interface App {
 export interface AppOptions {
   /** The tallest scrolling spacer, px (see virtual.ts); tests make it small. */
   readonly maxSpacerHeight?: number;
+  /** How often the status bar asks where sync stands, ms. */
+  readonly syncPollInterval?: number;
 }
 
 const DEFAULT_SORT: SortOrder = { column: 'username', direction: 'asc' };
@@ -106,7 +109,25 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       table.render();
       void details.reload();
     },
+    onAccountChanged: () => {
+      void syncBar.refresh();
+      refreshAll();
+    },
   });
+
+  const syncBar = createSyncBar({
+    backend,
+    onSynced: () => refreshAll(),
+    signal: lifetime.signal,
+    ...(options.syncPollInterval === undefined ? {} : { pollInterval: options.syncPollInterval }),
+  });
+
+  /** Pulled changes or a sign-in changed the store: rows and count are read again. */
+  function refreshAll(): void {
+    cache.refresh();
+    table.render();
+    void refreshCount(currentQuery());
+  }
 
   function currentQuery(): Query {
     return { filter: toolbar.filter(), sort };
@@ -163,6 +184,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     toolbar.element,
     banner.element,
     el('main', { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' }, table.element),
+    syncBar.element,
     details.element,
     settings.element,
   );

@@ -48,9 +48,11 @@ pub struct SyncProgress {
 pub struct SyncView {
     /// Whom the app is signed in as; `None` works offline only.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Account>,
     /// Whether the last attempt reached the server; `None` before any attempt.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online: Option<bool>,
     /// Whether a sync is running now.
     pub syncing: bool,
@@ -59,12 +61,15 @@ pub struct SyncView {
     pub pending: u64,
     /// When a sync last completed, in the manager's time zone.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_synced: Option<String>,
     /// The first download of the workspace, while it runs.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_sync: Option<SyncProgress>,
     /// Why the last sync failed, if it did.
     #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::ApiError>,
     /// Edits the server refused, until the manager dismisses them.
     pub rejections: Vec<crate::sync::Rejection>,

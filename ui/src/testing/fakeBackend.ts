@@ -18,7 +18,10 @@ import type { ProfileFilter } from '../bindings/ProfileFilter';
 import type { ProfilePage } from '../bindings/ProfilePage';
 import type { ProfilePatch } from '../bindings/ProfilePatch';
 import type { ProfileRow } from '../bindings/ProfileRow';
+import type { SignIn } from '../bindings/SignIn';
 import type { SortOrder } from '../bindings/SortOrder';
+import type { SyncView } from '../bindings/SyncView';
+import type { Account } from '../bindings/Account';
 
 export interface FakeBackendOptions {
   /** How many profiles exist. */
@@ -248,6 +251,55 @@ export class FakeBackend implements Backend {
 
   listTimeZones(): Promise<string[]> {
     return this.answer('list_time_zones', {}, () => [...FAKE_TIME_ZONES]);
+  }
+
+  /** What `syncView` answers; tests change it to show other states. */
+  sync: SyncView = { syncing: false, pending: 0, rejections: [] };
+
+  syncView(): Promise<SyncView> {
+    return this.answer('sync_view', {}, () => this.sync);
+  }
+
+  syncNow(): Promise<void> {
+    return this.answer('sync_now', {}, () => {
+      if (this.sync.account === undefined) {
+        throw apiError('unauthorized', 'not signed in: sign in to the platform\'s server in Settings');
+      }
+      const { error: _error, ...rest } = this.sync;
+      this.sync = { ...rest, online: true, pending: 0, lastSynced: 'Jun 1, 2025 12:00' };
+    });
+  }
+
+  /** Accepts the token `udt_good` at https://users.example.com, as the fake platform's server. */
+  signIn(form: SignIn): Promise<Account> {
+    return this.answer('sign_in', { form }, () => {
+      if (!form.serverUrl.startsWith('https://users.example.com')) {
+        throw apiError('offline', 'the server could not be reached');
+      }
+      if (form.token.trim() !== 'udt_good') {
+        throw apiError('unauthorized', 'the token is not valid (revoked or mistyped)');
+      }
+      const account: Account = { serverUrl: 'https://users.example.com', workspace: 'Acme', manager: 'ada@example.com', role: 'admin' };
+      this.sync = { ...this.sync, account };
+      return account;
+    });
+  }
+
+  signOut(): Promise<void> {
+    return this.answer('sign_out', {}, () => {
+      const { account: _account, ...rest } = this.sync;
+      this.sync = rest;
+    });
+  }
+
+  dismissRejection(mutationId: number): Promise<void> {
+    return this.answer('dismiss_rejection', { mutationId }, () => {
+      this.sync = { ...this.sync, rejections: this.sync.rejections.filter((r) => r.mutation_id !== mutationId) };
+    });
+  }
+
+  backOnline(): Promise<void> {
+    return this.answer('back_online', {}, () => undefined);
   }
 
   /** Records the call, then answers asynchronously with a copy, as IPC would. */

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+
+import { FakeBackend } from './testing/fakeBackend';
+import { mount, query, waitFor } from './testing/harness';
+
+const ACME = { serverUrl: 'https://users.example.com', workspace: 'Acme', manager: 'ada@example.com', role: 'admin' };
+
+describe('the sync status bar', () => {
+  it('says the app works locally until the manager signs in', async () => {
+    const { root } = mount(new FakeBackend({ rows: 5 }), { syncPollInterval: 20 });
+    const state = query(root, '#sync-state');
+    await waitFor(() => query(root, '#sync-last').textContent === 'Never synced');
+    expect(state.getAttribute('data-state')).toBe('local');
+    expect(state.textContent).toBe('Not signed in: edits stay on this computer');
+    expect(query(root, '#sync-now').hidden).toBe(true);
+  });
+
+  it('shows online or offline, pending edits, the last sync and the last error', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = { account: ACME, online: true, syncing: false, pending: 3, lastSynced: 'Jun 1, 2025 11:58', rejections: [] };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const state = query(root, '#sync-state');
+    await waitFor(() => state.getAttribute('data-state') === 'online');
+    expect(state.textContent).toBe('Online: Acme');
+    expect(query(root, '#sync-pending').textContent).toBe('3 edits waiting to sync');
+    expect(query(root, '#sync-last').textContent).toBe('Last sync Jun 1, 2025 11:58');
+    expect(query(root, '#sync-error').hidden).toBe(true);
+
+    backend.sync = {
+      ...backend.sync,
+      online: false,
+      pending: 1,
+      error: { code: 'offline', message: 'the server could not be reached: connection refused', fields: [] },
+    };
+    await waitFor(() => state.getAttribute('data-state') === 'offline');
+    expect(query(root, '#sync-pending').textContent).toBe('1 edit waiting to sync');
+    expect(query(root, '#sync-error').textContent).toBe('the server could not be reached: connection refused');
+  });
+
+  it('shows a progress bar while the workspace downloads for the first time', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = { account: ACME, online: true, syncing: true, pending: 0, firstSync: { pulled: 125000, pages: 25 }, rejections: [] };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const progress = query<HTMLProgressElement>(root, '#sync-progress');
+    await waitFor(() => !progress.hidden);
+    expect(query(root, '#sync-progress-text').textContent).toBe('Downloading the workspace: 125,000 records');
+    expect(query(root, '#sync-state').textContent).toBe('Syncing…');
+    expect(query<HTMLButtonElement>(root, '#sync-now').disabled).toBe(true);
+    // The table stays usable meanwhile.
+    await waitFor(() => root.querySelectorAll('.row').length > 0);
+
+    const { firstSync: _done, ...rest } = backend.sync;
+    backend.sync = { ...rest, syncing: false, lastSynced: 'Jun 1, 2025 12:00' };
+    await waitFor(() => progress.hidden);
+  });
+
+  it('"Sync now" syncs, and the table is read again once a sync brought changes', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = { account: ACME, online: true, syncing: false, pending: 2, lastSynced: 'Jun 1, 2025 11:00', rejections: [] };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const button = await waitFor(() => {
+      const node = root.querySelector<HTMLButtonElement>('#sync-now');
+      return node !== null && !node.hidden ? node : undefined;
+    });
+    const countsBefore = backend.callsOf('count_profiles').length;
+    button.click();
+    await waitFor(() => query(root, '#sync-last').textContent === 'Last sync Jun 1, 2025 12:00');
+    expect(backend.callsOf('sync_now')).toHaveLength(1);
+    expect(query(root, '#sync-pending').textContent).toBe('No pending edits');
+    await waitFor(() => backend.callsOf('count_profiles').length > countsBefore);
+  });
+
+  it('lists refused edits with their reasons until each is dismissed', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = {
+      account: ACME,
+      online: true,
+      syncing: false,
+      pending: 0,
+      rejections: [
+        { mutation_id: 4, name: 'profile.patch', code: 'not_found', message: 'the customer was deleted on the server', fields: [] },
+        { mutation_id: 9, name: 'profile.patch', code: 'validation', message: 'email: is not a valid email address', fields: [] },
+      ],
+    };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const toggle = await waitFor(() => {
+      const node = root.querySelector<HTMLButtonElement>('#sync-refused-toggle');
+      return node !== null && !node.hidden ? node : undefined;
+    });
+    expect(toggle.textContent).toBe('2 refused edits');
+    toggle.click();
+    const list = query(root, '#sync-refused');
+    expect(list.hidden).toBe(false);
+    expect([...list.querySelectorAll('.sync-refused-reason')].map((n) => n.textContent)).toEqual([
+      'the customer was deleted on the server',
+      'email: is not a valid email address',
+    ]);
+    query<HTMLButtonElement>(list, '.sync-dismiss[data-mutation="4"]').click();
+    await waitFor(() => toggle.textContent === '1 refused edit');
+    expect(backend.callsOf('dismiss_rejection').map((c) => c.args)).toEqual([{ mutationId: 4 }]);
+    query<HTMLButtonElement>(list, '.sync-dismiss[data-mutation="9"]').click();
+    await waitFor(() => toggle.hidden);
+  });
+
+  it('renders a refusal reason as text, never as markup', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const hostile = '<img src=x onerror=alert(1)>';
+    backend.sync = {
+      account: ACME,
+      syncing: false,
+      pending: 0,
+      rejections: [{ mutation_id: 1, name: 'profile.patch', code: 'validation', message: hostile, fields: [] }],
+    };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    await waitFor(() => root.querySelector('.sync-refused-reason')?.textContent === hostile);
+    expect(root.querySelector('#sync-refused img')).toBeNull();
+  });
+});
+
+describe('signing in from Settings', () => {
+  it('signs in with a server and token, shows the account, then signs out', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    query<HTMLButtonElement>(root, 'button#settings').click();
+    const server = query<HTMLInputElement>(root, '#account-server');
+    const token = query<HTMLInputElement>(root, '#account-token');
+    await waitFor(() => !server.closest('.account-form')?.hasAttribute('hidden'));
+    expect(token.type).toBe('password');
+
+    server.value = 'https://users.example.com';
+    token.value = 'udt_wrong';
+    query<HTMLButtonElement>(root, '#account-sign-in').click();
+    const error = query(root, '#settings-error');
+    await waitFor(() => !error.hidden);
+    expect(error.textContent).toBe('the token is not valid (revoked or mistyped)');
+    expect(backend.sync.account).toBeUndefined();
+
+    token.value = 'udt_good';
+    query<HTMLButtonElement>(root, '#account-sign-in').click();
+    const summary = query(root, '#account-summary');
+    await waitFor(() => summary.textContent?.includes('Acme') === true);
+    expect(summary.textContent).toBe('Signed in to Acme as ada@example.com (admin) at https://users.example.com.');
+    expect(token.value).toBe(''); // the token does not stay in the form
+    expect(backend.callsOf('sign_in').map((c) => c.args)).toEqual([
+      { form: { serverUrl: 'https://users.example.com', token: 'udt_wrong' } },
+      { form: { serverUrl: 'https://users.example.com', token: 'udt_good' } },
+    ]);
+    await waitFor(() => query(root, '#sync-state').getAttribute('data-state') === 'online');
+
+    query<HTMLButtonElement>(root, '#account-sign-out').click();
+    await waitFor(() => query(root, '#sync-state').getAttribute('data-state') === 'local');
+    expect(backend.callsOf('sign_out')).toHaveLength(1);
+  });
+});
