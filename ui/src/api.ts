@@ -72,6 +72,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   server_rolled_back: true,
   offline: true,
   keychain: true,
+  overwritten: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

@@ -49,9 +49,12 @@ describe('the sync status bar', () => {
     // The table stays usable meanwhile.
     await waitFor(() => root.querySelectorAll('.row').length > 0);
 
+    // The first download done, the table is read again.
+    const countsBefore = backend.callsOf('count_profiles').length;
     const { firstSync: _done, ...rest } = backend.sync;
     backend.sync = { ...rest, syncing: false, lastSynced: 'Jun 1, 2025 12:00' };
     await waitFor(() => progress.hidden);
+    await waitFor(() => backend.callsOf('count_profiles').length > countsBefore);
   });
 
   it('"Sync now" syncs, and the table is read again once a sync brought changes', async () => {
@@ -87,7 +90,7 @@ describe('the sync status bar', () => {
       const node = root.querySelector<HTMLButtonElement>('#sync-refused-toggle');
       return node !== null && !node.hidden ? node : undefined;
     });
-    expect(toggle.textContent).toBe('2 refused edits');
+    expect(toggle.textContent).toBe('2 edits not kept');
     toggle.click();
     const list = query(root, '#sync-refused');
     expect(list.hidden).toBe(false);
@@ -96,7 +99,7 @@ describe('the sync status bar', () => {
       'email: is not a valid email address',
     ]);
     query<HTMLButtonElement>(list, '.sync-dismiss[data-mutation="4"]').click();
-    await waitFor(() => toggle.textContent === '1 refused edit');
+    await waitFor(() => toggle.textContent === '1 edit not kept');
     expect(backend.callsOf('dismiss_rejection').map((c) => c.args)).toEqual([{ mutationId: 4 }]);
     query<HTMLButtonElement>(list, '.sync-dismiss[data-mutation="9"]').click();
     await waitFor(() => toggle.hidden);

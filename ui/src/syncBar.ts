@@ -1,6 +1,7 @@
 // The status bar under the table: online or offline, pending edits, the last sync (in the
 // manager's time zone), a progress bar while a workspace downloads for the first time, the last
-// error, "Sync now", and the edits the server refused, each with its reason and Dismiss.
+// error, "Sync now", and the edits not kept (refused by the server, or replaced by a colleague's
+// later edit), each with its reason and Dismiss.
 
 import { errorMessage, type Backend } from './api';
 import type { SyncView } from './bindings/SyncView';
@@ -37,7 +38,7 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
   const error = el('span', { id: 'sync-error', class: 'sync-error', role: 'alert', hidden: true });
   const syncNow = el('button', { type: 'button', id: 'sync-now', class: 'button-secondary', hidden: true }, 'Sync now');
   const refusedToggle = el('button', { type: 'button', id: 'sync-refused-toggle', class: 'sync-refused-toggle', hidden: true, 'aria-expanded': 'false', 'aria-controls': 'sync-refused' });
-  const refusedList = el('ul', { id: 'sync-refused', class: 'sync-refused', hidden: true, 'aria-label': 'Edits the server refused' });
+  const refusedList = el('ul', { id: 'sync-refused', class: 'sync-refused', hidden: true, 'aria-label': 'Edits the server refused, or that a later edit replaced' });
   const element = el(
     'footer',
     { id: 'sync-bar', class: 'sync-bar', role: 'status', 'aria-live': 'polite' },
@@ -46,6 +47,7 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
   );
 
   let lastSynced: string | undefined;
+  let looked = false;
   let busy = false;
 
   function render(view: SyncView): void {
@@ -87,7 +89,7 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
 
     const refused = view.rejections;
     refusedToggle.hidden = refused.length === 0;
-    setText(refusedToggle, plural(refused.length, 'refused edit', 'refused edits'));
+    setText(refusedToggle, plural(refused.length, 'edit not kept', 'edits not kept'));
     if (refused.length === 0) {
       refusedList.hidden = true;
       refusedToggle.setAttribute('aria-expanded', 'false');
@@ -106,11 +108,10 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
       );
     }
 
-    if (view.lastSynced !== undefined && view.lastSynced !== lastSynced) {
-      const firstLook = lastSynced === undefined;
-      lastSynced = view.lastSynced;
-      if (!firstLook) options.onSynced();
-    }
+    // A sync completed since the last look (the first look only notes where things stand).
+    if (looked && view.lastSynced !== lastSynced) options.onSynced();
+    looked = true;
+    lastSynced = view.lastSynced;
   }
 
   async function refresh(): Promise<void> {

@@ -9,6 +9,7 @@ mod error;
 mod keychain;
 mod listing;
 mod outbox;
+mod overwrites;
 mod profile_index;
 mod profiles;
 mod search;

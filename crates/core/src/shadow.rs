@@ -66,3 +66,18 @@ pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
         })
         .collect()
 }
+
+/// The server's copy of one profile, if one is kept.
+pub(crate) async fn get(conn: &mut SqliteConnection, id: ProfileId) -> Result<Option<Profile>> {
+    let record: Option<String> =
+        sqlx::query_scalar("SELECT record FROM profile_shadows WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    record
+        .map(|r| {
+            serde_json::from_str(&r)
+                .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
+        })
+        .transpose()
+}

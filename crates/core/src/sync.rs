@@ -17,6 +17,7 @@ use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncPr
 
 use crate::error::{CoreError, Result};
 use crate::outbox;
+use crate::overwrites;
 use crate::profiles::{self, apply_patch};
 use crate::shadow;
 use crate::store::Store;
@@ -477,7 +478,14 @@ impl Store {
         // Only the last page trims: a confirmed edit's record may have changed again since, and
         // then comes in a later page; trimmed before that page, the edit would vanish from the
         // screen behind an older server copy until the next sync got that far.
+        let mut confirmed_edits = Vec::new();
         if !page.has_more {
+            let confirmed: Vec<_> = outbox::all_pending(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|m| m.id <= page.last_mutation_id)
+                .collect();
+            confirmed_edits = overwrites::profile_edits(&confirmed)?;
             outbox::trim(&mut tx, page.last_mutation_id).await?;
         }
         let pending = outbox::all_pending(&mut tx).await?;
@@ -537,6 +545,7 @@ impl Store {
                 }
             }
         }
+        overwrites::record(&mut tx, &confirmed_edits, &pending_by_profile).await?;
         rebase(&mut tx, &pending_by_profile).await?;
         sqlx::query(
             "UPDATE sync_state SET cookie = ?, confirmed_mutation = max(confirmed_mutation, ?), \

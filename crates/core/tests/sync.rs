@@ -148,6 +148,53 @@ async fn the_same_field_edited_twice_ends_with_the_edit_the_server_took_last() {
 }
 
 #[tokio::test]
+async fn an_edit_the_server_applied_but_saw_replaced_before_confirming_is_listed_for_its_manager() {
+    let platform = Platform::start(4).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let (id, other) = (platform.profiles[1].id, platform.profiles[2].id);
+    ann.edit(id, location("Paris")).await;
+    ann.edit(id, first_name("Annabel")).await;
+    ann.edit(other, location("Lyon")).await;
+    bob.edit(id, location("Rome")).await;
+    // Ann's edits reach the server first, but the answer is lost on the way back...
+    let lossy = answer_losing_proxy(platform.addr()).await;
+    ann.app.sync_now(&lossy, &platform.token).await.unwrap_err();
+    // ...and Bob's edit of the same field is applied after them: the server's order makes it win.
+    let bob_report = bob.sync(&platform).await;
+    assert_eq!(bob_report.applied, 1);
+    assert!(
+        bob.app.rejections().await.unwrap().is_empty(),
+        "the winner is not told"
+    );
+
+    let report = ann.sync(&platform).await;
+    assert_eq!(
+        report.skipped, 3,
+        "Ann's edits were applied once, by the lost push"
+    );
+    assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
+    assert_eq!(ann.profile(id).await.unwrap().first_name, "Annabel");
+    let told = ann.app.rejections().await.unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].mutation_id, 1);
+    assert_eq!(told[0].code, ErrorCode::Overwritten);
+    assert_eq!(told[0].fields.len(), 1);
+    assert_eq!(told[0].fields[0].field, userdesk_model::Field::Location);
+    assert!(
+        told[0].message.contains("“Paris”") && told[0].message.contains("“Rome”"),
+        "{}",
+        told[0].message
+    );
+    ann.app.dismiss_rejection(1).await.unwrap();
+    assert!(ann.app.rejections().await.unwrap().is_empty());
+    ann.assert_same_as(&platform).await;
+    bob.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
 async fn an_edit_of_a_customer_deleted_on_the_server_is_refused_and_shown_until_dismissed() {
     let platform = Platform::start(4).await;
     let client = Client::synced(&platform).await;
@@ -346,7 +393,12 @@ async fn managers_editing_and_syncing_at_random_through_lost_answers_end_equal_t
     for client in &clients {
         client.assert_same_as(&platform).await;
         assert_eq!(client.app.sync_status().await.unwrap().pending, 0);
-        assert!(client.app.rejections().await.unwrap().is_empty());
+        // Nothing was refused; edits replaced by a colleague's later one may be listed.
+        let refused = client.app.rejections().await.unwrap();
+        assert!(
+            refused.iter().all(|r| r.code == ErrorCode::Overwritten),
+            "{refused:?}"
+        );
     }
     // No edit is lost: each field holds the last value of one of the managers who edited it
     // (each manager's edits apply in order, so the server's last is someone's last).

@@ -42,6 +42,8 @@ pub enum ErrorCode {
     Offline,
     /// The operating system's keychain could not keep or give back the sign-in token.
     Keychain,
+    /// The server applied the edit, but another manager's later edit replaced the field.
+    Overwritten,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

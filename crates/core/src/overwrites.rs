@@ -1,0 +1,161 @@
+//! Telling the manager whose edit lost: when the server confirms an edit of ours whose field it
+//! now holds with another value, a colleague's edit, later in the server's order, replaced it.
+//! The edit is listed beside the refused ones, with both values, until it is dismissed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Utc;
+use sqlx::SqliteConnection;
+use userdesk_model::sync::{Mutation, Op};
+use userdesk_model::{Field, FieldError, Profile, ProfileId, ProfilePatch};
+
+use crate::error::{CoreError, Result};
+use crate::profiles::apply_patch;
+use crate::shadow;
+
+/// The edits of profile fields among `confirmed` (mutations the last pull page confirms).
+pub(crate) fn profile_edits(confirmed: &[Mutation]) -> Result<Vec<(u64, ProfileId, ProfilePatch)>> {
+    let mut edits = Vec::new();
+    for mutation in confirmed {
+        let op = Op::from_mutation(mutation)
+            .map_err(|e| CoreError::Corrupt(format!("mutation {}: {e}", mutation.id)))?;
+        if let Op::ProfilePatch { profile_id, patch } = op {
+            edits.push((mutation.id, profile_id, patch));
+        }
+    }
+    Ok(edits)
+}
+
+fn fields_of(patch: &ProfilePatch) -> Vec<(Field, &str)> {
+    [
+        (Field::Email, &patch.email),
+        (Field::FirstName, &patch.first_name),
+        (Field::LastName, &patch.last_name),
+        (Field::Phone, &patch.phone),
+        (Field::Location, &patch.location),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| value.as_deref().map(|v| (field, v)))
+    .collect()
+}
+
+fn single(field: Field, value: &str) -> ProfilePatch {
+    let value = Some(value.to_string());
+    let mut patch = ProfilePatch::default();
+    match field {
+        Field::Email => patch.email = value,
+        Field::FirstName => patch.first_name = value,
+        Field::LastName => patch.last_name = value,
+        Field::Phone => patch.phone = value,
+        Field::Location => patch.location = value,
+    }
+    patch
+}
+
+fn value_of(profile: &Profile, field: Field) -> &str {
+    match field {
+        Field::Email => &profile.email,
+        Field::FirstName => &profile.first_name,
+        Field::LastName => &profile.last_name,
+        Field::Phone => &profile.phone,
+        Field::Location => &profile.location,
+    }
+}
+
+fn shown(value: &str) -> String {
+    if value.is_empty() {
+        "(empty)".to_string()
+    } else {
+        format!("“{value}”")
+    }
+}
+
+/// Records, inside the page's transaction, each confirmed edit whose field the server's copy
+/// holds with another value; fields the manager edits again (still pending) and refused edits
+/// are left out: the first will be pushed, the second is already listed.
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    confirmed: &[(u64, ProfileId, ProfilePatch)],
+    pending: &HashMap<ProfileId, Vec<&Op>>,
+) -> Result<()> {
+    if confirmed.is_empty() {
+        return Ok(());
+    }
+    // The last confirmed value of each field of each profile, with its mutation.
+    let mut last: BTreeMap<(ProfileId, u8), (u64, Field, &str)> = BTreeMap::new();
+    for (id, profile, patch) in confirmed {
+        for (field, value) in fields_of(patch) {
+            last.insert((*profile, field as u8), (*id, field, value));
+        }
+    }
+    let refused: HashSet<i64> = sqlx::query_scalar("SELECT mutation_id FROM rejections")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut lost: BTreeMap<u64, (Profile, Vec<FieldError>)> = BTreeMap::new();
+    let mut copies: HashMap<ProfileId, Option<Profile>> = HashMap::new();
+    for ((profile_id, _), (mutation, field, mine)) in last {
+        if refused.contains(&i64::try_from(mutation).unwrap_or(i64::MAX)) {
+            continue;
+        }
+        let edited_again = pending.get(&profile_id).is_some_and(|ops| {
+            ops.iter().any(|op| match op {
+                Op::ProfilePatch { patch, .. } => fields_of(patch).iter().any(|(f, _)| *f == field),
+                Op::ProfileDelete { .. } => true,
+                _ => false,
+            })
+        });
+        if edited_again {
+            continue;
+        }
+        let server = match copies.get(&profile_id) {
+            Some(copy) => copy.clone(),
+            None => {
+                let copy = shadow::get(conn, profile_id).await?;
+                copies.insert(profile_id, copy.clone());
+                copy
+            }
+        };
+        // No server copy: the customer is gone, or no newer record came since the edit.
+        let Some(server) = server else { continue };
+        let ours = apply_patch(&server, &single(field, mine));
+        let theirs = value_of(&server, field);
+        if value_of(&ours, field) == theirs {
+            continue;
+        }
+        let reason = format!(
+            "your {} was replaced by a later edit: {}",
+            shown(value_of(&ours, field)),
+            shown(theirs)
+        );
+        lost.entry(mutation)
+            .or_insert_with(|| (server.clone(), Vec::new()))
+            .1
+            .push(FieldError { field, reason });
+    }
+    for (mutation, (server, fields)) in lost {
+        let what = fields
+            .iter()
+            .map(|f| format!("{} ({})", f.field.label(), f.reason))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let message = format!(
+            "Another manager changed {} after you: {what}",
+            server.username()
+        );
+        let fields_json = serde_json::to_string(&fields)
+            .map_err(|e| CoreError::Corrupt(format!("a replaced edit could not be kept: {e}")))?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO rejections (mutation_id, name, code, message, fields, \
+             rejected_at) VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?)",
+        )
+        .bind(i64::try_from(mutation).unwrap_or(i64::MAX))
+        .bind(message)
+        .bind(fields_json)
+        .bind(Utc::now().timestamp_millis())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
