@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use userdesk_core::{DemoProfiles, Keychain, KEYCHAIN_SERVICE};
 use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::sync::{ClientId, Entity, PatchOp};
-use userdesk_model::Profile;
+use userdesk_model::{Profile, ProfileStatus};
 use userdesk_server::http::Limits;
 use userdesk_server::managers::{hash_token, new_token, Role};
 use userdesk_server::storage::{self, PlatformBatch, PullQuery, Storage};
@@ -100,11 +100,19 @@ async fn a_manager_signs_in_and_an_edit_reaches_the_server_by_itself() -> anyhow
 
     wait_for_state(&client, "online").await?;
     wait_for_text(&client, "#sync-state", "Online: Acme").await?;
-    wait_for_text(&client, "#count", "30 users").await?;
+    // The table shows Active customers by default.
+    let active = profiles
+        .iter()
+        .filter(|p| p.status == ProfileStatus::Active)
+        .count();
+    wait_for_text(&client, "#count", &format!("{active} users")).await?;
     save_screenshot(&client, "sync-signed-in").await?;
 
     // An edit in the Details window: pending at once, then pushed by the background sync.
-    let target = &profiles[0];
+    let target = profiles
+        .iter()
+        .find(|p| p.status == ProfileStatus::Active)
+        .context("an active customer")?;
     let name = format!(".row[data-id='{}'] button.username", target.id);
     let search = wait_for(&client, "input#search").await?;
     search.send_keys(&target.email).await?;
@@ -129,6 +137,8 @@ async fn a_manager_signs_in_and_an_edit_reaches_the_server_by_itself() -> anyhow
         "Reykjavík, Iceland",
     )
     .await?;
+    wait_for_text(&client, "#sync-pending", "1 edit waiting to sync").await?;
+    // The background sync pushes it a couple of seconds after the last edit.
     wait_for_text(&client, "#sync-pending", "No pending edits").await?;
     let mut on_server = String::new();
     for _ in 0..100 {

@@ -92,6 +92,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       // under the manager's eyes would be more confusing than a row briefly out of order.
       cache.updateRow(rowOf(saved));
       table.render();
+      // The edit now waits to sync: the status bar says so at once.
+      void syncBar.refresh();
     },
     onError: (error) => banner.show(error),
     onClose: (id, trigger) => {

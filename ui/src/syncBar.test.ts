@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FakeBackend } from './testing/fakeBackend';
+import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { mount, query, waitFor } from './testing/harness';
 
 const ACME = { serverUrl: 'https://users.example.com', workspace: 'Acme', manager: 'ada@example.com', role: 'admin' };
@@ -153,5 +153,25 @@ describe('signing in from Settings', () => {
     query<HTMLButtonElement>(root, '#account-sign-out').click();
     await waitFor(() => query(root, '#sync-state').getAttribute('data-state') === 'local');
     expect(backend.callsOf('sign_out')).toHaveLength(1);
+  });
+});
+
+describe('an edit in Details', () => {
+  it('shows as waiting to sync at once, without waiting for the next look', async () => {
+    const backend = new FakeBackend({ rows: 20 });
+    backend.sync = { account: ACME, online: true, syncing: false, pending: 0, lastSynced: 'Jun 1, 2025 11:00', rejections: [] };
+    // A poll far in the future: only the save itself can bring the new count.
+    const { root } = mount(backend, { syncPollInterval: 600_000 });
+    await waitFor(() => query(root, '#sync-pending').textContent === 'No pending edits');
+    const row = await waitFor(() => root.querySelector<HTMLElement>(`.row[data-id="${fakeId(1)}"] button.username`));
+    row.click();
+    await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000001');
+    const location = query(root, 'section#details .field[data-field="location"]');
+    query<HTMLButtonElement>(location, 'button.edit').click();
+    const input = await waitFor(() => root.querySelector<HTMLInputElement>('section#details input[name="location"]'));
+    input.value = 'Paris';
+    backend.sync = { ...backend.sync, pending: 1 };
+    query<HTMLButtonElement>(root, 'section#details .field[data-field="location"] button.save').click();
+    await waitFor(() => query(root, '#sync-pending').textContent === '1 edit waiting to sync');
   });
 });
