@@ -175,3 +175,15 @@ describe('an edit in Details', () => {
     await waitFor(() => query(root, '#sync-pending').textContent === '1 edit waiting to sync');
   });
 });
+
+describe('coming back online', () => {
+  it('asks the core to sync at once', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = { account: ACME, online: false, syncing: false, pending: 2, rejections: [] };
+    const { root } = mount(backend, { syncPollInterval: 600_000 });
+    await waitFor(() => query(root, '#sync-state').getAttribute('data-state') === 'offline');
+    expect(backend.callsOf('back_online')).toHaveLength(0);
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => backend.callsOf('back_online').length === 1);
+  });
+});
