@@ -44,6 +44,8 @@ describe('the sync status bar', () => {
     const progress = query<HTMLProgressElement>(root, '#sync-progress');
     await waitFor(() => !progress.hidden);
     expect(query(root, '#sync-progress-text').textContent).toBe('Downloading the workspace: 125,000 records');
+    // Until the server says how much is coming, the bar has no value.
+    expect(progress.hasAttribute('value')).toBe(false);
     expect(query(root, '#sync-state').textContent).toBe('Syncing…');
     expect(query<HTMLButtonElement>(root, '#sync-now').disabled).toBe(true);
     // The table stays usable meanwhile.
@@ -55,6 +57,27 @@ describe('the sync status bar', () => {
     backend.sync = { ...rest, syncing: false, lastSynced: 'Jun 1, 2025 12:00' };
     await waitFor(() => progress.hidden);
     await waitFor(() => backend.callsOf('count_profiles').length > countsBefore);
+  });
+
+  it('fills the progress bar once the server has said how many records the download brings', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const downloading = { account: ACME, online: true, syncing: true, pending: 0, rejections: [] };
+    backend.sync = { ...downloading, firstSync: { pulled: 5000, pages: 1, total: 2918502 } };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const progress = query<HTMLProgressElement>(root, '#sync-progress');
+    const text = query(root, '#sync-progress-text');
+    await waitFor(() => !progress.hidden);
+    expect(text.textContent).toBe('Downloading the workspace: 5,000 of 2,918,502 records (0%)');
+    expect(progress.max).toBe(2918502);
+    expect(progress.value).toBe(5000);
+
+    backend.sync = { ...downloading, firstSync: { pulled: 1459251, pages: 292, total: 2918502 } };
+    await waitFor(() => text.textContent?.endsWith('(50%)') === true);
+    expect(progress.value).toBe(1459251);
+    // Records the server skipped (gone with their customer) never push the bar past the end.
+    backend.sync = { ...downloading, firstSync: { pulled: 3000000, pages: 600, total: 2918502 } };
+    await waitFor(() => text.textContent?.endsWith('(100%)') === true);
+    expect(text.textContent).toBe('Downloading the workspace: 2,918,502 of 2,918,502 records (100%)');
   });
 
   it('"Sync now" syncs, and the table is read again once a sync brought changes', async () => {

@@ -77,9 +77,22 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
     progress.hidden = first === undefined;
     progressText.hidden = first === undefined;
     if (first !== undefined) {
-      // The server does not say how many records will come: the bar runs without a value.
-      progress.removeAttribute('value');
-      setText(progressText, `Downloading the workspace: ${plural(first.pulled, 'record', 'records')}`);
+      const total = first.total;
+      if (total === undefined || total === 0) {
+        // Until the server says how many records will come, the bar runs without a value.
+        progress.removeAttribute('value');
+        progress.removeAttribute('max');
+        setText(progressText, `Downloading the workspace: ${plural(first.pulled, 'record', 'records')}`);
+      } else {
+        const done = Math.min(first.pulled, total);
+        progress.max = total;
+        progress.value = done;
+        const percent = Math.floor((done / total) * 100);
+        setText(
+          progressText,
+          `Downloading the workspace: ${COUNT.format(done)} of ${plural(total, 'record', 'records')} (${percent}%)`,
+        );
+      }
     }
 
     error.hidden = view.error === undefined;

@@ -273,6 +273,7 @@ async fn a_client_killed_after_the_server_committed_a_push_applies_it_once() {
         .push_from_elsewhere(&[Op::ProfilePatch {
             profile_id: ids[2],
             patch: theirs,
+            base: None,
         }])
         .await;
 
@@ -330,6 +331,7 @@ async fn a_client_killed_in_the_middle_of_a_pull_resumes_without_losing_or_doubl
                 last_name: Some("Theirs".into()),
                 ..Default::default()
             },
+            base: None,
         })
         .collect();
     platform.push_from_elsewhere(&theirs).await;
@@ -389,6 +391,7 @@ async fn a_client_killed_at_random_moments_ends_equal_to_the_server() {
                     last_name: Some(format!("Round{round}")),
                     ..Default::default()
                 },
+                base: None,
             }])
             .await;
         let (url, _told) = proxy(platform.addr(), None).await;

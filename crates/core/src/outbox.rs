@@ -161,7 +161,10 @@ mod tests {
         );
         for (m, p) in queued.iter().zip(&profiles) {
             let op = Op::from_mutation(m).unwrap();
-            let Op::ProfilePatch { profile_id, patch } = op else {
+            let Op::ProfilePatch {
+                profile_id, patch, ..
+            } = op
+            else {
                 panic!("{m:?}");
             };
             assert_eq!(profile_id, p.id);

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 use sqlx::SqliteConnection;
-use userdesk_model::sync::{Mutation, Op};
+use userdesk_model::sync::{Mutation, Op, Overwrite};
 use userdesk_model::{Field, FieldError, Profile, ProfileId, ProfilePatch};
 
 use crate::error::{CoreError, Result};
-use crate::profiles::apply_patch;
+use crate::profiles::{self, apply_patch};
 use crate::shadow;
 
 /// The edits of profile fields among `confirmed` (mutations the last pull page confirms).
@@ -19,7 +19,10 @@ pub(crate) fn profile_edits(confirmed: &[Mutation]) -> Result<Vec<(u64, ProfileI
     for mutation in confirmed {
         let op = Op::from_mutation(mutation)
             .map_err(|e| CoreError::Corrupt(format!("mutation {}: {e}", mutation.id)))?;
-        if let Op::ProfilePatch { profile_id, patch } = op {
+        if let Op::ProfilePatch {
+            profile_id, patch, ..
+        } = op
+        {
             edits.push((mutation.id, profile_id, patch));
         }
     }
@@ -135,17 +138,8 @@ pub(crate) async fn record(
             .push(FieldError { field, reason });
     }
     for (mutation, (server, fields)) in lost {
-        let what = fields
-            .iter()
-            .map(|f| format!("{} ({})", f.field.label(), f.reason))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let message = format!(
-            "Another manager changed {} after you: {what}",
-            server.username()
-        );
-        let fields_json = serde_json::to_string(&fields)
-            .map_err(|e| CoreError::Corrupt(format!("a replaced edit could not be kept: {e}")))?;
+        let message = message("Another manager", &server.username(), &fields);
+        let fields_json = fields_json(&fields)?;
         sqlx::query(
             "INSERT OR IGNORE INTO rejections (mutation_id, name, code, message, fields, \
              rejected_at) VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?)",
@@ -156,6 +150,77 @@ pub(crate) async fn record(
         .bind(Utc::now().timestamp_millis())
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+fn message(who: &str, customer: &str, fields: &[FieldError]) -> String {
+    let what = fields
+        .iter()
+        .map(|f| format!("{} ({})", f.field.label(), f.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!("{who} changed {customer} after you: {what}")
+}
+
+fn fields_json(fields: &[FieldError]) -> Result<String> {
+    serde_json::to_string(fields)
+        .map_err(|e| CoreError::Corrupt(format!("a replaced edit could not be kept: {e}")))
+}
+
+/// Lists the server's notice that a colleague replaced one of this client's edits unseen,
+/// beside the refused edits; a field already listed for that edit (found by the page that
+/// confirmed it, or by an earlier copy of the notice) is not listed twice, and an edit the
+/// server refused stays listed as refused.
+pub(crate) async fn record_notice(conn: &mut SqliteConnection, notice: &Overwrite) -> Result<()> {
+    let mutation = i64::try_from(notice.mutation_id).unwrap_or(i64::MAX);
+    let customer = match profiles::read_profile(conn, notice.profile_id).await? {
+        Some(profile) => profile.username(),
+        None => "a customer".to_string(),
+    };
+    let error = FieldError {
+        field: notice.field,
+        reason: format!(
+            "your {} was replaced by {}'s edit: {}",
+            shown(&notice.replaced),
+            notice.by,
+            shown(&notice.value)
+        ),
+    };
+    let listed: Option<(String, String)> =
+        sqlx::query_as("SELECT code, fields FROM rejections WHERE mutation_id = ?")
+            .bind(mutation)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match listed {
+        None => {
+            let fields = [error];
+            sqlx::query(
+                "INSERT INTO rejections (mutation_id, name, code, message, fields, rejected_at) \
+                 VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?)",
+            )
+            .bind(mutation)
+            .bind(message(&notice.by, &customer, &fields))
+            .bind(fields_json(&fields)?)
+            .bind(notice.at.timestamp_millis())
+            .execute(&mut *conn)
+            .await?;
+        }
+        Some((code, fields)) if code == "overwritten" => {
+            let mut fields: Vec<FieldError> = serde_json::from_str(&fields)
+                .map_err(|e| CoreError::Corrupt(format!("rejection fields: {e}")))?;
+            if fields.iter().any(|f| f.field == notice.field) {
+                return Ok(());
+            }
+            fields.push(error);
+            sqlx::query("UPDATE rejections SET message = ?, fields = ? WHERE mutation_id = ?")
+                .bind(message(&notice.by, &customer, &fields))
+                .bind(fields_json(&fields)?)
+                .bind(mutation)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Some(_) => {}
     }
     Ok(())
 }

@@ -162,6 +162,16 @@ pub(crate) async fn patch_in(
         return Ok(current);
     }
     let next = apply_patch(&current, &delta);
+    // What the manager saw before the edit travels with it, so the server can tell whose
+    // edit, unseen here, this one replaces.
+    let was = |new: &Option<String>, old: &str| new.as_ref().map(|_| old.to_string());
+    let base = ProfilePatch {
+        email: was(&delta.email, &current.email),
+        first_name: was(&delta.first_name, &current.first_name),
+        last_name: was(&delta.last_name, &current.last_name),
+        phone: was(&delta.phone, &current.phone),
+        location: was(&delta.location, &current.location),
+    };
     shadow::keep_server_copy(conn, &current).await?;
     write_profile(conn, &next).await?;
     outbox::append(
@@ -169,6 +179,7 @@ pub(crate) async fn patch_in(
         &Op::ProfilePatch {
             profile_id: id,
             patch: delta,
+            base: Some(base),
         },
     )
     .await?;

@@ -288,9 +288,16 @@ impl SyncEngine {
             report.reset |= page.reset;
             store.apply_page(&page).await?;
             self.update_live(|live| {
+                // A reset downloads the workspace from nothing again: it shows as a first sync.
+                if page.reset && live.first_sync.is_none() {
+                    live.first_sync = Some(SyncProgress::default());
+                }
                 if let Some(progress) = &mut live.first_sync {
                     progress.pages += 1;
                     progress.pulled += page.patch.len() as u64;
+                    if page.total.is_some() {
+                        progress.total = page.total;
+                    }
                 }
             });
             if !page.has_more {
@@ -447,6 +454,7 @@ fn tombstone_of(entity: &Entity) -> Tombstone {
         Entity::Session(s) => Tombstone::Session(s.id),
         Entity::Message(m) => Tombstone::Message(m.id),
         Entity::Request(r) => Tombstone::Request(r.id),
+        Entity::Overwrite(o) => Tombstone::Overwrite(o.id),
     }
 }
 
@@ -518,6 +526,13 @@ impl Store {
                     shadow::remove(&mut tx, *id).await?;
                     profiles::delete_profile(&mut tx, *id).await?;
                 }
+                // A notice is kept only by the client whose edit it is about.
+                PatchOp::Put(Entity::Overwrite(notice)) => {
+                    if notice.client_id == state.client_id {
+                        overwrites::record_notice(&mut tx, notice).await?;
+                    }
+                }
+                PatchOp::Delete(Tombstone::Overwrite(_)) => {}
                 PatchOp::Put(entity) => {
                     let (kind, key) = kind_and_key(&tombstone_of(entity))?;
                     let record = serde_json::to_string(entity).map_err(|e| {
@@ -683,6 +698,7 @@ mod tests {
             has_more: false,
             last_mutation_id,
             reset,
+            total: None,
             patch,
         }
     }
@@ -779,6 +795,62 @@ mod tests {
         assert_eq!(store.pending_count().await.unwrap(), 0);
         let mut conn = store.pool.acquire().await.unwrap();
         assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_notice_of_a_replaced_edit_is_listed_once_and_only_by_the_client_that_made_it() {
+        let (store, profiles, _dir) = store_with(2).await;
+        let mine = {
+            let mut conn = store.pool.acquire().await.unwrap();
+            read_state(&mut conn).await.unwrap().client_id
+        };
+        let customer = &profiles[1];
+        let notice = |client_id, field, replaced: &str, value: &str| {
+            Entity::Overwrite(userdesk_model::sync::Overwrite {
+                id: userdesk_model::sync::OverwriteId::new(),
+                client_id,
+                mutation_id: 4,
+                profile_id: customer.id,
+                field,
+                replaced: replaced.into(),
+                value: value.into(),
+                by: "bob@example.com".into(),
+                at: customer.created_at,
+            })
+        };
+        use userdesk_model::Field::{FirstName, Location};
+        let ops = vec![
+            PatchOp::Put(notice(ClientId::new(), Location, "Oslo", "Rome")),
+            PatchOp::Put(notice(mine, Location, "Paris", "Rome")),
+            // The same notice pulled again (after a reset) is not listed twice.
+            PatchOp::Put(notice(mine, Location, "Paris", "Rome")),
+            PatchOp::Put(notice(mine, FirstName, "Ann", "Anna")),
+        ];
+        store.apply_page(&page(4, false, ops)).await.unwrap();
+        let listed = store.rejections().await.unwrap();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0].mutation_id, 4);
+        assert_eq!(listed[0].code, ErrorCode::Overwritten);
+        let fields: Vec<_> = listed[0].fields.iter().map(|f| f.field).collect();
+        assert_eq!(fields, [Location, FirstName]);
+        assert!(
+            listed[0].message.starts_with(&format!(
+                "bob@example.com changed {} after you: location (your “Paris” was replaced",
+                customer.username()
+            )),
+            "{}",
+            listed[0].message
+        );
+        // Dismissed, it stays dismissed when the notice comes again.
+        store.dismiss_rejection(4).await.unwrap();
+        let again = vec![PatchOp::Put(notice(mine, Location, "Paris", "Rome"))];
+        store.apply_page(&page(4, false, again)).await.unwrap();
+        assert!(store.rejections().await.unwrap().is_empty());
+        let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM synced_records")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, 0, "notices are not kept as records");
     }
 
     #[tokio::test]

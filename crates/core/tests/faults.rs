@@ -459,6 +459,7 @@ async fn make_edits(
                 mutations.push(Op::ProfilePatch {
                     profile_id: *id,
                     patch,
+                    base: None,
                 });
             }
             // Deleted on the server, and the deletion already pulled.
@@ -472,7 +473,9 @@ impl Manager {
     /// The last name this manager last wrote to a customer of its own, if any.
     fn last_written(&self, id: ProfileId) -> Option<String> {
         self.mutations.iter().rev().find_map(|op| match op {
-            Op::ProfilePatch { profile_id, patch } if *profile_id == id => patch.last_name.clone(),
+            Op::ProfilePatch {
+                profile_id, patch, ..
+            } if *profile_id == id => patch.last_name.clone(),
             _ => None,
         })
     }
@@ -583,6 +586,7 @@ impl Elsewhere {
                     ops.push(Op::ProfilePatch {
                         profile_id: id,
                         patch: field.patch(&value),
+                        base: None,
                     });
                 }
             }
@@ -829,7 +833,9 @@ async fn managers_syncing_through_a_faulty_network_end_equal_to_the_server_with_
     for processed in &log {
         let op = ops[&(processed.client_id, processed.mutation_id)];
         let (id, patch) = match op {
-            Op::ProfilePatch { profile_id, patch } => (profile_id, Some(patch)),
+            Op::ProfilePatch {
+                profile_id, patch, ..
+            } => (profile_id, Some(patch)),
             Op::ProfileDelete { profile_id } => (profile_id, None),
             other => panic!("unexpected {other:?}"),
         };

@@ -1,6 +1,7 @@
 //! Sync against the real platform server on loopback: offline edits pushed once, a lost push
-//! answer applied once, two managers editing one customer, a delete against an edit, refusals
-//! kept for the manager, paging, and a server that went back in time.
+//! answer applied once, two managers editing one customer (the one whose edit lost is told), a
+//! delete against an edit, refusals kept for the manager, paging, and a server that went back in
+//! time.
 
 mod platform;
 
@@ -33,6 +34,50 @@ async fn a_first_sync_brings_exactly_the_servers_customers_at_any_page_size() {
         let again = client.sync(&platform).await;
         assert_eq!(again.pulled, 0, "page size {limit}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sync_shows_its_progress_toward_the_total_the_server_announced() {
+    let platform = Platform::start(120).await;
+    let client = Arc::new(Client::open().await);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (client, done) = (client.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Some(progress) = client.app.sync_view().await.unwrap().first_sync {
+                    seen.push(progress);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            seen
+        })
+    };
+    let options = SyncOptions {
+        pull_limit: 1,
+        ..Default::default()
+    };
+    let report = client
+        .app
+        .sync_with(&platform.url, &platform.token, options)
+        .await
+        .unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = watcher.await.unwrap();
+    assert_eq!(report.pulled, 120);
+    assert!(
+        seen.iter().any(|p| p.total == Some(120) && p.pulled < 120),
+        "the bar had a total while the download ran: {seen:?}"
+    );
+    for pair in seen.windows(2) {
+        assert!(pair[0].pulled <= pair[1].pulled, "{seen:?}");
+    }
+    assert!(seen.iter().all(|p| p.total.is_none_or(|t| t == 120)));
+    // Done, the bar goes away; an ordinary sync shows none.
+    assert_eq!(client.app.sync_view().await.unwrap().first_sync, None);
+    client.sync(&platform).await;
+    assert_eq!(client.app.sync_view().await.unwrap().first_sync, None);
 }
 
 #[tokio::test]
@@ -137,12 +182,100 @@ async fn the_same_field_edited_twice_ends_with_the_edit_the_server_took_last() {
     let bob_report = bob.sync(&platform).await;
     assert_eq!(bob_report.applied, 1);
     assert_eq!(bob.profile(id).await.unwrap().location, "Rome");
-    // Ann, who lost, sees her value overwritten on her next sync.
+    // Ann, who lost, sees her value overwritten on her next sync, and is told.
     assert_eq!(ann.profile(id).await.unwrap().location, "Paris");
     let ann_report = ann.sync(&platform).await;
-    assert_eq!(ann_report.pulled, 1);
+    assert_eq!(ann_report.pulled, 2, "the customer, and the notice");
     assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
+    let told = ann.app.rejections().await.unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].code, ErrorCode::Overwritten);
+    assert!(bob.app.rejections().await.unwrap().is_empty());
     assert_eq!(platform.server_profiles().await[&id].location, "Rome");
+    ann.assert_same_as(&platform).await;
+    bob.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
+async fn a_confirmed_edit_a_colleague_replaces_unseen_later_is_listed_for_its_manager() {
+    let platform = Platform::start(4).await;
+    let bob_token = platform.token_of("bob@example.com").await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let (id, other) = (platform.profiles[1].id, platform.profiles[2].id);
+    let customer = platform.profiles[1].username();
+    // Bob, offline, moves the customer to Rome and renames another.
+    bob.edit(id, location("Rome")).await;
+    bob.edit(other, first_name("Otto")).await;
+    // Ann moves the customer to Paris and her sync completes: the edit is confirmed and gone
+    // from her outbox before Bob's arrives.
+    ann.edit(id, location("Paris")).await;
+    ann.edit(other, location("Lyon")).await;
+    ann.sync(&platform).await;
+    assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
+    // Bob comes back online: his edit was made without seeing Ann's, and the server's order
+    // makes it win.
+    let bob_report = bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    assert_eq!(bob_report.applied, 2);
+    assert!(
+        bob.app.rejections().await.unwrap().is_empty(),
+        "the winner is not told"
+    );
+
+    ann.sync(&platform).await;
+    assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
+    let told = ann.app.rejections().await.unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].mutation_id, 1, "the edit of {customer}'s location");
+    assert_eq!(told[0].code, ErrorCode::Overwritten);
+    assert_eq!(told[0].fields.len(), 1);
+    assert_eq!(told[0].fields[0].field, userdesk_model::Field::Location);
+    for part in ["bob@example.com", customer.as_str(), "“Paris”", "“Rome”"] {
+        assert!(
+            told[0].message.contains(part),
+            "{part}: {}",
+            told[0].message
+        );
+    }
+    // Ann's other edit (a field Bob did not touch) stood; a later sync tells nothing twice.
+    assert_eq!(ann.profile(other).await.unwrap().location, "Lyon");
+    ann.app.dismiss_rejection(1).await.unwrap();
+    ann.sync(&platform).await;
+    assert!(ann.app.rejections().await.unwrap().is_empty());
+    ann.assert_same_as(&platform).await;
+    bob.assert_same_as(&platform).await;
+}
+
+#[tokio::test]
+async fn an_edit_made_after_seeing_a_colleagues_value_tells_nobody() {
+    let platform = Platform::start(3).await;
+    let bob_token = platform.token_of("bob@example.com").await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let id = platform.profiles[0].id;
+    ann.edit(id, location("Paris")).await;
+    ann.sync(&platform).await;
+    // Bob syncs first, sees Paris, and changes it: an ordinary edit, not a conflict.
+    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    assert_eq!(bob.profile(id).await.unwrap().location, "Paris");
+    bob.edit(id, location("Rome")).await;
+    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    ann.sync(&platform).await;
+    assert!(ann.app.rejections().await.unwrap().is_empty());
+    assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
+    // And back: Ann, having seen Rome, chooses Madrid.
+    ann.edit(id, location("Madrid")).await;
+    ann.sync(&platform).await;
+    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    assert!(
+        bob.app.rejections().await.unwrap().is_empty(),
+        "Ann saw Rome before she chose Madrid"
+    );
+    assert_eq!(bob.profile(id).await.unwrap().location, "Madrid");
     ann.assert_same_as(&platform).await;
     bob.assert_same_as(&platform).await;
 }

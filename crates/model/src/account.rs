@@ -39,6 +39,10 @@ pub struct SyncProgress {
     /// Pages applied so far.
     #[ts(type = "number")]
     pub pages: u64,
+    /// How many records the whole download brings, once the server has said.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// What the status bar and Settings show about sync.

@@ -3,6 +3,7 @@
 //! The envelope speaks snake_case as the protocol is written; the records it carries keep the
 //! camelCase of the model's other types, so the UI reads one shape of `Profile` everywhere.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -16,11 +17,16 @@ use crate::segments::{Segment, SegmentId, SegmentMember};
 use crate::sessions::{
     BotSession, Goal, GoalCompletion, GoalCompletionId, GoalId, Message, MessageId, SessionId,
 };
-use crate::validation::FieldError;
+use crate::validation::{Field, FieldError};
 
 crate::uuid_id!(
     /// One installation of the app: it numbers its mutations 1, 2, 3… without gaps.
     ClientId
+);
+
+crate::uuid_id!(
+    /// One [`Overwrite`] notice.
+    OverwriteId
 );
 
 /// Most mutations one push may carry.
@@ -113,6 +119,10 @@ pub struct PullResponse {
     /// page, which starts from nothing.
     #[serde(default)]
     pub reset: bool,
+    /// On the first page of a sync from nothing (no cookie, or a reset): how many changes the
+    /// whole sync brings, so the app can show how far it has got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
     pub patch: Vec<PatchOp>,
 }
 
@@ -141,6 +151,7 @@ pub enum Entity {
     Session(BotSession),
     Message(Message),
     Request(DataRequest),
+    Overwrite(Overwrite),
 }
 
 /// The key of a deleted record.
@@ -158,6 +169,29 @@ pub enum Tombstone {
     Session(SessionId),
     Message(MessageId),
     Request(RequestId),
+    Overwrite(OverwriteId),
+}
+
+/// A manager's edit of a customer's field that a colleague's concurrent edit replaced: the
+/// colleague edited the field without having seen it (their edit names the older value as its
+/// base) and came later in the server's order, so theirs stands. Every client receives it; the
+/// one that made the replaced edit tells its manager.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Overwrite {
+    pub id: OverwriteId,
+    /// The client whose edit was replaced, and that edit's mutation.
+    pub client_id: ClientId,
+    pub mutation_id: u64,
+    pub profile_id: ProfileId,
+    pub field: Field,
+    /// The value the replaced edit set.
+    pub replaced: String,
+    /// The value that stands now.
+    pub value: String,
+    /// The email of the manager whose edit replaced it.
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Which property value of which profile.
@@ -178,6 +212,10 @@ pub enum Op {
     ProfilePatch {
         profile_id: ProfileId,
         patch: ProfilePatch,
+        /// The values the patched fields had on the client when the manager edited them: the
+        /// server tells the manager whose edit this one replaces unseen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        base: Option<ProfilePatch>,
     },
     /// Activates or archives a profile.
     #[serde(rename = "profile.set_status")]

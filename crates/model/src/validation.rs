@@ -27,6 +27,42 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every editable field, in the order the Details window shows them.
+    pub const ALL: [Field; 5] = [
+        Self::Email,
+        Self::FirstName,
+        Self::LastName,
+        Self::Phone,
+        Self::Location,
+    ];
+
+    /// The field's name as the wire spells it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::FirstName => "firstName",
+            Self::LastName => "lastName",
+            Self::Phone => "phone",
+            Self::Location => "location",
+        }
+    }
+
+    /// The field named `name` as the wire spells it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// The field's value in a patch, if the patch sets it.
+    pub fn of(self, patch: &ProfilePatch) -> Option<&str> {
+        match self {
+            Self::Email => patch.email.as_deref(),
+            Self::FirstName => patch.first_name.as_deref(),
+            Self::LastName => patch.last_name.as_deref(),
+            Self::Phone => patch.phone.as_deref(),
+            Self::Location => patch.location.as_deref(),
+        }
+    }
+
     /// The label the Details window shows for the field.
     pub fn label(&self) -> &'static str {
         match self {
@@ -153,6 +189,21 @@ pub fn check_text(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_name_is_spelt_as_the_wire_spells_it() {
+        for field in Field::ALL {
+            assert_eq!(serde_json::to_value(field).unwrap(), field.as_str());
+            assert_eq!(Field::parse(field.as_str()), Some(field));
+        }
+        assert_eq!(Field::parse("first_name"), None);
+        let patch = ProfilePatch {
+            location: Some("Quito".into()),
+            ..Default::default()
+        };
+        assert_eq!(Field::Location.of(&patch), Some("Quito"));
+        assert_eq!(Field::Email.of(&patch), None);
+    }
 
     fn phone_patch(phone: &str) -> ProfilePatch {
         ProfilePatch {

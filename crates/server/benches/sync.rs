@@ -203,6 +203,7 @@ async fn push(http: &reqwest::Client, base: &str, token: &str, ids: &[ProfileId]
                                     location: Some(format!("Desk {c}-{n}")),
                                     ..Default::default()
                                 },
+                                base: None,
                             }
                             .to_mutation(n as u64 + 1)
                         })

@@ -8,6 +8,8 @@ story_tests!(
     Backend::Sqlite,
     each_mutation_kind_is_applied_and_pulled,
     a_delete_beats_a_later_edit,
+    an_edit_replacing_one_it_never_saw_leaves_a_notice_for_its_writer,
+    a_sync_from_nothing_is_told_how_much_is_coming,
     a_repeated_push_is_applied_once,
     a_gap_in_mutation_ids_is_refused,
     rejections_name_the_refused_fields_and_the_next_mutation_applies,

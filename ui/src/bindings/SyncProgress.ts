@@ -11,4 +11,8 @@ pulled: number,
 /**
  * Pages applied so far.
  */
-pages: number, };
+pages: number, 
+/**
+ * How many records the whole download brings, once the server has said.
+ */
+total?: number, };

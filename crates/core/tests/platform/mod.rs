@@ -82,6 +82,26 @@ impl Platform {
         }
     }
 
+    /// A token of another manager of the workspace (an agent).
+    pub async fn token_of(&self, email: &str) -> String {
+        let workspace = self
+            .storage
+            .ensure_workspace("acme", "privacy@example.com")
+            .await
+            .unwrap();
+        let manager = self
+            .storage
+            .ensure_manager(workspace, email, Role::Agent, "UTC")
+            .await
+            .unwrap();
+        let token = new_token().unwrap();
+        self.storage
+            .add_token(manager, &hash_token(&token))
+            .await
+            .unwrap();
+        token
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.server.as_ref().unwrap().addr()
     }

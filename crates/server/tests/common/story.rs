@@ -89,6 +89,7 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
                 phone: Some("+44 20 7946 0958".into()),
                 ..Default::default()
             },
+            base: None,
         },
         Op::ProfileSetStatus {
             profile_id: p[1],
@@ -231,6 +232,7 @@ pub async fn a_delete_beats_a_later_edit(backend: Backend) {
                         first_name: Some("Late".into()),
                         ..Default::default()
                     },
+                    base: None,
                 },
             ],
         )
@@ -243,6 +245,123 @@ pub async fn a_delete_beats_a_later_edit(backend: Backend) {
         pushed.last_mutation_id, 2,
         "a rejection still advances the client"
     );
+}
+
+fn patch_with_base(profile: ProfileId, field: Field, value: &str, base: Option<&str>) -> Op {
+    let set = |v: &str| {
+        let mut patch = ProfilePatch::default();
+        let slot = match field {
+            Field::Email => &mut patch.email,
+            Field::FirstName => &mut patch.first_name,
+            Field::LastName => &mut patch.last_name,
+            Field::Phone => &mut patch.phone,
+            Field::Location => &mut patch.location,
+        };
+        *slot = Some(v.to_string());
+        patch
+    };
+    Op::ProfilePatch {
+        profile_id: profile,
+        patch: set(value),
+        base: base.map(set),
+    }
+}
+
+pub async fn an_edit_replacing_one_it_never_saw_leaves_a_notice_for_its_writer(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (ann, bob, carl) = (ClientId::new(), ClientId::new(), ClientId::new());
+    let profile = server.a.profiles[3];
+    let (before, cookie, _) = server.pull_all(&server.a.admin, ann, None, 100).await;
+    let original = puts(&before)
+        .into_iter()
+        .find_map(|e| match e {
+            Entity::Profile(p) if p.id == profile => Some(p.location.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let loc = Field::Location;
+    // Ann moves the customer; Bob, who has not seen it, moves them elsewhere: his edit stands
+    // and Ann's client is told. Bob's next edit, made after seeing his own value, tells nobody.
+    let ops = [patch_with_base(profile, loc, "Paris", Some(&original))];
+    assert_eq!(server.push(&server.a.admin, ann, 1, &ops).await.applied, 1);
+    let ops = [
+        patch_with_base(profile, loc, "Rome", Some(&original)),
+        patch_with_base(profile, loc, "Milan", Some("Rome")),
+        // Same value as the one it replaces: nothing was lost.
+        patch_with_base(profile, loc, "Milan", Some(&original)),
+    ];
+    assert_eq!(server.push(&server.a.agent, bob, 1, &ops).await.applied, 3);
+    // Carl's client names no base (an older app): no notice either way.
+    let ops = [patch_with_base(profile, loc, "Turin", None)];
+    assert_eq!(server.push(&server.a.admin, carl, 1, &ops).await.applied, 1);
+    // Ann, not having seen Turin, names Paris as her base: Carl's client is told, by Ann.
+    let ops = [patch_with_base(profile, loc, "Naples", Some("Paris"))];
+    assert_eq!(server.push(&server.a.admin, ann, 2, &ops).await.applied, 1);
+
+    let (ops, _, _) = server
+        .pull_all(&server.a.agent, bob, Some(cookie), 100)
+        .await;
+    let notices: Vec<_> = puts(&ops)
+        .into_iter()
+        .filter_map(|e| match e {
+            Entity::Overwrite(o) => Some(o.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    let (to_ann, to_carl) = (&notices[0], &notices[1]);
+    assert_eq!(
+        (to_ann.client_id, to_ann.mutation_id, to_ann.profile_id),
+        (ann, 1, profile)
+    );
+    assert_eq!(to_ann.field, Field::Location);
+    assert_eq!(
+        (to_ann.replaced.as_str(), to_ann.value.as_str()),
+        ("Paris", "Rome")
+    );
+    assert_eq!(to_ann.by, "agent@example.com");
+    assert_eq!((to_carl.client_id, to_carl.mutation_id), (carl, 1));
+    assert_eq!(
+        (
+            to_carl.replaced.as_str(),
+            to_carl.value.as_str(),
+            to_carl.by.as_str()
+        ),
+        ("Turin", "Naples", "admin@example.com")
+    );
+    // A notice goes with its customer.
+    let ops = [Op::ProfileDelete {
+        profile_id: profile,
+    }];
+    assert_eq!(server.push(&server.a.admin, ann, 3, &ops).await.applied, 1);
+    let (ops, _, _) = server.pull_all(&server.a.agent, bob, None, 100).await;
+    assert!(
+        puts(&ops)
+            .iter()
+            .all(|e| !matches!(e, Entity::Overwrite(_))),
+        "{ops:?}"
+    );
+}
+
+pub async fn a_sync_from_nothing_is_told_how_much_is_coming(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let first = server.pull_page(&server.a.admin, client, None, 7).await;
+    let total = first.total.expect("the first page says how much is coming");
+    let mut pulled = first.patch.len() as u64;
+    let mut cookie = first.cookie;
+    let mut more = first.has_more;
+    while more {
+        let page = server
+            .pull_page(&server.a.admin, client, Some(&cookie), 7)
+            .await;
+        assert_eq!(page.total, None, "only the first page counts");
+        pulled += page.patch.len() as u64;
+        cookie = page.cookie;
+        more = page.has_more;
+    }
+    assert_eq!(pulled, total);
+    assert_eq!(total, server.a.profiles.len() as u64);
 }
 
 pub async fn a_repeated_push_is_applied_once(backend: Backend) {
@@ -262,6 +381,7 @@ pub async fn a_repeated_push_is_applied_once(backend: Backend) {
                 email: Some("not an email".into()),
                 ..Default::default()
             },
+            base: None,
         },
     ];
     let first = server.push(token, client, 1, &ops).await;
@@ -326,6 +446,7 @@ pub async fn rejections_name_the_refused_fields_and_the_next_mutation_applies(ba
                         phone: Some("12345".into()),
                         ..Default::default()
                     },
+                    base: None,
                 },
                 Op::ProfileDelete {
                     profile_id: profile,
@@ -336,6 +457,7 @@ pub async fn rejections_name_the_refused_fields_and_the_next_mutation_applies(ba
                         location: Some("Lisbon".into()),
                         ..Default::default()
                     },
+                    base: None,
                 },
             ],
         )
@@ -463,6 +585,7 @@ pub async fn a_token_of_one_workspace_can_neither_read_nor_write_another(backend
                         first_name: Some("Pwned".into()),
                         ..Default::default()
                     },
+                    base: None,
                 },
                 Op::ProfileDelete { profile_id: victim },
                 Op::NoteCreate {
@@ -645,6 +768,7 @@ pub async fn every_hostile_string_is_kept_as_data_or_refused_clearly(backend: Ba
                     location: Some(s.clone()),
                     ..Default::default()
                 },
+                base: None,
             });
             ops.push(Op::PropertySet {
                 profile_id: profile,

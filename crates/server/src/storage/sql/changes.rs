@@ -7,7 +7,9 @@ use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::{Entity, PatchOp, PropertyValueKey, PullResponse, Tombstone};
 use uuid::Uuid;
 
-use super::{notes, profiles, properties, requests, segments, sessions, workspaces, Conn, Db};
+use super::{
+    notes, overwrites, profiles, properties, requests, segments, sessions, workspaces, Conn, Db,
+};
 use crate::ids::WorkspaceId;
 use crate::managers::Principal;
 use crate::storage::{PullQuery, Result, StorageError};
@@ -29,10 +31,11 @@ pub(super) enum Kind {
     Session,
     Message,
     Request,
+    Overwrite,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Self::Profile,
         Self::Property,
         Self::PropertyValue,
@@ -44,6 +47,7 @@ impl Kind {
         Self::Session,
         Self::Message,
         Self::Request,
+        Self::Overwrite,
     ];
 
     pub(super) fn as_str(&self) -> &'static str {
@@ -59,6 +63,7 @@ impl Kind {
             Self::Session => "session",
             Self::Message => "message",
             Self::Request => "request",
+            Self::Overwrite => "overwrite",
         }
     }
 
@@ -294,12 +299,24 @@ pub(super) async fn pull(
         ),
     };
     let patch = patch_of(&mut tx, workspace, &page).await?;
+    // A sync from nothing learns on its first page how much is coming, for its progress bar.
+    let total = if query.cookie.is_none() || reset {
+        let logged: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM changes WHERE workspace_id = $1")
+                .bind(workspace)
+                .fetch_one(&mut *tx)
+                .await?;
+        Some(u64::try_from(logged).unwrap_or(0))
+    } else {
+        None
+    };
     tx.commit().await?;
     Ok(PullResponse {
         cookie,
         has_more,
         last_mutation_id,
         reset,
+        total,
         patch,
     })
 }
@@ -364,6 +381,7 @@ async fn fetch(
         Kind::Session => sessions::fetch_sessions(conn, workspace, &ids).await,
         Kind::Message => sessions::fetch_messages(conn, workspace, &ids).await,
         Kind::Request => requests::fetch(conn, workspace, &ids).await,
+        Kind::Overwrite => overwrites::fetch(conn, workspace, &ids).await,
         Kind::PropertyValue | Kind::SegmentMember => Ok(Vec::new()),
     }
 }
@@ -396,6 +414,9 @@ fn tombstone(kind: Kind, key: &str) -> Result<Tombstone> {
         Kind::Session => Tombstone::Session(SessionId::from_uuid(uuid_key(key)?)),
         Kind::Message => Tombstone::Message(MessageId::from_uuid(uuid_key(key)?)),
         Kind::Request => Tombstone::Request(RequestId::from_uuid(uuid_key(key)?)),
+        Kind::Overwrite => {
+            Tombstone::Overwrite(userdesk_model::sync::OverwriteId::from_uuid(uuid_key(key)?))
+        }
     })
 }
 

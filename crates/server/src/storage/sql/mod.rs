@@ -5,6 +5,7 @@
 mod changes;
 mod managers;
 mod notes;
+mod overwrites;
 mod profiles;
 mod properties;
 mod requests;

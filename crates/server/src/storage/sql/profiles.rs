@@ -2,10 +2,13 @@
 
 use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::Entity;
-use userdesk_model::{Platform, Profile, ProfileId, ProfilePatch, ProfileStatus, ProfileType};
+use userdesk_model::{
+    Field, Platform, Profile, ProfileId, ProfilePatch, ProfileStatus, ProfileType,
+};
 use uuid::Uuid;
 
 use super::changes::{self, by_ids, Kind, CHUNK};
+use super::overwrites::{self, FieldWrite, Writer};
 use super::sync::{not_found, Applied};
 use super::{count, millis, parsed, time, Conn, Db, Row};
 use crate::ids::WorkspaceId;
@@ -50,15 +53,17 @@ pub(super) async fn patch(
     workspace: WorkspaceId,
     id: ProfileId,
     patch: &ProfilePatch,
+    base: Option<&ProfilePatch>,
+    writer: &Writer<'_>,
     version: i64,
 ) -> Result<Applied> {
     let valid = match patch.clone().validate() {
         Ok(valid) => valid,
         Err(errors) => return Ok(Err(errors.into())),
     };
-    if !exists(conn, workspace, id).await? {
+    let Some(current) = fetch_one(conn, workspace, id).await? else {
         return Ok(not_found("profile", id));
-    }
+    };
     sqlx::query(
         "UPDATE profiles SET email = COALESCE($3, email), first_name = COALESCE($4, first_name),
              last_name = COALESCE($5, last_name), phone = COALESCE($6, phone),
@@ -67,11 +72,11 @@ pub(super) async fn patch(
     )
     .bind(workspace)
     .bind(id)
-    .bind(valid.email)
-    .bind(valid.first_name)
-    .bind(valid.last_name)
-    .bind(valid.phone)
-    .bind(valid.location)
+    .bind(&valid.email)
+    .bind(&valid.first_name)
+    .bind(&valid.last_name)
+    .bind(&valid.phone)
+    .bind(&valid.location)
     .execute(&mut *conn)
     .await?;
     changes::touch(
@@ -83,7 +88,36 @@ pub(super) async fn patch(
         false,
     )
     .await?;
+    let applied = ProfilePatch {
+        email: valid.email,
+        first_name: valid.first_name,
+        last_name: valid.last_name,
+        phone: valid.phone,
+        location: valid.location,
+    };
+    for field in Field::ALL {
+        let Some(value) = field.of(&applied) else {
+            continue;
+        };
+        let write = FieldWrite {
+            field,
+            replaced: value_of(&current, field),
+            base: base.and_then(|b| field.of(b)),
+            value,
+        };
+        overwrites::record_write(conn, workspace, id, &write, writer, version).await?;
+    }
     Ok(Ok(()))
+}
+
+fn value_of(profile: &Profile, field: Field) -> &str {
+    match field {
+        Field::Email => &profile.email,
+        Field::FirstName => &profile.first_name,
+        Field::LastName => &profile.last_name,
+        Field::Phone => &profile.phone,
+        Field::Location => &profile.location,
+    }
 }
 
 pub(super) async fn set_status(
@@ -200,6 +234,19 @@ fn decode(row: &Row) -> Result<Profile> {
         kind: parsed(&kind, ProfileType::parse, "profile type")?,
         platform: parsed(&platform, Platform::parse, "platform")?,
     })
+}
+
+/// The workspace's profile `id`, if it has one.
+async fn fetch_one(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    id: ProfileId,
+) -> Result<Option<Profile>> {
+    let row = by_ids(SELECT, workspace, &[*id.as_uuid()])
+        .build()
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
 }
 
 pub(super) async fn fetch(

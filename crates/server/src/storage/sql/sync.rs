@@ -6,6 +6,7 @@ use sqlx::{Acquire as _, Row as _};
 use userdesk_model::sync::{ClientId, Mutation, Op, OpError, Rejection};
 use userdesk_model::{ApiError, ErrorCode, FieldError};
 
+use super::overwrites::Writer;
 use super::{millis, notes, profiles, properties, requests, segments, workspaces, Conn, Db};
 use crate::ids::WorkspaceId;
 use crate::managers::{Principal, Role};
@@ -133,7 +134,7 @@ pub(super) async fn process(
         let refusal = {
             let mut savepoint = tx.begin().await?;
             let applied = match Op::from_mutation(mutation) {
-                Ok(op) => apply(&mut savepoint, principal, &op, version, now).await,
+                Ok(op) => apply(&mut savepoint, principal, client, id, &op, version, now).await,
                 Err(OpError::Unknown(name)) => Ok(Err(ApiError::new(
                     ErrorCode::UnknownMutation,
                     format!("unknown mutation {name:?}; known: {}", Op::NAMES.join(", ")),
@@ -298,17 +299,39 @@ fn admin_only(principal: &Principal, what: &str) -> Applied {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     conn: &mut Conn,
     principal: &Principal,
+    client: ClientId,
+    mutation_id: i64,
     op: &Op,
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<Applied> {
     let ws = principal.workspace_id;
     match op {
-        Op::ProfilePatch { profile_id, patch } => {
-            profiles::patch(conn, ws, *profile_id, patch, version).await
+        Op::ProfilePatch {
+            profile_id,
+            patch,
+            base,
+        } => {
+            let writer = Writer {
+                client,
+                mutation_id,
+                manager: &principal.email,
+                now,
+            };
+            profiles::patch(
+                conn,
+                ws,
+                *profile_id,
+                patch,
+                base.as_ref(),
+                &writer,
+                version,
+            )
+            .await
         }
         Op::ProfileSetStatus { profile_id, status } => {
             profiles::set_status(conn, ws, *profile_id, *status, version).await
