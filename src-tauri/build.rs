@@ -5,6 +5,7 @@ fn main() {
         "count_profiles",
         "get_profile",
         "patch_profile",
+        "set_profile_active",
         "get_time_zone",
         "set_time_zone",
         "list_time_zones",

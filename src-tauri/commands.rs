@@ -45,6 +45,15 @@ pub async fn patch_profile(
 }
 
 #[tauri::command]
+pub async fn set_profile_active(
+    core: State<'_, Arc<AppCore>>,
+    id: String,
+    active: bool,
+) -> CommandResult<ProfileDetails> {
+    Ok(core.set_profile_active(&id, active).await?)
+}
+
+#[tauri::command]
 pub fn get_time_zone(core: State<'_, Arc<AppCore>>) -> String {
     core.time_zone().name().to_string()
 }

@@ -39,6 +39,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::count_profiles,
             commands::get_profile,
             commands::patch_profile,
+            commands::set_profile_active,
             commands::get_time_zone,
             commands::set_time_zone,
             commands::list_time_zones,

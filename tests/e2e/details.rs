@@ -1,4 +1,5 @@
-//! A manager finds a customer, opens Details, and edits the phone in the real app window.
+//! A manager finds a customer, opens Details, edits the phone and deactivates the customer, in
+//! the real app window.
 
 use std::path::Path;
 
@@ -114,6 +115,51 @@ async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Re
     let client = driver.open_app().await?;
     open_ada(&client, ada).await?;
     wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
+    client.close().await?;
+    Ok(())
+}
+
+/// Ada's status as the store holds it, and how many edits wait to sync.
+async fn stored_status(data_dir: &Path, id: ProfileId) -> anyhow::Result<(ProfileStatus, u64)> {
+    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let status = core.profile_details(&id.to_string()).await?.profile.status;
+    let pending = core.sync_status().await?.pending;
+    core.store().close().await;
+    Ok((status, pending))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_deactivates_a_customer_and_finds_them_under_archived() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ada = prepare_store(dir.path()).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+    wait_for_text(&client, "#details-status", "Active").await?;
+
+    // The Active option, switched off: Ada is archived and leaves the Active list.
+    wait_for(&client, "#details-active:not([disabled])")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&client, "#details-status", "Archived").await?;
+    wait_for_text(&client, "#count", "0 users").await?;
+    save_screenshot(&client, "details-archived").await?;
+    assert_eq!(
+        stored_status(dir.path(), ada).await?,
+        (ProfileStatus::Archived, 1),
+        "archived in the store, with one edit waiting to sync"
+    );
+
+    // The Archived option of the Status filter shows her.
+    client
+        .find(Locator::Css("select#status-filter option[value=archived]"))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(&client, "#count", "1 user").await?;
+    let badge = format!(".row[data-id='{ada}'] .badge");
+    wait_for_text(&client, &badge, "Archived").await?;
     client.close().await?;
     Ok(())
 }

@@ -18,6 +18,8 @@ export interface Backend {
   getProfile(id: string): Promise<ProfileDetails>;
   /** Changes only the fields present in `patch`; an empty string clears a field. */
   patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
+  /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
+  setProfileActive(id: string, active: boolean): Promise<ProfileDetails>;
   getTimeZone(): Promise<string>;
   /** Returns the zone now in use (the IANA name, as the core spells it). */
   setTimeZone(timeZone: string): Promise<string>;
@@ -40,6 +42,7 @@ export const tauriBackend: Backend = {
   countProfiles: (filter) => invoke<number>('count_profiles', { filter }),
   getProfile: (id) => invoke<ProfileDetails>('get_profile', { id }),
   patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
+  setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
   getTimeZone: () => invoke<string>('get_time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),
@@ -73,6 +76,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   offline: true,
   keychain: true,
   overwritten: true,
+  invalid_picture: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { FakeBackend, fakeId, type FakeBackendOptions } from './testing/fakeBackend';
-import { mount, press, query, settle, visibleRows, waitFor, type Mounted } from './testing/harness';
+import { choose, mount, press, query, settle, visibleRows, waitFor, type Mounted } from './testing/harness';
 
 /** Index 1's profile: Ada Tester 0000001, phone +14155550001. */
 const INDEX = 1;
@@ -177,5 +177,43 @@ describe('the Details panel', () => {
     await settle(10);
     expect(query(root, '#details-name').textContent).toBe('Ada Tester 0000002');
     expect(backend.callsOf('get_profile')).toHaveLength(2);
+  });
+
+  it('deactivates the profile with the Active option: it then shows only under Archived', async () => {
+    const { root, panel, backend } = await openDetails({ rows: 50, archived: 5 });
+    await waitFor(() => query(root, '#count').textContent === '45 users');
+    const active = query<HTMLInputElement>(panel, '#details-active');
+    expect(active.getAttribute('role')).toBe('switch');
+    expect(active.checked).toBe(true);
+    expect(active.disabled).toBe(false);
+
+    active.click();
+    await waitFor(() => query(panel, '#details-status').textContent === 'Archived');
+    expect(backend.callsOf('set_profile_active').map((c) => c.args)).toEqual([{ id: ID, active: false }]);
+    expect(active.checked).toBe(false);
+    // The table reads its rows and count again: the profile left the Active list.
+    await waitFor(() => query(root, '#count').textContent === '44 users');
+    await waitFor(() => root.querySelector(`.row[data-id="${ID}"]`) === null);
+    choose(query<HTMLSelectElement>(root, 'select#status-filter'), 'archived');
+    await waitFor(() => root.querySelector(`.row[data-id="${ID}"]`) !== null);
+    expect(query(root, '#count').textContent).toBe('6 users');
+
+    // And back.
+    active.click();
+    await waitFor(() => query(panel, '#details-status').textContent === 'Active');
+    expect(backend.callsOf('set_profile_active').at(-1)?.args).toEqual({ id: ID, active: true });
+    await waitFor(() => query(root, '#count').textContent === '5 users');
+  });
+
+  it('puts the Active option back and says why when the change fails', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const { root, panel } = await openDetails(backend);
+    backend.failNext('set_profile_active', { code: 'storage', message: 'the disk is full', fields: [] });
+    const active = query<HTMLInputElement>(panel, '#details-active');
+    active.click();
+    await waitFor(() => root.querySelector('#error-banner:not([hidden])') !== null);
+    expect(root.querySelector('#error-banner')?.textContent).toContain('the disk is full');
+    expect(active.checked).toBe(true);
+    expect(query(panel, '#details-status').textContent).toBe('Active');
   });
 });

@@ -24,6 +24,8 @@ export interface DetailsOptions {
   readonly backend: Backend;
   /** A field was saved; `details` is the profile as the core now has it. */
   readonly onSaved: (details: ProfileDetails) => void;
+  /** The Active option changed the profile's status: it may leave the table's current filter. */
+  readonly onStatusChanged: (details: ProfileDetails) => void;
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
@@ -75,6 +77,10 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const avatar = el('div', { class: 'avatar', 'aria-hidden': 'true' });
   const heading = el('h2', { id: 'details-name', class: 'details-name', tabindex: -1 });
   const status = el('span', { id: 'details-status', class: 'badge' });
+  // The Active option: a switch; off archives the profile (it then shows only under Archived).
+  const activeInput = el('input', { id: 'details-active', type: 'checkbox', role: 'switch', class: 'switch-input' });
+  const activeOption = el('label', { class: 'active-option', for: 'details-active' }, activeInput, el('span', { class: 'switch-label' }, 'Active'));
+  let statusSaving = false;
   const closeButton = el(
     'button',
     { type: 'button', id: 'details-close', class: 'icon-button', 'aria-label': 'Close details', title: 'Close (Esc)' },
@@ -117,7 +123,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       'header',
       { class: 'details-header' },
       avatar,
-      el('div', { class: 'details-heading' }, heading, status),
+      el('div', { class: 'details-heading' }, heading, status, activeOption),
       closeButton,
     ),
     el('div', { class: 'details-body' }, el('h3', { class: 'section-title' }, 'User details'), list),
@@ -137,6 +143,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     setText(avatar, initials(d.profile, d.username));
     status.className = `badge badge-${d.profile.status}`;
     setText(status, STATUS_LABELS[d.profile.status]);
+    activeInput.checked = d.profile.status === 'active';
+    activeInput.disabled = statusSaving;
     for (const view of views.values()) showValue(view.value, d.profile[view.field]);
     showValue(created, d.created);
     showValue(lastSeen, d.lastSeen);
@@ -259,6 +267,27 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     }
   }
 
+  async function setActive(active: boolean): Promise<void> {
+    const id = shownId;
+    if (id === undefined || details === undefined || statusSaving) return;
+    statusSaving = true;
+    activeInput.disabled = true;
+    activeOption.setAttribute('aria-busy', 'true');
+    try {
+      const updated = await backend.setProfileActive(id, active);
+      options.onStatusChanged(updated);
+      if (shownId === id) render(updated);
+    } catch (error) {
+      options.onError(error);
+      if (shownId === id && details !== undefined) activeInput.checked = details.profile.status === 'active';
+    } finally {
+      statusSaving = false;
+      activeInput.disabled = details === undefined;
+      activeOption.removeAttribute('aria-busy');
+    }
+  }
+  activeInput.addEventListener('change', () => void setActive(activeInput.checked));
+
   async function load(id: string, token: number): Promise<void> {
     try {
       const loaded = await backend.getProfile(id);
@@ -296,6 +325,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         clear(avatar);
         status.className = 'badge';
         setText(status, '');
+        activeInput.checked = false;
+        activeInput.disabled = true;
         for (const view of views.values()) showValue(view.value, '');
         for (const node of [created, lastSeen, device, sessions, takeover]) setText(node, '');
         setText(createdZone, '');

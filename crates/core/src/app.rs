@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
     ListRequest, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
+    ProfileStatus,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -262,6 +263,21 @@ impl AppCore {
         let id = parse_id(id)?;
         let valid = patch.validate()?;
         let profile = self.store.patch_profile(id, &valid).await?;
+        self.refresh_search_index_in_background();
+        self.with_auto_sync(AutoSync::edited);
+        Ok(self.details(profile))
+    }
+
+    /// The Details window's Active option: activates the profile (`true`) or archives it
+    /// (`false`) at once; an archived profile shows only under the Archived status filter.
+    pub async fn set_profile_active(&self, id: &str, active: bool) -> Result<ProfileDetails> {
+        let id = parse_id(id)?;
+        let status = if active {
+            ProfileStatus::Active
+        } else {
+            ProfileStatus::Archived
+        };
+        let profile = self.store.set_profile_status(id, status).await?;
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
         Ok(self.details(profile))

@@ -35,6 +35,8 @@ pub enum CoreError {
     Keychain(String),
     #[error("not signed in: sign in to the platform's server in Settings")]
     NotSignedIn,
+    #[error("{0}")]
+    Picture(#[from] crate::picture::PictureError),
 }
 
 /// The library's result type.
@@ -51,6 +53,7 @@ impl CoreError {
             CoreError::Protocol(_) => ErrorCode::Internal,
             CoreError::Keychain(_) => ErrorCode::Keychain,
             CoreError::NotSignedIn => ErrorCode::Unauthorized,
+            CoreError::Picture(_) => ErrorCode::InvalidPicture,
             CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,

@@ -10,6 +10,7 @@ mod keychain;
 mod listing;
 mod outbox;
 mod overwrites;
+mod picture;
 mod profile_index;
 mod profiles;
 mod search;
@@ -25,6 +26,7 @@ pub use autosync::{AutoSync, AutoSyncOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
 pub use keychain::Keychain;
+pub use picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
 pub use store::Store;
 pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{

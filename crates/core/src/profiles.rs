@@ -186,6 +186,34 @@ pub(crate) async fn patch_in(
     Ok(next)
 }
 
+/// Activates or archives the profile and queues its `profile.set_status` mutation in the
+/// caller's transaction; setting the status it already has queues nothing.
+pub(crate) async fn set_status_in(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+    status: ProfileStatus,
+) -> Result<Profile> {
+    let current = read_profile(conn, id)
+        .await?
+        .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
+    if current.status == status {
+        return Ok(current);
+    }
+    let mut next = current.clone();
+    next.status = status;
+    shadow::keep_server_copy(conn, &current).await?;
+    write_profile(conn, &next).await?;
+    outbox::append(
+        conn,
+        &Op::ProfileSetStatus {
+            profile_id: id,
+            status,
+        },
+    )
+    .await?;
+    Ok(next)
+}
+
 /// The profile with the patch's fields set.
 pub(crate) fn apply_patch(profile: &Profile, patch: &ProfilePatch) -> Profile {
     let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_string());
@@ -306,6 +334,19 @@ impl Store {
     pub async fn patch_profile(&self, id: ProfileId, patch: &ValidPatch) -> Result<Profile> {
         let mut tx = self.write_transaction().await?;
         let saved = patch_in(&mut tx, id, patch).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Activates or archives one profile: the row and its outbox mutation in one transaction.
+    #[tracing::instrument(skip(self))]
+    pub async fn set_profile_status(
+        &self,
+        id: ProfileId,
+        status: ProfileStatus,
+    ) -> Result<Profile> {
+        let mut tx = self.write_transaction().await?;
+        let saved = set_status_in(&mut tx, id, status).await?;
         tx.commit().await?;
         Ok(saved)
     }

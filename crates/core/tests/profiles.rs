@@ -6,7 +6,7 @@ mod common;
 use common::{fixture, fixture_profiles, now};
 use userdesk_core::{AppCore, CoreError, OpenOptions};
 use userdesk_model::{
-    ApiError, ErrorCode, Field, ListRequest, ProfileFilter, ProfilePatch, SortOrder,
+    ApiError, ErrorCode, Field, ListRequest, ProfileFilter, ProfilePatch, ProfileStatus, SortOrder,
 };
 
 fn phone(p: &str) -> ProfilePatch {
@@ -115,6 +115,79 @@ async fn an_invalid_field_is_named_and_nothing_is_saved() {
         .unwrap_err();
     assert!(matches!(&err, CoreError::Validation(e) if e.0[0].field == Field::Email));
     assert_eq!(f.app.profile_details(&id).await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn deactivating_a_profile_moves_it_under_archived_and_queues_one_edit() {
+    let f = fixture(6).await;
+    let p = &f.profiles[2];
+    let id = p.id.to_string();
+    let under = |status| ProfileFilter {
+        status: Some(status),
+        ..Default::default()
+    };
+    let (active, archived) = (
+        f.app
+            .count_profiles(&under(ProfileStatus::Active))
+            .await
+            .unwrap(),
+        f.app
+            .count_profiles(&under(ProfileStatus::Archived))
+            .await
+            .unwrap(),
+    );
+    let status_before = p.status;
+    if status_before == ProfileStatus::Archived {
+        f.app.set_profile_active(&id, true).await.unwrap();
+    }
+    let pending = f.app.sync_status().await.unwrap().pending;
+
+    let saved = f.app.set_profile_active(&id, false).await.unwrap();
+    assert_eq!(saved.profile.status, ProfileStatus::Archived);
+    assert_eq!(f.app.profile_details(&id).await.unwrap(), saved);
+    let listed = |status| {
+        let app = &f.app;
+        async move {
+            let request = ListRequest {
+                filter: under(status),
+                sort: SortOrder::default(),
+                after: None,
+                offset: 0,
+                limit: 100,
+            };
+            let page = app.list_profiles(&request).await.unwrap();
+            page.rows.iter().any(|row| row.id == p.id)
+        }
+    };
+    assert!(!listed(ProfileStatus::Active).await);
+    assert!(listed(ProfileStatus::Archived).await);
+    let shift = u64::from(status_before == ProfileStatus::Active);
+    assert_eq!(
+        f.app
+            .count_profiles(&under(ProfileStatus::Active))
+            .await
+            .unwrap(),
+        active - shift
+    );
+    assert_eq!(
+        f.app
+            .count_profiles(&under(ProfileStatus::Archived))
+            .await
+            .unwrap(),
+        archived + shift
+    );
+    assert_eq!(f.app.sync_status().await.unwrap().pending, pending + 1);
+    // Archiving it again changes nothing and queues nothing.
+    f.app.set_profile_active(&id, false).await.unwrap();
+    assert_eq!(f.app.sync_status().await.unwrap().pending, pending + 1);
+    // And back.
+    let back = f.app.set_profile_active(&id, true).await.unwrap();
+    assert_eq!(back.profile.status, ProfileStatus::Active);
+    assert!(listed(ProfileStatus::Active).await);
+    assert_eq!(f.app.sync_status().await.unwrap().pending, pending + 2);
+    let missing = userdesk_model::ProfileId::new().to_string();
+    let err = ApiError::from(f.app.set_profile_active(&missing, false).await.unwrap_err());
+    assert_eq!(err.code, ErrorCode::NotFound);
 }
 
 #[tokio::test]

@@ -144,6 +144,34 @@ async fn a_push_whose_answer_is_lost_is_applied_once() {
 }
 
 #[tokio::test]
+async fn a_customer_archived_offline_is_archived_for_every_manager_once_synced() {
+    let platform = Platform::start(4).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let id = platform.profiles[3].id;
+    let key = id.to_string();
+    ann.app.set_profile_active(&key, false).await.unwrap();
+    // Bob edits another field meanwhile: both survive.
+    bob.edit(id, location("Oslo")).await;
+    bob.sync(&platform).await;
+    assert_eq!(ann.sync(&platform).await.applied, 1);
+    bob.sync(&platform).await;
+    for client in [&ann, &bob] {
+        let p = client.profile(id).await.unwrap();
+        assert_eq!(p.status, userdesk_model::ProfileStatus::Archived);
+        assert_eq!(p.location, "Oslo");
+        client.assert_same_as(&platform).await;
+    }
+    ann.app.set_profile_active(&key, true).await.unwrap();
+    ann.sync(&platform).await;
+    bob.sync(&platform).await;
+    let p = bob.profile(id).await.unwrap();
+    assert_eq!(p.status, userdesk_model::ProfileStatus::Active);
+}
+
+#[tokio::test]
 async fn two_managers_editing_different_fields_of_one_customer_both_survive() {
     let platform = Platform::start(4).await;
     let (ann, bob) = (

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     Keychain,
     /// The server applied the edit, but another manager's later edit replaced the field.
     Overwritten,
+    /// A picture that is not an image, is corrupt, or is too large.
+    InvalidPicture,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

@@ -235,6 +235,15 @@ export class FakeBackend implements Backend {
     });
   }
 
+  setProfileActive(id: string, active: boolean): Promise<ProfileDetails> {
+    return this.answer('set_profile_active', { id, active }, () => {
+      const index = this.indexOf(id);
+      this.edited.set(index, { ...this.profile(index), status: active ? 'active' : 'archived' });
+      this.orderings.clear();
+      return this.details(index);
+    });
+  }
+
   getTimeZone(): Promise<string> {
     return this.answer('get_time_zone', {}, () => this.timeZone);
   }
