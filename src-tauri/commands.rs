@@ -5,8 +5,8 @@ use std::sync::Arc;
 use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    Account, ApiError, ListRequest, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch,
-    SignIn, SyncView,
+    Account, ApiError, ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage,
+    ProfilePatch, SignIn, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
@@ -51,6 +51,37 @@ pub async fn set_profile_active(
     active: bool,
 ) -> CommandResult<ProfileDetails> {
     Ok(core.set_profile_active(&id, active).await?)
+}
+
+#[tauri::command]
+pub async fn list_notes(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<Vec<NoteView>> {
+    Ok(core.notes(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn add_note(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+    body: String,
+) -> CommandResult<NoteView> {
+    Ok(core.add_note(&profile_id, &body).await?)
+}
+
+#[tauri::command]
+pub async fn edit_note(
+    core: State<'_, Arc<AppCore>>,
+    note_id: String,
+    body: String,
+) -> CommandResult<NoteView> {
+    Ok(core.edit_note(&note_id, &body).await?)
+}
+
+#[tauri::command]
+pub async fn delete_note(core: State<'_, Arc<AppCore>>, note_id: String) -> CommandResult<()> {
+    Ok(core.delete_note(&note_id).await?)
 }
 
 #[tauri::command]

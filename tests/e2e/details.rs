@@ -1,5 +1,5 @@
-//! A manager finds a customer, opens Details, edits the phone and deactivates the customer, in
-//! the real app window.
+//! A manager finds a customer, opens Details, edits the phone, deactivates the customer and adds
+//! a note, in the real app window.
 
 use std::path::Path;
 
@@ -160,6 +160,54 @@ async fn a_manager_deactivates_a_customer_and_finds_them_under_archived() -> any
     wait_for_text(&client, "#count", "1 user").await?;
     let badge = format!(".row[data-id='{ada}'] .badge");
     wait_for_text(&client, &badge, "Archived").await?;
+    client.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_adds_a_note_that_stays_after_a_restart() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ada = prepare_store(dir.path()).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+
+    let input = wait_for(&client, "textarea#note-new").await?;
+    input
+        .send_keys("Called back: wants the invoice again")
+        .await?;
+    wait_for(&client, "#note-add:not([disabled])")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        &client,
+        "#notes .note .note-body",
+        "Called back: wants the invoice again",
+    )
+    .await?;
+    let meta = wait_for(&client, "#notes .note .note-meta")
+        .await?
+        .text()
+        .await?;
+    assert!(meta.contains("Not synced yet"), "{meta:?}");
+    save_screenshot(&client, "details-note").await?;
+    client.close().await?;
+
+    let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let notes = core.notes(&ada.to_string()).await?;
+    core.store().close().await;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].body, "Called back: wants the invoice again");
+
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+    wait_for_text(
+        &client,
+        "#notes .note .note-body",
+        "Called back: wants the invoice again",
+    )
+    .await?;
     client.close().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ import type { Account } from './bindings/Account';
 import type { ApiError } from './bindings/ApiError';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { ListRequest } from './bindings/ListRequest';
+import type { NoteView } from './bindings/NoteView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfilePage } from './bindings/ProfilePage';
@@ -20,6 +21,11 @@ export interface Backend {
   patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
   /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
   setProfileActive(id: string, active: boolean): Promise<ProfileDetails>;
+  /** The customer's notes, newest first. */
+  notes(profileId: string): Promise<NoteView[]>;
+  addNote(profileId: string, body: string): Promise<NoteView>;
+  editNote(noteId: string, body: string): Promise<NoteView>;
+  deleteNote(noteId: string): Promise<void>;
   getTimeZone(): Promise<string>;
   /** Returns the zone now in use (the IANA name, as the core spells it). */
   setTimeZone(timeZone: string): Promise<string>;
@@ -43,6 +49,10 @@ export const tauriBackend: Backend = {
   getProfile: (id) => invoke<ProfileDetails>('get_profile', { id }),
   patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
   setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
+  notes: (profileId) => invoke<NoteView[]>('list_notes', { profileId }),
+  addNote: (profileId, body) => invoke<NoteView>('add_note', { profileId, body }),
+  editNote: (noteId, body) => invoke<NoteView>('edit_note', { noteId, body }),
+  deleteNote: (noteId) => invoke<void>('delete_note', { noteId }),
   getTimeZone: () => invoke<string>('get_time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),

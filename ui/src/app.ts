@@ -95,6 +95,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       // The edit now waits to sync: the status bar says so at once.
       void syncBar.refresh();
     },
+    onNotesChanged: () => void syncBar.refresh(),
     onStatusChanged: () => {
       // Activated or archived: the row moves to the other status filter, and the counts change.
       refreshAll();

@@ -216,4 +216,80 @@ describe('the Details panel', () => {
     expect(active.checked).toBe(true);
     expect(query(panel, '#details-status').textContent).toBe('Active');
   });
+
+  it('adds a note in the "Add a note" box and shows it first, with its author, time and a pending mark', async () => {
+    const { panel, backend } = await openDetails();
+    const list = query(panel, '#notes');
+    await waitFor(() => backend.callsOf('list_notes').length === 1);
+    expect(list.hidden).toBe(true);
+    const input = query<HTMLTextAreaElement>(panel, '#note-new');
+    const add = query<HTMLButtonElement>(panel, '#note-add');
+    expect(add.disabled).toBe(true);
+
+    input.value = 'Called back, wants a refund';
+    input.dispatchEvent(new Event('input'));
+    expect(add.disabled).toBe(false);
+    add.click();
+    await waitFor(() => panel.querySelectorAll('.note').length === 1);
+    expect(backend.callsOf('add_note').map((c) => c.args)).toEqual([{ profileId: ID, body: 'Called back, wants a refund' }]);
+    expect(input.value).toBe('');
+    expect(list.hidden).toBe(false);
+
+    input.value = 'Refund sent';
+    input.dispatchEvent(new Event('input'));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
+    await waitFor(() => panel.querySelectorAll('.note').length === 2);
+    const bodies = [...panel.querySelectorAll('.note .note-body')].map((n) => n.textContent);
+    expect(bodies).toEqual(['Refund sent', 'Called back, wants a refund']);
+    const meta = query(panel, '.note .note-meta').textContent ?? '';
+    expect(meta).toContain('You · Jun 1, 2025');
+    expect(meta).toContain('Not synced yet');
+  });
+
+  it('keeps a refused note open with the reason', async () => {
+    const { panel, backend } = await openDetails();
+    const input = query<HTMLTextAreaElement>(panel, '#note-new');
+    input.value = 'x'.repeat(10_001);
+    input.dispatchEvent(new Event('input'));
+    query<HTMLButtonElement>(panel, '#note-add').click();
+    const error = query(panel, '#note-add-error');
+    await waitFor(() => !error.hidden);
+    expect(error.textContent).toBe('The note was not saved: the note is longer than 10000 characters.');
+    expect(input.value).toHaveLength(10_001);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(backend.notesByProfile.get(ID)).toBeUndefined();
+  });
+
+  it('edits and deletes a note in place, deleting only once confirmed', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    backend.notesByProfile.set(ID, [
+      { id: 'n1', author: 'bob@example.com', body: 'VIP: answer within the hour', created: 'May 30, 2025 09:15', pending: false },
+    ]);
+    const { panel } = await openDetails(backend);
+    await waitFor(() => panel.querySelectorAll('.note').length === 1);
+    expect(query(panel, '.note .note-meta').textContent).toBe('bob@example.com · May 30, 2025 09:15');
+
+    query<HTMLButtonElement>(panel, '.note .note-edit').click();
+    const editor = query<HTMLTextAreaElement>(panel, '.note .note-editor');
+    expect(editor.value).toBe('VIP: answer within the hour');
+    editor.value = '   ';
+    query<HTMLButtonElement>(panel, '.note .note-save').click();
+    await waitFor(() => panel.querySelector('.note .note-error:not([hidden])') !== null);
+    expect(query(panel, '.note .note-error').textContent).toBe('The note was not saved: a note needs some text.');
+    editor.value = 'VIP: answer within 30 minutes';
+    query<HTMLButtonElement>(panel, '.note .note-save').click();
+    await waitFor(() => panel.querySelector('.note .note-body')?.textContent === 'VIP: answer within 30 minutes');
+    expect(backend.callsOf('edit_note').at(-1)?.args).toEqual({ noteId: 'n1', body: 'VIP: answer within 30 minutes' });
+    expect(query(panel, '.note .note-meta').textContent).toContain('edited Jun 1, 2025 13:00');
+
+    query<HTMLButtonElement>(panel, '.note .note-delete').click();
+    query<HTMLButtonElement>(panel, '.note .note-keep').click();
+    expect(backend.callsOf('delete_note')).toHaveLength(0);
+    query<HTMLButtonElement>(panel, '.note .note-delete').click();
+    query<HTMLButtonElement>(panel, '.note .note-confirm-delete').click();
+    await waitFor(() => panel.querySelectorAll('.note').length === 0);
+    expect(backend.callsOf('delete_note').map((c) => c.args)).toEqual([{ noteId: 'n1' }]);
+    expect(query(panel, '#notes').hidden).toBe(true);
+  });
 });
+

@@ -9,6 +9,7 @@ import type { ProfilePatch } from './bindings/ProfilePatch';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { closeIcon, pencilIcon } from './icons';
+import { createNotesSection } from './notes';
 
 export const EDITABLE_FIELDS: readonly Field[] = ['email', 'firstName', 'lastName', 'phone', 'location'];
 
@@ -26,6 +27,8 @@ export interface DetailsOptions {
   readonly onSaved: (details: ProfileDetails) => void;
   /** The Active option changed the profile's status: it may leave the table's current filter. */
   readonly onStatusChanged: (details: ProfileDetails) => void;
+  /** A note was added, changed or deleted. */
+  readonly onNotesChanged: () => void;
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
@@ -116,6 +119,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const sessions = info('sessions', 'sessions');
   const takeover = info('liveChatTakeover', 'live chat takeover');
 
+  const notes = createNotesSection({ backend, onChanged: () => options.onNotesChanged(), onError: (error) => options.onError(error) });
+
   const element = el(
     'section',
     { id: 'details', class: 'details', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'details-name', hidden: true },
@@ -126,7 +131,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       el('div', { class: 'details-heading' }, heading, status, activeOption),
       closeButton,
     ),
-    el('div', { class: 'details-body' }, el('h3', { class: 'section-title' }, 'User details'), list),
+    el('div', { class: 'details-body' }, el('h3', { class: 'section-title' }, 'User details'), list, notes.element),
   );
   closeButton.addEventListener('click', () => close());
 
@@ -294,6 +299,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
       render(loaded);
+      await notes.load(id);
     } catch (error) {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
@@ -310,6 +316,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     element.hidden = true;
     shownId = undefined;
     details = undefined;
+    notes.reset();
     const returnTo = trigger;
     trigger = undefined;
     if (id !== undefined) options.onClose(id, returnTo);
@@ -329,6 +336,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         activeInput.disabled = true;
         for (const view of views.values()) showValue(view.value, '');
         for (const node of [created, lastSeen, device, sessions, takeover]) setText(node, '');
+        notes.reset();
         setText(createdZone, '');
         setText(lastSeenZone, '');
       }

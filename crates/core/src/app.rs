@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
-    ListRequest, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
-    ProfileStatus,
+    ListRequest, NoteId, NoteView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage,
+    ProfilePatch, ProfileStatus,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -283,6 +283,65 @@ impl AppCore {
         Ok(self.details(profile))
     }
 
+    /// The customer's notes, newest first, times in the manager's zone; notes written here and
+    /// not yet on the server are marked pending.
+    pub async fn notes(&self, profile_id: &str) -> Result<Vec<NoteView>> {
+        let id = parse_id(profile_id)?;
+        let me = self.note_author().await?;
+        let notes = self.store.notes(id, &me).await?;
+        Ok(notes.into_iter().map(|n| self.note_view(n)).collect())
+    }
+
+    /// "Add a note": kept at once, synced later. Empty or oversized text is refused.
+    pub async fn add_note(&self, profile_id: &str, body: &str) -> Result<NoteView> {
+        let id = parse_id(profile_id)?;
+        let me = self.note_author().await?;
+        let note = self.store.add_note(id, body, &me).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(self.note_view(note))
+    }
+
+    /// Replaces a note's text.
+    pub async fn edit_note(&self, note_id: &str, body: &str) -> Result<NoteView> {
+        let id = parse_note_id(note_id)?;
+        let me = self.note_author().await?;
+        let note = self.store.edit_note(id, body, &me).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(self.note_view(note))
+    }
+
+    /// Deletes a note.
+    pub async fn delete_note(&self, note_id: &str) -> Result<()> {
+        let id = parse_note_id(note_id)?;
+        let me = self.note_author().await?;
+        self.store.delete_note(id, &me).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(())
+    }
+
+    /// Who notes written here are by: the signed-in manager, until the server stamps its own.
+    async fn note_author(&self) -> Result<String> {
+        Ok(self
+            .account()
+            .await?
+            .map(|account| account.manager)
+            .unwrap_or_else(|| "You".to_string()))
+    }
+
+    fn note_view(&self, local: crate::notes::LocalNote) -> NoteView {
+        let tz = self.time_zone();
+        let note = local.note;
+        NoteView {
+            id: note.id,
+            author: note.author,
+            body: note.body,
+            created: format_timestamp(note.created_at, tz),
+            edited: (note.updated_at != note.created_at)
+                .then(|| format_timestamp(note.updated_at, tz)),
+            pending: local.pending,
+        }
+    }
+
     /// "Sync now": pushes the pending edits and pulls the workspace's changes; one sync runs at
     /// a time, a second call waits for the first.
     pub async fn sync_now(&self, server_url: &str, token: &str) -> Result<SyncReport> {
@@ -398,6 +457,11 @@ fn index_filter(filter: &ResolvedFilter) -> IndexFilter {
 fn parse_id(id: &str) -> Result<ProfileId> {
     id.parse()
         .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a profile id")))
+}
+
+fn parse_note_id(id: &str) -> Result<NoteId> {
+    id.parse()
+        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a note id")))
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub enum CoreError {
     Validation(#[from] ValidationErrors),
     #[error("no profile with id {0}")]
     ProfileNotFound(String),
+    #[error("no note with id {0}")]
+    NoteNotFound(String),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     #[error("unknown time zone {0:?}: use an IANA name such as Europe/Berlin")]
@@ -54,7 +56,7 @@ impl CoreError {
             CoreError::Keychain(_) => ErrorCode::Keychain,
             CoreError::NotSignedIn => ErrorCode::Unauthorized,
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
-            CoreError::ProfileNotFound(_) => ErrorCode::NotFound,
+            CoreError::ProfileNotFound(_) | CoreError::NoteNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
             CoreError::Database(_)

@@ -8,6 +8,7 @@ mod demo;
 mod error;
 mod keychain;
 mod listing;
+mod notes;
 mod outbox;
 mod overwrites;
 mod picture;

@@ -18,7 +18,7 @@ mod validation;
 pub use account::{Account, SignIn, SyncProgress, SyncView};
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
-pub use notes::{Note, NoteId};
+pub use notes::{Note, NoteId, NoteView};
 pub use profile::{
     username as profile_username, Platform, Profile, ProfileDetails, ProfilePatch, ProfileRow,
     ProfileStatus, ProfileType,

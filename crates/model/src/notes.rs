@@ -22,3 +22,23 @@ pub struct Note {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A note as the Details window shows it: the server's copy with this app's edits not yet
+/// confirmed laid over it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NoteView {
+    pub id: NoteId,
+    /// The email of the manager who wrote it.
+    pub author: String,
+    pub body: String,
+    /// When it was written, in the manager's time zone.
+    pub created: String,
+    /// When it was last changed, if it was, in the manager's time zone.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<String>,
+    /// Written or changed here and not yet confirmed by the server.
+    pub pending: bool,
+}

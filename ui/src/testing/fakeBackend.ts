@@ -11,6 +11,7 @@ import type { CursorValue } from '../bindings/CursorValue';
 import type { Field } from '../bindings/Field';
 import type { FieldError } from '../bindings/FieldError';
 import type { ListRequest } from '../bindings/ListRequest';
+import type { NoteView } from '../bindings/NoteView';
 import type { Platform } from '../bindings/Platform';
 import type { Profile } from '../bindings/Profile';
 import type { ProfileDetails } from '../bindings/ProfileDetails';
@@ -151,6 +152,9 @@ export class FakeBackend implements Backend {
   private readonly edited = new Map<number, Profile>();
   private readonly orderings = new Map<string, Ordering>();
   private readonly failures: { command: string; error: unknown }[] = [];
+  /** Notes by profile id, newest first, as the core would return them. */
+  readonly notesByProfile = new Map<string, NoteView[]>();
+  private noteCounter = 0;
 
   constructor(options: FakeBackendOptions = {}) {
     this.size = options.rows ?? 500;
@@ -241,6 +245,56 @@ export class FakeBackend implements Backend {
       this.edited.set(index, { ...this.profile(index), status: active ? 'active' : 'archived' });
       this.orderings.clear();
       return this.details(index);
+    });
+  }
+
+  notes(profileId: string): Promise<NoteView[]> {
+    return this.answer('list_notes', { profileId }, () => {
+      this.indexOf(profileId);
+      return [...(this.notesByProfile.get(profileId) ?? [])];
+    });
+  }
+
+  addNote(profileId: string, body: string): Promise<NoteView> {
+    return this.answer('add_note', { profileId, body }, () => {
+      this.indexOf(profileId);
+      checkNote(body);
+      this.noteCounter += 1;
+      const note: NoteView = {
+        id: `note-${this.noteCounter}`,
+        author: 'You',
+        body,
+        created: `Jun 1, 2025 12:${String(this.noteCounter).padStart(2, '0')}`,
+        pending: true,
+      };
+      this.notesByProfile.set(profileId, [note, ...(this.notesByProfile.get(profileId) ?? [])]);
+      return note;
+    });
+  }
+
+  editNote(noteId: string, body: string): Promise<NoteView> {
+    return this.answer('edit_note', { noteId, body }, () => {
+      checkNote(body);
+      for (const [profileId, notes] of this.notesByProfile) {
+        const at = notes.findIndex((n) => n.id === noteId);
+        const current = notes[at];
+        if (current === undefined) continue;
+        const edited: NoteView = { ...current, body, edited: 'Jun 1, 2025 13:00', pending: true };
+        this.notesByProfile.set(profileId, notes.map((n, i) => (i === at ? edited : n)));
+        return edited;
+      }
+      throw apiError('not_found', `no note with id ${noteId}`);
+    });
+  }
+
+  deleteNote(noteId: string): Promise<void> {
+    return this.answer('delete_note', { noteId }, () => {
+      for (const [profileId, notes] of this.notesByProfile) {
+        if (!notes.some((n) => n.id === noteId)) continue;
+        this.notesByProfile.set(profileId, notes.filter((n) => n.id !== noteId));
+        return;
+      }
+      throw apiError('not_found', `no note with id ${noteId}`);
     });
   }
 
@@ -519,4 +573,10 @@ function compareKeys(a: SortKey, b: SortKey, sort: SortOrder): number {
   if (a === '') return sign;
   if (b === '') return -sign;
   return (a < b ? -1 : 1) * sign;
+}
+
+/** The core's rules for a note's text. */
+function checkNote(body: string): void {
+  if (body.trim() === '') throw apiError('invalid_request', 'invalid request: a note needs some text');
+  if (Array.from(body).length > 10_000) throw apiError('invalid_request', 'invalid request: the note is longer than 10000 characters');
 }
