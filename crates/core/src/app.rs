@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
-    ListRequest, NoteId, NoteView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage,
-    ProfilePatch, ProfileStatus,
+    Conversation, GoalCompletionView, ListRequest, NoteId, NoteView, Profile, ProfileDetails,
+    ProfileFilter, ProfileId, ProfilePage, ProfilePatch, ProfileStatus, SessionId, SessionOrder,
+    SessionView,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -317,6 +318,34 @@ impl AppCore {
         self.store.delete_note(id, &me).await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(())
+    }
+
+    /// The customer's bot sessions whose bot's name contains `search` (any case), by end time
+    /// either way; times in the manager's zone.
+    pub async fn bot_sessions(
+        &self,
+        profile_id: &str,
+        search: &str,
+        order: SessionOrder,
+    ) -> Result<Vec<SessionView>> {
+        let id = parse_id(profile_id)?;
+        self.store
+            .bot_sessions(id, search, order, self.time_zone())
+            .await
+    }
+
+    /// A bot session's whole conversation, with its bot and platform.
+    pub async fn conversation(&self, session_id: &str) -> Result<Conversation> {
+        let id: SessionId = session_id.parse().map_err(|_| {
+            CoreError::InvalidRequest(format!("{session_id:?} is not a session id"))
+        })?;
+        self.store.conversation(id, self.time_zone()).await
+    }
+
+    /// The goals the customer completed, the latest first.
+    pub async fn goal_completions(&self, profile_id: &str) -> Result<Vec<GoalCompletionView>> {
+        let id = parse_id(profile_id)?;
+        self.store.goal_completions(id, self.time_zone()).await
     }
 
     /// Who notes written here are by: the signed-in manager, until the server stamps its own.

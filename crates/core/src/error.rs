@@ -9,6 +9,8 @@ pub enum CoreError {
     ProfileNotFound(String),
     #[error("no note with id {0}")]
     NoteNotFound(String),
+    #[error("no bot session with id {0}")]
+    SessionNotFound(String),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     #[error("unknown time zone {0:?}: use an IANA name such as Europe/Berlin")]
@@ -56,7 +58,9 @@ impl CoreError {
             CoreError::Keychain(_) => ErrorCode::Keychain,
             CoreError::NotSignedIn => ErrorCode::Unauthorized,
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
-            CoreError::ProfileNotFound(_) | CoreError::NoteNotFound(_) => ErrorCode::NotFound,
+            CoreError::ProfileNotFound(_)
+            | CoreError::NoteNotFound(_)
+            | CoreError::SessionNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
             CoreError::Database(_)

@@ -15,10 +15,12 @@ mod picture;
 mod profile_index;
 mod profiles;
 mod search;
+mod sessions;
 mod settings;
 mod shadow;
 mod store;
 mod sync;
+mod synced;
 mod time;
 
 pub use account::KEYCHAIN_SERVICE;

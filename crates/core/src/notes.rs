@@ -15,6 +15,7 @@ use crate::error::{CoreError, Result};
 use crate::outbox;
 use crate::profiles;
 use crate::store::Store;
+use crate::synced::{self, Owner};
 
 /// A note, and whether this app has a change of it the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,40 +36,26 @@ pub(crate) fn check_body(body: &str) -> Result<String> {
 
 /// The server's copies of the customer's notes.
 async fn synced(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<Note>> {
-    let records: Vec<String> = sqlx::query_scalar(
-        "SELECT record FROM synced_records \
-         WHERE kind = 'note' AND json_extract(record, '$.value.profileId') = ?",
-    )
-    .bind(profile.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    records
-        .iter()
-        .map(|record| match serde_json::from_str::<Entity>(record) {
-            Ok(Entity::Note(note)) => Ok(note),
-            Ok(_) => Err(CoreError::Corrupt(
+    synced::owned_by(conn, "note", Owner::Profile, profile.to_string())
+        .await?
+        .into_iter()
+        .map(|entity| match entity {
+            Entity::Note(note) => Ok(note),
+            _ => Err(CoreError::Corrupt(
                 "a note record of another kind".to_string(),
             )),
-            Err(e) => Err(CoreError::Corrupt(format!("a note record: {e}"))),
         })
         .collect()
 }
 
 /// One note's server copy, if the pull brought it.
 async fn synced_one(conn: &mut SqliteConnection, id: NoteId) -> Result<Option<Note>> {
-    let key = serde_json::Value::String(id.to_string()).to_string();
-    let record: Option<String> =
-        sqlx::query_scalar("SELECT record FROM synced_records WHERE kind = 'note' AND key = ?")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match record.map(|r| serde_json::from_str::<Entity>(&r)) {
+    match synced::by_id(conn, "note", id.to_string()).await? {
         None => Ok(None),
-        Some(Ok(Entity::Note(note))) => Ok(Some(note)),
-        Some(Ok(_)) => Err(CoreError::Corrupt(
+        Some(Entity::Note(note)) => Ok(Some(note)),
+        Some(_) => Err(CoreError::Corrupt(
             "a note record of another kind".to_string(),
         )),
-        Some(Err(e)) => Err(CoreError::Corrupt(format!("a note record: {e}"))),
     }
 }
 

@@ -31,8 +31,8 @@ pub use query::{
 pub use requests::{DataRequest, DataRequestKind, DataRequestState, RequestId};
 pub use segments::{RuleOperator, Segment, SegmentId, SegmentMember, SegmentRule, MAX_RULES};
 pub use sessions::{
-    BotSession, Goal, GoalCompletion, GoalCompletionId, GoalId, Message, MessageId, Sender,
-    SessionId,
+    BotSession, Conversation, Goal, GoalCompletion, GoalCompletionId, GoalCompletionView, GoalId,
+    Message, MessageId, MessageView, Sender, SessionId, SessionOrder, SessionView,
 };
 pub use text::{check_label, check_long_text, MAX_LONG_TEXT_LEN};
 pub use validation::{Field, FieldError, ValidPatch, ValidationErrors};

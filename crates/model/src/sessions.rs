@@ -62,8 +62,9 @@ pub struct BotSession {
 }
 
 /// Who wrote a message of a conversation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Sender {
     Customer,
     Bot,
@@ -98,4 +99,64 @@ pub struct Message {
     pub sender: Sender,
     pub body: String,
     pub sent_at: DateTime<Utc>,
+}
+
+/// The order of the Details window's bot sessions, by end time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SessionOrder {
+    /// The latest first.
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+/// A bot session as the Details window lists it; times in the manager's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub bot: String,
+    pub platform: Platform,
+    pub device: String,
+    pub started: String,
+    pub ended: String,
+    /// A goal was completed in it: the list shows a star.
+    pub goal_completed: bool,
+    pub live_chat_takeover: bool,
+}
+
+/// One message of a conversation; the time in the manager's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub sender: Sender,
+    pub body: String,
+    pub sent: String,
+}
+
+/// A session's whole transcript, oldest message first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Conversation {
+    pub session: SessionView,
+    pub messages: Vec<MessageView>,
+}
+
+/// A completed goal as the Details window lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct GoalCompletionView {
+    pub id: GoalCompletionId,
+    /// The goal's name; empty if the goal itself has not arrived.
+    pub goal: String,
+    pub bot: String,
+    pub completed: String,
+    pub session_id: SessionId,
 }

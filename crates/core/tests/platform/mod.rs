@@ -82,6 +82,16 @@ impl Platform {
         }
     }
 
+    /// Writes platform data (sessions, messages, goals…) into the workspace, as the bots would.
+    pub async fn insert(&self, batch: &PlatformBatch) {
+        let workspace = self
+            .storage
+            .ensure_workspace("acme", "privacy@example.com")
+            .await
+            .unwrap();
+        self.storage.insert_batch(workspace, batch).await.unwrap();
+    }
+
     /// A token of another manager of the workspace (an agent).
     pub async fn token_of(&self, email: &str) -> String {
         let workspace = self

@@ -1,0 +1,60 @@
+//! Reading pulled records of the kinds kept whole in `synced_records`: by their customer or
+//! session (each such read has a partial index on exactly the expression it filters on), or by
+//! their id.
+
+use sqlx::SqliteConnection;
+use userdesk_model::sync::Entity;
+
+use crate::error::{CoreError, Result};
+
+/// The id field a read filters on; each has an index per kind that is read by it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Owner {
+    Profile,
+    Session,
+}
+
+fn decode(record: &str) -> Result<Entity> {
+    serde_json::from_str(record).map_err(|e| CoreError::Corrupt(format!("a pulled record: {e}")))
+}
+
+/// The pulled records of `kind` that belong to `owner` `id`.
+pub(crate) async fn owned_by(
+    conn: &mut SqliteConnection,
+    kind: &'static str,
+    owner: Owner,
+    id: String,
+) -> Result<Vec<Entity>> {
+    // The kind and the expression are spelt out in the statement, exactly as the partial
+    // indexes spell them, so SQLite picks the index when it prepares the statement. `kind` is
+    // one of this crate's constants, never input.
+    let field = match owner {
+        Owner::Profile => "profileId",
+        Owner::Session => "sessionId",
+    };
+    let sql = format!(
+        "SELECT record FROM synced_records \
+         WHERE kind = '{kind}' AND json_extract(record, '$.value.{field}') = ?"
+    );
+    let records: Vec<String> = sqlx::query_scalar(&sql)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    records.iter().map(|r| decode(r)).collect()
+}
+
+/// The pulled record of `kind` with the id `id`, if the pull brought it.
+pub(crate) async fn by_id(
+    conn: &mut SqliteConnection,
+    kind: &'static str,
+    id: String,
+) -> Result<Option<Entity>> {
+    let key = serde_json::Value::String(id).to_string();
+    let record: Option<String> =
+        sqlx::query_scalar("SELECT record FROM synced_records WHERE kind = ? AND key = ?")
+            .bind(kind)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    record.as_deref().map(decode).transpose()
+}
