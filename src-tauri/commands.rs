@@ -5,8 +5,8 @@ use std::sync::Arc;
 use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    Account, ApiError, ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage,
-    ProfilePatch, SignIn, SyncView,
+    Account, ApiError, Conversation, GoalCompletionView, ListRequest, NoteView, ProfileDetails,
+    ProfileFilter, ProfilePage, ProfilePatch, SessionOrder, SessionView, SignIn, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
@@ -82,6 +82,32 @@ pub async fn edit_note(
 #[tauri::command]
 pub async fn delete_note(core: State<'_, Arc<AppCore>>, note_id: String) -> CommandResult<()> {
     Ok(core.delete_note(&note_id).await?)
+}
+
+#[tauri::command]
+pub async fn bot_sessions(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+    search: String,
+    order: SessionOrder,
+) -> CommandResult<Vec<SessionView>> {
+    Ok(core.bot_sessions(&profile_id, &search, order).await?)
+}
+
+#[tauri::command]
+pub async fn conversation(
+    core: State<'_, Arc<AppCore>>,
+    session_id: String,
+) -> CommandResult<Conversation> {
+    Ok(core.conversation(&session_id).await?)
+}
+
+#[tauri::command]
+pub async fn goal_completions(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<Vec<GoalCompletionView>> {
+    Ok(core.goal_completions(&profile_id).await?)
 }
 
 #[tauri::command]

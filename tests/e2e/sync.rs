@@ -1,6 +1,7 @@
 //! A manager signs in from Settings to the real platform server on loopback: the token goes to
 //! the system keychain (GNOME Keyring in the test's D-Bus session), the workspace downloads, the
-//! status bar says online, and an edit made in the window reaches the server by itself.
+//! status bar says online, an edit made in the window reaches the server by itself, and the
+//! customer's bot session and its conversation, pulled from the server, read in Details.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +12,9 @@ use tokio::net::TcpListener;
 use userdesk_core::{DemoProfiles, Keychain, KEYCHAIN_SERVICE};
 use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::sync::{ClientId, Entity, PatchOp};
-use userdesk_model::{Profile, ProfileStatus};
+use userdesk_model::{
+    BotSession, Message, MessageId, Platform, Profile, ProfileStatus, Sender, SessionId,
+};
 use userdesk_server::http::Limits;
 use userdesk_server::managers::{hash_token, new_token, Role};
 use userdesk_server::storage::{self, PlatformBatch, PullQuery, Storage};
@@ -32,8 +35,37 @@ async fn platform(
     let token = new_token()?;
     storage.add_token(manager, &hash_token(&token)).await?;
     let profiles: Vec<Profile> = DemoProfiles::new(5, chrono::Utc::now()).take(30).collect();
+    // The first active customer talked to the support bot once and completed a goal.
+    let talker = profiles
+        .iter()
+        .find(|p| p.status == ProfileStatus::Active)
+        .context("an active customer")?;
+    let at = chrono::Utc::now() - chrono::Duration::days(1);
+    let session = BotSession {
+        id: SessionId::new(),
+        profile_id: talker.id,
+        bot: "Support Bot".into(),
+        platform: Platform::MobileWeb,
+        device: "Firefox 131".into(),
+        started_at: at,
+        ended_at: at + chrono::Duration::minutes(5),
+        goal_completed: true,
+        live_chat_takeover: false,
+    };
+    let message = |minute: i64, sender, body: &str| Message {
+        id: MessageId::new(),
+        session_id: session.id,
+        sender,
+        body: body.into(),
+        sent_at: at + chrono::Duration::minutes(minute),
+    };
     let batch = PlatformBatch {
         profiles: profiles.clone(),
+        messages: vec![
+            message(1, Sender::Bot, "Hello! How can I help?"),
+            message(2, Sender::Customer, "Where is my parcel?"),
+        ],
+        sessions: vec![session],
         ..Default::default()
     };
     storage.insert_batch(workspace, &batch).await?;
@@ -138,6 +170,24 @@ async fn a_manager_signs_in_and_an_edit_reaches_the_server_by_itself() -> anyhow
     )
     .await?;
     wait_for_text(&client, "#sync-pending", "1 edit waiting to sync").await?;
+
+    // The customer's bot session, starred for its completed goal; picked, its conversation.
+    let session = wait_for(&client, "#sessions .session").await?;
+    wait_for_text(&client, "#sessions .session .star", "★").await?;
+    session.click().await?;
+    wait_for_text(
+        &client,
+        "#conversation .message:first-child .message-body",
+        "Hello! How can I help?",
+    )
+    .await?;
+    wait_for_text(
+        &client,
+        "#conversation .message:last-child .message-body",
+        "Where is my parcel?",
+    )
+    .await?;
+    save_screenshot(&client, "details-conversation").await?;
     // The background sync pushes it a couple of seconds after the last edit.
     wait_for_text(&client, "#sync-pending", "No pending edits").await?;
     let mut on_server = String::new();

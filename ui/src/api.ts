@@ -2,13 +2,17 @@ import { invoke } from '@tauri-apps/api/core';
 
 import type { Account } from './bindings/Account';
 import type { ApiError } from './bindings/ApiError';
+import type { Conversation } from './bindings/Conversation';
 import type { ErrorCode } from './bindings/ErrorCode';
+import type { GoalCompletionView } from './bindings/GoalCompletionView';
 import type { ListRequest } from './bindings/ListRequest';
 import type { NoteView } from './bindings/NoteView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfilePage } from './bindings/ProfilePage';
 import type { ProfilePatch } from './bindings/ProfilePatch';
+import type { SessionOrder } from './bindings/SessionOrder';
+import type { SessionView } from './bindings/SessionView';
 import type { SignIn } from './bindings/SignIn';
 import type { SyncView } from './bindings/SyncView';
 
@@ -26,6 +30,11 @@ export interface Backend {
   addNote(profileId: string, body: string): Promise<NoteView>;
   editNote(noteId: string, body: string): Promise<NoteView>;
   deleteNote(noteId: string): Promise<void>;
+  /** The customer's bot sessions whose bot's name contains `search`, by end time. */
+  botSessions(profileId: string, search: string, order: SessionOrder): Promise<SessionView[]>;
+  /** A session's whole transcript. */
+  conversation(sessionId: string): Promise<Conversation>;
+  goalCompletions(profileId: string): Promise<GoalCompletionView[]>;
   getTimeZone(): Promise<string>;
   /** Returns the zone now in use (the IANA name, as the core spells it). */
   setTimeZone(timeZone: string): Promise<string>;
@@ -53,6 +62,9 @@ export const tauriBackend: Backend = {
   addNote: (profileId, body) => invoke<NoteView>('add_note', { profileId, body }),
   editNote: (noteId, body) => invoke<NoteView>('edit_note', { noteId, body }),
   deleteNote: (noteId) => invoke<void>('delete_note', { noteId }),
+  botSessions: (profileId, search, order) => invoke<SessionView[]>('bot_sessions', { profileId, search, order }),
+  conversation: (sessionId) => invoke<Conversation>('conversation', { sessionId }),
+  goalCompletions: (profileId) => invoke<GoalCompletionView[]>('goal_completions', { profileId }),
   getTimeZone: () => invoke<string>('get_time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),

@@ -291,5 +291,86 @@ describe('the Details panel', () => {
     expect(backend.callsOf('delete_note').map((c) => c.args)).toEqual([{ noteId: 'n1' }]);
     expect(query(panel, '#notes').hidden).toBe(true);
   });
+
+  it('hides the goal, session and conversation sections of a customer without any', async () => {
+    const { panel, backend } = await openDetails();
+    await waitFor(() => backend.callsOf('bot_sessions').length === 1 && backend.callsOf('goal_completions').length === 1);
+    await settle(5);
+    for (const name of ['goals', 'sessions', 'conversation']) {
+      expect(query(panel, `[data-section="${name}"]`).hidden).toBe(true);
+    }
+  });
+
+  it('lists goals and sessions, searches by bot, sorts by end time, and shows the conversation picked', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const session = (id: string, bot: string, ended: string, goalCompleted: boolean) => ({
+      id,
+      bot,
+      platform: 'mobile_web' as const,
+      device: 'Firefox 131',
+      started: ended,
+      ended,
+      goalCompleted,
+      liveChatTakeover: false,
+    });
+    const s1 = session('s1', 'Sales Assistant', 'Nov 3, 2026 10:00', false);
+    const s2 = session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false);
+    const s3 = session('s3', 'Support Bot', 'Nov 1, 2026 10:00', true);
+    backend.sessionsByProfile.set(ID, [s1, s2, s3]);
+    backend.goalsByProfile.set(ID, [{ id: 'g1', goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: 's3' }]);
+    backend.conversations.set('s3', {
+      session: s3,
+      messages: [
+        { id: 'm1', sender: 'bot', body: 'Hello! How can I help?', sent: 'Nov 1, 2026 09:01' },
+        { id: 'm2', sender: 'customer', body: 'My order arrived broken', sent: 'Nov 1, 2026 09:02' },
+      ],
+    });
+    const { panel } = await openDetails(backend);
+    const sessions = query(panel, '[data-section="sessions"]');
+    await waitFor(() => !sessions.hidden);
+    expect(query(panel, '[data-section="goals"]').hidden).toBe(false);
+    expect(query(panel, '#goal-completions .record-title').textContent).toBe('Refund requested');
+    expect(query(panel, '#goal-completions .record-meta').textContent).toBe('Support Bot · Nov 1, 2026 09:03');
+
+    const ids = () => [...panel.querySelectorAll<HTMLElement>('#sessions .session')].map((n) => n.dataset['session']);
+    expect(ids()).toEqual(['s1', 's2', 's3']);
+    expect(query(panel, '#sessions [data-session="s3"] .star').textContent).toBe('★');
+    expect(panel.querySelector('#sessions [data-session="s1"] .star')).toBeNull();
+    expect(query(panel, '#sessions [data-session="s1"] .record-meta').textContent).toBe('Mobile Web · ended Nov 3, 2026 10:00');
+
+    const sort = query<HTMLButtonElement>(panel, '#sessions-sort');
+    expect(sort.textContent).toBe('End time ↓');
+    sort.click();
+    await waitFor(() => ids()[0] === 's3');
+    expect(sort.textContent).toBe('End time ↑');
+    expect(backend.callsOf('bot_sessions').at(-1)?.args).toEqual({ profileId: ID, search: '', order: 'oldestFirst' });
+
+    const search = query<HTMLInputElement>(panel, '#sessions-search');
+    search.value = 'SALES';
+    search.dispatchEvent(new Event('input'));
+    await waitFor(() => ids().length === 1);
+    expect(ids()).toEqual(['s1']);
+    search.value = 'billing';
+    search.dispatchEvent(new Event('input'));
+    await waitFor(() => !query(panel, '#sessions-none').hidden);
+    expect(sessions.hidden).toBe(false);
+    search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await waitFor(() => ids().length === 3);
+    expect(panel.hidden).toBe(false);
+
+    query(panel, '#sessions [data-session="s3"]').click();
+    const talk = query(panel, '[data-section="conversation"]');
+    await waitFor(() => !talk.hidden);
+    expect(query(panel, '#conversation-heading').textContent).toBe('Support Bot · Mobile Web · Nov 1, 2026 10:00');
+    const lines = [...panel.querySelectorAll('#conversation .message')].map((m) => [
+      m.querySelector('.message-sender')?.textContent,
+      m.querySelector('.message-body')?.textContent,
+    ]);
+    expect(lines).toEqual([
+      ['Support Bot', 'Hello! How can I help?'],
+      ['Customer', 'My order arrived broken'],
+    ]);
+    expect(query(panel, '#sessions [data-session="s3"]').getAttribute('aria-selected')).toBe('true');
+  });
 });
 

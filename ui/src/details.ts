@@ -10,6 +10,7 @@ import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { closeIcon, pencilIcon } from './icons';
 import { createNotesSection } from './notes';
+import { createSessionsSections } from './sessions';
 
 export const EDITABLE_FIELDS: readonly Field[] = ['email', 'firstName', 'lastName', 'phone', 'location'];
 
@@ -120,6 +121,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const takeover = info('liveChatTakeover', 'live chat takeover');
 
   const notes = createNotesSection({ backend, onChanged: () => options.onNotesChanged(), onError: (error) => options.onError(error) });
+  const records = createSessionsSections({ backend, onError: (error) => options.onError(error) });
+  const [goalsSection, sessionsSection, conversationSection] = records.elements;
 
   const element = el(
     'section',
@@ -131,7 +134,16 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       el('div', { class: 'details-heading' }, heading, status, activeOption),
       closeButton,
     ),
-    el('div', { class: 'details-body' }, el('h3', { class: 'section-title' }, 'User details'), list, notes.element),
+    el(
+      'div',
+      { class: 'details-body' },
+      el('h3', { class: 'section-title' }, 'User details'),
+      list,
+      goalsSection,
+      notes.element,
+      sessionsSection,
+      conversationSection,
+    ),
   );
   closeButton.addEventListener('click', () => close());
 
@@ -299,7 +311,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
       render(loaded);
-      await notes.load(id);
+      await Promise.all([notes.load(id), records.load(id)]);
     } catch (error) {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
@@ -317,6 +329,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     shownId = undefined;
     details = undefined;
     notes.reset();
+    records.reset();
     const returnTo = trigger;
     trigger = undefined;
     if (id !== undefined) options.onClose(id, returnTo);
@@ -337,6 +350,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         for (const view of views.values()) showValue(view.value, '');
         for (const node of [created, lastSeen, device, sessions, takeover]) setText(node, '');
         notes.reset();
+        records.reset();
         setText(createdZone, '');
         setText(lastSeenZone, '');
       }

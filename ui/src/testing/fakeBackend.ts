@@ -10,6 +10,8 @@ import type { Cursor } from '../bindings/Cursor';
 import type { CursorValue } from '../bindings/CursorValue';
 import type { Field } from '../bindings/Field';
 import type { FieldError } from '../bindings/FieldError';
+import type { Conversation } from '../bindings/Conversation';
+import type { GoalCompletionView } from '../bindings/GoalCompletionView';
 import type { ListRequest } from '../bindings/ListRequest';
 import type { NoteView } from '../bindings/NoteView';
 import type { Platform } from '../bindings/Platform';
@@ -19,6 +21,8 @@ import type { ProfileFilter } from '../bindings/ProfileFilter';
 import type { ProfilePage } from '../bindings/ProfilePage';
 import type { ProfilePatch } from '../bindings/ProfilePatch';
 import type { ProfileRow } from '../bindings/ProfileRow';
+import type { SessionOrder } from '../bindings/SessionOrder';
+import type { SessionView } from '../bindings/SessionView';
 import type { SignIn } from '../bindings/SignIn';
 import type { SortOrder } from '../bindings/SortOrder';
 import type { SyncView } from '../bindings/SyncView';
@@ -155,6 +159,11 @@ export class FakeBackend implements Backend {
   /** Notes by profile id, newest first, as the core would return them. */
   readonly notesByProfile = new Map<string, NoteView[]>();
   private noteCounter = 0;
+  /** Bot sessions by profile id, newest first. */
+  readonly sessionsByProfile = new Map<string, SessionView[]>();
+  /** Transcripts by session id. */
+  readonly conversations = new Map<string, Conversation>();
+  readonly goalsByProfile = new Map<string, GoalCompletionView[]>();
 
   constructor(options: FakeBackendOptions = {}) {
     this.size = options.rows ?? 500;
@@ -295,6 +304,30 @@ export class FakeBackend implements Backend {
         return;
       }
       throw apiError('not_found', `no note with id ${noteId}`);
+    });
+  }
+
+  botSessions(profileId: string, search: string, order: SessionOrder): Promise<SessionView[]> {
+    return this.answer('bot_sessions', { profileId, search, order }, () => {
+      this.indexOf(profileId);
+      const needle = search.trim().toLowerCase();
+      const list = (this.sessionsByProfile.get(profileId) ?? []).filter((s) => s.bot.toLowerCase().includes(needle));
+      return order === 'newestFirst' ? list : [...list].reverse();
+    });
+  }
+
+  conversation(sessionId: string): Promise<Conversation> {
+    return this.answer('conversation', { sessionId }, () => {
+      const talk = this.conversations.get(sessionId);
+      if (talk === undefined) throw apiError('not_found', `no bot session with id ${sessionId}`);
+      return talk;
+    });
+  }
+
+  goalCompletions(profileId: string): Promise<GoalCompletionView[]> {
+    return this.answer('goal_completions', { profileId }, () => {
+      this.indexOf(profileId);
+      return [...(this.goalsByProfile.get(profileId) ?? [])];
     });
   }
 

@@ -1,0 +1,236 @@
+// The Details window's record of the customer's time with the bots: Goal completions, Bot
+// sessions (searchable by bot name, sorted by end time either way, a star where a goal was
+// completed) and the Bot conversation of the session picked. Each section hides while empty.
+
+import type { Backend } from './api';
+import type { Conversation } from './bindings/Conversation';
+import type { GoalCompletionView } from './bindings/GoalCompletionView';
+import type { Sender } from './bindings/Sender';
+import type { SessionOrder } from './bindings/SessionOrder';
+import type { SessionView } from './bindings/SessionView';
+import { clear, el, setText } from './dom';
+import { PLATFORM_LABELS } from './format';
+
+export interface SessionsOptions {
+  readonly backend: Backend;
+  readonly onError: (error: unknown) => void;
+}
+
+export interface SessionsSections {
+  /** Goal completions, Bot sessions and Bot conversation, in that order. */
+  readonly elements: readonly [HTMLElement, HTMLElement, HTMLElement];
+  load(profileId: string): Promise<void>;
+  reset(): void;
+}
+
+const SENDER_LABELS: Readonly<Record<Sender, string>> = {
+  customer: 'Customer',
+  bot: 'Bot',
+  agent: 'Agent',
+};
+
+/** Waits this long after a keystroke before searching. */
+const SEARCH_DELAY_MS = 150;
+
+export function createSessionsSections(options: SessionsOptions): SessionsSections {
+  const { backend } = options;
+
+  const goalList = el('ul', { id: 'goal-completions', class: 'record-list' });
+  const goals = el(
+    'section',
+    { class: 'details-section', 'data-section': 'goals', hidden: true },
+    el('h3', { class: 'section-title' }, 'Goal completions'),
+    goalList,
+  );
+
+  const search = el('input', {
+    id: 'sessions-search',
+    type: 'search',
+    class: 'field-input sessions-search',
+    placeholder: 'Search by bot name',
+    'aria-label': 'Search bot sessions by bot name',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const sort = el('button', { type: 'button', id: 'sessions-sort', class: 'button-secondary', 'aria-label': 'Sort by end time' });
+  const sessionList = el('ul', { id: 'sessions', class: 'record-list', role: 'listbox', 'aria-label': 'Bot sessions' });
+  const noMatch = el('p', { id: 'sessions-none', class: 'muted', hidden: true }, 'No session with such a bot.');
+  const sessions = el(
+    'section',
+    { class: 'details-section', 'data-section': 'sessions', hidden: true },
+    el('h3', { class: 'section-title' }, 'Bot sessions'),
+    el('div', { class: 'sessions-tools' }, search, sort),
+    sessionList,
+    noMatch,
+  );
+
+  const talkHeading = el('p', { id: 'conversation-heading', class: 'conversation-heading' });
+  const talkList = el('ol', { id: 'conversation', class: 'conversation', 'aria-label': 'Conversation' });
+  const conversation = el(
+    'section',
+    { class: 'details-section', 'data-section': 'conversation', hidden: true },
+    el('h3', { class: 'section-title' }, 'Bot conversation'),
+    talkHeading,
+    talkList,
+  );
+
+  let profileId: string | undefined;
+  let order: SessionOrder = 'newestFirst';
+  let selected: string | undefined;
+  let token = 0;
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function renderSort(): void {
+    setText(sort, order === 'newestFirst' ? 'End time ↓' : 'End time ↑');
+    sort.setAttribute('data-order', order);
+    sort.title = order === 'newestFirst' ? 'Latest first: click for oldest first' : 'Oldest first: click for latest first';
+  }
+  renderSort();
+
+  function renderGoals(list: readonly GoalCompletionView[]): void {
+    clear(goalList);
+    goals.hidden = list.length === 0;
+    for (const goal of list) {
+      goalList.append(
+        el(
+          'li',
+          { class: 'record goal', 'data-goal': goal.id },
+          el('span', { class: 'record-title' }, goal.goal === '' ? 'A goal' : goal.goal),
+          el('span', { class: 'record-meta' }, `${goal.bot} · ${goal.completed}`),
+        ),
+      );
+    }
+  }
+
+  function renderSessions(list: readonly SessionView[]): void {
+    clear(sessionList);
+    const searching = search.value.trim() !== '';
+    // The section shows once the customer has sessions; a search that matches none says so.
+    if (!searching) sessions.hidden = list.length === 0;
+    noMatch.hidden = !(searching && list.length === 0);
+    for (const session of list) {
+      const star = session.goalCompleted ? el('span', { class: 'star', title: 'A goal was completed', 'aria-label': 'A goal was completed' }, '★') : null;
+      const item = el(
+        'li',
+        {
+          class: 'record session',
+          role: 'option',
+          tabindex: 0,
+          'data-session': session.id,
+          'aria-selected': String(session.id === selected),
+        },
+        el('span', { class: 'record-title' }, star, session.bot),
+        el('span', { class: 'record-meta' }, `${PLATFORM_LABELS[session.platform]} · ended ${session.ended}`),
+      );
+      item.addEventListener('click', () => void pick(session.id));
+      item.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          void pick(session.id);
+        }
+      });
+      sessionList.append(item);
+    }
+  }
+
+  function renderConversation(talk: Conversation | undefined): void {
+    clear(talkList);
+    conversation.hidden = talk === undefined;
+    if (talk === undefined) return;
+    setText(talkHeading, `${talk.session.bot} · ${PLATFORM_LABELS[talk.session.platform]} · ${talk.session.started}`);
+    if (talk.messages.length === 0) {
+      talkList.append(el('li', { class: 'muted' }, 'No messages in this session.'));
+    }
+    for (const message of talk.messages) {
+      talkList.append(
+        el(
+          'li',
+          { class: `message message-${message.sender}`, 'data-sender': message.sender },
+          el('span', { class: 'message-sender' }, message.sender === 'bot' ? talk.session.bot : SENDER_LABELS[message.sender]),
+          el('p', { class: 'message-body' }, message.body),
+          el('span', { class: 'message-time' }, message.sent),
+        ),
+      );
+    }
+  }
+
+  async function pick(sessionId: string): Promise<void> {
+    const id = profileId;
+    selected = sessionId;
+    for (const item of sessionList.querySelectorAll<HTMLElement>('.session')) {
+      item.setAttribute('aria-selected', String(item.dataset['session'] === sessionId));
+    }
+    try {
+      const talk = await backend.conversation(sessionId);
+      if (profileId !== id || selected !== sessionId) return;
+      renderConversation(talk);
+    } catch (error) {
+      options.onError(error);
+    }
+  }
+
+  async function refreshSessions(): Promise<void> {
+    const id = profileId;
+    if (id === undefined) return;
+    token += 1;
+    const mine = token;
+    try {
+      const list = await backend.botSessions(id, search.value, order);
+      if (mine !== token || profileId !== id) return;
+      renderSessions(list);
+    } catch (error) {
+      options.onError(error);
+    }
+  }
+
+  search.addEventListener('input', () => {
+    if (searchTimer !== undefined) clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => void refreshSessions(), SEARCH_DELAY_MS);
+  });
+  search.addEventListener('keydown', (event) => {
+    // Escape clears the search first; the panel closes on the next one.
+    if (event.key === 'Escape' && search.value !== '') {
+      event.preventDefault();
+      event.stopPropagation();
+      search.value = '';
+      void refreshSessions();
+    }
+  });
+  sort.addEventListener('click', () => {
+    order = order === 'newestFirst' ? 'oldestFirst' : 'newestFirst';
+    renderSort();
+    void refreshSessions();
+  });
+
+  function reset(): void {
+    profileId = undefined;
+    selected = undefined;
+    token += 1;
+    search.value = '';
+    renderGoals([]);
+    sessions.hidden = true;
+    clear(sessionList);
+    noMatch.hidden = true;
+    renderConversation(undefined);
+  }
+
+  return {
+    elements: [goals, sessions, conversation],
+    async load(id) {
+      if (profileId !== id) reset();
+      profileId = id;
+      try {
+        const [goalViews, sessionViews] = await Promise.all([
+          backend.goalCompletions(id),
+          backend.botSessions(id, search.value, order),
+        ]);
+        if (profileId !== id) return;
+        renderGoals(goalViews);
+        renderSessions(sessionViews);
+      } catch (error) {
+        options.onError(error);
+      }
+    },
+    reset,
+  };
+}
