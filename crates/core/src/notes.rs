@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
-use userdesk_model::sync::{Entity, Op};
+use userdesk_model::sync::Op;
 use userdesk_model::{check_long_text, Note, NoteId, ProfileId};
 
 use crate::error::{CoreError, Result};
@@ -36,27 +36,12 @@ pub(crate) fn check_body(body: &str) -> Result<String> {
 
 /// The server's copies of the customer's notes.
 async fn synced(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<Note>> {
-    synced::owned_by(conn, "note", Owner::Profile, profile.to_string())
-        .await?
-        .into_iter()
-        .map(|entity| match entity {
-            Entity::Note(note) => Ok(note),
-            _ => Err(CoreError::Corrupt(
-                "a note record of another kind".to_string(),
-            )),
-        })
-        .collect()
+    synced::owned_by(conn, "note", Owner::Profile, profile.to_string()).await
 }
 
 /// One note's server copy, if the pull brought it.
 async fn synced_one(conn: &mut SqliteConnection, id: NoteId) -> Result<Option<Note>> {
-    match synced::by_id(conn, "note", id.to_string()).await? {
-        None => Ok(None),
-        Some(Entity::Note(note)) => Ok(Some(note)),
-        Some(_) => Err(CoreError::Corrupt(
-            "a note record of another kind".to_string(),
-        )),
-    }
+    synced::by_id(conn, "note", id.to_string()).await
 }
 
 /// The pending note mutations, oldest first, with when each was made.

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use chrono_tz::Tz;
 use sqlx::SqliteConnection;
-use userdesk_model::sync::Entity;
 use userdesk_model::{
     BotSession, Conversation, Goal, GoalCompletion, GoalCompletionView, GoalId, Message,
     MessageView, ProfileId, SessionId, SessionOrder, SessionView,
@@ -18,19 +17,8 @@ use crate::store::Store;
 use crate::synced::{self, Owner};
 use crate::time::format_timestamp;
 
-fn wrong_kind(kind: &str) -> CoreError {
-    CoreError::Corrupt(format!("a {kind} record of another kind"))
-}
-
 async fn sessions_of(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<BotSession>> {
-    synced::owned_by(conn, "session", Owner::Profile, profile.to_string())
-        .await?
-        .into_iter()
-        .map(|e| match e {
-            Entity::Session(s) => Ok(s),
-            _ => Err(wrong_kind("session")),
-        })
-        .collect()
+    synced::owned_by(conn, "session", Owner::Profile, profile.to_string()).await
 }
 
 fn session_view(session: BotSession, tz: Tz) -> SessionView {
@@ -85,20 +73,11 @@ impl Store {
     /// One session with its whole transcript, oldest message first.
     pub(crate) async fn conversation(&self, session: SessionId, tz: Tz) -> Result<Conversation> {
         let mut conn = self.pool.acquire().await?;
-        let found = match synced::by_id(&mut conn, "session", session.to_string()).await? {
-            Some(Entity::Session(s)) => s,
-            Some(_) => return Err(wrong_kind("session")),
-            None => return Err(CoreError::SessionNotFound(session.to_string())),
-        };
+        let found: BotSession = synced::by_id(&mut conn, "session", session.to_string())
+            .await?
+            .ok_or_else(|| CoreError::SessionNotFound(session.to_string()))?;
         let mut messages: Vec<Message> =
-            synced::owned_by(&mut conn, "message", Owner::Session, session.to_string())
-                .await?
-                .into_iter()
-                .map(|e| match e {
-                    Entity::Message(m) => Ok(m),
-                    _ => Err(wrong_kind("message")),
-                })
-                .collect::<Result<_>>()?;
+            synced::owned_by(&mut conn, "message", Owner::Session, session.to_string()).await?;
         messages.sort_by(|a, b| a.sent_at.cmp(&b.sent_at).then(a.id.cmp(&b.id)));
         Ok(Conversation {
             session: session_view(found, tz),
@@ -128,13 +107,7 @@ impl Store {
             Owner::Profile,
             profile.to_string(),
         )
-        .await?
-        .into_iter()
-        .map(|e| match e {
-            Entity::GoalCompletion(c) => Ok(c),
-            _ => Err(wrong_kind("goal completion")),
-        })
-        .collect::<Result<_>>()?;
+        .await?;
         completions.sort_by(|a, b| b.completed_at.cmp(&a.completed_at).then(b.id.cmp(&a.id)));
         let mut goals: HashMap<GoalId, Option<Goal>> = HashMap::new();
         let mut views = Vec::with_capacity(completions.len());
@@ -142,14 +115,8 @@ impl Store {
             let goal = match goals.get(&completion.goal_id) {
                 Some(goal) => goal.clone(),
                 None => {
-                    let goal =
-                        match synced::by_id(&mut conn, "goal", completion.goal_id.to_string())
-                            .await?
-                        {
-                            Some(Entity::Goal(goal)) => Some(goal),
-                            Some(_) => return Err(wrong_kind("goal")),
-                            None => None,
-                        };
+                    let goal: Option<Goal> =
+                        synced::by_id(&mut conn, "goal", completion.goal_id.to_string()).await?;
                     goals.insert(completion.goal_id, goal.clone());
                     goal
                 }

@@ -2,8 +2,8 @@
 //! session (each such read has a partial index on exactly the expression it filters on), or by
 //! their id.
 
+use serde::de::DeserializeOwned;
 use sqlx::SqliteConnection;
-use userdesk_model::sync::Entity;
 
 use crate::error::{CoreError, Result};
 
@@ -14,17 +14,19 @@ pub(crate) enum Owner {
     Session,
 }
 
-fn decode(record: &str) -> Result<Entity> {
-    serde_json::from_str(record).map_err(|e| CoreError::Corrupt(format!("a pulled record: {e}")))
+/// A record's value as its own type: read straight from the value's JSON, without the
+/// envelope that names its kind (already chosen in SQL).
+fn decode<T: DeserializeOwned>(kind: &str, value: &str) -> Result<T> {
+    serde_json::from_str(value).map_err(|e| CoreError::Corrupt(format!("a pulled {kind}: {e}")))
 }
 
 /// The pulled records of `kind` that belong to `owner` `id`.
-pub(crate) async fn owned_by(
+pub(crate) async fn owned_by<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
     kind: &'static str,
     owner: Owner,
     id: String,
-) -> Result<Vec<Entity>> {
+) -> Result<Vec<T>> {
     // The kind and the expression are spelt out in the statement, exactly as the partial
     // indexes spell them, so SQLite picks the index when it prepares the statement. `kind` is
     // one of this crate's constants, never input.
@@ -33,28 +35,29 @@ pub(crate) async fn owned_by(
         Owner::Session => "sessionId",
     };
     let sql = format!(
-        "SELECT record FROM synced_records \
+        "SELECT json_extract(record, '$.value') FROM synced_records \
          WHERE kind = '{kind}' AND json_extract(record, '$.value.{field}') = ?"
     );
     let records: Vec<String> = sqlx::query_scalar(&sql)
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-    records.iter().map(|r| decode(r)).collect()
+    records.iter().map(|r| decode(kind, r)).collect()
 }
 
 /// The pulled record of `kind` with the id `id`, if the pull brought it.
-pub(crate) async fn by_id(
+pub(crate) async fn by_id<T: DeserializeOwned>(
     conn: &mut SqliteConnection,
     kind: &'static str,
     id: String,
-) -> Result<Option<Entity>> {
+) -> Result<Option<T>> {
     let key = serde_json::Value::String(id).to_string();
-    let record: Option<String> =
-        sqlx::query_scalar("SELECT record FROM synced_records WHERE kind = ? AND key = ?")
-            .bind(kind)
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?;
-    record.as_deref().map(decode).transpose()
+    let record: Option<String> = sqlx::query_scalar(
+        "SELECT json_extract(record, '$.value') FROM synced_records WHERE kind = ? AND key = ?",
+    )
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    record.as_deref().map(|r| decode(kind, r)).transpose()
 }
