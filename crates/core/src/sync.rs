@@ -15,6 +15,7 @@ use userdesk_model::sync::{
 };
 use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncProgress};
 
+use crate::bulk::Bulk;
 use crate::error::{CoreError, Result};
 use crate::outbox;
 use crate::overwrites;
@@ -270,19 +271,19 @@ impl SyncEngine {
         options: SyncOptions,
         report: &mut SyncReport,
     ) -> Result<()> {
+        let cookie = {
+            let mut conn = store.pool.acquire().await?;
+            read_state(&mut conn).await?.cookie
+        };
+        let mut fetching = self.fetch_page(base, token, client_id, cookie, options);
         loop {
-            let cookie = {
-                let mut conn = store.pool.acquire().await?;
-                read_state(&mut conn).await?.cookie
-            };
-            let request = PullRequest {
-                client_id,
-                cookie,
-                limit: Some(options.pull_limit),
-            };
-            let page: PullResponse = self
-                .post(&format!("{base}/v1/pull"), token, &request)
-                .await?;
+            let page = fetching.answer().await?;
+            // The next page is fetched and decoded while this one is applied; a failure to apply
+            // drops it unread, and the next sync starts from the cookie this page saves.
+            if page.has_more {
+                fetching =
+                    self.fetch_page(base, token, client_id, Some(page.cookie.clone()), options);
+            }
             report.pages += 1;
             report.pulled += page.patch.len() as u64;
             report.reset |= page.reset;
@@ -297,6 +298,30 @@ impl SyncEngine {
                 return Ok(());
             }
         }
+    }
+
+    /// Asks for the page after `cookie` in a task of its own.
+    fn fetch_page(
+        &self,
+        base: &str,
+        token: &str,
+        client_id: ClientId,
+        cookie: Option<String>,
+        options: SyncOptions,
+    ) -> Fetching {
+        let request = PullRequest {
+            client_id,
+            cookie,
+            limit: Some(options.pull_limit),
+        };
+        let (http, url, token) = (
+            self.http.clone(),
+            format!("{base}/v1/pull"),
+            token.to_string(),
+        );
+        Fetching(tokio::spawn(async move {
+            post(&http, &url, &token, &request).await
+        }))
     }
 
     /// Where the running sync stands.
@@ -321,15 +346,35 @@ impl SyncEngine {
         token: &str,
         body: &Q,
     ) -> Result<A> {
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await;
-        read_answer(response).await
+        post(&self.http, url, token, body).await
     }
+}
+
+/// A pull page on its way: the task is stopped if the page is no longer wanted.
+struct Fetching(tokio::task::JoinHandle<Result<PullResponse>>);
+
+impl Fetching {
+    async fn answer(&mut self) -> Result<PullResponse> {
+        (&mut self.0)
+            .await
+            .map_err(|e| CoreError::Task(format!("a pull page could not be fetched: {e}")))?
+    }
+}
+
+impl Drop for Fetching {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn post<Q: Serialize, A: DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Q,
+) -> Result<A> {
+    let response = http.post(url).bearer_auth(token).json(body).send().await;
+    read_answer(response).await
 }
 
 /// The server's answer as `A`, or its `{code, message}`, or why it could not be had.
@@ -503,16 +548,24 @@ impl Store {
             }
         }
         let version = state.pulled_pages + 1;
+        // Profiles with a server copy, and the records of the commonest kinds, are written in
+        // bulk after the loop; a page names each record once, so the order between them is free.
+        let shadowed = shadow::ids(&mut tx).await?;
+        let mut bulk = Bulk::default();
         for op in &page.patch {
             match op {
                 PatchOp::Put(Entity::Profile(profile)) => {
                     if pending_by_profile.contains_key(&profile.id)
-                        || shadow::exists(&mut tx, profile.id).await?
+                        || shadowed.contains(&profile.id)
                     {
                         shadow::put(&mut tx, profile).await?;
                     } else {
-                        profiles::write_profile(&mut tx, profile).await?;
+                        bulk.profile(profile);
                     }
+                }
+                PatchOp::Put(entity @ (Entity::PropertyValue(_) | Entity::SegmentMember(_))) => {
+                    let (kind, key) = kind_and_key(&tombstone_of(entity))?;
+                    bulk.record(kind, key, entity)?;
                 }
                 PatchOp::Delete(Tombstone::Profile(id)) => {
                     shadow::remove(&mut tx, *id).await?;
@@ -545,6 +598,7 @@ impl Store {
                 }
             }
         }
+        bulk.write(&mut tx, version).await?;
         overwrites::record(&mut tx, &confirmed_edits, &pending_by_profile).await?;
         rebase(&mut tx, &pending_by_profile).await?;
         sqlx::query(
