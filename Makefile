@@ -15,7 +15,7 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core \
 	libdbus-1-dev gnome-keyring
 
-.PHONY: run setup deps ui-deps ui-dist driver app lint unit server-postgres e2e test bench bench-server screenshot clean-e2e
+.PHONY: run setup deps ui-deps ui-dist driver app lint unit server-postgres e2e test bench bench-server bench-sync screenshot clean-e2e
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -90,6 +90,10 @@ bench:
 bench-server:
 	url=$$(USERDESK_PG_DATABASE=userdesk_bench scripts/postgres.sh) && USERDESK_BENCH_POSTGRES_URL=$$url \
 		cargo bench -p userdesk-server --bench sync
+
+## bench-sync: a manager's first sync of 1,000,000 customers, and incremental syncs of 1,000 changes
+bench-sync:
+	cargo bench -p userdesk-core --bench sync
 
 ## screenshot: docs/screenshot.png of the real window under Xvfb, on a demo store
 screenshot: app

@@ -313,7 +313,9 @@ async fn a_client_killed_in_the_middle_of_a_pull_resumes_without_losing_or_doubl
         .profile_total()
         .await
         .unwrap();
-    assert_eq!(partial, 60, "two pages kept");
+    // The next page is fetched while one is applied: when the third was asked for, the first
+    // page was in, and the second too unless its commit was still under way.
+    assert!(partial == 30 || partial == 60, "{partial} customers kept");
     sync(data.path(), &platform, &["--pull-limit", "30"]);
     assert_store_matches(&store(data.path()).await, &platform).await;
 

@@ -4,6 +4,7 @@
 mod account;
 mod app;
 mod autosync;
+mod bulk;
 mod demo;
 mod error;
 mod keychain;

@@ -1,6 +1,8 @@
 //! The server's copy of each profile that pending local mutations change, the base a pull
 //! rebases them on.
 
+use std::collections::HashSet;
+
 use sqlx::SqliteConnection;
 use userdesk_model::{Profile, ProfileId};
 
@@ -44,13 +46,12 @@ pub(crate) async fn remove(conn: &mut SqliteConnection, id: ProfileId) -> Result
     Ok(())
 }
 
-/// Whether a server copy is kept for the profile.
-pub(crate) async fn exists(conn: &mut SqliteConnection, id: ProfileId) -> Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM profile_shadows WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
+/// The profiles a server copy is kept for.
+pub(crate) async fn ids(conn: &mut SqliteConnection) -> Result<HashSet<ProfileId>> {
+    let ids: Vec<ProfileId> = sqlx::query_scalar("SELECT id FROM profile_shadows")
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(found.is_some())
+    Ok(ids.into_iter().collect())
 }
 
 /// Every server copy kept.

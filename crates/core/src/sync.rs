@@ -11,10 +11,11 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{
     ClientId, Entity, Me, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse,
-    Rejection, Tombstone, DEFAULT_PULL_LIMIT, MAX_PUSH_MUTATIONS,
+    Rejection, Tombstone, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS,
 };
 use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncProgress};
 
+use crate::bulk::{self, Bulk};
 use crate::error::{CoreError, Result};
 use crate::outbox;
 use crate::overwrites;
@@ -34,7 +35,8 @@ pub struct SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         Self {
-            pull_limit: DEFAULT_PULL_LIMIT,
+            // The largest pages the server gives: a first sync of a big workspace pays per page.
+            pull_limit: MAX_PULL_LIMIT,
             push_batch: MAX_PUSH_MUTATIONS,
         }
     }
@@ -270,19 +272,19 @@ impl SyncEngine {
         options: SyncOptions,
         report: &mut SyncReport,
     ) -> Result<()> {
+        let cookie = {
+            let mut conn = store.pool.acquire().await?;
+            read_state(&mut conn).await?.cookie
+        };
+        let mut fetching = self.fetch_page(base, token, client_id, cookie, options);
         loop {
-            let cookie = {
-                let mut conn = store.pool.acquire().await?;
-                read_state(&mut conn).await?.cookie
-            };
-            let request = PullRequest {
-                client_id,
-                cookie,
-                limit: Some(options.pull_limit),
-            };
-            let page: PullResponse = self
-                .post(&format!("{base}/v1/pull"), token, &request)
-                .await?;
+            let page = fetching.answer().await?;
+            // The next page is fetched and decoded while this one is applied; a failure to apply
+            // drops it unread, and the next sync starts from the cookie this page saves.
+            if page.has_more {
+                fetching =
+                    self.fetch_page(base, token, client_id, Some(page.cookie.clone()), options);
+            }
             report.pages += 1;
             report.pulled += page.patch.len() as u64;
             report.reset |= page.reset;
@@ -304,6 +306,30 @@ impl SyncEngine {
                 return Ok(());
             }
         }
+    }
+
+    /// Asks for the page after `cookie` in a task of its own.
+    fn fetch_page(
+        &self,
+        base: &str,
+        token: &str,
+        client_id: ClientId,
+        cookie: Option<String>,
+        options: SyncOptions,
+    ) -> Fetching {
+        let request = PullRequest {
+            client_id,
+            cookie,
+            limit: Some(options.pull_limit),
+        };
+        let (http, url, token) = (
+            self.http.clone(),
+            format!("{base}/v1/pull"),
+            token.to_string(),
+        );
+        Fetching(tokio::spawn(async move {
+            post(&http, &url, &token, &request).await
+        }))
     }
 
     /// Where the running sync stands.
@@ -328,15 +354,35 @@ impl SyncEngine {
         token: &str,
         body: &Q,
     ) -> Result<A> {
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await;
-        read_answer(response).await
+        post(&self.http, url, token, body).await
     }
+}
+
+/// A pull page on its way: the task is stopped if the page is no longer wanted.
+struct Fetching(tokio::task::JoinHandle<Result<PullResponse>>);
+
+impl Fetching {
+    async fn answer(&mut self) -> Result<PullResponse> {
+        (&mut self.0)
+            .await
+            .map_err(|e| CoreError::Task(format!("a pull page could not be fetched: {e}")))?
+    }
+}
+
+impl Drop for Fetching {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn post<Q: Serialize, A: DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Q,
+) -> Result<A> {
+    let response = http.post(url).bearer_auth(token).json(body).send().await;
+    read_answer(response).await
 }
 
 /// The server's answer as `A`, or its `{code, message}`, or why it could not be had.
@@ -482,6 +528,14 @@ impl Store {
             sqlx::query("DELETE FROM synced_records")
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query("DELETE FROM staged_records")
+                .execute(&mut *tx)
+                .await?;
+        }
+        // A first download (or a reset's) into an empty store loads in bulk until its last page.
+        let mut loading = bulk::loading(&mut tx).await?;
+        if !loading && page.has_more && (state.cookie.is_none() || page.reset) {
+            loading = bulk::start_if_empty(&mut tx).await?;
         }
         // Only the last page trims: a confirmed edit's record may have changed again since, and
         // then comes in a later page; trimmed before that page, the edit would vanish from the
@@ -511,16 +565,24 @@ impl Store {
             }
         }
         let version = state.pulled_pages + 1;
+        // Profiles with a server copy, and the records of the commonest kinds, are written in
+        // bulk after the loop; a page names each record once, so the order between them is free.
+        let shadowed = shadow::ids(&mut tx).await?;
+        let mut bulk = Bulk::default();
         for op in &page.patch {
             match op {
                 PatchOp::Put(Entity::Profile(profile)) => {
                     if pending_by_profile.contains_key(&profile.id)
-                        || shadow::exists(&mut tx, profile.id).await?
+                        || shadowed.contains(&profile.id)
                     {
                         shadow::put(&mut tx, profile).await?;
                     } else {
-                        profiles::write_profile(&mut tx, profile).await?;
+                        bulk.profile(profile);
                     }
+                }
+                PatchOp::Put(entity @ (Entity::PropertyValue(_) | Entity::SegmentMember(_))) => {
+                    let (kind, key) = kind_and_key(&tombstone_of(entity))?;
+                    bulk.record(kind, key, entity)?;
                 }
                 PatchOp::Delete(Tombstone::Profile(id)) => {
                     shadow::remove(&mut tx, *id).await?;
@@ -550,6 +612,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                PatchOp::Delete(
+                    tombstone @ (Tombstone::PropertyValue(_) | Tombstone::SegmentMember(_)),
+                ) if loading => {
+                    let (kind, key) = kind_and_key(tombstone)?;
+                    bulk.deletion(kind, key);
+                }
                 PatchOp::Delete(tombstone) => {
                     let (kind, key) = kind_and_key(tombstone)?;
                     sqlx::query("DELETE FROM synced_records WHERE kind = ? AND key = ?")
@@ -560,6 +628,7 @@ impl Store {
                 }
             }
         }
+        bulk.write(&mut tx, version, loading).await?;
         overwrites::record(&mut tx, &confirmed_edits, &pending_by_profile).await?;
         rebase(&mut tx, &pending_by_profile).await?;
         sqlx::query(
@@ -572,6 +641,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        if loading && !page.has_more {
+            bulk::finish(self).await?;
+        }
         Ok(())
     }
 
@@ -961,5 +1033,231 @@ mod tests {
             store.get_profile(profiles[0].id).await.unwrap(),
             profiles[0]
         );
+    }
+
+    /// A first download of three pages: profiles, property values, segment members and notes,
+    /// a value changed again and one deleted in later pages, a customer deleted, and the
+    /// manager's edit of a customer between the first and second pages.
+    fn download(profiles: &[Profile]) -> Vec<PullResponse> {
+        use userdesk_model::sync::PropertyValueKey;
+        use userdesk_model::{PropertyId, PropertyValue, SegmentId, SegmentMember};
+        let property = PropertyId::new();
+        let segment = SegmentId::new();
+        let value = |p: &Profile, v: &str| {
+            Entity::PropertyValue(PropertyValue {
+                profile_id: p.id,
+                property_id: property,
+                value: v.to_string(),
+            })
+        };
+        let member = |p: &Profile| {
+            Entity::SegmentMember(SegmentMember {
+                segment_id: segment,
+                profile_id: p.id,
+            })
+        };
+        let note = Note {
+            id: NoteId::new(),
+            profile_id: profiles[1].id,
+            author: "admin@example.com".into(),
+            body: "Called back".into(),
+            created_at: profiles[1].created_at,
+            updated_at: profiles[1].created_at,
+        };
+        let (first, rest) = profiles.split_at(profiles.len() / 2);
+        let mut one: Vec<PatchOp> = Vec::new();
+        for p in first {
+            one.push(PatchOp::Put(Entity::Profile(p.clone())));
+            one.push(PatchOp::Put(value(p, "gold")));
+            one.push(PatchOp::Put(member(p)));
+        }
+        one.push(PatchOp::Put(Entity::Note(note.clone())));
+        let mut two: Vec<PatchOp> = rest
+            .iter()
+            .flat_map(|p| {
+                [
+                    PatchOp::Put(Entity::Profile(p.clone())),
+                    PatchOp::Put(value(p, "silver")),
+                ]
+            })
+            .collect();
+        two.push(PatchOp::Put(value(&first[0], "platinum")));
+        two.push(PatchOp::Delete(Tombstone::PropertyValue(
+            PropertyValueKey {
+                profile_id: first[1].id,
+                property_id: property,
+            },
+        )));
+        let mut moved = first[2].clone();
+        moved.location = "Quito".into();
+        let three = vec![
+            PatchOp::Put(Entity::Profile(moved)),
+            PatchOp::Delete(Tombstone::Profile(first[3].id)),
+            PatchOp::Delete(Tombstone::SegmentMember(SegmentMember {
+                segment_id: segment,
+                profile_id: first[4].id,
+            })),
+            PatchOp::Put(value(&first[1], "bronze")),
+            PatchOp::Delete(Tombstone::Note(note.id)),
+        ];
+        let pages = [one, two, three];
+        let last = pages.len() - 1;
+        pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, patch)| PullResponse {
+                has_more: i < last,
+                ..page(0, false, patch)
+            })
+            .collect()
+    }
+
+    /// Everything a pull writes, and the indexes of the profiles table.
+    async fn dump(store: &Store) -> Vec<String> {
+        let queries = [
+            "SELECT json_array(seq, hex(id), email, first_name, last_name, phone, location, \
+             username, created_at, last_seen_at, device, sessions, live_chat_takeover, status, \
+             kind, platform) FROM profiles ORDER BY seq",
+            "SELECT json_array(kind, key, record, version) FROM synced_records ORDER BY kind, key",
+            "SELECT json_array(status, kind, platform, profiles) FROM profile_counts \
+             WHERE profiles > 0 ORDER BY 1",
+            "SELECT json_array(name, sql) FROM sqlite_master WHERE tbl_name = 'profiles' \
+             ORDER BY name",
+            "SELECT json_array(id, name, args) FROM outbox ORDER BY id",
+            "SELECT json_array(hex(id), record) FROM profile_shadows ORDER BY id",
+            "SELECT json_array(rowid) FROM profiles_search WHERE profiles_search MATCH 'gmail' \
+             ORDER BY rowid",
+            "SELECT json_array(count(*)) FROM staged_records",
+            "SELECT json_array(count(*), (SELECT bulk_load FROM sync_state)) FROM deferred_indexes",
+        ];
+        let mut rows = Vec::new();
+        for sql in queries {
+            let found: Vec<String> = sqlx::query_scalar(sql)
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+            rows.push(format!("{sql}: {}", found.join("\n")));
+        }
+        rows
+    }
+
+    async fn empty_store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        (store, dir)
+    }
+
+    async fn loading(store: &Store) -> bool {
+        let mut conn = store.pool.acquire().await.unwrap();
+        bulk::loading(&mut conn).await.unwrap()
+    }
+
+    /// Applies the pages, the manager editing a customer after the first.
+    async fn apply_download(store: &Store, pages: &[PullResponse], edited: ProfileId) {
+        for (i, page) in pages.iter().enumerate() {
+            store.apply_page(page).await.unwrap();
+            if i == 0 {
+                edit(
+                    store,
+                    edited,
+                    ProfilePatch {
+                        last_name: Some("Edited during the download".into()),
+                        ..Default::default()
+                    },
+                )
+                .await;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_first_download_loaded_in_bulk_leaves_the_store_the_ordinary_path_leaves() {
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(5, now).take(40).collect();
+        let pages = download(&profiles);
+
+        let (bulk_store, _a) = empty_store().await;
+        bulk_store.apply_page(&pages[0]).await.unwrap();
+        assert!(loading(&bulk_store).await, "an empty store loads in bulk");
+        let during = dump(&bulk_store).await;
+        assert!(!during[3].contains("profiles_by_username"), "{}", during[3]);
+        edit(
+            &bulk_store,
+            profiles[0].id,
+            ProfilePatch {
+                last_name: Some("Edited during the download".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        for page in &pages[1..] {
+            bulk_store.apply_page(page).await.unwrap();
+        }
+        assert!(!loading(&bulk_store).await);
+
+        // The ordinary path: a store that has synced before applies the same pages one by one.
+        let (ordinary, _b) = empty_store().await;
+        sqlx::query("UPDATE sync_state SET cookie = 'earlier'")
+            .execute(&ordinary.pool)
+            .await
+            .unwrap();
+        apply_download(&ordinary, &pages, profiles[0].id).await;
+        assert!(!loading(&ordinary).await);
+
+        assert_eq!(dump(&bulk_store).await, dump(&ordinary).await);
+        let shown = bulk_store.get_profile(profiles[0].id).await.unwrap();
+        assert_eq!(shown.last_name, "Edited during the download");
+        assert_eq!(bulk_store.pending_count().await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_bulk_load_cut_short_by_a_crash_ends_correct_when_the_sync_resumes() {
+        let now = "2026-11-28T12:00:00Z".parse().unwrap();
+        let profiles: Vec<Profile> = DemoProfiles::new(6, now).take(40).collect();
+        let pages = download(&profiles);
+        let (ordinary, _b) = empty_store().await;
+        sqlx::query("UPDATE sync_state SET cookie = 'earlier'")
+            .execute(&ordinary.pool)
+            .await
+            .unwrap();
+        apply_download(&ordinary, &pages, profiles[0].id).await;
+        let expected = dump(&ordinary).await;
+
+        // Killed after the second page: the store on disk is what the committed pages left.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        {
+            let store = Store::open(&path).await.unwrap();
+            apply_download(&store, &pages[..2], profiles[0].id).await;
+            assert!(loading(&store).await);
+            store.close().await;
+        }
+        let store = Store::open(&path).await.unwrap();
+        assert!(loading(&store).await, "the load goes on after a restart");
+        store.apply_page(&pages[2]).await.unwrap();
+        assert_eq!(dump(&store).await, expected);
+        store.close().await;
+
+        // Killed between the last page's commit and the end of the load: the next sync's (empty)
+        // last page ends it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        {
+            let store = Store::open(&path).await.unwrap();
+            let mut cut: Vec<PullResponse> = pages.clone();
+            cut[2].has_more = true;
+            apply_download(&store, &cut, profiles[0].id).await;
+            assert!(loading(&store).await);
+            store.close().await;
+        }
+        let store = Store::open(&path).await.unwrap();
+        store.apply_page(&page(0, false, vec![])).await.unwrap();
+        assert!(!loading(&store).await);
+        let mut after = dump(&store).await;
+        let mut expected = expected;
+        // Only the generic records' page numbers differ: one more page was applied.
+        after.remove(1);
+        expected.remove(1);
+        assert_eq!(after, expected);
     }
 }

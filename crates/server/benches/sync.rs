@@ -6,14 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
 use tokio::net::TcpListener;
 use userdesk_model::sync::{ClientId, Entity, Op, PatchOp, PullResponse, PushResponse};
 use userdesk_model::{ProfileId, ProfilePatch};
 use userdesk_server::http::Limits;
 use userdesk_server::managers::{hash_token, new_token, Principal, Role};
 use userdesk_server::rate_limit::RateLimit;
-use userdesk_server::seed::{seed_workspace, SeedOptions};
+use userdesk_server::seed::bench_workspace;
 use userdesk_server::storage::{self, PullQuery, Storage};
 use userdesk_server::RunningServer;
 
@@ -53,39 +52,20 @@ async fn bench(name: &str, url: &str, profiles: usize) {
     println!("\n## {name}: {profiles} customers");
     let storage = storage::open(url).await.expect("the database");
     let workspace = format!("bench-{profiles}");
-    let id = match storage.find_workspace(&workspace).await.expect("lookup") {
-        Some(id) if storage.count_profiles(id).await.expect("count") == profiles as u64 => {
-            println!("reusing the seeded workspace");
-            id
-        }
-        Some(_) => panic!("workspace {workspace} is half seeded: remove the database and rerun"),
-        None => {
-            let id = storage
-                .ensure_workspace(&workspace, "privacy@example.com")
-                .await
-                .expect("workspace");
-            let options = SeedOptions {
-                profiles,
-                seed: 20261128,
-                anchor: Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap(),
-                conversations: false,
-                batch: 5000,
-            };
-            let started = Instant::now();
-            let summary = seed_workspace(storage.as_ref(), id, &options)
-                .await
-                .expect("seeding");
-            let took = started.elapsed();
-            println!(
-                "seeded {} customers and {} property values in {:.1} s ({:.0} customers/s)",
-                summary.profiles,
-                summary.property_values,
-                took.as_secs_f64(),
-                summary.profiles as f64 / took.as_secs_f64()
-            );
-            id
-        }
-    };
+    let bench = bench_workspace(storage.as_ref(), profiles)
+        .await
+        .expect("the seeded workspace");
+    match bench.seeded {
+        None => println!("reusing the seeded workspace"),
+        Some((summary, took)) => println!(
+            "seeded {} customers and {} property values in {:.1} s ({:.0} customers/s)",
+            summary.profiles,
+            summary.property_values,
+            took.as_secs_f64(),
+            summary.profiles as f64 / took.as_secs_f64()
+        ),
+    }
+    let id = bench.id;
     let manager = storage
         .ensure_manager(id, "bench@example.com", Role::Admin, "UTC")
         .await

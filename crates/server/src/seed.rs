@@ -480,3 +480,51 @@ pub async fn seed_workspace(
     }
     Ok(summary)
 }
+
+/// The benchmarks' seed and anchor: every run measures the same workspace.
+pub const BENCH_SEED: u64 = 20261128;
+
+/// The lean workspace the benchmarks measure, as [`bench_workspace`] found or made it.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchWorkspace {
+    pub id: WorkspaceId,
+    /// What seeding wrote and how long it took; `None` when the workspace was already there.
+    pub seeded: Option<(SeedSummary, std::time::Duration)>,
+}
+
+/// The benchmarks' workspace `bench-{profiles}`: `profiles` customers with their property values
+/// and segment members (no conversations), seeded on first use and reused afterwards, so the
+/// server's and the app's benchmarks measure the same data.
+pub async fn bench_workspace(
+    storage: &dyn Storage,
+    profiles: usize,
+) -> Result<BenchWorkspace, StorageError> {
+    let name = format!("bench-{profiles}");
+    if let Some(id) = storage.find_workspace(&name).await? {
+        return if storage.count_profiles(id).await? == profiles as u64 {
+            Ok(BenchWorkspace { id, seeded: None })
+        } else {
+            Err(StorageError::InvalidRequest(format!(
+                "workspace {name} is half seeded: remove the database and run again"
+            )))
+        };
+    }
+    let id = storage
+        .ensure_workspace(&name, "privacy@example.com")
+        .await?;
+    let options = SeedOptions {
+        profiles,
+        seed: BENCH_SEED,
+        anchor: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 28, 0, 0, 0)
+            .single()
+            .ok_or_else(|| StorageError::Corrupt("the benchmark's anchor".to_string()))?,
+        conversations: false,
+        batch: 5000,
+    };
+    let started = std::time::Instant::now();
+    let summary = seed_workspace(storage, id, &options).await?;
+    Ok(BenchWorkspace {
+        id,
+        seeded: Some((summary, started.elapsed())),
+    })
+}

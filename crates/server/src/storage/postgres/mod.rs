@@ -12,6 +12,9 @@ type Db = sqlx::Postgres;
 /// A pull reads its page, its versions and the client's last mutation from one snapshot.
 const SNAPSHOT: Option<&str> = Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 
+/// PostgreSQL hands rows over quickly: a pull page reads the change log, then the records.
+const PAGE_JSON: Option<&str> = None;
+
 // The same SQL, compiled a second time for this database: loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "../sql/mod.rs"]

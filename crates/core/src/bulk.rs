@@ -1,0 +1,280 @@
+//! Pulled records written many at a time. A page's profiles, and its property values and segment
+//! members, each go to SQLite as one JSON array read by one `INSERT … SELECT … FROM json_each`:
+//! a statement per kind and page instead of one per record. The rows written are exactly those the
+//! record-by-record path writes.
+//!
+//! A first sync into an empty store is also a bulk load: records arriving in random key order
+//! would each dirty a page of every B-tree they go into, and every commit writes those pages
+//! again. So while it runs, the profiles' sort indexes are dropped (their definitions kept in
+//! `deferred_indexes`), `synced_records` rows are staged in order of arrival, and the trigram
+//! search index stops merging its segments. When the last page is in, the staged records are
+//! moved in key order, each index is built by one sort and the search index's segments are merged,
+//! each step a short transaction of its own, so a manager's edit waits for one step at most. The
+//! state lives in the store: a sync resumed after a crash goes on loading and ends the load the
+//! same way. Throughout, the table pages (more slowly, without its sort indexes), counts and
+//! searches as usual.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use userdesk_model::sync::Entity;
+use userdesk_model::Profile;
+
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+
+/// Upserts every profile of a JSON array of rows (see [`ProfileRow`]), in the array's order.
+const PROFILES: &str = "INSERT INTO profiles (id, email, first_name, last_name, phone, location, \
+     username, created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, \
+     platform) \
+     SELECT unhex(value ->> 0), value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+     value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, \
+     value ->> 12, value ->> 13, value ->> 14 FROM json_each(?) WHERE true \
+     ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
+     last_name = excluded.last_name, phone = excluded.phone, location = excluded.location, \
+     username = excluded.username, created_at = excluded.created_at, \
+     last_seen_at = excluded.last_seen_at, device = excluded.device, \
+     sessions = excluded.sessions, live_chat_takeover = excluded.live_chat_takeover, \
+     status = excluded.status, kind = excluded.kind, platform = excluded.platform";
+
+/// Upserts every record of a JSON array of `[kind, key, record]` into `synced_records`.
+const RECORDS: &str = "INSERT INTO synced_records (kind, key, record, version) \
+     SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true \
+     ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, version = excluded.version";
+
+/// Appends every record (or deletion: a null record) of a JSON array of `[kind, key, record]` to
+/// the load's staged records.
+const STAGE: &str = "INSERT INTO staged_records (kind, key, record, version) \
+     SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?)";
+
+/// Moves the newest staged record of each key to `synced_records`, in key order.
+const UNSTAGE: &str = "INSERT INTO synced_records (kind, key, record, version) \
+     SELECT kind, key, record, version FROM (SELECT kind, key, record, version, \
+     row_number() OVER (PARTITION BY kind, key ORDER BY rowid DESC) AS newest \
+     FROM staged_records) WHERE newest = 1 AND record IS NOT NULL ORDER BY kind, key \
+     ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, version = excluded.version";
+
+/// Pages of the search index merged per step when a bulk load ends.
+const MERGE_PAGES: i64 = 2000;
+
+/// The indexes a bulk load goes without: the sort indexes, whose keys arrive in random order.
+/// (`profiles_filter_columns` is led by the row id, so rows arrive in its order and it stays.)
+const DEFERRABLE: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+     AND tbl_name = 'profiles' AND name LIKE 'profiles\\_by\\_%' ESCAPE '\\' AND sql IS NOT NULL \
+     ORDER BY name";
+
+/// A profile as the `profiles` table stores it: the id in hex, the Username derived by the
+/// model's rule, times in Unix milliseconds.
+#[derive(Serialize)]
+struct ProfileRow<'a>(
+    String,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+    i64,
+    i64,
+    &'a str,
+    u32,
+    u8,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+impl<'a> ProfileRow<'a> {
+    fn of(p: &'a Profile) -> Self {
+        Self(
+            p.id.as_uuid().simple().to_string(),
+            &p.email,
+            &p.first_name,
+            &p.last_name,
+            &p.phone,
+            &p.location,
+            p.username(),
+            p.created_at.timestamp_millis(),
+            p.last_seen_at.timestamp_millis(),
+            &p.device,
+            p.sessions,
+            u8::from(p.live_chat_takeover),
+            p.status.as_str(),
+            p.kind.as_str(),
+            p.platform.as_str(),
+        )
+    }
+}
+
+/// The records of one page that are written in bulk.
+#[derive(Default)]
+pub(crate) struct Bulk<'a> {
+    profiles: Vec<&'a Profile>,
+    /// Kind, key and the whole record, as `synced_records` keeps them; `None` for a deletion
+    /// (only while loading).
+    records: Vec<(String, String, Option<String>)>,
+}
+
+fn to_json(value: &impl Serialize) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| CoreError::Protocol(format!("a pulled record could not be kept: {e}")))
+}
+
+impl<'a> Bulk<'a> {
+    /// Writes the profile to the `profiles` table with the others.
+    pub(crate) fn profile(&mut self, profile: &'a Profile) {
+        self.profiles.push(profile);
+    }
+
+    /// Keeps the record whole in `synced_records` with the others.
+    pub(crate) fn record(&mut self, kind: String, key: String, entity: &Entity) -> Result<()> {
+        self.records.push((kind, key, Some(to_json(entity)?)));
+        Ok(())
+    }
+
+    /// Stages the deletion of a record during a bulk load.
+    pub(crate) fn deletion(&mut self, kind: String, key: String) {
+        self.records.push((kind, key, None));
+    }
+
+    /// Writes everything gathered, the records as of pull page `version`: to `synced_records`,
+    /// or during a bulk load (`loading`) to the staged records.
+    pub(crate) async fn write(
+        self,
+        conn: &mut SqliteConnection,
+        version: i64,
+        loading: bool,
+    ) -> Result<()> {
+        if !self.profiles.is_empty() {
+            let rows: Vec<ProfileRow<'_>> =
+                self.profiles.iter().map(|p| ProfileRow::of(p)).collect();
+            sqlx::query(PROFILES)
+                .bind(to_json(&rows)?)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if !self.records.is_empty() {
+            sqlx::query(if loading { STAGE } else { RECORDS })
+                .bind(version)
+                .bind(to_json(&self.records)?)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a bulk load is under way.
+pub(crate) async fn loading(conn: &mut SqliteConnection) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT bulk_load FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+/// Starts a bulk load when the store holds no profile and no record, in the caller's transaction
+/// (the page's): the sort indexes are dropped, their definitions kept. Says whether it started.
+pub(crate) async fn start_if_empty(conn: &mut SqliteConnection) -> Result<bool> {
+    let empty: bool = sqlx::query_scalar(
+        "SELECT NOT EXISTS (SELECT 1 FROM profiles) AND NOT EXISTS (SELECT 1 FROM synced_records)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !empty {
+        return Ok(false);
+    }
+    let indexes: Vec<(String, String)> = sqlx::query_as(DEFERRABLE).fetch_all(&mut *conn).await?;
+    for (name, sql) in indexes {
+        sqlx::query("INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)")
+            .bind(&name)
+            .bind(&sql)
+            .execute(&mut *conn)
+            .await?;
+        let drop = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
+        sqlx::query(&drop)
+            .persistent(false)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // Each page's commit adds a segment to the search index; merging them as they come would
+    // rewrite the index again and again, so they are merged once, when the load ends.
+    search_index_merges(conn, false).await?;
+    sqlx::query("UPDATE sync_state SET bulk_load = 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Ends a bulk load, if one is under way: the staged records moved in key order, then each
+/// index built, each step in a transaction of its own so that a manager's edit waits at most one
+/// step.
+pub(crate) async fn finish(store: &Store) -> Result<()> {
+    let mut tx = store.write_transaction().await?;
+    if !loading(&mut tx).await? {
+        return Ok(());
+    }
+    sqlx::query(UNSTAGE).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM staged_records")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    loop {
+        let mut tx = store.write_transaction().await?;
+        let next: Option<(String, String)> =
+            sqlx::query_as("SELECT name, sql FROM deferred_indexes ORDER BY name LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((name, sql)) = next else {
+            break;
+        };
+        sqlx::query(&sql)
+            .persistent(false)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM deferred_indexes WHERE name = ?")
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    // The search index's segments, merged a bounded number of pages at a time until a step
+    // finds nothing left to merge.
+    loop {
+        let mut tx = store.write_transaction().await?;
+        let before: i64 = sqlx::query_scalar("SELECT total_changes()")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO profiles_search (profiles_search, rank) VALUES ('merge', ?)")
+            .bind(MERGE_PAGES)
+            .execute(&mut *tx)
+            .await?;
+        let after: i64 = sqlx::query_scalar("SELECT total_changes()")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        // The command itself counts as one change; a step that merged anything counts more.
+        if after - before < 2 {
+            break;
+        }
+    }
+    let mut tx = store.write_transaction().await?;
+    search_index_merges(&mut tx, true).await?;
+    sqlx::query("UPDATE sync_state SET bulk_load = 0 WHERE id = 1")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns the search index's merging of its segments on (SQLite's defaults) or off.
+async fn search_index_merges(conn: &mut SqliteConnection, on: bool) -> Result<()> {
+    let (automerge, crisismerge) = if on { (4, 16) } else { (0, 1999) };
+    for (option, value) in [("automerge", automerge), ("crisismerge", crisismerge)] {
+        sqlx::query("INSERT INTO profiles_search (profiles_search, rank) VALUES (?, ?)")
+            .bind(option)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
