@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
-    Conversation, GoalCompletionView, ListRequest, NoteId, NoteView, Profile, ProfileDetails,
-    ProfileFilter, ProfileId, ProfilePage, ProfilePatch, ProfileStatus, SessionId, SessionOrder,
-    SessionView,
+    Conversation, DataRequestKind, DataRequestView, GoalCompletionView, ListRequest, NoteId,
+    NoteView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
+    ProfileStatus, SessionId, SessionOrder, SessionView,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -346,6 +346,44 @@ impl AppCore {
     pub async fn goal_completions(&self, profile_id: &str) -> Result<Vec<GoalCompletionView>> {
         let id = parse_id(profile_id)?;
         self.store.goal_completions(id, self.time_zone()).await
+    }
+
+    /// The customer's export and delete requests, the latest first, with the state of each
+    /// one's email.
+    pub async fn data_requests(&self, profile_id: &str) -> Result<Vec<DataRequestView>> {
+        let id = parse_id(profile_id)?;
+        let me = self.note_author().await?;
+        let list = self.store.data_requests(id, &me).await?;
+        Ok(list.into_iter().map(|r| self.request_view(r)).collect())
+    }
+
+    /// "Request to Export User" or "Request to Delete User", once the manager has confirmed it:
+    /// queued at once, mailed by the server once synced.
+    pub async fn request_data(
+        &self,
+        profile_id: &str,
+        kind: DataRequestKind,
+    ) -> Result<DataRequestView> {
+        let id = parse_id(profile_id)?;
+        let me = self.note_author().await?;
+        let queued = self.store.request_data(id, kind, &me).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(self.request_view(queued))
+    }
+
+    fn request_view(&self, local: crate::requests::LocalRequest) -> DataRequestView {
+        let tz = self.time_zone();
+        let r = local.request;
+        DataRequestView {
+            id: r.id,
+            kind: r.kind,
+            state: r.state,
+            reason: r.reason,
+            requested_by: r.requested_by,
+            requested: format_timestamp(r.requested_at, tz),
+            sent: r.sent_at.map(|at| format_timestamp(at, tz)),
+            pending: local.pending,
+        }
     }
 
     /// Who notes written here are by: the signed-in manager, until the server stamps its own.

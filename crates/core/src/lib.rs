@@ -15,6 +15,7 @@ mod overwrites;
 mod picture;
 mod profile_index;
 mod profiles;
+mod requests;
 mod search;
 mod sessions;
 mod settings;

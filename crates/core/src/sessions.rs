@@ -159,6 +159,7 @@ mod tests {
                 "synced_goal_completions_by_profile",
             ),
             ("message", "sessionId", "synced_messages_by_session"),
+            ("request", "profileId", "synced_requests_by_profile"),
         ] {
             let sql = format!(
                 "EXPLAIN QUERY PLAN SELECT record FROM synced_records \

@@ -28,7 +28,7 @@ pub use query::{
     Cursor, CursorValue, LastSeenWindow, ListRequest, ProfileFilter, ProfilePage, SortColumn,
     SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
-pub use requests::{DataRequest, DataRequestKind, DataRequestState, RequestId};
+pub use requests::{DataRequest, DataRequestKind, DataRequestState, DataRequestView, RequestId};
 pub use segments::{RuleOperator, Segment, SegmentId, SegmentMember, SegmentRule, MAX_RULES};
 pub use sessions::{
     BotSession, Conversation, Goal, GoalCompletion, GoalCompletionId, GoalCompletionView, GoalId,

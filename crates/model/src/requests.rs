@@ -85,3 +85,23 @@ pub struct DataRequest {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub sent_at: Option<DateTime<Utc>>,
 }
+
+/// A data request as the Details window shows it; times in the manager's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DataRequestView {
+    pub id: RequestId,
+    pub kind: DataRequestKind,
+    /// Where its email stands on the server; `queued` too while it waits to sync.
+    pub state: DataRequestState,
+    /// Why the last attempt to mail it failed; empty otherwise.
+    pub reason: String,
+    pub requested_by: String,
+    pub requested: String,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
+    /// Asked here and not yet on the server.
+    pub pending: bool,
+}
