@@ -13,6 +13,8 @@ fn main() {
         "bot_sessions",
         "conversation",
         "goal_completions",
+        "data_requests",
+        "request_data",
         "get_time_zone",
         "set_time_zone",
         "list_time_zones",

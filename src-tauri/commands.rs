@@ -5,8 +5,9 @@ use std::sync::Arc;
 use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    Account, ApiError, Conversation, GoalCompletionView, ListRequest, NoteView, ProfileDetails,
-    ProfileFilter, ProfilePage, ProfilePatch, SessionOrder, SessionView, SignIn, SyncView,
+    Account, ApiError, Conversation, DataRequestKind, DataRequestView, GoalCompletionView,
+    ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch, SessionOrder,
+    SessionView, SignIn, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
@@ -108,6 +109,23 @@ pub async fn goal_completions(
     profile_id: String,
 ) -> CommandResult<Vec<GoalCompletionView>> {
     Ok(core.goal_completions(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn data_requests(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<Vec<DataRequestView>> {
+    Ok(core.data_requests(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn request_data(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+    kind: DataRequestKind,
+) -> CommandResult<DataRequestView> {
+    Ok(core.request_data(&profile_id, kind).await?)
 }
 
 #[tauri::command]

@@ -47,6 +47,8 @@ pub fn run() -> anyhow::Result<()> {
             commands::bot_sessions,
             commands::conversation,
             commands::goal_completions,
+            commands::data_requests,
+            commands::request_data,
             commands::get_time_zone,
             commands::set_time_zone,
             commands::list_time_zones,

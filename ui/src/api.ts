@@ -3,6 +3,8 @@ import { invoke } from '@tauri-apps/api/core';
 import type { Account } from './bindings/Account';
 import type { ApiError } from './bindings/ApiError';
 import type { Conversation } from './bindings/Conversation';
+import type { DataRequestKind } from './bindings/DataRequestKind';
+import type { DataRequestView } from './bindings/DataRequestView';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { GoalCompletionView } from './bindings/GoalCompletionView';
 import type { ListRequest } from './bindings/ListRequest';
@@ -35,6 +37,10 @@ export interface Backend {
   /** A session's whole transcript. */
   conversation(sessionId: string): Promise<Conversation>;
   goalCompletions(profileId: string): Promise<GoalCompletionView[]>;
+  /** The customer's export and delete requests, the latest first. */
+  dataRequests(profileId: string): Promise<DataRequestView[]>;
+  /** Queues an export or delete request (after the manager confirmed it). */
+  requestData(profileId: string, kind: DataRequestKind): Promise<DataRequestView>;
   getTimeZone(): Promise<string>;
   /** Returns the zone now in use (the IANA name, as the core spells it). */
   setTimeZone(timeZone: string): Promise<string>;
@@ -65,6 +71,8 @@ export const tauriBackend: Backend = {
   botSessions: (profileId, search, order) => invoke<SessionView[]>('bot_sessions', { profileId, search, order }),
   conversation: (sessionId) => invoke<Conversation>('conversation', { sessionId }),
   goalCompletions: (profileId) => invoke<GoalCompletionView[]>('goal_completions', { profileId }),
+  dataRequests: (profileId) => invoke<DataRequestView[]>('data_requests', { profileId }),
+  requestData: (profileId, kind) => invoke<DataRequestView>('request_data', { profileId, kind }),
   getTimeZone: () => invoke<string>('get_time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
   listTimeZones: () => invoke<string[]>('list_time_zones', {}),

@@ -372,5 +372,39 @@ describe('the Details panel', () => {
     ]);
     expect(query(panel, '#sessions [data-session="s3"]').getAttribute('aria-selected')).toBe('true');
   });
+
+  it('asks to confirm a data request, then queues it and lists it as waiting to sync', async () => {
+    const { panel, backend } = await openDetails();
+    await waitFor(() => backend.callsOf('data_requests').length === 1);
+    expect(query(panel, '#requests').hidden).toBe(true);
+
+    query<HTMLButtonElement>(panel, '#request-delete').click();
+    const confirm = query(panel, '#request-confirm');
+    expect(confirm.hidden).toBe(false);
+    expect(confirm.textContent).toContain('delete this user’s data?');
+    query<HTMLButtonElement>(panel, '#request-confirm-no').click();
+    expect(confirm.hidden).toBe(true);
+    expect(backend.callsOf('request_data')).toHaveLength(0);
+
+    query<HTMLButtonElement>(panel, '#request-export').click();
+    query<HTMLButtonElement>(panel, '#request-confirm-yes').click();
+    await waitFor(() => panel.querySelectorAll('#requests .request').length === 1);
+    expect(backend.callsOf('request_data').map((c) => c.args)).toEqual([{ profileId: ID, kind: 'export' }]);
+    expect(query(panel, '#requests .request .record-title').textContent).toBe('Export of the user’s data');
+    expect(query(panel, '#requests .request .request-state').textContent).toBe('Waiting to sync');
+    expect(query(panel, '#request-export').closest('.request-actions')?.hasAttribute('hidden')).toBe(false);
+  });
+
+  it('shows where the email of each request stands once synced', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    backend.requestsByProfile.set(ID, [
+      { id: 'r2', kind: 'delete', state: 'failed', reason: 'the mail server refused', requestedBy: 'bob@example.com', requested: 'May 2, 2025 10:00', pending: false },
+      { id: 'r1', kind: 'export', state: 'sent', reason: '', requestedBy: 'bob@example.com', requested: 'May 1, 2025 10:00', sent: 'May 1, 2025 10:01', pending: false },
+    ]);
+    const { panel } = await openDetails(backend);
+    await waitFor(() => panel.querySelectorAll('#requests .request').length === 2);
+    const states = [...panel.querySelectorAll('#requests .request-state')].map((n) => n.textContent);
+    expect(states).toEqual(['Not sent yet: the mail server refused', 'Sent to the data-protection contact on May 1, 2025 10:01']);
+  });
 });
 

@@ -10,6 +10,7 @@ import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { closeIcon, pencilIcon } from './icons';
 import { createNotesSection } from './notes';
+import { createRequestsSection } from './requests';
 import { createSessionsSections } from './sessions';
 
 export const EDITABLE_FIELDS: readonly Field[] = ['email', 'firstName', 'lastName', 'phone', 'location'];
@@ -28,7 +29,7 @@ export interface DetailsOptions {
   readonly onSaved: (details: ProfileDetails) => void;
   /** The Active option changed the profile's status: it may leave the table's current filter. */
   readonly onStatusChanged: (details: ProfileDetails) => void;
-  /** A note was added, changed or deleted. */
+  /** A note was added, changed or deleted, or a data request queued: it waits to sync. */
   readonly onNotesChanged: () => void;
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
@@ -122,6 +123,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
 
   const notes = createNotesSection({ backend, onChanged: () => options.onNotesChanged(), onError: (error) => options.onError(error) });
   const records = createSessionsSections({ backend, onError: (error) => options.onError(error) });
+  const requests = createRequestsSection({ backend, onQueued: () => options.onNotesChanged(), onError: (error) => options.onError(error) });
   const [goalsSection, sessionsSection, conversationSection] = records.elements;
 
   const element = el(
@@ -143,6 +145,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       notes.element,
       sessionsSection,
       conversationSection,
+      requests.element,
     ),
   );
   closeButton.addEventListener('click', () => close());
@@ -311,7 +314,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
       render(loaded);
-      await Promise.all([notes.load(id), records.load(id)]);
+      await Promise.all([notes.load(id), records.load(id), requests.load(id)]);
     } catch (error) {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
@@ -330,6 +333,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     details = undefined;
     notes.reset();
     records.reset();
+    requests.reset();
     const returnTo = trigger;
     trigger = undefined;
     if (id !== undefined) options.onClose(id, returnTo);
@@ -351,6 +355,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         for (const node of [created, lastSeen, device, sessions, takeover]) setText(node, '');
         notes.reset();
         records.reset();
+        requests.reset();
         setText(createdZone, '');
         setText(lastSeenZone, '');
       }

@@ -12,6 +12,8 @@ import type { Field } from '../bindings/Field';
 import type { FieldError } from '../bindings/FieldError';
 import type { Conversation } from '../bindings/Conversation';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
+import type { DataRequestKind } from '../bindings/DataRequestKind';
+import type { DataRequestView } from '../bindings/DataRequestView';
 import type { ListRequest } from '../bindings/ListRequest';
 import type { NoteView } from '../bindings/NoteView';
 import type { Platform } from '../bindings/Platform';
@@ -164,6 +166,7 @@ export class FakeBackend implements Backend {
   /** Transcripts by session id. */
   readonly conversations = new Map<string, Conversation>();
   readonly goalsByProfile = new Map<string, GoalCompletionView[]>();
+  readonly requestsByProfile = new Map<string, DataRequestView[]>();
 
   constructor(options: FakeBackendOptions = {}) {
     this.size = options.rows ?? 500;
@@ -328,6 +331,31 @@ export class FakeBackend implements Backend {
     return this.answer('goal_completions', { profileId }, () => {
       this.indexOf(profileId);
       return [...(this.goalsByProfile.get(profileId) ?? [])];
+    });
+  }
+
+  dataRequests(profileId: string): Promise<DataRequestView[]> {
+    return this.answer('data_requests', { profileId }, () => {
+      this.indexOf(profileId);
+      return [...(this.requestsByProfile.get(profileId) ?? [])];
+    });
+  }
+
+  requestData(profileId: string, kind: DataRequestKind): Promise<DataRequestView> {
+    return this.answer('request_data', { profileId, kind }, () => {
+      this.indexOf(profileId);
+      const list = this.requestsByProfile.get(profileId) ?? [];
+      const request: DataRequestView = {
+        id: `request-${list.length + 1}`,
+        kind,
+        state: 'queued',
+        reason: '',
+        requestedBy: 'You',
+        requested: 'Jun 1, 2025 12:00',
+        pending: true,
+      };
+      this.requestsByProfile.set(profileId, [request, ...list]);
+      return request;
     });
   }
 
