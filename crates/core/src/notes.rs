@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use userdesk_model::sync::Op;
 use userdesk_model::{check_long_text, Note, NoteId, ProfileId};
@@ -44,30 +43,6 @@ async fn synced_one(conn: &mut SqliteConnection, id: NoteId) -> Result<Option<No
     synced::by_id(conn, "note", id.to_string()).await
 }
 
-/// The pending note mutations, oldest first, with when each was made.
-async fn pending_ops(conn: &mut SqliteConnection) -> Result<Vec<(Op, DateTime<Utc>)>> {
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT id, name, args, created_at FROM outbox WHERE name LIKE 'note.%' ORDER BY id",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|(id, name, args, at)| {
-            let mutation = userdesk_model::sync::Mutation {
-                id: u64::try_from(id).unwrap_or(0),
-                name,
-                args: serde_json::from_str(&args)
-                    .map_err(|e| CoreError::Corrupt(format!("mutation {id}: {e}")))?,
-            };
-            let op = Op::from_mutation(&mutation)
-                .map_err(|e| CoreError::Corrupt(format!("mutation {id}: {e}")))?;
-            let at = DateTime::from_timestamp_millis(at)
-                .ok_or_else(|| CoreError::Corrupt(format!("time of mutation {id}")))?;
-            Ok((op, at))
-        })
-        .collect()
-}
-
 /// The customer's notes as the manager sees them: the server's copies with the pending
 /// mutations laid over them, newest first. `me` is the author of notes written here.
 pub(crate) async fn read(
@@ -88,7 +63,7 @@ pub(crate) async fn read(
             )
         })
         .collect();
-    for (op, at) in pending_ops(conn).await? {
+    for (op, at) in outbox::pending_ops_named(conn, "note.").await? {
         match op {
             Op::NoteCreate {
                 note_id,
@@ -137,7 +112,7 @@ pub(crate) async fn read(
 async fn find(conn: &mut SqliteConnection, id: NoteId, me: &str) -> Result<Option<LocalNote>> {
     let profile = match synced_one(conn, id).await? {
         Some(note) => Some(note.profile_id),
-        None => pending_ops(conn)
+        None => outbox::pending_ops_named(conn, "note.")
             .await?
             .into_iter()
             .find_map(|(op, _)| match op {

@@ -73,6 +73,30 @@ pub(crate) async fn all_pending(conn: &mut SqliteConnection) -> Result<Vec<Mutat
     pending_after(conn, 0, usize::MAX).await
 }
 
+/// The pending mutations of one family (`"note."`, `"request."`), oldest first, read as ops
+/// with the time each was made: what a read lays over the pulled records.
+pub(crate) async fn pending_ops_named(
+    conn: &mut SqliteConnection,
+    prefix: &str,
+) -> Result<Vec<(Op, chrono::DateTime<Utc>)>> {
+    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, name, args, created_at FROM outbox WHERE name LIKE ? || '%' ORDER BY id",
+    )
+    .bind(prefix)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, args, at)| {
+            let mutation = Mutation::try_from(OutboxRecord { id, name, args })?;
+            let op = Op::from_mutation(&mutation)
+                .map_err(|e| CoreError::Corrupt(format!("mutation {id}: {e}")))?;
+            let at = chrono::DateTime::from_timestamp_millis(at)
+                .ok_or_else(|| CoreError::Corrupt(format!("time of mutation {id}")))?;
+            Ok((op, at))
+        })
+        .collect()
+}
+
 /// Drops the mutations the server has confirmed, those numbered up to `confirmed`.
 pub(crate) async fn trim(conn: &mut SqliteConnection, confirmed: u64) -> Result<u64> {
     let done = sqlx::query("DELETE FROM outbox WHERE id <= ?")

@@ -3,7 +3,6 @@
 //! arrives; the state of that email comes back with the pull. Until the server has it, a request
 //! shows as waiting to sync.
 
-use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use userdesk_model::sync::Op;
 use userdesk_model::{DataRequest, DataRequestKind, DataRequestState, ProfileId, RequestId};
@@ -35,20 +34,7 @@ async fn read(
                 pending: false,
             })
             .collect();
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT id, name, args, created_at FROM outbox WHERE name LIKE 'request.%' ORDER BY id",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, name, args, at) in rows {
-        let mutation = userdesk_model::sync::Mutation {
-            id: u64::try_from(id).unwrap_or(0),
-            name,
-            args: serde_json::from_str(&args)
-                .map_err(|e| CoreError::Corrupt(format!("mutation {id}: {e}")))?,
-        };
-        let op = Op::from_mutation(&mutation)
-            .map_err(|e| CoreError::Corrupt(format!("mutation {id}: {e}")))?;
+    for (op, requested_at) in outbox::pending_ops_named(conn, "request.").await? {
         let (request_id, profile_id, kind) = match op {
             Op::RequestExport {
                 request_id,
@@ -63,8 +49,6 @@ async fn read(
         if profile_id != profile || list.iter().any(|r| r.request.id == request_id) {
             continue;
         }
-        let requested_at = DateTime::<Utc>::from_timestamp_millis(at)
-            .ok_or_else(|| CoreError::Corrupt(format!("time of mutation {id}")))?;
         list.push(LocalRequest {
             request: DataRequest {
                 id: request_id,
