@@ -137,9 +137,7 @@ impl Store {
     /// The customer's notes, newest first; `me` is the author of notes written here.
     pub(crate) async fn notes(&self, profile: ProfileId, me: &str) -> Result<Vec<LocalNote>> {
         let mut conn = self.pool.acquire().await?;
-        if profiles::read_profile(&mut conn, profile).await?.is_none() {
-            return Err(CoreError::ProfileNotFound(profile.to_string()));
-        }
+        profiles::must_exist(&mut conn, profile).await?;
         read(&mut conn, profile, me).await
     }
 
@@ -152,9 +150,7 @@ impl Store {
     ) -> Result<LocalNote> {
         let body = check_body(body)?;
         let mut tx = self.write_transaction().await?;
-        if profiles::read_profile(&mut tx, profile).await?.is_none() {
-            return Err(CoreError::ProfileNotFound(profile.to_string()));
-        }
+        profiles::must_exist(&mut tx, profile).await?;
         let id = NoteId::new();
         outbox::append(
             &mut tx,

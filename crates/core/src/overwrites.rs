@@ -55,16 +55,6 @@ fn single(field: Field, value: &str) -> ProfilePatch {
     patch
 }
 
-fn value_of(profile: &Profile, field: Field) -> &str {
-    match field {
-        Field::Email => &profile.email,
-        Field::FirstName => &profile.first_name,
-        Field::LastName => &profile.last_name,
-        Field::Phone => &profile.phone,
-        Field::Location => &profile.location,
-    }
-}
-
 fn shown(value: &str) -> String {
     if value.is_empty() {
         "(empty)".to_string()
@@ -123,13 +113,13 @@ pub(crate) async fn record(
         // No server copy: the customer is gone, or no newer record came since the edit.
         let Some(server) = server else { continue };
         let ours = apply_patch(&server, &single(field, mine));
-        let theirs = value_of(&server, field);
-        if value_of(&ours, field) == theirs {
+        let theirs = field.in_profile(&server);
+        if field.in_profile(&ours) == theirs {
             continue;
         }
         let reason = format!(
             "your {} was replaced by a later edit: {}",
-            shown(value_of(&ours, field)),
+            shown(field.in_profile(&ours)),
             shown(theirs)
         );
         lost.entry(mutation)

@@ -226,6 +226,14 @@ pub(crate) fn apply_patch(profile: &Profile, patch: &ProfilePatch) -> Profile {
     next
 }
 
+/// Fails with [`CoreError::ProfileNotFound`] unless the profile is in the store.
+pub(crate) async fn must_exist(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+    if read_profile(conn, id).await?.is_none() {
+        return Err(CoreError::ProfileNotFound(id.to_string()));
+    }
+    Ok(())
+}
+
 /// One profile by id, read inside the caller's connection or transaction.
 pub(crate) async fn read_profile(
     conn: &mut SqliteConnection,

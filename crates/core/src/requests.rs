@@ -82,9 +82,7 @@ impl Store {
         me: &str,
     ) -> Result<Vec<LocalRequest>> {
         let mut conn = self.pool.acquire().await?;
-        if profiles::read_profile(&mut conn, profile).await?.is_none() {
-            return Err(CoreError::ProfileNotFound(profile.to_string()));
-        }
+        profiles::must_exist(&mut conn, profile).await?;
         read(&mut conn, profile, me).await
     }
 
@@ -96,9 +94,7 @@ impl Store {
         me: &str,
     ) -> Result<LocalRequest> {
         let mut tx = self.write_transaction().await?;
-        if profiles::read_profile(&mut tx, profile).await?.is_none() {
-            return Err(CoreError::ProfileNotFound(profile.to_string()));
-        }
+        profiles::must_exist(&mut tx, profile).await?;
         let request_id = RequestId::new();
         let op = match kind {
             DataRequestKind::Export => Op::RequestExport {

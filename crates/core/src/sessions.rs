@@ -40,13 +40,6 @@ fn bot_matches(bot: &str, search: &str) -> bool {
     search.is_empty() || bot.to_lowercase().contains(&search)
 }
 
-async fn profile_must_exist(conn: &mut SqliteConnection, profile: ProfileId) -> Result<()> {
-    if profiles::read_profile(conn, profile).await?.is_none() {
-        return Err(CoreError::ProfileNotFound(profile.to_string()));
-    }
-    Ok(())
-}
-
 impl Store {
     /// The customer's bot sessions whose bot's name contains `search`, by end time.
     pub(crate) async fn bot_sessions(
@@ -57,7 +50,7 @@ impl Store {
         tz: Tz,
     ) -> Result<Vec<SessionView>> {
         let mut conn = self.pool.acquire().await?;
-        profile_must_exist(&mut conn, profile).await?;
+        profiles::must_exist(&mut conn, profile).await?;
         let mut sessions: Vec<BotSession> = sessions_of(&mut conn, profile)
             .await?
             .into_iter()
@@ -100,7 +93,7 @@ impl Store {
         tz: Tz,
     ) -> Result<Vec<GoalCompletionView>> {
         let mut conn = self.pool.acquire().await?;
-        profile_must_exist(&mut conn, profile).await?;
+        profiles::must_exist(&mut conn, profile).await?;
         let mut completions: Vec<GoalCompletion> = synced::owned_by(
             &mut conn,
             "goal_completion",

@@ -63,6 +63,17 @@ impl Field {
         }
     }
 
+    /// The field's value in a profile.
+    pub fn in_profile(self, profile: &crate::Profile) -> &str {
+        match self {
+            Self::Email => &profile.email,
+            Self::FirstName => &profile.first_name,
+            Self::LastName => &profile.last_name,
+            Self::Phone => &profile.phone,
+            Self::Location => &profile.location,
+        }
+    }
+
     /// The label the Details window shows for the field.
     pub fn label(&self) -> &'static str {
         match self {

@@ -101,23 +101,13 @@ pub(super) async fn patch(
         };
         let write = FieldWrite {
             field,
-            replaced: value_of(&current, field),
+            replaced: field.in_profile(&current),
             base: base.and_then(|b| field.of(b)),
             value,
         };
         overwrites::record_write(conn, workspace, id, &write, writer, version).await?;
     }
     Ok(Ok(()))
-}
-
-fn value_of(profile: &Profile, field: Field) -> &str {
-    match field {
-        Field::Email => &profile.email,
-        Field::FirstName => &profile.first_name,
-        Field::LastName => &profile.last_name,
-        Field::Phone => &profile.phone,
-        Field::Location => &profile.location,
-    }
 }
 
 pub(super) async fn set_status(
