@@ -5,9 +5,10 @@ use std::sync::Arc;
 use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    Account, ApiError, Conversation, DataRequestKind, DataRequestView, GoalCompletionView,
-    ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch, SessionOrder,
-    SessionView, SignIn, SyncView,
+    Account, ApiError, Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView,
+    ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch,
+    ProfilePropertyView, PropertyDraft, PropertySort, PropertyView, SegmentDraft, SegmentRef,
+    SegmentView, SessionOrder, SessionView, SignIn, SortDirection, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
@@ -126,6 +127,102 @@ pub async fn request_data(
     kind: DataRequestKind,
 ) -> CommandResult<DataRequestView> {
     Ok(core.request_data(&profile_id, kind).await?)
+}
+
+#[tauri::command]
+pub async fn list_properties(
+    core: State<'_, Arc<AppCore>>,
+    search: String,
+    sort: PropertySort,
+    direction: SortDirection,
+) -> CommandResult<Vec<PropertyView>> {
+    Ok(core.properties(&search, sort, direction).await?)
+}
+
+#[tauri::command]
+pub async fn create_property(
+    core: State<'_, Arc<AppCore>>,
+    draft: PropertyDraft,
+) -> CommandResult<PropertyView> {
+    Ok(core.create_property(draft).await?)
+}
+
+#[tauri::command]
+pub async fn update_property(
+    core: State<'_, Arc<AppCore>>,
+    id: String,
+    draft: PropertyDraft,
+) -> CommandResult<PropertyView> {
+    Ok(core.update_property(&id, draft).await?)
+}
+
+#[tauri::command]
+pub async fn delete_property(core: State<'_, Arc<AppCore>>, id: String) -> CommandResult<()> {
+    Ok(core.delete_property(&id).await?)
+}
+
+#[tauri::command]
+pub async fn profile_properties(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<Vec<ProfilePropertyView>> {
+    Ok(core.profile_properties(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn set_profile_property(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+    property_id: String,
+    value: Option<String>,
+) -> CommandResult<Vec<ProfilePropertyView>> {
+    Ok(core
+        .set_profile_property(&profile_id, &property_id, value.as_deref())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn list_segments(
+    core: State<'_, Arc<AppCore>>,
+    search: String,
+) -> CommandResult<Vec<SegmentView>> {
+    Ok(core.segments(&search).await?)
+}
+
+#[tauri::command]
+pub async fn create_segment(
+    core: State<'_, Arc<AppCore>>,
+    draft: SegmentDraft,
+    members: Vec<String>,
+) -> CommandResult<SegmentView> {
+    Ok(core.create_segment(draft, &members).await?)
+}
+
+#[tauri::command]
+pub async fn update_segment(
+    core: State<'_, Arc<AppCore>>,
+    id: String,
+    draft: SegmentDraft,
+) -> CommandResult<SegmentView> {
+    Ok(core.update_segment(&id, draft).await?)
+}
+
+#[tauri::command]
+pub async fn delete_segment(core: State<'_, Arc<AppCore>>, id: String) -> CommandResult<()> {
+    Ok(core.delete_segment(&id).await?)
+}
+
+#[tauri::command]
+pub async fn profile_segments(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<Vec<SegmentRef>> {
+    Ok(core.profile_segments(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn list_goals(core: State<'_, Arc<AppCore>>) -> CommandResult<Vec<Goal>> {
+    Ok(core.goals().await?)
 }
 
 #[tauri::command]

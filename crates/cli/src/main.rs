@@ -83,6 +83,9 @@ struct ListArgs {
     /// any, today, last7Days or last30Days (from midnight in the manager's time zone).
     #[arg(long, default_value = "any")]
     last_seen: String,
+    /// Only the members of the segment with this id.
+    #[arg(long)]
+    segment: Option<String>,
     /// username, email, phone, location, created, lastSeen, sessions or status.
     #[arg(long, default_value = "username")]
     sort: String,
@@ -284,6 +287,13 @@ async fn list(core: &AppCore, args: ListArgs, out: &mut impl Write) -> anyhow::R
             &args.last_seen,
             "any, today, last7Days, last30Days",
         )?,
+        segment: args
+            .segment
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| anyhow::anyhow!("{s:?} is not a segment id"))
+            })
+            .transpose()?,
         search: args.search,
     };
     let sort = SortOrder {

@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
-    Conversation, DataRequestKind, DataRequestView, GoalCompletionView, ListRequest, NoteId,
+    Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView, ListRequest, NoteId,
     NoteView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
-    ProfileStatus, SessionId, SessionOrder, SessionView,
+    ProfilePropertyView, ProfileStatus, PropertyDraft, PropertyId, PropertySort, PropertyView,
+    SegmentDraft, SegmentId, SegmentRef, SegmentView, SessionId, SessionOrder, SessionView,
+    SortDirection,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -212,9 +214,11 @@ impl AppCore {
         now: DateTime<Utc>,
     ) -> Result<ProfilePage> {
         let tz = self.time_zone();
-        let filter = self.resolve(&request.filter, now);
+        let filter = self.resolve(&request.filter, now).await?;
         listing::check_limit(request.limit)?;
-        if let Some(needles) = search::needles(&request.filter.search) {
+        // The index knows nothing of segments: SQLite answers a segment's members.
+        let needles = search::needles(&request.filter.search).filter(|_| filter.segment.is_none());
+        if let Some(needles) = needles {
             if let Some(seqs) = self.indexed_page(request, &filter, needles).await? {
                 return self
                     .store
@@ -238,8 +242,9 @@ impl AppCore {
         filter: &ProfileFilter,
         now: DateTime<Utc>,
     ) -> Result<u64> {
-        let resolved = self.resolve(filter, now);
-        if let Some(needles) = search::needles(&filter.search) {
+        let resolved = self.resolve(filter, now).await?;
+        let needles = search::needles(&filter.search).filter(|_| resolved.segment.is_none());
+        if let Some(needles) = needles {
             let index_filter = index_filter(&resolved);
             let counted = self
                 .with_current_index(move |index| {
@@ -386,6 +391,138 @@ impl AppCore {
         }
     }
 
+    /// The Properties tab: the definitions whose name or description holds `search`, sorted.
+    pub async fn properties(
+        &self,
+        search: &str,
+        sort: PropertySort,
+        direction: SortDirection,
+    ) -> Result<Vec<PropertyView>> {
+        let list = self.store.properties(search, sort, direction).await?;
+        Ok(list.into_iter().map(property_view).collect())
+    }
+
+    /// "Create a new property": kept at once, synced later. An empty or taken name, an overlong
+    /// description, or a choice property without choices is refused.
+    pub async fn create_property(&self, draft: PropertyDraft) -> Result<PropertyView> {
+        let created = self.store.create_property(draft).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(property_view(created))
+    }
+
+    /// Renames and describes a property, or changes its choices (its format stays).
+    pub async fn update_property(&self, id: &str, draft: PropertyDraft) -> Result<PropertyView> {
+        let updated = self
+            .store
+            .update_property(parse_property_id(id)?, draft)
+            .await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(property_view(updated))
+    }
+
+    /// Deletes a property and every customer's value of it.
+    pub async fn delete_property(&self, id: &str) -> Result<()> {
+        self.store.delete_property(parse_property_id(id)?).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(())
+    }
+
+    /// The customer's custom properties, by name.
+    pub async fn profile_properties(&self, profile_id: &str) -> Result<Vec<ProfilePropertyView>> {
+        let list = self.store.profile_properties(parse_id(profile_id)?).await?;
+        Ok(list.into_iter().map(profile_property_view).collect())
+    }
+
+    /// Sets the customer's value of a property, checked against its format (a value that does
+    /// not fit is refused with the reason and nothing is saved); `None` or blanks remove it.
+    pub async fn set_profile_property(
+        &self,
+        profile_id: &str,
+        property_id: &str,
+        value: Option<&str>,
+    ) -> Result<Vec<ProfilePropertyView>> {
+        let list = self
+            .store
+            .set_profile_property(
+                parse_id(profile_id)?,
+                parse_property_id(property_id)?,
+                value,
+            )
+            .await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(list.into_iter().map(profile_property_view).collect())
+    }
+
+    /// The Segments tab: the segments whose name or description holds `search`, by name, each
+    /// with its number of members.
+    pub async fn segments(&self, search: &str) -> Result<Vec<SegmentView>> {
+        self.segments_at(search, Utc::now()).await
+    }
+
+    /// As [`Self::segments`], with Last seen rules counted back from `now`.
+    pub async fn segments_at(&self, search: &str, now: DateTime<Utc>) -> Result<Vec<SegmentView>> {
+        let list = self.store.segments(search, now, self.time_zone()).await?;
+        Ok(list
+            .into_iter()
+            .map(|(local, members)| segment_view(local, members))
+            .collect())
+    }
+
+    /// Creates a segment from a name, a description, rules and hand-picked members.
+    pub async fn create_segment(
+        &self,
+        draft: SegmentDraft,
+        members: &[String],
+    ) -> Result<SegmentView> {
+        let members = members
+            .iter()
+            .map(|id| parse_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        let id = self.store.create_segment(draft, &members).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.segment_view_of(id).await
+    }
+
+    /// Renames a segment, describes it or changes its rules.
+    pub async fn update_segment(&self, id: &str, draft: SegmentDraft) -> Result<SegmentView> {
+        let id = parse_segment_id(id)?;
+        self.store.update_segment(id, draft).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.segment_view_of(id).await
+    }
+
+    /// Deletes a segment; its customers stay.
+    pub async fn delete_segment(&self, id: &str) -> Result<()> {
+        self.store.delete_segment(parse_segment_id(id)?).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(())
+    }
+
+    /// The segments the customer belongs to, by name.
+    pub async fn profile_segments(&self, profile_id: &str) -> Result<Vec<SegmentRef>> {
+        let list = self
+            .store
+            .profile_segments(parse_id(profile_id)?, Utc::now(), self.time_zone())
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(|s| SegmentRef {
+                id: s.id,
+                name: s.name,
+            })
+            .collect())
+    }
+
+    /// The goals the platform's bots track, by name.
+    pub async fn goals(&self) -> Result<Vec<Goal>> {
+        self.store.goals().await
+    }
+
+    async fn segment_view_of(&self, id: SegmentId) -> Result<SegmentView> {
+        let (local, members) = self.store.segment(id, Utc::now(), self.time_zone()).await?;
+        Ok(segment_view(local, members))
+    }
+
     /// Who notes written here are by: the signed-in manager, until the server stamps its own.
     async fn note_author(&self) -> Result<String> {
         Ok(self
@@ -506,9 +643,14 @@ impl AppCore {
         }
     }
 
-    fn resolve(&self, filter: &ProfileFilter, now: DateTime<Utc>) -> ResolvedFilter {
-        let since = time::window_start(filter.last_seen, now, self.time_zone());
-        ResolvedFilter::new(filter, since)
+    async fn resolve(&self, filter: &ProfileFilter, now: DateTime<Utc>) -> Result<ResolvedFilter> {
+        let tz = self.time_zone();
+        let since = time::window_start(filter.last_seen, now, tz);
+        let mut resolved = ResolvedFilter::new(filter, since);
+        if let Some(segment) = filter.segment {
+            resolved.segment = Some(self.store.segment_membership(segment, now, tz).await?);
+        }
+        Ok(resolved)
     }
 }
 
@@ -524,6 +666,52 @@ fn index_filter(filter: &ResolvedFilter) -> IndexFilter {
 fn parse_id(id: &str) -> Result<ProfileId> {
     id.parse()
         .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a profile id")))
+}
+
+fn parse_property_id(id: &str) -> Result<PropertyId> {
+    id.parse()
+        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a property id")))
+}
+
+fn parse_segment_id(id: &str) -> Result<SegmentId> {
+    id.parse()
+        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a segment id")))
+}
+
+fn property_view(local: crate::properties::LocalProperty) -> PropertyView {
+    let d = local.definition;
+    PropertyView {
+        id: d.id,
+        name: d.name,
+        description: d.description,
+        format: d.format,
+        choices: d.choices,
+        pending: local.pending,
+    }
+}
+
+fn profile_property_view(local: crate::properties::LocalValue) -> ProfilePropertyView {
+    let d = local.definition;
+    ProfilePropertyView {
+        property_id: d.id,
+        name: d.name,
+        format: d.format,
+        choices: d.choices,
+        value: local.value,
+        pending: local.pending,
+    }
+}
+
+fn segment_view(local: crate::segments::LocalSegment, members: u64) -> SegmentView {
+    let s = local.segment;
+    SegmentView {
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        rules: s.rules,
+        members,
+        pending: local.pending,
+    }
 }
 
 fn parse_note_id(id: &str) -> Result<NoteId> {
@@ -565,7 +753,7 @@ mod tests {
     /// One page from the index, which must be current.
     async fn index_page(app: &AppCore, request: &ListRequest) -> ProfilePage {
         let latest = app.store.latest_profile_change().await.unwrap();
-        let filter = app.resolve(&request.filter, now());
+        let filter = app.resolve(&request.filter, now()).await.unwrap();
         let needles = search::needles(&request.filter.search).unwrap();
         let after = match &request.after {
             Some(cursor) => Some(app.store.cursor_seq(cursor).await.unwrap().unwrap()),
@@ -593,7 +781,7 @@ mod tests {
     /// Every page of `filter` in every sort, walked by keyset and jumped to by offset, and the
     /// count: the index and SQLite must agree row for row.
     async fn index_agrees_with_sqlite(app: &AppCore, filter: &ProfileFilter) -> u64 {
-        let resolved = app.resolve(filter, now());
+        let resolved = app.resolve(filter, now()).await.unwrap();
         let counted = app.store.count_profiles(&resolved).await.unwrap();
         let index_count = {
             let index = app.index.as_ref().unwrap().index.read().await;

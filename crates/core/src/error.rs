@@ -11,6 +11,13 @@ pub enum CoreError {
     NoteNotFound(String),
     #[error("no bot session with id {0}")]
     SessionNotFound(String),
+    #[error("no property with id {0}")]
+    PropertyNotFound(String),
+    #[error("no segment with id {0}")]
+    SegmentNotFound(String),
+    /// A value that does not fit its property's format; nothing was saved.
+    #[error("{0}")]
+    InvalidValue(String),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     #[error("unknown time zone {0:?}: use an IANA name such as Europe/Berlin")]
@@ -43,6 +50,19 @@ pub enum CoreError {
     Picture(#[from] crate::picture::PictureError),
 }
 
+/// A refused definition of a property or segment (`subject`): a reason about one of its parts
+/// ("name must not be empty") is said of the subject, a whole sentence is kept as it is.
+pub(crate) fn refused_definition(subject: &str, reason: String) -> CoreError {
+    let about_a_part = ["name ", "description ", "choice ", "rule value "]
+        .iter()
+        .any(|part| reason.starts_with(part));
+    CoreError::InvalidRequest(if about_a_part {
+        format!("the {subject}'s {reason}")
+    } else {
+        reason
+    })
+}
+
 /// The library's result type.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
@@ -60,7 +80,10 @@ impl CoreError {
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
             CoreError::ProfileNotFound(_)
             | CoreError::NoteNotFound(_)
-            | CoreError::SessionNotFound(_) => ErrorCode::NotFound,
+            | CoreError::SessionNotFound(_)
+            | CoreError::PropertyNotFound(_)
+            | CoreError::SegmentNotFound(_) => ErrorCode::NotFound,
+            CoreError::InvalidValue(_) => ErrorCode::Validation,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
             CoreError::Database(_)

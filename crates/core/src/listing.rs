@@ -9,6 +9,7 @@ use userdesk_model::{
 
 use crate::error::{CoreError, Result};
 use crate::search::{self, SearchPlan};
+use crate::segments::Membership;
 
 /// How many trigram matches a search may have and still be answered by reading every match and
 /// sorting them; above it, walking the sort's index and keeping the matching rows finds a page
@@ -36,6 +37,8 @@ pub struct ResolvedFilter {
     pub platform: Option<Platform>,
     pub last_seen_since: Option<DateTime<Utc>>,
     pub search: SearchPlan,
+    /// The Segment filter's members, as a condition.
+    pub segment: Option<Membership>,
 }
 
 impl ResolvedFilter {
@@ -47,6 +50,7 @@ impl ResolvedFilter {
             platform: filter.platform,
             last_seen_since,
             search: search::plan(&filter.search),
+            segment: None,
         }
     }
 
@@ -93,11 +97,16 @@ impl ResolvedFilter {
                 .push(" AND p.last_seen_at >= ")
                 .push_bind(since.timestamp_millis());
         }
+        if let Some(segment) = &self.segment {
+            segment.push_condition(query);
+        }
     }
 
     /// Whether only status, type and platform filter, so `profile_counts` holds the count.
     pub fn counts_by_category(&self) -> bool {
-        self.search == SearchPlan::Everyone && self.last_seen_since.is_none()
+        self.search == SearchPlan::Everyone
+            && self.last_seen_since.is_none()
+            && self.segment.is_none()
     }
 
     /// Appends the status, type and platform conditions on `p`.

@@ -12,6 +12,9 @@ use crate::error::{CoreError, Result};
 pub(crate) enum Owner {
     Profile,
     Session,
+    Property,
+    Segment,
+    Goal,
 }
 
 /// A record's value as its own type: read straight from the value's JSON, without the
@@ -33,6 +36,9 @@ pub(crate) async fn owned_by<T: DeserializeOwned>(
     let field = match owner {
         Owner::Profile => "profileId",
         Owner::Session => "sessionId",
+        Owner::Property => "propertyId",
+        Owner::Segment => "segmentId",
+        Owner::Goal => "goalId",
     };
     let sql = format!(
         "SELECT json_extract(record, '$.value') FROM synced_records \
@@ -60,4 +66,19 @@ pub(crate) async fn by_id<T: DeserializeOwned>(
     .fetch_optional(&mut *conn)
     .await?;
     record.as_deref().map(|r| decode(kind, r)).transpose()
+}
+
+/// Every pulled record of `kind` (of the kinds a workspace holds few of: properties, segments,
+/// goals).
+pub(crate) async fn all_of<T: DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    kind: &'static str,
+) -> Result<Vec<T>> {
+    let records: Vec<String> = sqlx::query_scalar(
+        "SELECT json_extract(record, '$.value') FROM synced_records WHERE kind = ?",
+    )
+    .bind(kind)
+    .fetch_all(&mut *conn)
+    .await?;
+    records.iter().map(|r| decode(kind, r)).collect()
 }

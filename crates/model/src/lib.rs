@@ -23,13 +23,19 @@ pub use profile::{
     username as profile_username, Platform, Profile, ProfileDetails, ProfilePatch, ProfileRow,
     ProfileStatus, ProfileType,
 };
-pub use properties::{PropertyDefinition, PropertyFormat, PropertyId, PropertyValue, MAX_CHOICES};
+pub use properties::{
+    ProfilePropertyView, PropertyDefinition, PropertyDraft, PropertyFormat, PropertyId,
+    PropertySort, PropertyValue, PropertyView, MAX_CHOICES,
+};
 pub use query::{
     Cursor, CursorValue, LastSeenWindow, ListRequest, ProfileFilter, ProfilePage, SortColumn,
     SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 pub use requests::{DataRequest, DataRequestKind, DataRequestState, DataRequestView, RequestId};
-pub use segments::{RuleOperator, Segment, SegmentId, SegmentMember, SegmentRule, MAX_RULES};
+pub use segments::{
+    RuleOperator, Segment, SegmentDraft, SegmentId, SegmentMember, SegmentRef, SegmentRule,
+    SegmentView, MAX_RULES,
+};
 pub use sessions::{
     BotSession, Conversation, Goal, GoalCompletion, GoalCompletionId, GoalCompletionView, GoalId,
     Message, MessageId, MessageView, Sender, SessionId, SessionOrder, SessionView,

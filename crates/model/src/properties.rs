@@ -15,8 +15,9 @@ crate::uuid_id!(
 pub const MAX_CHOICES: usize = 100;
 
 /// What a property's values look like; a value is validated against it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum PropertyFormat {
     Text,
     Number,
@@ -112,6 +113,78 @@ impl PropertyDefinition {
             _ => Ok(()),
         }
     }
+}
+
+/// What a manager types to create a property, or to rename and describe one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PropertyDraft {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub format: PropertyFormat,
+    /// The allowed values of a `choice` property, in the order the menu offers them.
+    #[serde(default)]
+    pub choices: Vec<String>,
+}
+
+impl PropertyDraft {
+    /// The definition this draft describes, under `id`, with its text trimmed and its blank
+    /// choices dropped.
+    pub fn into_definition(self, id: PropertyId) -> PropertyDefinition {
+        PropertyDefinition {
+            id,
+            name: self.name.trim().to_string(),
+            description: self.description.trim().to_string(),
+            format: self.format,
+            choices: self
+                .choices
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        }
+    }
+}
+
+/// A property definition as the Properties tab lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PropertyView {
+    pub id: PropertyId,
+    pub name: String,
+    pub description: String,
+    pub format: PropertyFormat,
+    pub choices: Vec<String>,
+    /// Created or changed here and not yet confirmed by the server.
+    pub pending: bool,
+}
+
+/// A column the Properties tab sorts by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PropertySort {
+    #[default]
+    Name,
+    Format,
+}
+
+/// One property of a customer, as the User Details list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfilePropertyView {
+    pub property_id: PropertyId,
+    pub name: String,
+    pub format: PropertyFormat,
+    pub choices: Vec<String>,
+    /// The value in the format's canonical spelling (dates as `YYYY-MM-DD`).
+    pub value: String,
+    /// Set here and not yet confirmed by the server.
+    pub pending: bool,
 }
 
 /// One profile's value of one property, in the format's canonical spelling.

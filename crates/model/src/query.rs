@@ -3,6 +3,7 @@ use ts_rs::TS;
 
 use crate::ids::ProfileId;
 use crate::profile::{Platform, ProfileRow, ProfileStatus, ProfileType};
+use crate::segments::SegmentId;
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE_SIZE: u32 = 1000;
@@ -32,6 +33,9 @@ pub struct ProfileFilter {
     #[ts(optional)]
     pub platform: Option<Platform>,
     pub last_seen: LastSeenWindow,
+    /// Only the members of this segment.
+    #[ts(optional)]
+    pub segment: Option<SegmentId>,
     /// A full or partial name, email or phone number; empty matches everyone.
     pub search: String,
 }

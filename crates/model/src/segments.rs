@@ -18,8 +18,9 @@ crate::uuid_id!(
 pub const MAX_RULES: usize = 50;
 
 /// How a property rule compares a profile's value with the rule's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum RuleOperator {
     Equals,
     NotEquals,
@@ -31,8 +32,9 @@ pub enum RuleOperator {
 }
 
 /// One condition a profile must meet to belong to a rule-based segment; all rules must hold.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "rule", rename_all = "snake_case")]
+#[ts(export)]
 pub enum SegmentRule {
     /// The profile has (or has not) completed the goal.
     Goal { goal_id: GoalId, completed: bool },
@@ -83,4 +85,54 @@ impl Segment {
 pub struct SegmentMember {
     pub segment_id: SegmentId,
     pub profile_id: ProfileId,
+}
+
+/// What a manager types to create a segment, or to rename it and change its rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SegmentDraft {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Every rule must hold; no rules makes a segment of hand-picked members only.
+    #[serde(default)]
+    pub rules: Vec<SegmentRule>,
+}
+
+impl SegmentDraft {
+    /// The segment this draft describes, under `id`, with its text trimmed.
+    pub fn into_segment(self, id: SegmentId) -> Segment {
+        Segment {
+            id,
+            name: self.name.trim().to_string(),
+            description: self.description.trim().to_string(),
+            rules: self.rules,
+        }
+    }
+}
+
+/// A segment as the Segments tab lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SegmentView {
+    pub id: SegmentId,
+    pub name: String,
+    pub description: String,
+    pub rules: Vec<SegmentRule>,
+    /// How many profiles belong to it: hand-picked, or meeting every rule.
+    #[ts(type = "number")]
+    pub members: u64,
+    /// Created or changed here and not yet confirmed by the server.
+    pub pending: bool,
+}
+
+/// A segment a customer belongs to, as the Details window lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SegmentRef {
+    pub id: SegmentId,
+    pub name: String,
 }

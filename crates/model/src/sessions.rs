@@ -24,8 +24,9 @@ crate::uuid_id!(
 );
 
 /// Something a bot wants customers to do, such as "Booked a demo".
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct Goal {
     pub id: GoalId,
     pub name: String,

@@ -3,6 +3,7 @@ import type { LastSeenWindow } from "./LastSeenWindow";
 import type { Platform } from "./Platform";
 import type { ProfileStatus } from "./ProfileStatus";
 import type { ProfileType } from "./ProfileType";
+import type { SegmentId } from "./SegmentId";
 
 /**
  * Which profiles the All users table shows.
@@ -12,6 +13,10 @@ export type ProfileFilter = {
  * `None` shows both; the table always picks one, so archived profiles stay under Archived.
  */
 status?: ProfileStatus, kind?: ProfileType, platform?: Platform, lastSeen: LastSeenWindow, 
+/**
+ * Only the members of this segment.
+ */
+segment?: SegmentId, 
 /**
  * A full or partial name, email or phone number; empty matches everyone.
  */

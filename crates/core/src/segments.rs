@@ -1,0 +1,578 @@
+//! Segments: named groups of customers, hand-picked or described by rules (goal completed or
+//! not, a property's value, status, last seen), evaluated here on the local store so a segment
+//! works offline and its members show in the All users table like any other filter.
+//!
+//! A customer belongs to a segment when hand-picked for it, or when the segment has rules and
+//! the customer meets every one. The definitions and hand-picked members sync like notes: the
+//! server's copies with the pending mutations laid over them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use userdesk_model::sync::{Op, MAX_MEMBERS_PER_MUTATION};
+use userdesk_model::{
+    Goal, GoalCompletion, GoalId, ProfileId, ProfileStatus, PropertyDefinition, PropertyFormat,
+    RuleOperator, Segment, SegmentDraft, SegmentId, SegmentMember, SegmentRule,
+};
+
+use crate::error::{refused_definition, CoreError, Result};
+use crate::outbox;
+use crate::profiles;
+use crate::properties;
+use crate::store::Store;
+use crate::synced::{self, Owner};
+use crate::time;
+
+/// A segment, and whether this app has a change of it the server has not confirmed yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LocalSegment {
+    pub segment: Segment,
+    pub pending: bool,
+}
+
+/// One rule as a condition on `profiles AS p`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Condition {
+    Status(ProfileStatus),
+    SeenSince(i64),
+    In(Vec<ProfileId>),
+    NotIn(Vec<ProfileId>),
+}
+
+/// Who belongs to a segment, as SQL can test it: the hand-picked members, or every rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Membership {
+    members: Vec<ProfileId>,
+    /// `None` when the segment has no rules: only hand-picked members belong.
+    rules: Option<Vec<Condition>>,
+}
+
+/// A list of ids bound as one JSON array, read back with `json_each` and `unhex`.
+fn id_list(ids: &[ProfileId]) -> String {
+    let hex: Vec<String> = ids
+        .iter()
+        .map(|id| id.as_uuid().simple().to_string())
+        .collect();
+    serde_json::Value::from(hex).to_string()
+}
+
+impl Membership {
+    /// Appends ` AND (…)`: the profile `p` belongs to the segment.
+    pub(crate) fn push_condition(&self, query: &mut QueryBuilder<'_, Sqlite>) {
+        query.push(" AND (");
+        if self.members.is_empty() {
+            query.push("0");
+        } else {
+            query
+                .push("p.id IN (SELECT unhex(value) FROM json_each(")
+                .push_bind(id_list(&self.members))
+                .push("))");
+        }
+        if let Some(rules) = &self.rules {
+            query.push(" OR (1");
+            for rule in rules {
+                match rule {
+                    Condition::Status(status) => {
+                        query.push(" AND p.status = ").push_bind(status.as_str());
+                    }
+                    Condition::SeenSince(ms) => {
+                        query.push(" AND p.last_seen_at >= ").push_bind(*ms);
+                    }
+                    Condition::In(ids) => {
+                        query
+                            .push(" AND p.id IN (SELECT unhex(value) FROM json_each(")
+                            .push_bind(id_list(ids))
+                            .push("))");
+                    }
+                    Condition::NotIn(ids) => {
+                        query
+                            .push(" AND p.id NOT IN (SELECT unhex(value) FROM json_each(")
+                            .push_bind(id_list(ids))
+                            .push("))");
+                    }
+                }
+            }
+            query.push(")");
+        }
+        query.push(")");
+    }
+}
+
+/// The workspace's segments as the manager sees them.
+pub(crate) async fn segments(
+    conn: &mut SqliteConnection,
+) -> Result<BTreeMap<SegmentId, LocalSegment>> {
+    let mut list: BTreeMap<SegmentId, LocalSegment> = synced::all_of::<Segment>(conn, "segment")
+        .await?
+        .into_iter()
+        .map(|segment| {
+            (
+                segment.id,
+                LocalSegment {
+                    segment,
+                    pending: false,
+                },
+            )
+        })
+        .collect();
+    for (op, _) in outbox::pending_ops_named(conn, "segment.").await? {
+        match op {
+            Op::SegmentCreate { segment, .. } => {
+                list.insert(
+                    segment.id,
+                    LocalSegment {
+                        segment,
+                        pending: true,
+                    },
+                );
+            }
+            Op::SegmentUpdate { segment } => {
+                if let Some(local) = list.get_mut(&segment.id) {
+                    local.segment = segment;
+                    local.pending = true;
+                }
+            }
+            Op::SegmentDelete { segment_id } => {
+                list.remove(&segment_id);
+            }
+            _ => {}
+        }
+    }
+    Ok(list)
+}
+
+async fn segment(conn: &mut SqliteConnection, id: SegmentId) -> Result<LocalSegment> {
+    segments(conn)
+        .await?
+        .remove(&id)
+        .ok_or_else(|| CoreError::SegmentNotFound(id.to_string()))
+}
+
+/// The segment's hand-picked members, pending changes included.
+async fn handpicked(conn: &mut SqliteConnection, id: SegmentId) -> Result<BTreeSet<ProfileId>> {
+    let mut members: BTreeSet<ProfileId> =
+        synced::owned_by::<SegmentMember>(conn, "segment_member", Owner::Segment, id.to_string())
+            .await?
+            .into_iter()
+            .map(|m| m.profile_id)
+            .collect();
+    for (op, _) in outbox::pending_ops_named(conn, "segment.").await? {
+        match op {
+            Op::SegmentCreate {
+                segment,
+                members: added,
+            } if segment.id == id => members.extend(added),
+            Op::SegmentAddMembers {
+                segment_id,
+                profile_ids,
+            } if segment_id == id => members.extend(profile_ids),
+            Op::SegmentRemoveMembers {
+                segment_id,
+                profile_ids,
+            } if segment_id == id => {
+                for profile in profile_ids {
+                    members.remove(&profile);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(members)
+}
+
+/// Whether a customer's value meets a property rule; `value` has been checked against the
+/// format, `wanted` too (except for `contains`).
+fn value_meets(format: PropertyFormat, operator: RuleOperator, value: &str, wanted: &str) -> bool {
+    let number = |s: &str| s.trim().parse::<f64>().ok();
+    match operator {
+        RuleOperator::Equals | RuleOperator::NotEquals => match format {
+            PropertyFormat::Number => number(value).is_some() && number(value) == number(wanted),
+            PropertyFormat::Text => value.to_lowercase() == wanted.to_lowercase(),
+            _ => value == wanted,
+        },
+        RuleOperator::Contains => value.to_lowercase().contains(&wanted.to_lowercase()),
+        RuleOperator::GreaterThan | RuleOperator::LessThan => {
+            let order = match (format, number(value), number(wanted)) {
+                (PropertyFormat::Number, Some(a), Some(b)) => a.partial_cmp(&b),
+                (PropertyFormat::Number, _, _) => None,
+                _ => Some(value.cmp(wanted)),
+            };
+            let wanted_order = if operator == RuleOperator::GreaterThan {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Less
+            };
+            order == Some(wanted_order)
+        }
+        RuleOperator::IsSet | RuleOperator::IsNotSet => true,
+    }
+}
+
+/// The customers who completed the goal.
+async fn completers(conn: &mut SqliteConnection, goal: GoalId) -> Result<Vec<ProfileId>> {
+    let completions: BTreeSet<ProfileId> =
+        synced::owned_by::<GoalCompletion>(conn, "goal_completion", Owner::Goal, goal.to_string())
+            .await?
+            .into_iter()
+            .map(|c| c.profile_id)
+            .collect();
+    Ok(completions.into_iter().collect())
+}
+
+/// Turns the segment into a condition SQL can test, rules evaluated on the local store as it
+/// is now; Last seen windows count back from `now` in the manager's zone.
+pub(crate) async fn membership(
+    conn: &mut SqliteConnection,
+    segment: &Segment,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Membership> {
+    let members = handpicked(conn, segment.id).await?.into_iter().collect();
+    if segment.rules.is_empty() {
+        return Ok(Membership {
+            members,
+            rules: None,
+        });
+    }
+    let definitions = properties::definitions(conn).await?;
+    let mut rules = Vec::with_capacity(segment.rules.len());
+    for rule in &segment.rules {
+        match rule {
+            SegmentRule::Status { status } => rules.push(Condition::Status(*status)),
+            SegmentRule::LastSeen { window } => {
+                if let Some(since) = time::window_start(*window, now, tz) {
+                    rules.push(Condition::SeenSince(since.timestamp_millis()));
+                }
+            }
+            SegmentRule::Goal { goal_id, completed } => {
+                let ids = completers(conn, *goal_id).await?;
+                rules.push(if *completed {
+                    Condition::In(ids)
+                } else {
+                    Condition::NotIn(ids)
+                });
+            }
+            SegmentRule::Property {
+                property_id,
+                operator,
+                value,
+            } => {
+                // A deleted property's rule holds for nobody (and "is not set" for everyone).
+                let format = definitions
+                    .get(property_id)
+                    .map(|p| p.definition.format)
+                    .unwrap_or(PropertyFormat::Text);
+                let values = if definitions.contains_key(property_id) {
+                    properties::values_of_property(conn, *property_id).await?
+                } else {
+                    BTreeMap::new()
+                };
+                let (negated, operator) = match operator {
+                    RuleOperator::NotEquals => (true, RuleOperator::Equals),
+                    RuleOperator::IsNotSet => (true, RuleOperator::IsSet),
+                    other => (false, *other),
+                };
+                let ids: Vec<ProfileId> = values
+                    .iter()
+                    .filter(|(_, v)| value_meets(format, operator, v, value))
+                    .map(|(id, _)| *id)
+                    .collect();
+                rules.push(if negated {
+                    Condition::NotIn(ids)
+                } else {
+                    Condition::In(ids)
+                });
+            }
+        }
+    }
+    Ok(Membership {
+        members,
+        rules: Some(rules),
+    })
+}
+
+/// Checks a draft as a segment under `id`: its text, that no other segment has its name, and
+/// that each rule names a goal or property that exists with an operator and value that fit.
+/// Returns the segment with its rule values in their canonical spelling.
+async fn check_draft(
+    conn: &mut SqliteConnection,
+    draft: SegmentDraft,
+    id: SegmentId,
+) -> Result<Segment> {
+    let mut segment = draft.into_segment(id);
+    segment
+        .validate()
+        .map_err(|reason| refused_definition("segment", reason))?;
+    let name = segment.name.to_lowercase();
+    if let Some(other) = segments(conn)
+        .await?
+        .into_values()
+        .find(|s| s.segment.id != id && s.segment.name.to_lowercase() == name)
+    {
+        return Err(CoreError::InvalidRequest(format!(
+            "a segment named {:?} already exists",
+            other.segment.name
+        )));
+    }
+    let definitions = properties::definitions(conn).await?;
+    let goals: BTreeSet<GoalId> = synced::all_of::<Goal>(conn, "goal")
+        .await?
+        .into_iter()
+        .map(|g| g.id)
+        .collect();
+    for rule in &mut segment.rules {
+        match rule {
+            SegmentRule::Goal { goal_id, .. } if !goals.contains(goal_id) => {
+                return Err(CoreError::InvalidRequest(format!(
+                    "a rule names a goal that does not exist ({goal_id})"
+                )));
+            }
+            SegmentRule::Property {
+                property_id,
+                operator,
+                value,
+            } => {
+                let definition = &definitions
+                    .get(property_id)
+                    .ok_or_else(|| CoreError::PropertyNotFound(property_id.to_string()))?
+                    .definition;
+                *value = check_rule_value(definition, *operator, value)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(segment)
+}
+
+/// A property rule's value in its canonical spelling, or why the operator or value does not
+/// fit the property.
+fn check_rule_value(
+    definition: &PropertyDefinition,
+    operator: RuleOperator,
+    value: &str,
+) -> Result<String> {
+    let refuse = |what: &str| {
+        Err(CoreError::InvalidRequest(format!(
+            "{}: {what}",
+            definition.name
+        )))
+    };
+    match operator {
+        RuleOperator::IsSet | RuleOperator::IsNotSet => Ok(String::new()),
+        RuleOperator::Contains if definition.format != PropertyFormat::Text => {
+            refuse("only a text property can be searched for a part of its value")
+        }
+        RuleOperator::Contains if value.trim().is_empty() => {
+            refuse("say what the value should contain")
+        }
+        RuleOperator::Contains => Ok(value.to_string()),
+        RuleOperator::GreaterThan | RuleOperator::LessThan
+            if !matches!(
+                definition.format,
+                PropertyFormat::Number | PropertyFormat::Date
+            ) =>
+        {
+            refuse("only numbers and dates compare as greater or less")
+        }
+        _ => properties::check_value(definition, value),
+    }
+}
+
+/// Checks that every profile exists; a segment's members are customers of this store.
+async fn check_members(conn: &mut SqliteConnection, members: &[ProfileId]) -> Result<()> {
+    for chunk in members.chunks(MAX_MEMBERS_PER_MUTATION) {
+        let found: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM profiles WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+        )
+        .bind(id_list(chunk))
+        .fetch_one(&mut *conn)
+        .await?;
+        let unique: BTreeSet<&ProfileId> = chunk.iter().collect();
+        if usize::try_from(found).ok() != Some(unique.len()) {
+            for id in unique {
+                profiles::must_exist(conn, *id).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many customers the condition admits.
+async fn count_members(conn: &mut SqliteConnection, membership: &Membership) -> Result<u64> {
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM profiles AS p WHERE 1");
+    membership.push_condition(&mut query);
+    let count: i64 = query.build_query_scalar().fetch_one(&mut *conn).await?;
+    u64::try_from(count).map_err(|_| CoreError::Corrupt(format!("a count of {count}")))
+}
+
+impl Store {
+    /// The segments whose name or description holds `search` (ignoring case), by name, each
+    /// with its number of members.
+    pub(crate) async fn segments(
+        &self,
+        search: &str,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<Vec<(LocalSegment, u64)>> {
+        let mut conn = self.pool.acquire().await?;
+        let needle = search.trim().to_lowercase();
+        let mut list: Vec<LocalSegment> = segments(&mut conn)
+            .await?
+            .into_values()
+            .filter(|s| {
+                needle.is_empty()
+                    || s.segment.name.to_lowercase().contains(&needle)
+                    || s.segment.description.to_lowercase().contains(&needle)
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            a.segment
+                .name
+                .to_lowercase()
+                .cmp(&b.segment.name.to_lowercase())
+                .then(a.segment.id.cmp(&b.segment.id))
+        });
+        let mut counted = Vec::with_capacity(list.len());
+        for local in list {
+            let membership = membership(&mut conn, &local.segment, now, tz).await?;
+            let members = count_members(&mut conn, &membership).await?;
+            counted.push((local, members));
+        }
+        Ok(counted)
+    }
+
+    /// One segment with its number of members.
+    pub(crate) async fn segment(
+        &self,
+        id: SegmentId,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<(LocalSegment, u64)> {
+        let mut conn = self.pool.acquire().await?;
+        let local = segment(&mut conn, id).await?;
+        let membership = membership(&mut conn, &local.segment, now, tz).await?;
+        let members = count_members(&mut conn, &membership).await?;
+        Ok((local, members))
+    }
+
+    /// Who belongs to the segment, for the All users table's Segment filter.
+    pub(crate) async fn segment_membership(
+        &self,
+        id: SegmentId,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<Membership> {
+        let mut conn = self.pool.acquire().await?;
+        let local = segment(&mut conn, id).await?;
+        membership(&mut conn, &local.segment, now, tz).await
+    }
+
+    /// Creates a segment with its hand-picked members: its `segment.create` mutation (and, for
+    /// a long list of members, `segment.add_members` for the rest), in one transaction.
+    pub(crate) async fn create_segment(
+        &self,
+        draft: SegmentDraft,
+        members: &[ProfileId],
+    ) -> Result<SegmentId> {
+        let mut tx = self.write_transaction().await?;
+        let segment = check_draft(&mut tx, draft, SegmentId::new()).await?;
+        check_members(&mut tx, members).await?;
+        let unique: Vec<ProfileId> = members
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut chunks = unique.chunks(MAX_MEMBERS_PER_MUTATION);
+        let id = segment.id;
+        outbox::append(
+            &mut tx,
+            &Op::SegmentCreate {
+                segment,
+                members: chunks.next().map(<[_]>::to_vec).unwrap_or_default(),
+            },
+        )
+        .await?;
+        for chunk in chunks {
+            outbox::append(
+                &mut tx,
+                &Op::SegmentAddMembers {
+                    segment_id: id,
+                    profile_ids: chunk.to_vec(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Renames a segment, describes it, changes its rules; the same segment queues nothing.
+    pub(crate) async fn update_segment(&self, id: SegmentId, draft: SegmentDraft) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let current = segment(&mut tx, id).await?;
+        let updated = check_draft(&mut tx, draft, id).await?;
+        if updated == current.segment {
+            return Ok(());
+        }
+        outbox::append(&mut tx, &Op::SegmentUpdate { segment: updated }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a segment; its customers stay.
+    pub(crate) async fn delete_segment(&self, id: SegmentId) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        segment(&mut tx, id).await?;
+        outbox::append(&mut tx, &Op::SegmentDelete { segment_id: id }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The segments the customer belongs to, by name.
+    pub(crate) async fn profile_segments(
+        &self,
+        profile: ProfileId,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Result<Vec<Segment>> {
+        let mut conn = self.pool.acquire().await?;
+        profiles::must_exist(&mut conn, profile).await?;
+        let mut found = Vec::new();
+        for local in segments(&mut conn).await?.into_values() {
+            let membership = membership(&mut conn, &local.segment, now, tz).await?;
+            let mut query = QueryBuilder::<Sqlite>::new(
+                "SELECT EXISTS (SELECT 1 FROM profiles AS p WHERE p.id = ",
+            );
+            query.push_bind(profile);
+            membership.push_condition(&mut query);
+            query.push(")");
+            let member: bool = query.build_query_scalar().fetch_one(&mut *conn).await?;
+            if member {
+                found.push(local.segment);
+            }
+        }
+        found.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(found)
+    }
+
+    /// The goals the platform's bots track, by name (for a segment's goal rule).
+    pub(crate) async fn goals(&self) -> Result<Vec<Goal>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut goals = synced::all_of::<Goal>(&mut conn, "goal").await?;
+        goals.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(goals)
+    }
+}
