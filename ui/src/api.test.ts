@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { errorMessage, isApiError } from './api';
+import { errorMessage, isApiError, refusalText } from './api';
 
 describe('isApiError', () => {
   it('recognises every code the core sends, including the sync codes', () => {
@@ -20,5 +20,14 @@ describe('isApiError', () => {
     expect(errorMessage({ code: 'offline', message: 'the server cannot be reached', fields: [] })).toContain(
       'the server cannot be reached',
     );
+  });
+});
+
+describe('refusalText', () => {
+  it('turns the core’s reason into a sentence without its category', () => {
+    expect(refusalText({ code: 'invalid_request', message: "invalid request: the property's name must not be empty", fields: [] })).toBe(
+      "The property's name must not be empty",
+    );
+    expect(refusalText({ code: 'validation', message: 'Age: "old" is not a number', fields: [] })).toBe('Age: "old" is not a number');
   });
 });

@@ -6,6 +6,7 @@ import type { Conversation } from './bindings/Conversation';
 import type { DataRequestKind } from './bindings/DataRequestKind';
 import type { DataRequestView } from './bindings/DataRequestView';
 import type { ErrorCode } from './bindings/ErrorCode';
+import type { Goal } from './bindings/Goal';
 import type { GoalCompletionView } from './bindings/GoalCompletionView';
 import type { ListRequest } from './bindings/ListRequest';
 import type { NoteView } from './bindings/NoteView';
@@ -13,9 +14,17 @@ import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfilePage } from './bindings/ProfilePage';
 import type { ProfilePatch } from './bindings/ProfilePatch';
+import type { ProfilePropertyView } from './bindings/ProfilePropertyView';
+import type { PropertyDraft } from './bindings/PropertyDraft';
+import type { PropertySort } from './bindings/PropertySort';
+import type { PropertyView } from './bindings/PropertyView';
+import type { SegmentDraft } from './bindings/SegmentDraft';
+import type { SegmentRef } from './bindings/SegmentRef';
+import type { SegmentView } from './bindings/SegmentView';
 import type { SessionOrder } from './bindings/SessionOrder';
 import type { SessionView } from './bindings/SessionView';
 import type { SignIn } from './bindings/SignIn';
+import type { SortDirection } from './bindings/SortDirection';
 import type { SyncView } from './bindings/SyncView';
 
 /** The Rust core as the UI sees it: one method per Tauri command. */
@@ -55,6 +64,27 @@ export interface Backend {
   dismissRejection(mutationId: number): Promise<void>;
   /** The network is back: the background sync runs at once. */
   backOnline(): Promise<void>;
+  /** Property definitions whose name contains `search`, sorted by name or format. */
+  listProperties(search: string, sort: PropertySort, direction: SortDirection): Promise<PropertyView[]>;
+  createProperty(draft: PropertyDraft): Promise<PropertyView>;
+  /** Renames, describes, or changes the choices of a property; its format cannot change. */
+  updateProperty(id: string, draft: PropertyDraft): Promise<PropertyView>;
+  /** Deletes the definition and every customer's value of it. */
+  deleteProperty(id: string): Promise<void>;
+  /** The customer's property values, sorted by the property's name. */
+  profileProperties(profileId: string): Promise<ProfilePropertyView[]>;
+  /** Sets (or, with `null`, removes) a customer's value; returns the customer's properties after it. */
+  setProfileProperty(profileId: string, propertyId: string, value: string | null): Promise<ProfilePropertyView[]>;
+  /** Segments whose name contains `search`, sorted by name, with their member counts. */
+  listSegments(search: string): Promise<SegmentView[]>;
+  /** A segment of hand-picked `members` (profile ids) plus every profile meeting its rules. */
+  createSegment(draft: SegmentDraft, members: string[]): Promise<SegmentView>;
+  updateSegment(id: string, draft: SegmentDraft): Promise<SegmentView>;
+  deleteSegment(id: string): Promise<void>;
+  /** The segments the customer belongs to. */
+  profileSegments(profileId: string): Promise<SegmentRef[]>;
+  /** The bots' goals, for the segment rules. */
+  listGoals(): Promise<Goal[]>;
 }
 
 /** The real backend: the commands of the Tauri shell. Argument keys are the commands' own. */
@@ -84,6 +114,19 @@ export const tauriBackend: Backend = {
   signOut: () => invoke<void>('sign_out', {}),
   dismissRejection: (mutationId) => invoke<void>('dismiss_rejection', { mutationId }),
   backOnline: () => invoke<void>('back_online', {}),
+  listProperties: (search, sort, direction) => invoke<PropertyView[]>('list_properties', { search, sort, direction }),
+  createProperty: (draft) => invoke<PropertyView>('create_property', { draft }),
+  updateProperty: (id, draft) => invoke<PropertyView>('update_property', { id, draft }),
+  deleteProperty: (id) => invoke<void>('delete_property', { id }),
+  profileProperties: (profileId) => invoke<ProfilePropertyView[]>('profile_properties', { profileId }),
+  setProfileProperty: (profileId, propertyId, value) =>
+    invoke<ProfilePropertyView[]>('set_profile_property', { profileId, propertyId, value }),
+  listSegments: (search) => invoke<SegmentView[]>('list_segments', { search }),
+  createSegment: (draft, members) => invoke<SegmentView>('create_segment', { draft, members }),
+  updateSegment: (id, draft) => invoke<SegmentView>('update_segment', { id, draft }),
+  deleteSegment: (id) => invoke<void>('delete_segment', { id }),
+  profileSegments: (profileId) => invoke<SegmentRef[]>('profile_segments', { profileId }),
+  listGoals: () => invoke<Goal[]>('list_goals', {}),
 };
 
 // Listing every code in a record keyed by ErrorCode makes the compiler refuse a code added in
@@ -131,4 +174,13 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'string' && e !== '') return e;
   return 'Something went wrong.';
+}
+
+/**
+ * The core's reason for refusing a form, as a sentence: "Name must not be empty" for the core's
+ * "invalid request: name must not be empty".
+ */
+export function refusalText(e: unknown): string {
+  const text = errorMessage(e).replace(/^invalid request: /, '');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

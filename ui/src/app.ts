@@ -1,19 +1,23 @@
-// Assembles the window: header and filters, error banner, the users table, the Details panel and
-// the Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests).
+// Assembles the window: header, tabs and filters, error banner, the users table, the Segments and
+// Properties tabs, the Details panel and the Settings dialog, all talking to one Backend (the Tauri
+// shell, or a fake in tests).
 
 import type { Backend } from './api';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileRow } from './bindings/ProfileRow';
+import type { SegmentRef } from './bindings/SegmentRef';
 import type { SortColumn } from './bindings/SortColumn';
 import type { SortOrder } from './bindings/SortOrder';
 import { createDetailsPanel } from './details';
 import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
 import { PageCache, type Query } from './pageCache';
+import { createPropertiesPanel } from './properties';
+import { createSegmentsPanel } from './segments';
 import { createSettingsDialog } from './settings';
 import { createSyncBar } from './syncBar';
 import { createTable } from './table';
-import { createToolbar } from './toolbar';
+import { createToolbar, type TabName } from './toolbar';
 
 export interface App {
   /** Removes the app from its root and detaches its window and document listeners. */
@@ -51,6 +55,11 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   /** Bumped by every count request; an older count arriving late is ignored. */
   let countToken = 0;
   let countFailed = false;
+  let tab: TabName = 'users';
+  /** Bumped by every read of the segments for the Segment filter; a late answer is ignored. */
+  let segmentsToken = 0;
+  /** Segments or properties changed on another tab: the rows of a segment may have changed. */
+  let usersStale = false;
 
   const banner = createErrorBanner(() => {
     cache.clearFailures();
@@ -66,6 +75,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const toolbar = createToolbar({
     onChange: () => runQuery(),
     onOpenSettings: (trigger) => void settings.open(trigger),
+    onTab: (name) => showTab(name),
   });
 
   const table = createTable({
@@ -96,6 +106,13 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       void syncBar.refresh();
     },
     onNotesChanged: () => void syncBar.refresh(),
+    onPropertyValueChanged: () => {
+      void syncBar.refresh();
+      // The customer may have joined or left the segment the table is filtered to.
+      if (toolbar.filter().segment !== undefined) refreshAll();
+    },
+    onPropertyCreated: () => void syncBar.refresh(),
+    onOpenSegment: (segment) => openSegment(segment),
     onStatusChanged: () => {
       // Activated or archived: the row moves to the other status filter, and the counts change.
       refreshAll();
@@ -120,12 +137,93 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onAccountChanged: () => {
       void syncBar.refresh();
       refreshAll();
+      void refreshSegmentFilter();
     },
   });
 
+  const segmentsPanel = createSegmentsPanel({
+    backend,
+    onChanged: () => {
+      void syncBar.refresh();
+      void refreshSegmentFilter();
+      usersStale = true;
+    },
+    onOpen: (segment) => openSegment(segment),
+    onError: (error) => banner.show(error),
+  });
+
+  const propertiesPanel = createPropertiesPanel({
+    backend,
+    onChanged: () => {
+      void syncBar.refresh();
+      // A property rule of a segment may hold for other customers now.
+      usersStale = true;
+    },
+    onError: (error) => banner.show(error),
+  });
+
+  const usersPanel = el(
+    'main',
+    { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' },
+    table.element,
+  );
+  const panels: Readonly<Record<TabName, HTMLElement>> = {
+    users: usersPanel,
+    segments: segmentsPanel.element,
+    properties: propertiesPanel.element,
+  };
+
+  /** Shows a tab's panel instead of the others; the lists of Segments and Properties are read anew. */
+  function showTab(name: TabName): void {
+    if (name !== tab) {
+      details.close();
+      segmentsPanel.closeDialogs();
+      propertiesPanel.closeDialogs();
+    }
+    tab = name;
+    toolbar.setTab(name);
+    for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
+    if (name === 'segments') void segmentsPanel.load();
+    if (name === 'properties') void propertiesPanel.load();
+    if (name === 'users' && usersStale) {
+      usersStale = false;
+      refreshAll();
+    }
+  }
+
+  /** All users, filtered to one segment (from the Segments tab or the Details window). */
+  function openSegment(segment: SegmentRef): void {
+    details.close();
+    usersStale = false;
+    showTab('users');
+    toolbar.setSegment(segment);
+    runQuery();
+    // The control that opened it is gone (Details closed, or its tab hidden): the rows get focus.
+    table.focus();
+  }
+
+  /** Reads the segments again for the Segment filter's menu. */
+  async function refreshSegmentFilter(): Promise<void> {
+    segmentsToken += 1;
+    const mine = segmentsToken;
+    try {
+      const segments = await backend.listSegments('');
+      if (mine !== segmentsToken) return;
+      // The segment the table was filtered to is gone: the filter falls back to all segments.
+      if (toolbar.setSegments(segments)) runQuery();
+    } catch (error) {
+      if (mine === segmentsToken) banner.show(error);
+    }
+  }
+
   const syncBar = createSyncBar({
     backend,
-    onSynced: () => refreshAll(),
+    onSynced: () => {
+      refreshAll();
+      void refreshSegmentFilter();
+      if (tab === 'segments') void segmentsPanel.load();
+      if (tab === 'properties') void propertiesPanel.load();
+    },
     signal: lifetime.signal,
     ...(options.syncPollInterval === undefined ? {} : { pollInterval: options.syncPollInterval }),
   });
@@ -175,6 +273,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     'keydown',
     (event) => {
       if (event.key !== 'Escape' || event.defaultPrevented) return;
+      // The dialogs of the Segments and Properties tabs handle their own Escape.
       if (settings.isOpen()) {
         event.preventDefault();
         settings.close();
@@ -191,13 +290,17 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     { class: 'app' },
     toolbar.element,
     banner.element,
-    el('main', { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' }, table.element),
+    usersPanel,
+    segmentsPanel.element,
+    propertiesPanel.element,
     syncBar.element,
     details.element,
     settings.element,
   );
   root.append(shell);
+  showTab('users');
   runQuery();
+  void refreshSegmentFilter();
 
   return {
     destroy() {

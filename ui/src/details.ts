@@ -6,10 +6,13 @@ import { isApiError, type Backend } from './api';
 import type { Field } from './bindings/Field';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfilePatch } from './bindings/ProfilePatch';
+import type { SegmentRef } from './bindings/SegmentRef';
+import { createDetailsSegments } from './detailsSegments';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { closeIcon, pencilIcon } from './icons';
 import { createNotesSection } from './notes';
+import { createProfileProperties } from './profileProperties';
 import { createRequestsSection } from './requests';
 import { createSessionsSections } from './sessions';
 
@@ -31,6 +34,12 @@ export interface DetailsOptions {
   readonly onStatusChanged: (details: ProfileDetails) => void;
   /** A note was added, changed or deleted, or a data request queued: it waits to sync. */
   readonly onNotesChanged: () => void;
+  /** A property value was set or removed (the customer's segments may have changed with it). */
+  readonly onPropertyValueChanged: () => void;
+  /** A property was created on the spot, from Add a property. */
+  readonly onPropertyCreated: () => void;
+  /** A segment of the Segments section was clicked. */
+  readonly onOpenSegment: (segment: SegmentRef) => void;
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
@@ -44,7 +53,7 @@ export interface DetailsPanel {
   /** Fetches the open profile again (its times, after the time zone changed). */
   reload(): Promise<void>;
   isOpen(): boolean;
-  /** Whether a field's editor is open. */
+  /** Whether a field's editor (or a property's, or the Add a property form) is open. */
   isEditing(): boolean;
   currentId(): string | undefined;
 }
@@ -125,6 +134,22 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const records = createSessionsSections({ backend, onError: (error) => options.onError(error) });
   const requests = createRequestsSection({ backend, onQueued: () => options.onNotesChanged(), onError: (error) => options.onError(error) });
   const [goalsSection, sessionsSection, conversationSection] = records.elements;
+  const segments = createDetailsSegments({
+    backend,
+    onOpen: (segment) => options.onOpenSegment(segment),
+    onError: (error) => options.onError(error),
+  });
+  const properties = createProfileProperties({
+    backend,
+    onValueChanged: () => {
+      options.onPropertyValueChanged();
+      // A property rule may now hold, or no longer.
+      if (shownId !== undefined) void segments.load(shownId);
+    },
+    onPropertyCreated: () => options.onPropertyCreated(),
+    onEditStart: () => closeEditor(false),
+    onError: (error) => options.onError(error),
+  });
 
   const element = el(
     'section',
@@ -139,10 +164,13 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     el(
       'div',
       { class: 'details-body' },
-      el('h3', { class: 'section-title' }, 'User details'),
+      el('div', { class: 'section-heading' }, el('h3', { class: 'section-title' }, 'User details'), properties.addButton),
+      properties.adder,
       list,
+      properties.list,
       goalsSection,
       notes.element,
+      segments.element,
       sessionsSection,
       conversationSection,
       requests.element,
@@ -209,6 +237,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   function startEditing(field: Field): void {
     if (details === undefined || editor?.saving === true) return;
     if (editor !== undefined) closeEditor(false);
+    properties.cancel();
     const view = views.get(field);
     if (view === undefined) return;
     const hints = INPUT_HINTS[field];
@@ -314,7 +343,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
       render(loaded);
-      await Promise.all([notes.load(id), records.load(id), requests.load(id)]);
+      await Promise.all([notes.load(id), records.load(id), requests.load(id), properties.load(id), segments.load(id)]);
     } catch (error) {
       if (token !== openToken) return;
       element.removeAttribute('aria-busy');
@@ -334,6 +363,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     notes.reset();
     records.reset();
     requests.reset();
+    properties.reset();
+    segments.reset();
     const returnTo = trigger;
     trigger = undefined;
     if (id !== undefined) options.onClose(id, returnTo);
@@ -356,6 +387,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         notes.reset();
         records.reset();
         requests.reset();
+        properties.reset();
+        segments.reset();
         setText(createdZone, '');
         setText(lastSeenZone, '');
       }
@@ -374,7 +407,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       await load(shownId, openToken);
     },
     isOpen: () => !element.hidden,
-    isEditing: () => editor !== undefined,
+    isEditing: () => editor !== undefined || properties.isEditing(),
     currentId: () => shownId,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldErrorText, formatUserCount, initials } from './format';
+import { fieldErrorText, formatUserCount, initials, propertyValueText } from './format';
 
 describe('formatUserCount', () => {
   it('groups thousands and agrees in number', () => {
@@ -25,5 +25,14 @@ describe('initials', () => {
     expect(initials({ firstName: '', lastName: '' }, 'ada@example.com')).toBe('A');
     expect(initials({ firstName: '𝒜lice', lastName: '' }, '𝒜lice')).toBe('𝒜');
     expect(initials({ firstName: '', lastName: '' }, '')).toBe('?');
+  });
+});
+
+describe('propertyValueText', () => {
+  it('shows booleans as Yes / No and everything else as written', () => {
+    expect(propertyValueText('boolean', 'true')).toBe('Yes');
+    expect(propertyValueText('boolean', 'false')).toBe('No');
+    expect(propertyValueText('date', '2025-07-01')).toBe('2025-07-01');
+    expect(propertyValueText('number', '4.5')).toBe('4.5');
   });
 });

@@ -7,6 +7,8 @@ import type { Platform } from './bindings/Platform';
 import type { Profile } from './bindings/Profile';
 import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
+import type { PropertyFormat } from './bindings/PropertyFormat';
+import type { RuleOperator } from './bindings/RuleOperator';
 import type { SortColumn } from './bindings/SortColumn';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -86,4 +88,28 @@ export function initials(profile: Pick<Profile, 'firstName' | 'lastName'>, usern
   const fromName = firstLetter(profile.firstName) + firstLetter(profile.lastName);
   if (fromName !== '') return fromName;
   return firstLetter(username) || '?';
+}
+
+export const FORMAT_LABELS: Readonly<Record<PropertyFormat, string>> = {
+  text: 'Text',
+  number: 'Number',
+  date: 'Date',
+  boolean: 'Boolean',
+  choice: 'Choice',
+};
+
+export const OPERATOR_LABELS: Readonly<Record<RuleOperator, string>> = {
+  equals: 'equals',
+  not_equals: 'not equals',
+  contains: 'contains',
+  greater_than: 'greater than',
+  less_than: 'less than',
+  is_set: 'is set',
+  is_not_set: 'is not set',
+};
+
+/** A property's value as the Details window shows it: booleans as Yes / No, the rest as written. */
+export function propertyValueText(format: PropertyFormat, value: string): string {
+  if (format === 'boolean') return value === 'true' ? 'Yes' : value === 'false' ? 'No' : value;
+  return value;
 }

@@ -39,3 +39,7 @@ export function closeIcon(): SVGSVGElement {
 export function searchIcon(): SVGSVGElement {
   return icon('M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Z', 'm20 20-3.5-3.5');
 }
+
+export function plusIcon(): SVGSVGElement {
+  return icon('M12 5v14', 'M5 12h14');
+}

@@ -1,21 +1,34 @@
-// The header above the table: the title, the tabs, the search box, the filters and the count.
+// The header: the title, the tabs (All users, Segments, Properties), and for All users the search
+// box, the filters and the count.
 
 import type { LastSeenWindow } from './bindings/LastSeenWindow';
 import type { Platform } from './bindings/Platform';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
-import { el, setText } from './dom';
+import type { SegmentRef } from './bindings/SegmentRef';
+import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS, formatUserCount } from './format';
 import { gearIcon, searchIcon } from './icons';
 
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel immediate. */
 export const SEARCH_DEBOUNCE_MS = 200;
 
+export type TabName = 'users' | 'segments' | 'properties';
+
+/** Each tab, its element id and the id of the panel it shows. */
+export const TABS: readonly { readonly name: TabName; readonly id: string; readonly label: string; readonly panel: string }[] = [
+  { name: 'users', id: 'tab-all-users', label: 'All users', panel: 'users-panel' },
+  { name: 'segments', id: 'tab-segments', label: 'Segments', panel: 'segments-panel' },
+  { name: 'properties', id: 'tab-properties', label: 'Properties', panel: 'properties-panel' },
+];
+
 export interface ToolbarOptions {
   /** The search or a filter changed. */
   readonly onChange: () => void;
   readonly onOpenSettings: (trigger: HTMLElement) => void;
+  /** A tab was picked (by click or with the arrow keys). */
+  readonly onTab: (tab: TabName) => void;
 }
 
 export interface Toolbar {
@@ -26,6 +39,15 @@ export interface Toolbar {
   setCount(count: number | undefined): void;
   /** Dims the count while a newer one is on its way. */
   setCountLoading(loading: boolean): void;
+  /** Marks the tab shown; the search, filters and count show for All users only. */
+  setTab(tab: TabName): void;
+  /**
+   * Fills the Segment filter's menu. Returns whether the segment it had selected is gone (the
+   * filter then shows all segments, so the rows must be read again).
+   */
+  setSegments(segments: readonly SegmentRef[]): boolean;
+  /** Selects a segment in the Segment filter (`undefined`: all segments), adding it if missing. */
+  setSegment(segment: SegmentRef | undefined): void;
 }
 
 function select<T extends string>(
@@ -63,6 +85,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   const kind = select<ProfileType>('type-filter', 'Type', [['', 'All types'], ...entries(TYPE_LABELS)]);
   const platform = select<Platform>('platform-filter', 'Platform', [['', 'All platforms'], ...entries(PLATFORM_LABELS)]);
   const lastSeen = select<LastSeenWindow>('last-seen-filter', 'Last seen', entries(LAST_SEEN_LABELS));
+  const segment = select<string>('segment-filter', 'Segment', [['', 'All segments']]);
   const count = el('span', { id: 'count', class: 'count', 'aria-live': 'polite' });
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,35 +105,61 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   search.addEventListener('keydown', (event) => {
     if (event.key === 'Enter') applySearch();
   });
-  for (const { control } of [status, kind, platform, lastSeen]) {
+  for (const { control } of [status, kind, platform, lastSeen, segment]) {
     control.addEventListener('change', () => options.onChange());
   }
 
-  const element = el(
-    'header',
-    { class: 'app-header' },
-    el('div', { class: 'title-bar' }, el('h1', { class: 'title' }, 'Users'), settings),
-    el(
-      'div',
-      { class: 'tabs', role: 'tablist', 'aria-label': 'User lists' },
-      el(
-        'button',
-        { type: 'button', class: 'tab is-active', role: 'tab', id: 'tab-all-users', 'aria-selected': 'true', 'aria-controls': 'users-panel' },
-        'All users',
-      ),
-    ),
-    el(
-      'div',
-      { class: 'toolbar' },
-      el('label', { class: 'search' }, searchIcon(), search),
-      status.wrapper,
-      kind.wrapper,
-      platform.wrapper,
-      lastSeen.wrapper,
-      el('span', { class: 'toolbar-spacer' }),
-      count,
-    ),
+  const tabButtons = TABS.map(({ name, id, label, panel }) => {
+    const button = el('button', { type: 'button', class: 'tab', role: 'tab', id, 'aria-controls': panel, 'data-tab': name }, label);
+    button.addEventListener('click', () => options.onTab(name));
+    return button;
+  });
+  const tabList = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'User lists' }, ...tabButtons);
+  // Arrow keys move between the tabs (and show each), Home and End go to the first and last.
+  tabList.addEventListener('keydown', (event) => {
+    const at = tabButtons.findIndex((button) => button === document.activeElement);
+    if (at < 0) return;
+    const last = tabButtons.length - 1;
+    const moves: Record<string, number> = { ArrowRight: at === last ? 0 : at + 1, ArrowLeft: at === 0 ? last : at - 1, Home: 0, End: last };
+    const to = moves[event.key];
+    const tab = to === undefined ? undefined : TABS[to];
+    if (to === undefined || tab === undefined) return;
+    event.preventDefault();
+    tabButtons[to]?.focus();
+    options.onTab(tab.name);
+  });
+
+  const filters = el(
+    'div',
+    { class: 'toolbar' },
+    el('label', { class: 'search' }, searchIcon(), search),
+    status.wrapper,
+    kind.wrapper,
+    platform.wrapper,
+    lastSeen.wrapper,
+    segment.wrapper,
+    el('span', { class: 'toolbar-spacer' }),
+    count,
   );
+  const element = el('header', { class: 'app-header' }, el('div', { class: 'title-bar' }, el('h1', { class: 'title' }, 'Users'), settings), tabList, filters);
+
+  function setTab(tab: TabName): void {
+    TABS.forEach(({ name }, i) => {
+      const button = tabButtons[i];
+      if (button === undefined) return;
+      const selected = name === tab;
+      button.classList.toggle('is-active', selected);
+      button.setAttribute('aria-selected', String(selected));
+      // Only the selected tab is in the Tab order; the arrow keys reach the others.
+      button.tabIndex = selected ? 0 : -1;
+    });
+    filters.hidden = tab !== 'users';
+  }
+  setTab('users');
+
+  function segmentOption(ref: SegmentRef): HTMLOptionElement {
+    return el('option', { value: ref.id }, ref.name);
+  }
 
   return {
     element,
@@ -122,6 +171,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       };
       if (kind.control.value !== '') filter.kind = kind.control.value as ProfileType;
       if (platform.control.value !== '') filter.platform = platform.control.value as Platform;
+      if (segment.control.value !== '') filter.segment = segment.control.value;
       return filter;
     },
     setCount(n) {
@@ -129,6 +179,21 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     },
     setCountLoading(loading) {
       count.classList.toggle('is-loading', loading);
+    },
+    setTab,
+    setSegments(segments) {
+      const selected = segment.control.value;
+      clear(segment.control);
+      segment.control.append(el('option', { value: '' }, 'All segments'), ...segments.map(segmentOption));
+      const kept = selected === '' || segments.some((s) => s.id === selected);
+      segment.control.value = kept ? selected : '';
+      return !kept;
+    },
+    setSegment(ref) {
+      if (ref !== undefined && ![...segment.control.options].some((o) => o.value === ref.id)) {
+        segment.control.append(segmentOption(ref));
+      }
+      segment.control.value = ref?.id ?? '';
     },
   };
 }

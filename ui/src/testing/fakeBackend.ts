@@ -1,7 +1,9 @@
 // An in-memory stand-in for the Rust core, so the UI can be tested (and demonstrated) without it.
 // It follows the core's contract closely enough for the UI: filters, search, sort with empty
 // values last, keyset cursors, offsets, the page-size limit, validation errors with `fields`, and
-// times formatted in the chosen zone. Profiles are generated from their position on demand, so a
+// times formatted in the chosen zone; property definitions and values checked against their format
+// as the core checks them, and segments whose members are hand-picked or meet every rule (status,
+// last seen, property and goal rules). Profiles are generated from their position on demand, so a
 // million of them cost nothing until asked for.
 
 import type { Backend } from '../api';
@@ -11,9 +13,11 @@ import type { CursorValue } from '../bindings/CursorValue';
 import type { Field } from '../bindings/Field';
 import type { FieldError } from '../bindings/FieldError';
 import type { Conversation } from '../bindings/Conversation';
+import type { Goal } from '../bindings/Goal';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
 import type { DataRequestKind } from '../bindings/DataRequestKind';
 import type { DataRequestView } from '../bindings/DataRequestView';
+import type { LastSeenWindow } from '../bindings/LastSeenWindow';
 import type { ListRequest } from '../bindings/ListRequest';
 import type { NoteView } from '../bindings/NoteView';
 import type { Platform } from '../bindings/Platform';
@@ -22,10 +26,20 @@ import type { ProfileDetails } from '../bindings/ProfileDetails';
 import type { ProfileFilter } from '../bindings/ProfileFilter';
 import type { ProfilePage } from '../bindings/ProfilePage';
 import type { ProfilePatch } from '../bindings/ProfilePatch';
+import type { ProfilePropertyView } from '../bindings/ProfilePropertyView';
 import type { ProfileRow } from '../bindings/ProfileRow';
+import type { PropertyDraft } from '../bindings/PropertyDraft';
+import type { PropertyFormat } from '../bindings/PropertyFormat';
+import type { PropertySort } from '../bindings/PropertySort';
+import type { PropertyView } from '../bindings/PropertyView';
+import type { SegmentDraft } from '../bindings/SegmentDraft';
+import type { SegmentRef } from '../bindings/SegmentRef';
+import type { SegmentRule } from '../bindings/SegmentRule';
+import type { SegmentView } from '../bindings/SegmentView';
 import type { SessionOrder } from '../bindings/SessionOrder';
 import type { SessionView } from '../bindings/SessionView';
 import type { SignIn } from '../bindings/SignIn';
+import type { SortDirection } from '../bindings/SortDirection';
 import type { SortOrder } from '../bindings/SortOrder';
 import type { SyncView } from '../bindings/SyncView';
 import type { Account } from '../bindings/Account';
@@ -139,6 +153,168 @@ const FIELD_NAMES: Readonly<Record<Field, string>> = {
   location: 'location',
 };
 
+/** The goals every fake workspace starts with. */
+export const FAKE_GOALS: readonly Goal[] = [
+  { id: 'goal-demo', name: 'Booked a demo', bot: 'Sales Bot' },
+  { id: 'goal-refund', name: 'Refund requested', bot: 'Support Bot' },
+];
+
+/** A segment as the fake keeps it: its hand-picked members apart from its rules. */
+interface FakeSegment {
+  readonly id: string;
+  name: string;
+  description: string;
+  rules: SegmentRule[];
+  readonly members: Set<string>;
+  pending: boolean;
+}
+
+const MAX_TEXT_LEN = 500;
+const MAX_LONG_TEXT_LEN = 10_000;
+const MAX_CHOICES = 100;
+const MAX_RULES = 50;
+
+/** The core's check of a name shown in a list; the reason, or undefined when it is fine. */
+function labelProblem(raw: string): string | undefined {
+  if (raw.trim() === '') return 'must not be empty';
+  if (Array.from(raw).length > MAX_TEXT_LEN) return `is longer than ${MAX_TEXT_LEN} characters`;
+  if (raw.includes('\0')) return 'contains a NUL character';
+  return undefined;
+}
+
+function longTextProblem(raw: string): string | undefined {
+  if (Array.from(raw).length > MAX_LONG_TEXT_LEN) return `is longer than ${MAX_LONG_TEXT_LEN} characters`;
+  if (raw.includes('\0')) return 'contains a NUL character';
+  return undefined;
+}
+
+/** The draft as the core keeps it (text trimmed, blank choices dropped), or why it is refused. */
+function checkPropertyDraft(draft: PropertyDraft, others: Iterable<{ name: string }>): PropertyDraft {
+  const clean: PropertyDraft = {
+    name: draft.name.trim(),
+    description: draft.description.trim(),
+    format: draft.format,
+    choices: draft.choices.map((c) => c.trim()).filter((c) => c !== ''),
+  };
+  const refuse = (reason: string): never => {
+    throw apiError('invalid_request', `invalid request: ${reason}`);
+  };
+  const name = labelProblem(clean.name);
+  if (name !== undefined) refuse(`the property's name ${name}`);
+  const description = longTextProblem(clean.description);
+  if (description !== undefined) refuse(`the property's description ${description}`);
+  if (clean.format === 'choice') {
+    if (clean.choices.length === 0) refuse("the property's a choice property needs at least one choice");
+    if (clean.choices.length > MAX_CHOICES) refuse(`the property's a property offers at most ${MAX_CHOICES} choices`);
+    for (const choice of clean.choices) {
+      const problem = labelProblem(choice);
+      if (problem !== undefined) refuse(`the property's choice ${problem}`);
+    }
+  } else if (clean.choices.length > 0) {
+    refuse("the property's only a choice property has choices");
+  }
+  for (const other of others) {
+    if (other.name.toLowerCase() === clean.name.toLowerCase()) refuse(`a property named ${JSON.stringify(other.name)} already exists`);
+  }
+  return clean;
+}
+
+/** The draft as the core keeps it (text trimmed, rule values in their canonical spelling), or why
+ * it is refused. */
+function checkSegmentDraft(
+  draft: SegmentDraft,
+  others: Iterable<{ name: string }>,
+  goals: readonly Goal[],
+  properties: ReadonlyMap<string, PropertyView>,
+): SegmentDraft {
+  const refuse = (reason: string): never => {
+    throw apiError('invalid_request', `invalid request: ${reason}`);
+  };
+  const clean: SegmentDraft = { name: draft.name.trim(), description: draft.description.trim(), rules: structuredClone(draft.rules) };
+  const name = labelProblem(clean.name);
+  if (name !== undefined) refuse(`the segment's name ${name}`);
+  const description = longTextProblem(clean.description);
+  if (description !== undefined) refuse(`the segment's description ${description}`);
+  if (clean.rules.length > MAX_RULES) refuse(`the segment's a segment has at most ${MAX_RULES} rules`);
+  for (const other of others) {
+    if (other.name.toLowerCase() === clean.name.toLowerCase()) refuse(`a segment named ${JSON.stringify(other.name)} already exists`);
+  }
+  for (const rule of clean.rules) {
+    if (rule.rule === 'goal' && !goals.some((g) => g.id === rule.goal_id)) {
+      refuse(`a rule names a goal that does not exist (${rule.goal_id})`);
+    }
+    if (rule.rule !== 'property') continue;
+    const property = properties.get(rule.property_id);
+    if (property === undefined) throw apiError('not_found', `no property with id ${rule.property_id}`);
+    const refuseRule = (what: string): never => refuse(`${property.name}: ${what}`);
+    switch (rule.operator) {
+      case 'is_set':
+      case 'is_not_set':
+        rule.value = '';
+        break;
+      case 'contains':
+        if (property.format !== 'text') refuseRule('only a text property can be searched for a part of its value');
+        if (rule.value.trim() === '') refuseRule('say what the value should contain');
+        break;
+      case 'greater_than':
+      case 'less_than':
+        if (property.format !== 'number' && property.format !== 'date') refuseRule('only numbers and dates compare as greater or less');
+        rule.value = checkValue(property, rule.value);
+        break;
+      default:
+        rule.value = checkValue(property, rule.value);
+    }
+  }
+  return clean;
+}
+
+/** The value in its format's canonical spelling, or the core's validation error. */
+function checkValue(property: PropertyView, raw: string): string {
+  const verdict = normalizeValue(property.format, raw, property.choices);
+  if ('reason' in verdict) {
+    const shown = Array.from(raw).length > 60 ? `${Array.from(raw).slice(0, 60).join('')}…` : raw;
+    throw apiError('validation', `${property.name}: ${JSON.stringify(shown)} ${verdict.reason}`);
+  }
+  return verdict.ok;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The core's check of a value against its property's format: the canonical spelling, or why not. */
+export function normalizeValue(format: PropertyFormat, raw: string, choices: readonly string[]): { ok: string } | { reason: string } {
+  switch (format) {
+    case 'text': {
+      const problem = longTextProblem(raw);
+      return problem === undefined ? { ok: raw } : { reason: problem };
+    }
+    case 'number': {
+      const trimmed = raw.trim();
+      return NUMBER.test(trimmed) && Number.isFinite(Number(trimmed)) ? { ok: trimmed } : { reason: 'is not a number' };
+    }
+    case 'date': {
+      const match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(raw.trim());
+      const [year, month, day] = match === null ? [NaN, NaN, NaN] : [Number(match[1]), Number(match[2]), Number(match[3])];
+      const date = new Date(Date.UTC(year, month - 1, day));
+      if (match === null || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+        return { reason: 'is not a date such as 2024-05-31' };
+      }
+      return { ok: `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}` };
+    }
+    case 'boolean': {
+      const trimmed = raw.trim();
+      return trimmed === 'true' || trimmed === 'false' ? { ok: trimmed } : { reason: 'must be true or false' };
+    }
+    case 'choice':
+      return choices.includes(raw) ? { ok: raw } : { reason: "is not one of the property's choices" };
+  }
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Positions of the matching profiles, in sort order. */
 interface Ordering {
   readonly length: number;
@@ -167,6 +343,14 @@ export class FakeBackend implements Backend {
   readonly conversations = new Map<string, Conversation>();
   readonly goalsByProfile = new Map<string, GoalCompletionView[]>();
   readonly requestsByProfile = new Map<string, DataRequestView[]>();
+  /** Property definitions by id. */
+  readonly propertiesById = new Map<string, PropertyView>();
+  /** Property values by profile id, then property id. */
+  readonly propertyValues = new Map<string, Map<string, { value: string; pending: boolean }>>();
+  private readonly segmentsById = new Map<string, FakeSegment>();
+  /** What `listGoals` answers. */
+  goals: Goal[] = [...FAKE_GOALS];
+  private recordCounter = 0;
 
   constructor(options: FakeBackendOptions = {}) {
     this.size = options.rows ?? 500;
@@ -426,6 +610,248 @@ export class FakeBackend implements Backend {
     return this.answer('back_online', {}, () => undefined);
   }
 
+  // ---- Properties ----
+
+  /** Adds a property definition as if it had come from the server (no call is recorded). */
+  seedProperty(draft: PropertyDraft, pending = false): PropertyView {
+    const clean = checkPropertyDraft(draft, this.propertiesById.values());
+    const view: PropertyView = { id: this.nextId('property'), ...clean, pending };
+    this.propertiesById.set(view.id, view);
+    return structuredClone(view);
+  }
+
+  /** Gives a customer a value of a property, as if it had come from the server. */
+  seedPropertyValue(profileId: string, propertyId: string, value: string): void {
+    const values = this.propertyValues.get(profileId) ?? new Map<string, { value: string; pending: boolean }>();
+    values.set(propertyId, { value, pending: false });
+    this.propertyValues.set(profileId, values);
+    this.orderings.clear();
+  }
+
+  listProperties(search: string, sort: PropertySort, direction: SortDirection): Promise<PropertyView[]> {
+    return this.answer('list_properties', { search, sort, direction }, () => {
+      const needle = search.trim().toLowerCase();
+      const list = [...this.propertiesById.values()].filter(
+        (p) => p.name.toLowerCase().includes(needle) || p.description.toLowerCase().includes(needle),
+      );
+      list.sort((a, b) => (sort === 'format' ? (a.format < b.format ? -1 : a.format > b.format ? 1 : 0) : 0) || byName(a, b));
+      return direction === 'desc' ? list.reverse() : list;
+    });
+  }
+
+  createProperty(draft: PropertyDraft): Promise<PropertyView> {
+    return this.answer('create_property', { draft }, () => {
+      const clean = checkPropertyDraft(draft, this.propertiesById.values());
+      const view: PropertyView = { id: this.nextId('property'), ...clean, pending: true };
+      this.propertiesById.set(view.id, view);
+      return view;
+    });
+  }
+
+  updateProperty(id: string, draft: PropertyDraft): Promise<PropertyView> {
+    return this.answer('update_property', { id, draft }, () => {
+      const current = this.propertyOf(id);
+      if (draft.format !== current.format) {
+        throw apiError(
+          'invalid_request',
+          `invalid request: the format of ${JSON.stringify(current.name)} stays ${current.format}: its values were checked against it; create a new property for another format`,
+        );
+      }
+      const clean = checkPropertyDraft(draft, [...this.propertiesById.values()].filter((p) => p.id !== id));
+      const view: PropertyView = { ...current, ...clean, pending: true };
+      this.propertiesById.set(id, view);
+      return view;
+    });
+  }
+
+  deleteProperty(id: string): Promise<void> {
+    return this.answer('delete_property', { id }, () => {
+      this.propertyOf(id);
+      this.propertiesById.delete(id);
+      for (const values of this.propertyValues.values()) values.delete(id);
+      this.orderings.clear();
+    });
+  }
+
+  profileProperties(profileId: string): Promise<ProfilePropertyView[]> {
+    return this.answer('profile_properties', { profileId }, () => {
+      this.indexOf(profileId);
+      return this.propertiesOfProfile(profileId);
+    });
+  }
+
+  setProfileProperty(profileId: string, propertyId: string, value: string | null): Promise<ProfilePropertyView[]> {
+    return this.answer('set_profile_property', { profileId, propertyId, value }, () => {
+      this.indexOf(profileId);
+      const property = this.propertyOf(propertyId);
+      const values = this.propertyValues.get(profileId) ?? new Map<string, { value: string; pending: boolean }>();
+      if (value === null) {
+        values.delete(propertyId);
+      } else {
+        values.set(propertyId, { value: checkValue(property, value), pending: true });
+      }
+      this.propertyValues.set(profileId, values);
+      this.orderings.clear();
+      return this.propertiesOfProfile(profileId);
+    });
+  }
+
+  // ---- Segments ----
+
+  /** Adds a segment as if it had come from the server (no call is recorded). */
+  seedSegment(draft: SegmentDraft, members: readonly string[] = [], pending = false): SegmentView {
+    const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+    const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending };
+    this.segmentsById.set(segment.id, segment);
+    this.orderings.clear();
+    return this.segmentView(segment);
+  }
+
+  listSegments(search: string): Promise<SegmentView[]> {
+    return this.answer('list_segments', { search }, () => {
+      const needle = search.trim().toLowerCase();
+      return [...this.segmentsById.values()]
+        .filter((s) => s.name.toLowerCase().includes(needle))
+        .sort(byName)
+        .map((s) => this.segmentView(s));
+    });
+  }
+
+  createSegment(draft: SegmentDraft, members: string[]): Promise<SegmentView> {
+    return this.answer('create_segment', { draft, members }, () => {
+      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+      for (const member of members) this.indexOf(member);
+      const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
+      this.segmentsById.set(segment.id, segment);
+      this.orderings.clear();
+      return this.segmentView(segment);
+    });
+  }
+
+  updateSegment(id: string, draft: SegmentDraft): Promise<SegmentView> {
+    return this.answer('update_segment', { id, draft }, () => {
+      const segment = this.segmentOf(id);
+      const others = [...this.segmentsById.values()].filter((s) => s.id !== id);
+      const clean = checkSegmentDraft(draft, others, this.goals, this.propertiesById);
+      segment.name = clean.name;
+      segment.description = clean.description;
+      segment.rules = clean.rules;
+      segment.pending = true;
+      this.orderings.clear();
+      return this.segmentView(segment);
+    });
+  }
+
+  deleteSegment(id: string): Promise<void> {
+    return this.answer('delete_segment', { id }, () => {
+      this.segmentOf(id);
+      this.segmentsById.delete(id);
+      this.orderings.clear();
+    });
+  }
+
+  profileSegments(profileId: string): Promise<SegmentRef[]> {
+    return this.answer('profile_segments', { profileId }, () => {
+      const profile = this.profile(this.indexOf(profileId));
+      return [...this.segmentsById.values()]
+        .filter((s) => this.inSegment(profile, s))
+        .sort(byName)
+        .map((s) => ({ id: s.id, name: s.name }));
+    });
+  }
+
+  listGoals(): Promise<Goal[]> {
+    return this.answer('list_goals', {}, () => [...this.goals]);
+  }
+
+  private nextId(kind: string): string {
+    this.recordCounter += 1;
+    return `${kind}-${this.recordCounter}`;
+  }
+
+  private propertyOf(id: string): PropertyView {
+    const property = this.propertiesById.get(id);
+    if (property === undefined) throw apiError('not_found', `no property with id ${id}`);
+    return property;
+  }
+
+  private segmentOf(id: string): FakeSegment {
+    const segment = this.segmentsById.get(id);
+    if (segment === undefined) throw apiError('not_found', `no segment with id ${id}`);
+    return segment;
+  }
+
+  private propertiesOfProfile(profileId: string): ProfilePropertyView[] {
+    const list: ProfilePropertyView[] = [];
+    for (const [propertyId, { value, pending }] of this.propertyValues.get(profileId) ?? []) {
+      const property = this.propertiesById.get(propertyId);
+      if (property === undefined) continue;
+      list.push({ propertyId, name: property.name, format: property.format, choices: [...property.choices], value, pending });
+    }
+    return list.sort(byName);
+  }
+
+  private segmentView(segment: FakeSegment): SegmentView {
+    let members = 0;
+    if (segment.rules.length === 0) {
+      for (const id of segment.members) {
+        const index = indexOfId(id);
+        if (index !== undefined && index < this.size) members += 1;
+      }
+    } else {
+      for (let i = 0; i < this.size; i += 1) if (this.inSegment(this.profile(i), segment)) members += 1;
+    }
+    return {
+      id: segment.id,
+      name: segment.name,
+      description: segment.description,
+      rules: structuredClone(segment.rules),
+      members,
+      pending: segment.pending,
+    };
+  }
+
+  /** Hand-picked, or (for a segment with rules) meeting every rule. */
+  private inSegment(p: Profile, segment: FakeSegment): boolean {
+    if (segment.members.has(p.id)) return true;
+    return segment.rules.length > 0 && segment.rules.every((rule) => this.ruleHolds(p, rule));
+  }
+
+  private ruleHolds(p: Profile, rule: SegmentRule): boolean {
+    switch (rule.rule) {
+      case 'status':
+        return p.status === rule.status;
+      case 'last_seen':
+        return seenWithin(p, rule.window);
+      case 'goal': {
+        const goal = this.goals.find((g) => g.id === rule.goal_id);
+        const done = goal !== undefined && (this.goalsByProfile.get(p.id) ?? []).some((c) => c.goal === goal.name);
+        return done === rule.completed;
+      }
+      case 'property': {
+        const property = this.propertiesById.get(rule.property_id);
+        const value = this.propertyValues.get(p.id)?.get(rule.property_id)?.value;
+        if (rule.operator === 'is_set') return value !== undefined;
+        if (rule.operator === 'is_not_set') return value === undefined;
+        if (value === undefined || property === undefined) return false;
+        const numeric = property.format === 'number';
+        const compare = numeric ? Number(value) - Number(rule.value) : value.toLowerCase().localeCompare(rule.value.toLowerCase());
+        switch (rule.operator) {
+          case 'equals':
+            return compare === 0;
+          case 'not_equals':
+            return compare !== 0;
+          case 'contains':
+            return value.toLowerCase().includes(rule.value.toLowerCase());
+          case 'greater_than':
+            return compare > 0;
+          case 'less_than':
+            return compare < 0;
+        }
+      }
+    }
+  }
+
   /** Records the call, then answers asynchronously with a copy, as IPC would. */
   private answer<T>(command: string, args: Record<string, unknown>, compute: () => T): Promise<T> {
     this.calls.push({ command, args: structuredClone(args) });
@@ -554,10 +980,11 @@ export class FakeBackend implements Backend {
     if (filter.status !== undefined && p.status !== filter.status) return false;
     if (filter.kind !== undefined && p.kind !== filter.kind) return false;
     if (filter.platform !== undefined && p.platform !== filter.platform) return false;
-    const windowDays = { any: undefined, today: 0, last7Days: 6, last30Days: 29 }[filter.lastSeen];
-    if (windowDays !== undefined) {
-      const since = Math.floor(FAKE_NOW / DAY_MS) * DAY_MS - windowDays * DAY_MS;
-      if (Date.parse(p.lastSeenAt) < since) return false;
+    if (!seenWithin(p, filter.lastSeen)) return false;
+    if (filter.segment !== undefined) {
+      // A segment deleted meanwhile has no members.
+      const segment = this.segmentsById.get(filter.segment);
+      if (segment === undefined || !this.inSegment(p, segment)) return false;
     }
     const needle = filter.search.trim().toLowerCase();
     if (needle !== '') {
@@ -588,6 +1015,7 @@ export class FakeBackend implements Backend {
       filter.kind === undefined &&
       filter.platform === undefined &&
       filter.lastSeen === 'any' &&
+      filter.segment === undefined &&
       sort.column === 'username'
     );
   }
@@ -625,6 +1053,14 @@ export class FakeBackend implements Backend {
       },
     };
   }
+}
+
+/** Whether the profile was last seen within the window, counted from midnight UTC of FAKE_NOW. */
+function seenWithin(p: Profile, window: LastSeenWindow): boolean {
+  const windowDays = { any: undefined, today: 0, last7Days: 6, last30Days: 29 }[window];
+  if (windowDays === undefined) return true;
+  const since = Math.floor(FAKE_NOW / DAY_MS) * DAY_MS - windowDays * DAY_MS;
+  return Date.parse(p.lastSeenAt) >= since;
 }
 
 /** The core's order: empty values after every other value ascending, and so first descending. */
