@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
-    Account, ApiError, Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView,
-    ListRequest, NoteView, ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch,
-    ProfilePropertyView, PropertyDraft, PropertySort, PropertyView, SegmentDraft, SegmentRef,
-    SegmentView, SessionOrder, SessionView, SignIn, SortDirection, SyncView,
+    Account, ApiError, Conversation, DataRequestKind, DataRequestView, ErrorCode, Goal,
+    GoalCompletionView, ListRequest, NoteView, PictureView, ProfileDetails, ProfileFilter,
+    ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort, PropertyView,
+    SegmentDraft, SegmentRef, SegmentView, SessionOrder, SessionView, SignIn, SortDirection,
+    SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
@@ -53,6 +55,44 @@ pub async fn set_profile_active(
     active: bool,
 ) -> CommandResult<ProfileDetails> {
     Ok(core.set_profile_active(&id, active).await?)
+}
+
+/// The picked file's bytes travel as the request's raw body (no JSON for up to 20 MB), the
+/// customer's id in its `profile-id` header.
+#[tauri::command]
+pub async fn set_profile_picture(
+    core: State<'_, Arc<AppCore>>,
+    request: Request<'_>,
+) -> CommandResult<ProfileDetails> {
+    let id = request
+        .headers()
+        .get("profile-id")
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidRequest, "the request names no customer"))?
+        .to_string();
+    let InvokeBody::Raw(file) = request.body() else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "the picture must be sent as the file's bytes",
+        ));
+    };
+    Ok(core.set_profile_picture(&id, file.clone()).await?)
+}
+
+#[tauri::command]
+pub async fn remove_profile_picture(
+    core: State<'_, Arc<AppCore>>,
+    profile_id: String,
+) -> CommandResult<ProfileDetails> {
+    Ok(core.remove_profile_picture(&profile_id).await?)
+}
+
+#[tauri::command]
+pub async fn profile_pictures(
+    core: State<'_, Arc<AppCore>>,
+    ids: Vec<String>,
+) -> CommandResult<Vec<PictureView>> {
+    Ok(core.profile_pictures(&ids).await?)
 }
 
 #[tauri::command]

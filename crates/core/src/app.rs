@@ -8,10 +8,10 @@ use chrono_tz::Tz;
 use userdesk_model::sync::Rejection;
 use userdesk_model::{
     Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView, ListRequest, NoteId,
-    NoteView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage, ProfilePatch,
-    ProfilePropertyView, ProfileStatus, PropertyDraft, PropertyId, PropertySort, PropertyView,
-    SegmentDraft, SegmentId, SegmentRef, SegmentView, SessionId, SessionOrder, SessionView,
-    SortDirection,
+    NoteView, PictureView, Profile, ProfileDetails, ProfileFilter, ProfileId, ProfilePage,
+    ProfilePatch, ProfilePropertyView, ProfileStatus, PropertyDraft, PropertyId, PropertySort,
+    PropertyView, SegmentDraft, SegmentId, SegmentRef, SegmentView, SessionId, SessionOrder,
+    SessionView, SortDirection,
 };
 
 use crate::account::KEYCHAIN_SERVICE;
@@ -261,7 +261,7 @@ impl AppCore {
     /// Everything the Details window shows of one profile.
     pub async fn profile_details(&self, id: &str) -> Result<ProfileDetails> {
         let profile = self.store.get_profile(parse_id(id)?).await?;
-        Ok(self.details(profile))
+        self.details(profile).await
     }
 
     /// Validates and saves a change to the user-details fields; invalid input changes nothing.
@@ -271,7 +271,7 @@ impl AppCore {
         let profile = self.store.patch_profile(id, &valid).await?;
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
-        Ok(self.details(profile))
+        self.details(profile).await
     }
 
     /// The Details window's Active option: activates the profile (`true`) or archives it
@@ -286,7 +286,35 @@ impl AppCore {
         let profile = self.store.set_profile_status(id, status).await?;
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
-        Ok(self.details(profile))
+        self.details(profile).await
+    }
+
+    /// "Click the circle next to the name": the picked file becomes the customer's picture,
+    /// cropped to a centred square and scaled to 256×256. A file that is not an image, is
+    /// damaged, or is over 20 MB is refused with the reason and nothing changes.
+    pub async fn set_profile_picture(&self, id: &str, file: Vec<u8>) -> Result<ProfileDetails> {
+        let id = parse_id(id)?;
+        self.store.set_picture(id, file).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.profile_details(&id.to_string()).await
+    }
+
+    /// Removes the customer's picture.
+    pub async fn remove_profile_picture(&self, id: &str) -> Result<ProfileDetails> {
+        let id = parse_id(id)?;
+        self.store.remove_picture(id).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.profile_details(&id.to_string()).await
+    }
+
+    /// The pictures of those of the customers that have one (the table's visible rows).
+    pub async fn profile_pictures(&self, ids: &[String]) -> Result<Vec<PictureView>> {
+        let ids = ids
+            .iter()
+            .map(|id| parse_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        let found = self.store.pictures(&ids).await?;
+        Ok(found.into_iter().map(picture_view).collect())
     }
 
     /// The customer's notes, newest first, times in the manager's zone; notes written here and
@@ -632,15 +660,22 @@ impl AppCore {
         self.store.dismiss_rejection(mutation_id).await
     }
 
-    fn details(&self, profile: Profile) -> ProfileDetails {
+    async fn details(&self, profile: Profile) -> Result<ProfileDetails> {
         let tz = self.time_zone();
-        ProfileDetails {
+        let picture = self
+            .store
+            .pictures(&[profile.id])
+            .await?
+            .pop()
+            .map(picture_view);
+        Ok(ProfileDetails {
             username: profile.username(),
             created: format_timestamp(profile.created_at, tz),
             last_seen: format_timestamp(profile.last_seen_at, tz),
             time_zone: tz.name().to_string(),
+            picture,
             profile,
-        }
+        })
     }
 
     async fn resolve(&self, filter: &ProfileFilter, now: DateTime<Utc>) -> Result<ResolvedFilter> {
@@ -676,6 +711,14 @@ fn parse_property_id(id: &str) -> Result<PropertyId> {
 fn parse_segment_id(id: &str) -> Result<SegmentId> {
     id.parse()
         .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a segment id")))
+}
+
+fn picture_view((picture, pending): (userdesk_model::Picture, bool)) -> PictureView {
+    PictureView {
+        profile_id: picture.profile_id,
+        data_url: picture.data_url(),
+        pending,
+    }
 }
 
 fn property_view(local: crate::properties::LocalProperty) -> PropertyView {

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{
-    ClientId, Entity, Me, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse,
-    Rejection, Tombstone, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS,
+    ClientId, Entity, Me, Mutation, Op, PatchOp, PullRequest, PullResponse, PushRequest,
+    PushResponse, Rejection, Tombstone, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS,
 };
 use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncProgress};
 
@@ -231,7 +231,7 @@ impl SyncEngine {
         loop {
             let mutations = {
                 let mut conn = store.pool.acquire().await?;
-                outbox::pending_after(&mut conn, after, batch).await?
+                within_push_bytes(outbox::pending_after(&mut conn, after, batch).await?)
             };
             let Some(last) = mutations.last().map(|m| m.id) else {
                 return Ok(());
@@ -473,6 +473,25 @@ fn rebased(base: Profile, ops: &[&Op]) -> Option<Profile> {
     Some(profile)
 }
 
+/// Most bytes of mutation arguments one push carries (a server takes 4 MB bodies by default):
+/// pictures and long notes go a few at a time rather than in one refused request.
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+
+/// The first mutations of `mutations` whose arguments fit in [`MAX_PUSH_BYTES`], and always
+/// the first one.
+fn within_push_bytes(mut mutations: Vec<Mutation>) -> Vec<Mutation> {
+    let mut bytes = 0;
+    let fits = mutations
+        .iter()
+        .position(|m| {
+            bytes += m.name.len() + m.args.to_string().len();
+            bytes > MAX_PUSH_BYTES
+        })
+        .map_or(mutations.len(), |over| over.max(1));
+    mutations.truncate(fits);
+    mutations
+}
+
 /// A generic record's kind and key, as the wire spells them.
 fn kind_and_key(tombstone: &Tombstone) -> Result<(String, String)> {
     let json = serde_json::to_value(tombstone)
@@ -501,6 +520,7 @@ fn tombstone_of(entity: &Entity) -> Tombstone {
         Entity::Message(m) => Tombstone::Message(m.id),
         Entity::Request(r) => Tombstone::Request(r.id),
         Entity::Overwrite(o) => Tombstone::Overwrite(o.id),
+        Entity::Picture(p) => Tombstone::Picture(p.profile_id),
     }
 }
 

@@ -20,8 +20,8 @@ pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
 pub use notes::{Note, NoteId, NoteView};
 pub use profile::{
-    username as profile_username, Platform, Profile, ProfileDetails, ProfilePatch, ProfileRow,
-    ProfileStatus, ProfileType,
+    username as profile_username, Picture, PictureView, Platform, Profile, ProfileDetails,
+    ProfilePatch, ProfileRow, ProfileStatus, ProfileType, MAX_PICTURE_PNG_BYTES,
 };
 pub use properties::{
     ProfilePropertyView, PropertyDefinition, PropertyDraft, PropertyFormat, PropertyId,

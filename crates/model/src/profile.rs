@@ -147,6 +147,82 @@ pub fn username(id: &ProfileId, first_name: &str, last_name: &str, email: &str) 
     }
 }
 
+/// Largest stored picture, in bytes of PNG (a 256×256 photograph takes about half of it).
+pub const MAX_PICTURE_PNG_BYTES: usize = 300 * 1024;
+
+/// A customer's picture as the store and the wire keep it: a 256×256 PNG, base64-encoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Picture {
+    pub profile_id: ProfileId,
+    /// The PNG file, base64 (standard alphabet, padded).
+    pub png: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Picture {
+    /// The PNG's side in pixels.
+    pub const SIDE: u32 = 256;
+
+    /// Checks that `png` is the base64 of a 256×256 PNG no larger than
+    /// [`MAX_PICTURE_PNG_BYTES`]: what the app makes of any picked image, and all a server keeps.
+    pub fn check(png: &str) -> Result<(), String> {
+        use base64::Engine as _;
+        if png.len() > MAX_PICTURE_PNG_BYTES.div_ceil(3) * 4 {
+            return Err(format!(
+                "a picture is at most {} KB of PNG",
+                MAX_PICTURE_PNG_BYTES / 1024
+            ));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png)
+            .map_err(|_| "a picture must be base64-encoded PNG".to_string())?;
+        if bytes.len() > MAX_PICTURE_PNG_BYTES {
+            return Err(format!(
+                "a picture is at most {} KB of PNG",
+                MAX_PICTURE_PNG_BYTES / 1024
+            ));
+        }
+        // The signature, then the IHDR chunk: its length (13), its type, width and height.
+        const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+        let header = bytes.get(..24).unwrap_or_default();
+        if !header.starts_with(SIGNATURE) || header.get(12..16) != Some(b"IHDR".as_slice()) {
+            return Err("a picture must be a PNG file".to_string());
+        }
+        let side = |at: usize| {
+            header
+                .get(at..at + 4)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_be_bytes)
+        };
+        match (side(16), side(20)) {
+            (Some(Self::SIDE), Some(Self::SIDE)) => Ok(()),
+            (Some(w), Some(h)) => Err(format!(
+                "a picture must be {0}×{0} pixels, not {w}×{h}",
+                Self::SIDE
+            )),
+            _ => Err("a picture must be a PNG file".to_string()),
+        }
+    }
+
+    /// The picture as an image address the window can show.
+    pub fn data_url(&self) -> String {
+        format!("data:image/png;base64,{}", self.png)
+    }
+}
+
+/// A customer's picture as the window shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PictureView {
+    pub profile_id: ProfileId,
+    /// A `data:image/png;base64,…` address.
+    pub data_url: String,
+    /// Set here and not yet confirmed by the server.
+    pub pending: bool,
+}
+
 /// One row of the All users table, with its times already formatted in the manager's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -176,6 +252,10 @@ pub struct ProfileDetails {
     pub last_seen: String,
     /// The IANA name of the zone the times above are shown in.
     pub time_zone: String,
+    /// The customer's picture, if one was added.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<PictureView>,
 }
 
 /// A change to the editable user-details fields; `None` leaves a field as it is, an empty string

@@ -10,7 +10,7 @@ use ts_rs::TS;
 use crate::error::ErrorCode;
 use crate::ids::ProfileId;
 use crate::notes::{Note, NoteId};
-use crate::profile::{Profile, ProfilePatch, ProfileStatus};
+use crate::profile::{Picture, Profile, ProfilePatch, ProfileStatus};
 use crate::properties::{PropertyDefinition, PropertyId, PropertyValue};
 use crate::requests::{DataRequest, RequestId};
 use crate::segments::{Segment, SegmentId, SegmentMember};
@@ -152,6 +152,7 @@ pub enum Entity {
     Message(Message),
     Request(DataRequest),
     Overwrite(Overwrite),
+    Picture(Picture),
 }
 
 /// The key of a deleted record.
@@ -170,6 +171,8 @@ pub enum Tombstone {
     Message(MessageId),
     Request(RequestId),
     Overwrite(OverwriteId),
+    /// The customer's picture.
+    Picture(ProfileId),
 }
 
 /// A manager's edit of a customer's field that a colleague's concurrent edit replaced: the
@@ -222,6 +225,12 @@ pub enum Op {
     ProfileSetStatus {
         profile_id: ProfileId,
         status: ProfileStatus,
+    },
+    /// Sets the profile's picture (a 256×256 PNG, base64), or removes it with `None`.
+    #[serde(rename = "profile.set_picture")]
+    ProfileSetPicture {
+        profile_id: ProfileId,
+        png: Option<String>,
     },
     /// Deletes a profile with everything attached to it.
     #[serde(rename = "profile.delete")]
@@ -302,9 +311,10 @@ pub enum OpError {
 
 impl Op {
     /// The name of every mutation the protocol knows.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 17] = [
         "profile.patch",
         "profile.set_status",
+        "profile.set_picture",
         "profile.delete",
         "property.define",
         "property.delete",
@@ -338,6 +348,7 @@ impl Op {
         match self {
             Self::ProfilePatch { .. } => "profile.patch",
             Self::ProfileSetStatus { .. } => "profile.set_status",
+            Self::ProfileSetPicture { .. } => "profile.set_picture",
             Self::ProfileDelete { .. } => "profile.delete",
             Self::PropertyDefine { .. } => "property.define",
             Self::PropertyDelete { .. } => "property.delete",

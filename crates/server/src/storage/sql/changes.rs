@@ -8,7 +8,8 @@ use userdesk_model::sync::{Entity, PatchOp, PropertyValueKey, PullResponse, Tomb
 use uuid::Uuid;
 
 use super::{
-    notes, overwrites, profiles, properties, requests, segments, sessions, workspaces, Conn, Db,
+    notes, overwrites, pictures, profiles, properties, requests, segments, sessions, workspaces,
+    Conn, Db,
 };
 use crate::ids::WorkspaceId;
 use crate::managers::Principal;
@@ -32,10 +33,11 @@ pub(super) enum Kind {
     Message,
     Request,
     Overwrite,
+    Picture,
 }
 
 impl Kind {
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 13] = [
         Self::Profile,
         Self::Property,
         Self::PropertyValue,
@@ -48,6 +50,7 @@ impl Kind {
         Self::Message,
         Self::Request,
         Self::Overwrite,
+        Self::Picture,
     ];
 
     pub(super) fn as_str(&self) -> &'static str {
@@ -64,6 +67,7 @@ impl Kind {
             Self::Message => "message",
             Self::Request => "request",
             Self::Overwrite => "overwrite",
+            Self::Picture => "picture",
         }
     }
 
@@ -544,6 +548,7 @@ async fn fetch(
         Kind::Message => sessions::fetch_messages(conn, workspace, &ids).await,
         Kind::Request => requests::fetch(conn, workspace, &ids).await,
         Kind::Overwrite => overwrites::fetch(conn, workspace, &ids).await,
+        Kind::Picture => pictures::fetch(conn, workspace, &ids).await,
         Kind::PropertyValue | Kind::SegmentMember => Ok(Vec::new()),
     }
 }
@@ -579,6 +584,7 @@ fn tombstone(kind: Kind, key: &str) -> Result<Tombstone> {
         Kind::Overwrite => {
             Tombstone::Overwrite(userdesk_model::sync::OverwriteId::from_uuid(uuid_key(key)?))
         }
+        Kind::Picture => Tombstone::Picture(ProfileId::from_uuid(uuid_key(key)?)),
     })
 }
 

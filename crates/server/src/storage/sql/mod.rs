@@ -6,6 +6,7 @@ mod changes;
 mod managers;
 mod notes;
 mod overwrites;
+mod pictures;
 mod profiles;
 mod properties;
 mod requests;

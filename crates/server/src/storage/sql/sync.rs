@@ -7,7 +7,9 @@ use userdesk_model::sync::{ClientId, Mutation, Op, OpError, Rejection};
 use userdesk_model::{ApiError, ErrorCode, FieldError};
 
 use super::overwrites::Writer;
-use super::{millis, notes, profiles, properties, requests, segments, workspaces, Conn, Db};
+use super::{
+    millis, notes, pictures, profiles, properties, requests, segments, workspaces, Conn, Db,
+};
 use crate::ids::WorkspaceId;
 use crate::managers::{Principal, Role};
 use crate::storage::{MutationOutcome, Result, StorageError};
@@ -335,6 +337,9 @@ async fn apply(
         }
         Op::ProfileSetStatus { profile_id, status } => {
             profiles::set_status(conn, ws, *profile_id, *status, version).await
+        }
+        Op::ProfileSetPicture { profile_id, png } => {
+            pictures::set(conn, ws, *profile_id, png.as_deref(), version, now).await
         }
         Op::ProfileDelete { profile_id } => {
             if let Err(e) = admin_only(principal, "profiles") {
