@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { invoke } from '@tauri-apps/api/core';
+import { describe, expect, it, vi } from 'vitest';
 
-import { errorMessage, isApiError, refusalText } from './api';
+import { errorMessage, isApiError, refusalText, tauriBackend } from './api';
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn(() => Promise.resolve([])) }));
 
 describe('isApiError', () => {
   it('recognises every code the core sends, including the sync codes', () => {
-    for (const code of ['validation', 'offline', 'server_rolled_back', 'unauthorized']) {
+    for (const code of ['validation', 'offline', 'server_rolled_back', 'unauthorized', 'invalid_picture']) {
       expect(isApiError({ code, message: 'm', fields: [] })).toBe(true);
     }
   });
@@ -29,5 +32,17 @@ describe('refusalText', () => {
       "The property's name must not be empty",
     );
     expect(refusalText({ code: 'validation', message: 'Age: "old" is not a number', fields: [] })).toBe('Age: "old" is not a number');
+  });
+});
+
+describe('the picture commands', () => {
+  it('send the picked file as the raw body, with the profile in a header', async () => {
+    const file = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    await tauriBackend.setProfilePicture('p-1', file);
+    expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('set_profile_picture', file, { headers: { 'profile-id': 'p-1' } });
+    await tauriBackend.removeProfilePicture('p-1');
+    expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('remove_profile_picture', { profileId: 'p-1' });
+    await tauriBackend.profilePictures(['p-1', 'p-2']);
+    expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('profile_pictures', { ids: ['p-1', 'p-2'] });
   });
 });

@@ -10,6 +10,7 @@ import type { Goal } from './bindings/Goal';
 import type { GoalCompletionView } from './bindings/GoalCompletionView';
 import type { ListRequest } from './bindings/ListRequest';
 import type { NoteView } from './bindings/NoteView';
+import type { PictureView } from './bindings/PictureView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfilePage } from './bindings/ProfilePage';
@@ -36,6 +37,16 @@ export interface Backend {
   patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
   /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
   setProfileActive(id: string, active: boolean): Promise<ProfileDetails>;
+  /**
+   * Gives the customer the picture in `file` (the picked file's bytes, sent as the request body):
+   * the core crops it to a centred square and keeps it as a 256×256 PNG. A file that is not a
+   * readable PNG, JPEG, GIF, WebP or BMP image, or is over 20 MB, is refused with
+   * `invalid_picture` and nothing changes.
+   */
+  setProfilePicture(profileId: string, file: Uint8Array): Promise<ProfileDetails>;
+  removeProfilePicture(profileId: string): Promise<ProfileDetails>;
+  /** The pictures of those of `ids` that have one (the table's rows in view). */
+  profilePictures(ids: string[]): Promise<PictureView[]>;
   /** The customer's notes, newest first. */
   notes(profileId: string): Promise<NoteView[]>;
   addNote(profileId: string, body: string): Promise<NoteView>;
@@ -94,6 +105,11 @@ export const tauriBackend: Backend = {
   getProfile: (id) => invoke<ProfileDetails>('get_profile', { id }),
   patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
   setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
+  // The file travels as the raw request body, not as JSON; the profile rides in a header.
+  setProfilePicture: (profileId, file) =>
+    invoke<ProfileDetails>('set_profile_picture', file, { headers: { 'profile-id': profileId } }),
+  removeProfilePicture: (profileId) => invoke<ProfileDetails>('remove_profile_picture', { profileId }),
+  profilePictures: (ids) => invoke<PictureView[]>('profile_pictures', { ids }),
   notes: (profileId) => invoke<NoteView[]>('list_notes', { profileId }),
   addNote: (profileId, body) => invoke<NoteView>('add_note', { profileId, body }),
   editNote: (noteId, body) => invoke<NoteView>('edit_note', { noteId, body }),

@@ -12,6 +12,7 @@ import { createDetailsPanel } from './details';
 import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
 import { PageCache, type Query } from './pageCache';
+import { PictureCache } from './pictures';
 import { createPropertiesPanel } from './properties';
 import { createSegmentsPanel } from './segments';
 import { createSettingsDialog } from './settings';
@@ -63,11 +64,18 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   const banner = createErrorBanner(() => {
     cache.clearFailures();
+    pictures.clearFailures();
     if (countFailed) void refreshCount(currentQuery());
     table.render();
   });
 
   const cache = new PageCache((request) => backend.listProfiles(request), {
+    onLoad: () => table.render(),
+    onError: (error) => banner.show(error),
+  });
+
+  // The avatars' pictures: asked for as rows come into view, filled in when they arrive.
+  const pictures = new PictureCache((ids) => backend.profilePictures(ids), {
     onLoad: () => table.render(),
     onError: (error) => banner.show(error),
   });
@@ -80,6 +88,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   const table = createTable({
     cache,
+    pictures,
     onOpen: (id, trigger) => {
       table.setSelected(id);
       void details.open(id, trigger);
@@ -101,6 +110,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       // The row stays where it is even if the edit changed its sort position: moving it away
       // under the manager's eyes would be more confusing than a row briefly out of order.
       cache.updateRow(rowOf(saved));
+      // The picture, too, is the one the core now has (it may have just been set or removed).
+      pictures.set(saved.profile.id, saved.picture);
       table.render();
       // The edit now waits to sync: the status bar says so at once.
       void syncBar.refresh();
@@ -136,6 +147,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     },
     onAccountChanged: () => {
       void syncBar.refresh();
+      // Another workspace's customers, with their own pictures.
+      pictures.clear();
       refreshAll();
       void refreshSegmentFilter();
     },
@@ -219,6 +232,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const syncBar = createSyncBar({
     backend,
     onSynced: () => {
+      // Pulled changes may have brought pictures set by other managers.
+      pictures.clear();
       refreshAll();
       void refreshSegmentFilter();
       if (tab === 'segments') void segmentsPanel.load();

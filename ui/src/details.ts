@@ -1,8 +1,10 @@
 // The Details panel: one profile, over the right side of the window, with its contact fields
 // editable one at a time. The core validates and normalises every change; the panel shows what it
 // returns, and when it refuses a value the panel keeps the typed text open beside its reason.
+// The circle beside the name is the customer's picture (or initials): clicking it opens the file
+// dialog, and the core turns the picked file into the picture or says why it cannot.
 
-import { isApiError, type Backend } from './api';
+import { isApiError, refusalText, type Backend } from './api';
 import type { Field } from './bindings/Field';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfilePatch } from './bindings/ProfilePatch';
@@ -10,8 +12,9 @@ import type { SegmentRef } from './bindings/SegmentRef';
 import { createDetailsSegments } from './detailsSegments';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
-import { closeIcon, pencilIcon } from './icons';
+import { cameraIcon, closeIcon, pencilIcon } from './icons';
 import { createNotesSection } from './notes';
+import { MAX_PICTURE_BYTES, PICTURE_TYPES, oversizeReason } from './pictures';
 import { createProfileProperties } from './profileProperties';
 import { createRequestsSection } from './requests';
 import { createSessionsSections } from './sessions';
@@ -28,7 +31,7 @@ const INPUT_HINTS: Readonly<Record<Field, { type: string; inputmode: string; aut
 
 export interface DetailsOptions {
   readonly backend: Backend;
-  /** A field was saved; `details` is the profile as the core now has it. */
+  /** A field or the picture was saved; `details` is the profile as the core now has it. */
   readonly onSaved: (details: ProfileDetails) => void;
   /** The Active option changed the profile's status: it may leave the table's current filter. */
   readonly onStatusChanged: (details: ProfileDetails) => void;
@@ -88,7 +91,36 @@ function showValue(node: HTMLElement, text: string): void {
 export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const { backend } = options;
 
-  const avatar = el('div', { class: 'avatar', 'aria-hidden': 'true' });
+  // The picture: a button showing the picture or the initials, a camera over it on hover.
+  const avatarContent = el('span', { class: 'avatar-content' });
+  const avatar = el(
+    'button',
+    { type: 'button', id: 'details-picture', class: 'avatar picture-button', 'aria-label': 'Add a picture', title: 'Add a picture' },
+    avatarContent,
+    el('span', { class: 'picture-hint', 'aria-hidden': 'true' }, cameraIcon()),
+  );
+  const avatarImage = el('img', { class: 'avatar-image', alt: '', draggable: 'false' });
+  // Opened by the circle; out of sight, yet not `hidden`, so end-to-end tests can still give it a file.
+  const pictureFile = el('input', {
+    type: 'file',
+    id: 'picture-file',
+    class: 'visually-hidden',
+    accept: PICTURE_TYPES,
+    tabindex: -1,
+    'aria-hidden': 'true',
+  });
+  const pictureRemove = el(
+    'button',
+    { type: 'button', id: 'picture-remove', class: 'picture-remove', 'aria-label': 'Remove picture', title: 'Remove picture', hidden: true },
+    'Remove',
+  );
+  const picturePending = el('span', { id: 'picture-pending', class: 'pending-mark', hidden: true }, 'Picture not synced yet');
+  const pictureError = el('p', { id: 'picture-error', class: 'field-error picture-error', role: 'alert', hidden: true });
+  /** The data URL shown, to skip re-setting an unchanged picture. */
+  let shownPicture: string | undefined;
+  let pictureBusy = false;
+  /** Bumped when another profile opens or the panel closes; a late answer then leaves the panel be. */
+  let pictureToken = 0;
   const heading = el('h2', { id: 'details-name', class: 'details-name', tabindex: -1 });
   const status = el('span', { id: 'details-status', class: 'badge' });
   // The Active option: a switch; off archives the profile (it then shows only under Archived).
@@ -157,10 +189,11 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     el(
       'header',
       { class: 'details-header' },
-      avatar,
-      el('div', { class: 'details-heading' }, heading, status, activeOption),
+      el('div', { class: 'details-picture' }, avatar, pictureRemove, pictureFile),
+      el('div', { class: 'details-heading' }, heading, el('div', { class: 'details-status' }, status, picturePending), activeOption),
       closeButton,
     ),
+    pictureError,
     el(
       'div',
       { class: 'details-body' },
@@ -188,7 +221,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   function render(d: ProfileDetails): void {
     details = d;
     setText(heading, d.username);
-    setText(avatar, initials(d.profile, d.username));
+    showPicture(d);
     status.className = `badge badge-${d.profile.status}`;
     setText(status, STATUS_LABELS[d.profile.status]);
     activeInput.checked = d.profile.status === 'active';
@@ -201,6 +234,102 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     showValue(device, d.profile.device);
     setText(sessions, formatNumber(d.profile.sessions));
     setText(takeover, d.profile.liveChatTakeover ? 'Yes' : 'No');
+  }
+
+  /** The picture when there is one, else the initials; the labels say what a click will do. */
+  function showPicture(d: ProfileDetails): void {
+    const picture = d.picture;
+    if (picture === undefined) {
+      shownPicture = undefined;
+      setText(avatarContent, initials(d.profile, d.username));
+    } else {
+      if (shownPicture !== picture.dataUrl) avatarImage.src = picture.dataUrl;
+      shownPicture = picture.dataUrl;
+      if (avatarContent.firstChild !== avatarImage) avatarContent.replaceChildren(avatarImage);
+    }
+    avatar.classList.toggle('has-picture', picture !== undefined);
+    const label = picture === undefined ? 'Add a picture' : 'Change picture';
+    avatar.setAttribute('aria-label', label);
+    avatar.title = label;
+    pictureRemove.hidden = picture === undefined;
+    picturePending.hidden = picture?.pending !== true;
+  }
+
+  /** Clears the circle while another profile loads. */
+  function resetPicture(): void {
+    pictureToken += 1;
+    shownPicture = undefined;
+    clear(avatarContent);
+    avatar.classList.remove('has-picture');
+    avatar.setAttribute('aria-label', 'Add a picture');
+    avatar.title = 'Add a picture';
+    pictureRemove.hidden = true;
+    picturePending.hidden = true;
+    showPictureError(undefined);
+    setPictureBusy(false);
+  }
+
+  function showPictureError(text: string | undefined): void {
+    pictureError.hidden = text === undefined;
+    setText(pictureError, text ?? '');
+    if (text === undefined) avatar.removeAttribute('aria-describedby');
+    else avatar.setAttribute('aria-describedby', 'picture-error');
+  }
+
+  function setPictureBusy(busy: boolean): void {
+    pictureBusy = busy;
+    // The circle keeps focus while busy (a disabled button would drop it): clicks are ignored.
+    avatar.setAttribute('aria-disabled', String(busy));
+    avatar.classList.toggle('is-busy', busy);
+    pictureRemove.disabled = busy;
+    if (busy) avatar.setAttribute('aria-busy', 'true');
+    else avatar.removeAttribute('aria-busy');
+  }
+
+  avatar.addEventListener('click', () => {
+    if (details === undefined || pictureBusy) return;
+    pictureFile.click();
+  });
+
+  pictureFile.addEventListener('change', () => {
+    const file = pictureFile.files?.[0];
+    // Emptied at once, so picking the same file again is a change too.
+    pictureFile.value = '';
+    if (file === undefined || details === undefined || pictureBusy) return;
+    // The core would refuse it too, but only after the whole file had been read and sent.
+    if (file.size > MAX_PICTURE_BYTES) {
+      showPictureError(refusalText(oversizeReason(file.size)));
+      return;
+    }
+    void changePicture(async () => new Uint8Array(await file.arrayBuffer()));
+  });
+
+  pictureRemove.addEventListener('click', () => {
+    void changePicture(undefined);
+  });
+
+  /** Sets the picture from the file `read` gives, or (with no `read`) removes it. */
+  async function changePicture(read: (() => Promise<Uint8Array>) | undefined): Promise<void> {
+    const id = shownId;
+    if (id === undefined || details === undefined || pictureBusy) return;
+    const token = pictureToken;
+    showPictureError(undefined);
+    setPictureBusy(true);
+    try {
+      const updated = read === undefined ? await backend.removeProfilePicture(id) : await backend.setProfilePicture(id, await read());
+      options.onSaved(updated);
+      if (token !== pictureToken) return;
+      const focused = document.activeElement;
+      render(updated);
+      // The Remove button went with the picture: its focus moves to the circle.
+      if (read === undefined && (focused === pictureRemove || focused === document.body || focused === null)) avatar.focus();
+    } catch (error) {
+      if (token !== pictureToken) return;
+      if (isApiError(error) && error.code === 'invalid_picture') showPictureError(refusalText(error));
+      else options.onError(error);
+    } finally {
+      if (token === pictureToken) setPictureBusy(false);
+    }
   }
 
   function closeEditor(focusPencil: boolean): void {
@@ -360,6 +489,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     element.hidden = true;
     shownId = undefined;
     details = undefined;
+    resetPicture();
     notes.reset();
     records.reset();
     requests.reset();
@@ -377,7 +507,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         closeEditor(false);
         details = undefined;
         setText(heading, 'Loading…');
-        clear(avatar);
+        resetPicture();
         status.className = 'badge';
         setText(status, '');
         activeInput.checked = false;

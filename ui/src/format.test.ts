@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldErrorText, formatUserCount, initials, propertyValueText } from './format';
+import { fieldErrorText, formatUserCount, initials, isAnonymousUsername, propertyValueText, usernameInitials } from './format';
 
 describe('formatUserCount', () => {
   it('groups thousands and agrees in number', () => {
@@ -34,5 +34,23 @@ describe('propertyValueText', () => {
     expect(propertyValueText('boolean', 'false')).toBe('No');
     expect(propertyValueText('date', '2025-07-01')).toBe('2025-07-01');
     expect(propertyValueText('number', '4.5')).toBe('4.5');
+  });
+});
+
+describe('the table avatar’s fallback', () => {
+  it('takes initials from the username’s first two words, or an email’s first letter', () => {
+    expect(usernameInitials('Ada Lovelace')).toBe('AL');
+    expect(usernameInitials('ada tester 0000001')).toBe('AT');
+    expect(usernameInitials('Grace')).toBe('G');
+    expect(usernameInitials('  ada@example.com ')).toBe('A');
+    expect(usernameInitials('😀 Smile')).toBe('😀S');
+    expect(usernameInitials('')).toBe('?');
+  });
+
+  it('recognises the core’s stand-in name for a customer with no name and no email', () => {
+    const id = '01890a5d-ac96-774b-bcce-b302099a8057';
+    expect(isAnonymousUsername(id, 'Anonymous 099a8057')).toBe(true);
+    expect(isAnonymousUsername(id, 'Anonymous 12345678')).toBe(false);
+    expect(isAnonymousUsername(id, 'Anonymous Tester')).toBe(false);
   });
 });

@@ -90,6 +90,20 @@ export function initials(profile: Pick<Profile, 'firstName' | 'lastName'>, usern
   return firstLetter(username) || '?';
 }
 
+/** Whether a username is the core's stand-in for a customer with no name and no email:
+ * "Anonymous " and the last eight hex digits of the id. */
+export function isAnonymousUsername(id: string, username: string): boolean {
+  return username === `Anonymous ${id.replace(/-/g, '').toLowerCase().slice(-8)}`;
+}
+
+/** Up to two letters for a table row's avatar, which has only the username: the first letters
+ * of its first two words ("Ada Lovelace" gives "AL"), or of the email. */
+export function usernameInitials(username: string): string {
+  const words = username.trim().split(/\s+/);
+  const letters = (words[0]?.includes('@') === true ? words.slice(0, 1) : words.slice(0, 2)).map(firstLetter).join('');
+  return letters || '?';
+}
+
 export const FORMAT_LABELS: Readonly<Record<PropertyFormat, string>> = {
   text: 'Text',
   number: 'Number',

@@ -43,3 +43,15 @@ export function searchIcon(): SVGSVGElement {
 export function plusIcon(): SVGSVGElement {
   return icon('M12 5v14', 'M5 12h14');
 }
+
+export function cameraIcon(): SVGSVGElement {
+  return icon(
+    'M4 8.5A1.5 1.5 0 0 1 5.5 7h2.2l1.5-2h5.6l1.5 2h2.2A1.5 1.5 0 0 1 20 8.5v9a1.5 1.5 0 0 1-1.5 1.5h-13A1.5 1.5 0 0 1 4 17.5v-9Z',
+    'M12 16a3.2 3.2 0 1 0 0-6.4 3.2 3.2 0 0 0 0 6.4Z',
+  );
+}
+
+/** A customer with no name or email to take initials from. */
+export function personIcon(): SVGSVGElement {
+  return icon('M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8Z', 'M4.5 20a7.5 7.5 0 0 1 15 0');
+}

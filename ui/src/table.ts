@@ -5,13 +5,20 @@
 // spacer is capped (see virtual.ts) the wheel and the keyboard move rowTop directly, so scrolling
 // goes row by row at the normal speed instead of jumping by the scale factor, and only a drag of
 // the scroll bar goes through the proportional mapping.
+//
+// Each username has a small round avatar before it: the customer's picture once it has arrived,
+// else their initials. Pictures are asked for a moment after rows come into view, in one call for
+// all the rows then shown that are not yet known, and never hold up the rows themselves.
 
+import type { PictureView } from './bindings/PictureView';
 import type { ProfileRow } from './bindings/ProfileRow';
 import type { SortColumn } from './bindings/SortColumn';
 import type { SortOrder } from './bindings/SortOrder';
 import { el, setText } from './dom';
-import { COLUMN_LABELS, STATUS_LABELS, formatNumber } from './format';
+import { COLUMN_LABELS, STATUS_LABELS, formatNumber, isAnonymousUsername, usernameInitials } from './format';
+import { personIcon } from './icons';
 import type { PageCache } from './pageCache';
+import type { PictureCache } from './pictures';
 import {
   MAX_SPACER_HEIGHT,
   clampRowTop,
@@ -33,6 +40,9 @@ export const HEADER_HEIGHT = 36;
 export const OVERSCAN = 6;
 /** Rows fetched beyond each edge, so the next page is usually there before it is scrolled to. */
 const PREFETCH_ROWS = 60;
+/** How long after rows come into view their pictures are asked for, ms: while the list scrolls
+ * fast, the rows only passed over are not asked for. */
+export const PICTURE_DELAY = 80;
 
 export const COLUMNS: readonly SortColumn[] = [
   'username',
@@ -47,6 +57,8 @@ export const COLUMNS: readonly SortColumn[] = [
 
 export interface TableOptions {
   readonly cache: PageCache;
+  /** The customers' pictures for the avatars; without it, every avatar shows initials. */
+  readonly pictures?: PictureCache;
   readonly onOpen: (id: string, trigger: HTMLElement) => void;
   readonly onSort: (column: SortColumn) => void;
   readonly maxSpacerHeight?: number;
@@ -67,20 +79,32 @@ export interface Table {
   focus(): void;
 }
 
+/** What an avatar shows without a picture: initials, or the anonymous icon. */
+const ANONYMOUS = Symbol('anonymous');
+type AvatarFallback = string | typeof ANONYMOUS;
+
 interface RowNode {
   readonly element: HTMLDivElement;
+  readonly avatar: HTMLSpanElement;
   readonly username: HTMLButtonElement;
   readonly cells: Readonly<Record<Exclude<SortColumn, 'username' | 'status'>, HTMLDivElement>>;
   readonly badge: HTMLSpanElement;
   index: number;
   row: ProfileRow | undefined;
   top: number;
+  /** The row's initials or the anonymous icon, worked out when the row is filled. */
+  fallback: AvatarFallback;
+  /** What the avatar shows now (undefined: nothing, for a placeholder). */
+  avatarShown: PictureView | AvatarFallback | undefined;
+  image: HTMLImageElement | undefined;
 }
 
 type TextColumn = keyof RowNode['cells'];
 const TEXT_COLUMNS: readonly TextColumn[] = ['email', 'phone', 'location', 'created', 'lastSeen', 'sessions'];
 
 function createRowNode(): RowNode {
+  // Hidden from assistive technology, as the name follows it; the button's text stays the username.
+  const avatar = el('span', { class: 'row-avatar', 'aria-hidden': 'true', hidden: true });
   const username = el('button', { type: 'button', class: 'username' });
   const cell = (column: SortColumn, ...children: Node[]): HTMLDivElement =>
     el('div', { class: `cell cell-${column}`, role: 'cell' }, ...children);
@@ -96,7 +120,7 @@ function createRowNode(): RowNode {
   const element = el(
     'div',
     { class: 'row', role: 'row' },
-    cell('username', username),
+    cell('username', avatar, username),
     cells.email,
     cells.phone,
     cells.location,
@@ -105,7 +129,41 @@ function createRowNode(): RowNode {
     cells.sessions,
     cell('status', badge),
   );
-  return { element, username, cells, badge, index: -1, row: undefined, top: Number.NaN };
+  return {
+    element,
+    avatar,
+    username,
+    cells,
+    badge,
+    index: -1,
+    row: undefined,
+    top: Number.NaN,
+    fallback: '',
+    avatarShown: undefined,
+    image: undefined,
+  };
+}
+
+/** Shows the picture when there is one, else the fallback; touches the DOM only on a change. */
+function showAvatar(node: RowNode, picture: PictureView | null | undefined): void {
+  const want = node.row === undefined ? undefined : (picture ?? node.fallback);
+  if (want === node.avatarShown) return;
+  node.avatarShown = want;
+  const avatar = node.avatar;
+  avatar.hidden = want === undefined;
+  avatar.classList.toggle('has-picture', typeof want === 'object');
+  avatar.classList.toggle('is-anonymous', want === ANONYMOUS);
+  if (want === undefined) {
+    avatar.replaceChildren();
+  } else if (want === ANONYMOUS) {
+    avatar.replaceChildren(personIcon());
+  } else if (typeof want === 'string') {
+    avatar.replaceChildren(want);
+  } else {
+    node.image ??= el('img', { class: 'row-avatar-image', alt: '', draggable: 'false', decoding: 'async' });
+    if (node.image.getAttribute('src') !== want.dataUrl) node.image.src = want.dataUrl;
+    avatar.replaceChildren(node.image);
+  }
 }
 
 function cellText(row: ProfileRow, column: TextColumn): string {
@@ -135,6 +193,7 @@ function fillRow(node: RowNode, row: ProfileRow | undefined): void {
   }
   element.setAttribute('data-id', row.id);
   element.removeAttribute('aria-busy');
+  node.fallback = isAnonymousUsername(row.id, row.username) ? ANONYMOUS : usernameInitials(row.username);
   node.username.hidden = false;
   setText(node.username, row.username);
   node.username.title = row.username;
@@ -152,7 +211,7 @@ function fillRow(node: RowNode, row: ProfileRow | undefined): void {
 }
 
 export function createTable(options: TableOptions): Table {
-  const { cache } = options;
+  const { cache, pictures } = options;
   const maxSpacerHeight = options.maxSpacerHeight ?? MAX_SPACER_HEIGHT;
 
   const sortButtons = new Map<SortColumn, { header: HTMLElement; arrow: HTMLElement }>();
@@ -189,6 +248,7 @@ export function createTable(options: TableOptions): Table {
   /** The scrollTop this code last set or saw, to tell our own scroll events from the user's. */
   let knownScrollTop = 0;
   let spacerHeight = -1;
+  let pictureTimer: ReturnType<typeof setTimeout> | undefined;
 
   function viewportHeight(): number {
     // Before the first layout (and in tests without layout) the window's height is a fair guess.
@@ -227,6 +287,7 @@ export function createTable(options: TableOptions): Table {
       cache.ensure(Math.max(0, range.first - PREFETCH_ROWS), Math.min(count - 1, range.last + PREFETCH_ROWS));
     }
     const needed = Math.max(0, range.last - range.first + 1);
+    let picturesNeeded = false;
     while (pool.length < needed) {
       const node = createRowNode();
       pool.push(node);
@@ -248,6 +309,8 @@ export function createTable(options: TableOptions): Table {
         node.element.setAttribute('aria-rowindex', String(index + 2));
       }
       if (node.row !== row) fillRow(node, row);
+      showAvatar(node, row === undefined ? undefined : pictures?.get(row.id));
+      if (row !== undefined && pictures?.needs(row.id) === true) picturesNeeded = true;
       node.element.classList.toggle('is-selected', row !== undefined && row.id === selectedId);
       // Whole pixels keep text crisp; every row has the same fraction, so all round alike.
       const top = Math.round(rowOffset(g, index, rowTop, scrollTop));
@@ -256,7 +319,23 @@ export function createTable(options: TableOptions): Table {
         node.element.style.top = `${top}px`;
       }
     }
+    if (picturesNeeded) schedulePictures();
   }
+
+  /** Asks, a moment from now, for the pictures of the rows then in view. */
+  function schedulePictures(): void {
+    if (pictureTimer !== undefined || options.signal?.aborted === true) return;
+    pictureTimer = setTimeout(() => {
+      pictureTimer = undefined;
+      if (pictures === undefined || options.signal?.aborted === true) return;
+      const ids: string[] = [];
+      for (const node of pool) {
+        if (!node.element.hidden && node.row !== undefined) ids.push(node.row.id);
+      }
+      pictures.request(ids);
+    }, PICTURE_DELAY);
+  }
+  options.signal?.addEventListener('abort', () => clearTimeout(pictureTimer));
 
   /** Puts the view at a position in row pixels, and the scroll bar where that maps to. */
   function scrollToRowTop(target: number): void {

@@ -3,8 +3,9 @@
 // values last, keyset cursors, offsets, the page-size limit, validation errors with `fields`, and
 // times formatted in the chosen zone; property definitions and values checked against their format
 // as the core checks them, and segments whose members are hand-picked or meet every rule (status,
-// last seen, property and goal rules). Profiles are generated from their position on demand, so a
-// million of them cost nothing until asked for.
+// last seen, property and goal rules); pictures, a picked file taken when its first bytes are a PNG's
+// or a JPEG's. Profiles are generated from their position on demand, so a million of them cost
+// nothing until asked for.
 
 import type { Backend } from '../api';
 import type { ApiError } from '../bindings/ApiError';
@@ -20,6 +21,7 @@ import type { DataRequestView } from '../bindings/DataRequestView';
 import type { LastSeenWindow } from '../bindings/LastSeenWindow';
 import type { ListRequest } from '../bindings/ListRequest';
 import type { NoteView } from '../bindings/NoteView';
+import type { PictureView } from '../bindings/PictureView';
 import type { Platform } from '../bindings/Platform';
 import type { Profile } from '../bindings/Profile';
 import type { ProfileDetails } from '../bindings/ProfileDetails';
@@ -43,6 +45,7 @@ import type { SortDirection } from '../bindings/SortDirection';
 import type { SortOrder } from '../bindings/SortOrder';
 import type { SyncView } from '../bindings/SyncView';
 import type { Account } from '../bindings/Account';
+import { MAX_PICTURE_BYTES, oversizeReason } from '../pictures';
 
 export interface FakeBackendOptions {
   /** How many profiles exist. */
@@ -167,6 +170,20 @@ interface FakeSegment {
   rules: SegmentRule[];
   readonly members: Set<string>;
   pending: boolean;
+}
+
+/** The picture the fake keeps for any file it accepts: a 1×1 PNG. */
+export const FAKE_PICTURE_URL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const NOT_AN_IMAGE = 'the file is not an image Userdesk can read (use PNG, JPEG, GIF, WebP or BMP)';
+
+/** The core's check of a picked file, reduced to its first bytes: PNG and JPEG are images. */
+function checkPicture(file: Uint8Array): void {
+  if (file.length === 0) throw apiError('invalid_picture', 'the file is empty');
+  if (file.length > MAX_PICTURE_BYTES) throw apiError('invalid_picture', oversizeReason(file.length));
+  const png = file.length >= 4 && file[0] === 0x89 && file[1] === 0x50 && file[2] === 0x4e && file[3] === 0x47;
+  const jpeg = file.length >= 2 && file[0] === 0xff && file[1] === 0xd8;
+  if (!png && !jpeg) throw apiError('invalid_picture', NOT_AN_IMAGE);
 }
 
 const MAX_TEXT_LEN = 500;
@@ -347,6 +364,8 @@ export class FakeBackend implements Backend {
   readonly propertiesById = new Map<string, PropertyView>();
   /** Property values by profile id, then property id. */
   readonly propertyValues = new Map<string, Map<string, { value: string; pending: boolean }>>();
+  /** Pictures by profile id. */
+  readonly picturesByProfile = new Map<string, PictureView>();
   private readonly segmentsById = new Map<string, FakeSegment>();
   /** What `listGoals` answers. */
   goals: Goal[] = [...FAKE_GOALS];
@@ -442,6 +461,40 @@ export class FakeBackend implements Backend {
       this.orderings.clear();
       return this.details(index);
     });
+  }
+
+  /** Gives a customer a picture, as if it had come from the server (no call is recorded). */
+  seedPicture(profileId: string, pending = false): PictureView {
+    const picture: PictureView = { profileId, dataUrl: FAKE_PICTURE_URL, pending };
+    this.picturesByProfile.set(profileId, picture);
+    return structuredClone(picture);
+  }
+
+  /** Records the file's size rather than its bytes. */
+  setProfilePicture(profileId: string, file: Uint8Array): Promise<ProfileDetails> {
+    return this.answer('set_profile_picture', { profileId, size: file.length }, () => {
+      const index = this.indexOf(profileId);
+      checkPicture(file);
+      this.picturesByProfile.set(profileId, { profileId, dataUrl: FAKE_PICTURE_URL, pending: true });
+      return this.details(index);
+    });
+  }
+
+  removeProfilePicture(profileId: string): Promise<ProfileDetails> {
+    return this.answer('remove_profile_picture', { profileId }, () => {
+      const index = this.indexOf(profileId);
+      this.picturesByProfile.delete(profileId);
+      return this.details(index);
+    });
+  }
+
+  profilePictures(ids: string[]): Promise<PictureView[]> {
+    return this.answer('profile_pictures', { ids }, () =>
+      ids.flatMap((id) => {
+        const picture = this.picturesByProfile.get(id);
+        return picture === undefined ? [] : [picture];
+      }),
+    );
   }
 
   notes(profileId: string): Promise<NoteView[]> {
@@ -928,13 +981,16 @@ export class FakeBackend implements Backend {
 
   private details(index: number): ProfileDetails {
     const profile = this.profile(index);
-    return {
+    const details: ProfileDetails = {
       profile,
       username: usernameOf(profile),
       created: this.formatTime(profile.createdAt),
       lastSeen: this.formatTime(profile.lastSeenAt),
       timeZone: this.timeZone,
     };
+    const picture = this.picturesByProfile.get(profile.id);
+    if (picture !== undefined) details.picture = picture;
+    return details;
   }
 
   private sortKey(p: Profile, sort: SortOrder): SortKey {
