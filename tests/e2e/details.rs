@@ -265,3 +265,68 @@ async fn the_window_runs_only_userdesks_own_commands_and_scripts() -> anyhow::Re
     client.close().await?;
     Ok(())
 }
+
+/// A 600×300 photo: blue left and right, orange in the middle square.
+fn wide_photo(path: &Path) -> anyhow::Result<()> {
+    let image = image::RgbImage::from_fn(600, 300, |x, _| {
+        if (150..450).contains(&x) {
+            image::Rgb([240, 140, 20])
+        } else {
+            image::Rgb([20, 60, 200])
+        }
+    });
+    image.save_with_format(path, image::ImageFormat::Jpeg)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_adds_a_picture_by_clicking_the_circle_beside_the_name() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let ada = prepare_store(dir.path()).await?;
+    let files = tempfile::tempdir()?;
+    let photo = files.path().join("ada.jpg");
+    wide_photo(&photo)?;
+    let letter = files.path().join("letter.png");
+    std::fs::write(&letter, "Dear Ada, this is not a picture.")?;
+
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    open_ada(&client, ada).await?;
+    wait_for(&client, "button#details-picture").await?;
+
+    // The circle opens the system's file dialog; WebDriver answers it with a file's path.
+    let chooser = client.find(Locator::Css("input#picture-file")).await?;
+    chooser
+        .send_keys(letter.to_str().context("a UTF-8 path")?)
+        .await?;
+    let refusal = wait_for(&client, "#picture-error:not([hidden])")
+        .await?
+        .text()
+        .await?;
+    assert!(refusal.contains("not an image"), "{refusal:?}");
+
+    let chooser = client.find(Locator::Css("input#picture-file")).await?;
+    chooser
+        .send_keys(photo.to_str().context("a UTF-8 path")?)
+        .await?;
+    let shown = wait_for(&client, "#details-picture img").await?;
+    let src = shown.attr("src").await?.unwrap_or_default();
+    assert!(src.starts_with("data:image/png;base64,"), "{src:.40}");
+    wait_for(&client, "#picture-error[hidden]").await?;
+    // The table's row shows it too.
+    wait_for(&client, &format!(".row[data-id='{ada}'] img")).await?;
+    save_screenshot(&client, "details-picture").await?;
+    client.close().await?;
+
+    let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let picture = core.profile_details(&ada.to_string()).await?.picture;
+    let pending = core.sync_status().await?.pending;
+    core.store().close().await;
+    let picture = picture.context("the picture is kept")?;
+    assert!(picture.pending);
+    assert_eq!(
+        pending, 1,
+        "one picture waits to sync; the refused file left nothing"
+    );
+    Ok(())
+}
