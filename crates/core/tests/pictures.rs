@@ -180,11 +180,7 @@ async fn twenty_large_pictures_reach_the_server_in_pushes_it_accepts() {
     assert_eq!(report.pushed, 20);
     assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
     let fresh = Client::synced(&platform).await;
-    let ids: Vec<String> = platform
-        .profiles
-        .iter()
-        .map(|p| p.id.to_string())
-        .collect();
+    let ids: Vec<String> = platform.profiles.iter().map(|p| p.id.to_string()).collect();
     let pictures = fresh.app.profile_pictures(&ids).await.unwrap();
     assert_eq!(pictures.len(), 20);
     assert!(pictures.iter().all(|p| !p.pending));

@@ -57,6 +57,17 @@ fn segment(name: &str) -> Segment {
     }
 }
 
+/// A customer's picture as an app sends it: a 256×256 PNG, base64.
+fn picture() -> String {
+    use base64::Engine as _;
+    let image = image::RgbaImage::from_pixel(256, 256, image::Rgba([30, 120, 200, 255]));
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
 pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
     let server = TestServer::start(backend).await;
     let token = &server.a.admin;
@@ -96,6 +107,18 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
             status: ProfileStatus::Archived,
         },
         Op::ProfileDelete { profile_id: p[2] },
+        Op::ProfileSetPicture {
+            profile_id: p[0],
+            png: Some(picture()),
+        },
+        Op::ProfileSetPicture {
+            profile_id: p[3],
+            png: Some(picture()),
+        },
+        Op::ProfileSetPicture {
+            profile_id: p[3],
+            png: None,
+        },
         Op::PropertyDefine {
             property: tier.clone(),
         },
@@ -176,6 +199,7 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
     let mut members = HashSet::new();
     let mut properties = HashMap::new();
     let mut requests = HashMap::new();
+    let mut pictures = HashMap::new();
     for entity in puts(&patch) {
         match entity {
             Entity::Profile(x) => drop(profiles.insert(x.id, x.clone())),
@@ -185,10 +209,14 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
             Entity::SegmentMember(x) => drop(members.insert(x.profile_id)),
             Entity::Property(x) => drop(properties.insert(x.id, x.clone())),
             Entity::Request(x) => drop(requests.insert(x.id, x.clone())),
+            Entity::Picture(x) => drop(pictures.insert(x.profile_id, x.clone())),
             _ => {}
         }
     }
     assert_eq!(profiles.len(), server.a.profiles.len() - 1);
+    assert_eq!(pictures.len(), 1);
+    assert_eq!(pictures[&p[0]].png, picture());
+    assert!(deletes(&patch).contains(&&Tombstone::Picture(p[3])));
     assert_eq!(profiles[&p[0]].email, "ada@example.com");
     assert_eq!(profiles[&p[0]].phone, "+442079460958");
     assert_eq!(profiles[&p[1]].status, ProfileStatus::Archived);
