@@ -31,9 +31,20 @@ async fn open_store(data_dir: &Path) -> anyhow::Result<AppCore> {
     Ok(AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?)
 }
 
+/// Clicks the element `css`, finding it again if the window replaced it meanwhile.
 async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    wait_for(client, css).await?.click().await?;
-    Ok(())
+    let mut attempts = 0;
+    loop {
+        let element = wait_for(client, css).await?;
+        match element.click().await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Picks the option `value` of the select `css`, as a manager clicking it would.
@@ -41,11 +52,25 @@ async fn pick(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
     click(client, &format!("{css} option[value='{value}']")).await
 }
 
+/// Types `text` into the field `css` in place of what it holds, finding the field again if the
+/// form replaced it while it settled.
 async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let input = wait_for(client, css).await?;
-    input.clear().await?;
-    input.send_keys(text).await?;
-    Ok(())
+    let mut attempts = 0;
+    loop {
+        let input = wait_for(client, css).await?;
+        let typed = async {
+            input.clear().await?;
+            input.send_keys(text).await
+        };
+        match typed.await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 async fn open_ada(client: &Client, ada: ProfileId) -> anyhow::Result<()> {
@@ -78,7 +103,22 @@ async fn a_manager_adds_a_property_that_does_not_yet_exist() -> anyhow::Result<(
         .await?;
     assert!(refusal.contains("not a number"), "{refusal:?}");
     save_screenshot(&client, "details-property-refused").await?;
-    // The refused value stays on screen to be corrected; nothing of it was saved.
+    // The refused value stays on screen to be corrected; nothing of it was saved. The form now
+    // offers the property it created.
+    let mut picked = String::new();
+    for _ in 0..100 {
+        picked = client
+            .find(Locator::Css("#select-property"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        if !picked.is_empty() && picked != "__new__" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(picked != "__new__", "the created property is picked");
     type_into(&client, "#property-value", "12").await?;
     click(&client, "#property-value-save").await?;
     let row = ".profile-property";
