@@ -49,6 +49,10 @@ pub struct AppCore {
     /// The background sync, once signed in.
     auto_sync: Mutex<Option<AutoSync>>,
     keychain: Keychain,
+    /// Wakes the job runner when a job is scheduled or cancelled.
+    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// The job runner, once started.
+    pub(crate) job_runner: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl AppCore {
@@ -73,6 +77,8 @@ impl AppCore {
             index: (!options.sqlite_search_only).then(Arc::default),
             sync: SyncEngine::new()?,
             auto_sync: Mutex::new(None),
+            jobs_wake: Arc::default(),
+            job_runner: Mutex::new(None),
             keychain: Keychain::new(
                 options
                     .keychain_service
@@ -633,7 +639,7 @@ impl AppCore {
         self.with_auto_sync(AutoSync::now);
     }
 
-    fn with_auto_sync(&self, wake: impl FnOnce(&AutoSync)) {
+    pub(crate) fn with_auto_sync(&self, wake: impl FnOnce(&AutoSync)) {
         // A poisoned lock still holds a valid handle: waking it is harmless.
         if let Some(auto) = self
             .auto_sync
@@ -678,7 +684,11 @@ impl AppCore {
         })
     }
 
-    async fn resolve(&self, filter: &ProfileFilter, now: DateTime<Utc>) -> Result<ResolvedFilter> {
+    pub(crate) async fn resolve(
+        &self,
+        filter: &ProfileFilter,
+        now: DateTime<Utc>,
+    ) -> Result<ResolvedFilter> {
         let tz = self.time_zone();
         let since = time::window_start(filter.last_seen, now, tz);
         let mut resolved = ResolvedFilter::new(filter, since);

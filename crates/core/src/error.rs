@@ -15,6 +15,8 @@ pub enum CoreError {
     PropertyNotFound(String),
     #[error("no segment with id {0}")]
     SegmentNotFound(String),
+    #[error("no job with id {0}")]
+    JobNotFound(String),
     /// A value that does not fit its property's format; nothing was saved.
     #[error("{0}")]
     InvalidValue(String),
@@ -82,7 +84,8 @@ impl CoreError {
             | CoreError::NoteNotFound(_)
             | CoreError::SessionNotFound(_)
             | CoreError::PropertyNotFound(_)
-            | CoreError::SegmentNotFound(_) => ErrorCode::NotFound,
+            | CoreError::SegmentNotFound(_)
+            | CoreError::JobNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidValue(_) => ErrorCode::Validation,
             CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,

@@ -15,6 +15,8 @@ pub(crate) mod keys {
     pub const ACCOUNT_ROLE: &str = "account.role";
     /// The server and workspace whose customers the store holds, from the first sign-in on.
     pub const SYNCED_WORKSPACE: &str = "sync.workspace";
+    /// The delay of Active and Archive jobs, in seconds.
+    pub const JOB_DELAY_SECONDS: &str = "jobs.delay_seconds";
 }
 
 const ACCOUNT_KEYS: [&str; 4] = [

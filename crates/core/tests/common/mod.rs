@@ -18,6 +18,12 @@ impl Fixture {
     pub fn path(&self) -> std::path::PathBuf {
         self._dir.path().join("userdesk.sqlite3")
     }
+
+    /// The app, and the directory that must outlive it.
+    #[allow(dead_code)]
+    pub fn into_parts(self) -> (AppCore, TempDir) {
+        (self.app, self._dir)
+    }
 }
 
 pub fn now() -> DateTime<Utc> {
@@ -41,6 +47,7 @@ pub async fn fixture(count: usize) -> Fixture {
 }
 
 /// `count` demo customers from another seed, for tests that shape their own data.
+#[allow(dead_code)]
 pub fn fixture_profiles(count: usize) -> Vec<Profile> {
     DemoProfiles::new(4242, now()).take(count).collect()
 }
