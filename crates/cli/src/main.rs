@@ -55,6 +55,23 @@ enum Command {
     /// The customers of the All users table.
     #[command(subcommand)]
     Profiles(ProfilesCommand),
+    /// Delayed Active and Archive jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Pending and running jobs, then the last ones done or cancelled, one per line.
+    List,
+    /// Fires every job whose time has come (and finishes any a crash interrupted), printing
+    /// each completed job's notification.
+    Run,
+    /// Cancels a job that has not fired yet.
+    Cancel {
+        /// The job's id, as `jobs list` prints it.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -216,6 +233,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 writeln!(out, "refused\t#{} {}: {}", r.mutation_id, r.name, r.message)?;
             }
         }
+        Command::Jobs(JobsCommand::List) => {
+            for job in core.jobs().await? {
+                writeln!(
+                    out,
+                    "{}\t{:?}\t{:?}\t{} of {}\t{}",
+                    job.id, job.action, job.state, job.applied, job.total, job.run_at
+                )?;
+            }
+        }
+        Command::Jobs(JobsCommand::Run) => {
+            let printed = Printed::default();
+            core.run_due_jobs(&printed).await?;
+            for line in printed.0.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        Command::Jobs(JobsCommand::Cancel { id }) => {
+            core.cancel_job(&id).await?;
+            writeln!(out, "cancelled {id}")?;
+        }
         Command::Profiles(ProfilesCommand::List(args)) => list(&core, args, &mut out).await?,
         Command::Profiles(ProfilesCommand::Edit(args)) => {
             let patch = ProfilePatch {
@@ -233,6 +270,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The notifications of the jobs a run completed, for standard output.
+#[derive(Default)]
+struct Printed(std::sync::Mutex<Vec<String>>);
+
+impl userdesk_core::Notifier for Printed {
+    fn job_completed(&self, job: &userdesk_model::JobView) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(format!("notified\t{}", job.summary()));
+        Ok(())
+    }
 }
 
 fn print_report(out: &mut impl Write, report: &SyncReport) -> anyhow::Result<()> {

@@ -476,6 +476,11 @@ impl AppCore {
         Ok(view(&job, self.time_zone()))
     }
 
+    /// Fires every job due now: as [`Self::run_due_jobs_at`].
+    pub async fn run_due_jobs(&self, notifier: &dyn Notifier) -> Result<Vec<JobView>> {
+        self.run_due_jobs_at(Utc::now(), notifier).await
+    }
+
     /// Fires every job due at `now` (and finishes any a crash interrupted), chunk by chunk, then
     /// announces each completed job once through `notifier`. Returns the jobs completed.
     pub async fn run_due_jobs_at(
