@@ -224,17 +224,17 @@ impl AppCore {
         listing::check_limit(request.limit)?;
         // The index knows nothing of segments: SQLite answers a segment's members.
         let needles = search::needles(&request.filter.search).filter(|_| filter.segment.is_none());
-        if let Some(needles) = needles {
-            if let Some(seqs) = self.indexed_page(request, &filter, needles).await? {
-                return self
-                    .store
-                    .page_of(&seqs, request, |at| format_timestamp(at, tz))
-                    .await;
-            }
-        }
-        self.store
-            .list_profiles(request, &filter, |at| format_timestamp(at, tz))
-            .await
+        let seqs = match needles {
+            Some(needles) => self.indexed_page(request, &filter, needles).await?,
+            None => None,
+        };
+        let format = |at| format_timestamp(at, tz);
+        let mut page = match seqs {
+            Some(seqs) => self.store.page_of(&seqs, request, format).await?,
+            None => self.store.list_profiles(request, &filter, format).await?,
+        };
+        self.mark_pending_jobs(&mut page.rows).await?;
+        Ok(page)
     }
 
     /// How many profiles match `filter`.

@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tokio::time::Instant;
-use userdesk_model::{JobAction, JobId, JobState, JobView, ProfileFilter, ProfileId, Selection};
+use userdesk_model::{
+    JobAction, JobId, JobState, JobView, ProfileFilter, ProfileId, ProfileRow, Selection,
+};
 
 use crate::app::AppCore;
 use crate::autosync::AutoSync;
@@ -583,6 +585,133 @@ impl AppCore {
         {
             old.abort();
         }
+    }
+}
+
+impl AppCore {
+    /// The customers a selection names: the picked ones (each must exist), or every customer
+    /// the filter matches now.
+    pub(crate) async fn selection_ids(&self, selection: &Selection) -> Result<Vec<ProfileId>> {
+        match selection {
+            Selection::Ids { ids } => {
+                let mut unique = ids.clone();
+                unique.sort();
+                unique.dedup();
+                let mut conn = self.store().pool().acquire().await?;
+                for id in &unique {
+                    profiles::must_exist(&mut conn, *id).await?;
+                }
+                Ok(unique)
+            }
+            Selection::Filter { filter } => {
+                let resolved = self.resolve(filter, Utc::now()).await?;
+                let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
+                resolved.push_from_where(&mut query, SearchDrive::Matches);
+                query.push(" ORDER BY p.id");
+                Ok(query
+                    .build_query_scalar()
+                    .fetch_all(self.store().pool())
+                    .await?)
+            }
+        }
+    }
+
+    /// Deletes the selected customers at once (each with its `profile.delete` mutation, in
+    /// transactions of [`CHUNK`]); returns how many were deleted.
+    pub async fn delete_profiles(&self, selection: &Selection) -> Result<u64> {
+        let ids = self.selection_ids(selection).await?;
+        if ids.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "select at least one customer".to_string(),
+            ));
+        }
+        let mut deleted = 0;
+        for chunk in ids.chunks(CHUNK) {
+            let mut tx = self.store().write_transaction().await?;
+            for id in chunk {
+                match profiles::delete_in(&mut tx, *id).await {
+                    Ok(()) => deleted += 1,
+                    // Deleted meanwhile (a pull, another window): nothing left to do.
+                    Err(CoreError::ProfileNotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            tx.commit().await?;
+        }
+        self.refresh_search_index_in_background();
+        self.with_auto_sync(AutoSync::edited);
+        Ok(deleted)
+    }
+
+    /// "Create segment" from a selection: a segment whose hand-picked members are the selected
+    /// customers.
+    pub async fn create_segment_from(
+        &self,
+        draft: userdesk_model::SegmentDraft,
+        selection: &Selection,
+    ) -> Result<userdesk_model::SegmentView> {
+        let ids: Vec<String> = self
+            .selection_ids(selection)
+            .await?
+            .iter()
+            .map(ProfileId::to_string)
+            .collect();
+        if ids.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "select at least one customer".to_string(),
+            ));
+        }
+        self.create_segment(draft, &ids).await
+    }
+
+    /// Marks the rows a pending job will change when it fires.
+    pub(crate) async fn mark_pending_jobs(&self, rows: &mut [ProfileRow]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let pending: Vec<Job> = self
+            .store()
+            .jobs()
+            .await?
+            .into_iter()
+            .filter(|job| job.state == JobState::Pending)
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let page: Vec<String> = rows
+            .iter()
+            .map(|r| r.id.as_uuid().simple().to_string())
+            .collect();
+        let page = serde_json::Value::from(page).to_string();
+        for job in pending {
+            let mut query = match &job.filter {
+                None => {
+                    let mut query = QueryBuilder::<Sqlite>::new(
+                        "SELECT profile_id FROM job_profiles WHERE job_id = ",
+                    );
+                    query.push_bind(job.id);
+                    query.push(" AND profile_id IN (SELECT unhex(value) FROM json_each(");
+                    query
+                }
+                Some(filter) => {
+                    let resolved = self.resolve(filter, job.resolved_at).await?;
+                    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
+                    resolved.push_from_where(&mut query, SearchDrive::Matches);
+                    query.push(" AND p.id IN (SELECT unhex(value) FROM json_each(");
+                    query
+                }
+            };
+            query.push_bind(page.clone()).push("))");
+            let marked: Vec<ProfileId> = query
+                .build_query_scalar()
+                .fetch_all(self.store().pool())
+                .await?;
+            for row in rows.iter_mut().filter(|r| marked.contains(&r.id)) {
+                row.pending_job = Some(job.action);
+            }
+        }
+        Ok(())
     }
 }
 

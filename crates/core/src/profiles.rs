@@ -93,6 +93,7 @@ impl RowRecord {
             sessions: u32::try_from(self.sessions)
                 .map_err(|_| corrupt("sessions", self.sessions))?,
             status: parse_status(&self.status)?,
+            pending_job: None,
         })
     }
 
@@ -212,6 +213,18 @@ pub(crate) async fn set_status_in(
     )
     .await?;
     Ok(next)
+}
+
+/// Deletes the profile here and queues its `profile.delete` mutation in the caller's
+/// transaction, keeping the server's copy until the server confirms (a refusal brings it back).
+pub(crate) async fn delete_in(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+    let current = read_profile(conn, id)
+        .await?
+        .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
+    shadow::keep_server_copy(conn, &current).await?;
+    delete_profile(conn, id).await?;
+    outbox::append(conn, &Op::ProfileDelete { profile_id: id }).await?;
+    Ok(())
 }
 
 /// The profile with the patch's fields set.

@@ -357,3 +357,147 @@ async fn the_runner_fires_a_job_at_its_time_on_tokios_paused_clock() {
     assert_eq!(state_of(cancelled.id), JobState::Cancelled);
     drop(dir);
 }
+
+fn page_request(filter: ProfileFilter) -> userdesk_model::ListRequest {
+    userdesk_model::ListRequest {
+        filter,
+        sort: Default::default(),
+        after: None,
+        offset: 0,
+        limit: 1000,
+    }
+}
+
+#[tokio::test]
+async fn rows_a_pending_job_will_change_are_marked_until_it_fires() {
+    let (f, ids) = active_fixture(8).await;
+    let any_status = ProfileFilter {
+        status: None,
+        ..Default::default()
+    };
+    f.app
+        .schedule_job(JobAction::Archive, &archive(&ids[..2]))
+        .await
+        .unwrap();
+    let cancelled = f
+        .app
+        .schedule_job(JobAction::Archive, &archive(&ids[2..3]))
+        .await
+        .unwrap();
+    f.app.cancel_job(&cancelled.id.to_string()).await.unwrap();
+    // A filter matching one customer, beyond the picked ones.
+    let mut only = None;
+    for p in &f.profiles[4..] {
+        let filter = ProfileFilter {
+            search: p.email.clone(),
+            status: None,
+            ..Default::default()
+        };
+        if !p.email.is_empty() && f.app.count_profiles(&filter).await.unwrap() == 1 {
+            only = Some((p.id, filter));
+            break;
+        }
+    }
+    let (last, filter) = only.expect("a customer found by their email alone");
+    f.app
+        .schedule_job(JobAction::Activate, &Selection::Filter { filter })
+        .await
+        .unwrap();
+    let page = f
+        .app
+        .list_profiles(&page_request(any_status.clone()))
+        .await
+        .unwrap();
+    let mark = |id: ProfileId| page.rows.iter().find(|r| r.id == id).unwrap().pending_job;
+    assert_eq!(mark(ids[0]), Some(JobAction::Archive));
+    assert_eq!(mark(ids[1]), Some(JobAction::Archive));
+    assert_eq!(mark(ids[2]), None, "its job was cancelled");
+    assert_eq!(mark(ids[3]), None);
+    assert_eq!(
+        mark(last),
+        Some(JobAction::Activate),
+        "matched by the filter"
+    );
+
+    let later = Utc::now() + chrono::Duration::minutes(6);
+    f.app
+        .run_due_jobs_at(later, &Shown::default())
+        .await
+        .unwrap();
+    let page = f
+        .app
+        .list_profiles(&page_request(any_status))
+        .await
+        .unwrap();
+    assert!(page.rows.iter().all(|r| r.pending_job.is_none()));
+}
+
+#[tokio::test]
+async fn selected_customers_are_deleted_at_once_and_made_a_segment() {
+    let (f, ids) = active_fixture(12).await;
+    let queued = f.app.sync_status().await.unwrap().pending;
+    let picked = f
+        .app
+        .create_segment_from(
+            userdesk_model::SegmentDraft {
+                name: "Picked".into(),
+                description: "From the table".into(),
+                rules: Vec::new(),
+            },
+            &archive(&ids[..3]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(picked.members, 3);
+    let everyone = f
+        .app
+        .create_segment_from(
+            userdesk_model::SegmentDraft {
+                name: "Everyone".into(),
+                description: String::new(),
+                rules: Vec::new(),
+            },
+            &Selection::Filter {
+                filter: ProfileFilter::default(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(everyone.members, 12);
+
+    let deleted = f.app.delete_profiles(&archive(&ids[..4])).await.unwrap();
+    assert_eq!(deleted, 4);
+    let total = f
+        .app
+        .count_profiles(&ProfileFilter {
+            status: None,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 8, "gone from the table at once");
+    assert_eq!(
+        code(
+            f.app
+                .profile_details(&ids[0].to_string())
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::NotFound
+    );
+    let pending = f.app.sync_status().await.unwrap().pending;
+    assert_eq!(pending, queued + 2 + 4, "two segments, four deletions");
+    assert_eq!(
+        code(f.app.delete_profiles(&archive(&[])).await.unwrap_err()),
+        ErrorCode::InvalidRequest
+    );
+    assert_eq!(
+        code(
+            f.app
+                .delete_profiles(&archive(&[ids[0]]))
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::NotFound
+    );
+}

@@ -237,6 +237,10 @@ pub struct ProfileRow {
     pub last_seen: String,
     pub sessions: u32,
     pub status: ProfileStatus,
+    /// A scheduled Active or Archive job that will change this profile when it fires.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_job: Option<crate::jobs::JobAction>,
 }
 
 /// Everything the Details window shows of one profile.
