@@ -266,6 +266,52 @@ pub async fn list_goals(core: State<'_, Arc<AppCore>>) -> CommandResult<Vec<Goal
 }
 
 #[tauri::command]
+pub async fn schedule_job(
+    core: State<'_, Arc<AppCore>>,
+    action: JobAction,
+    selection: Selection,
+) -> CommandResult<JobView> {
+    Ok(core.schedule_job(action, &selection).await?)
+}
+
+#[tauri::command]
+pub async fn cancel_job(core: State<'_, Arc<AppCore>>, id: String) -> CommandResult<()> {
+    Ok(core.cancel_job(&id).await?)
+}
+
+#[tauri::command]
+pub async fn list_jobs(core: State<'_, Arc<AppCore>>) -> CommandResult<Vec<JobView>> {
+    Ok(core.jobs().await?)
+}
+
+#[tauri::command]
+pub async fn get_job_delay(core: State<'_, Arc<AppCore>>) -> CommandResult<u64> {
+    Ok(core.job_delay().await?.as_secs())
+}
+
+#[tauri::command]
+pub async fn set_job_delay(core: State<'_, Arc<AppCore>>, seconds: u64) -> CommandResult<u64> {
+    Ok(core.set_job_delay(seconds).await?.as_secs())
+}
+
+#[tauri::command]
+pub async fn delete_profiles(
+    core: State<'_, Arc<AppCore>>,
+    selection: Selection,
+) -> CommandResult<u64> {
+    Ok(core.delete_profiles(&selection).await?)
+}
+
+#[tauri::command]
+pub async fn create_segment_from(
+    core: State<'_, Arc<AppCore>>,
+    draft: SegmentDraft,
+    selection: Selection,
+) -> CommandResult<SegmentView> {
+    Ok(core.create_segment_from(draft, &selection).await?)
+}
+
+#[tauri::command]
 pub fn get_time_zone(core: State<'_, Arc<AppCore>>) -> String {
     core.time_zone().name().to_string()
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tauri::Manager;
-use userdesk_core::{AppCore, AutoSyncOptions, OpenOptions};
+use userdesk_core::{AppCore, AutoSyncOptions, DesktopNotifier, OpenOptions};
 
 /// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
 const DEFAULT_DEMO_PROFILES: usize = 5_000;
@@ -30,6 +30,12 @@ pub fn run() -> anyhow::Result<()> {
                 if let Err(error) = resume.resume_sync(AutoSyncOptions::default()).await {
                     tracing::warn!(%error, "background sync could not start");
                 }
+            });
+            // Delayed Active and Archive jobs fire by themselves; those whose time passed while
+            // the app was closed fire now. Each completion is a system notification.
+            let jobs = Arc::clone(&core);
+            tauri::async_runtime::block_on(async move {
+                jobs.start_jobs(Arc::new(DesktopNotifier));
             });
             app.manage(core);
             Ok(())
@@ -64,6 +70,13 @@ pub fn run() -> anyhow::Result<()> {
             commands::delete_segment,
             commands::profile_segments,
             commands::list_goals,
+            commands::schedule_job,
+            commands::cancel_job,
+            commands::list_jobs,
+            commands::get_job_delay,
+            commands::set_job_delay,
+            commands::delete_profiles,
+            commands::create_segment_from,
             commands::get_time_zone,
             commands::set_time_zone,
             commands::list_time_zones,

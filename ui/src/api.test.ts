@@ -46,3 +46,27 @@ describe('the picture commands', () => {
     expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('profile_pictures', { ids: ['p-1', 'p-2'] });
   });
 });
+
+describe('the commands of bulk actions and jobs', () => {
+  it('pass their arguments under the names the commands take', async () => {
+    const selection = { kind: 'ids' as const, ids: ['p-1', 'p-2'] };
+    const filter = { kind: 'filter' as const, filter: { status: 'active' as const, lastSeen: 'any' as const, search: '' } };
+    const calls: [() => Promise<unknown>, string, Record<string, unknown>][] = [
+      [() => tauriBackend.scheduleJob('archive', filter), 'schedule_job', { action: 'archive', selection: filter }],
+      [() => tauriBackend.cancelJob('j-1'), 'cancel_job', { id: 'j-1' }],
+      [() => tauriBackend.listJobs(), 'list_jobs', {}],
+      [() => tauriBackend.getJobDelay(), 'get_job_delay', {}],
+      [() => tauriBackend.setJobDelay(30), 'set_job_delay', { seconds: 30 }],
+      [() => tauriBackend.deleteProfiles(selection), 'delete_profiles', { selection }],
+      [
+        () => tauriBackend.createSegmentFrom({ name: 'VIP', description: '', rules: [] }, selection),
+        'create_segment_from',
+        { draft: { name: 'VIP', description: '', rules: [] }, selection },
+      ],
+    ];
+    for (const [call, command, args] of calls) {
+      await call();
+      expect(vi.mocked(invoke)).toHaveBeenLastCalledWith(command, args);
+    }
+  });
+});

@@ -8,6 +8,8 @@ import type { DataRequestView } from './bindings/DataRequestView';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { Goal } from './bindings/Goal';
 import type { GoalCompletionView } from './bindings/GoalCompletionView';
+import type { JobAction } from './bindings/JobAction';
+import type { JobView } from './bindings/JobView';
 import type { ListRequest } from './bindings/ListRequest';
 import type { NoteView } from './bindings/NoteView';
 import type { PictureView } from './bindings/PictureView';
@@ -22,6 +24,7 @@ import type { PropertyView } from './bindings/PropertyView';
 import type { SegmentDraft } from './bindings/SegmentDraft';
 import type { SegmentRef } from './bindings/SegmentRef';
 import type { SegmentView } from './bindings/SegmentView';
+import type { Selection } from './bindings/Selection';
 import type { SessionOrder } from './bindings/SessionOrder';
 import type { SessionView } from './bindings/SessionView';
 import type { SignIn } from './bindings/SignIn';
@@ -96,6 +99,23 @@ export interface Backend {
   profileSegments(profileId: string): Promise<SegmentRef[]>;
   /** The bots' goals, for the segment rules. */
   listGoals(): Promise<Goal[]>;
+  /** A segment whose hand-picked members are the selected customers (a filter is resolved now). */
+  createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView>;
+  /** Deletes the selected customers at once; returns how many were deleted. */
+  deleteProfiles(selection: Selection): Promise<number>;
+  /**
+   * Active or Archive over the selected customers, taking effect after the delay from Settings;
+   * it can be cancelled until it fires.
+   */
+  scheduleJob(action: JobAction, selection: Selection): Promise<JobView>;
+  /** Cancels a pending job; refused with `invalid_request` once it has fired. */
+  cancelJob(id: string): Promise<void>;
+  /** Pending and running jobs, then the last ones done or cancelled. */
+  listJobs(): Promise<JobView[]>;
+  /** The delay of Active and Archive, in seconds. */
+  getJobDelay(): Promise<number>;
+  /** Sets the delay (0 to 604,800 seconds, a week); returns the delay now in use. */
+  setJobDelay(seconds: number): Promise<number>;
 }
 
 /** The real backend: the commands of the Tauri shell. Argument keys are the commands' own. */
@@ -143,6 +163,13 @@ export const tauriBackend: Backend = {
   deleteSegment: (id) => invoke<void>('delete_segment', { id }),
   profileSegments: (profileId) => invoke<SegmentRef[]>('profile_segments', { profileId }),
   listGoals: () => invoke<Goal[]>('list_goals', {}),
+  createSegmentFrom: (draft, selection) => invoke<SegmentView>('create_segment_from', { draft, selection }),
+  deleteProfiles: (selection) => invoke<number>('delete_profiles', { selection }),
+  scheduleJob: (action, selection) => invoke<JobView>('schedule_job', { action, selection }),
+  cancelJob: (id) => invoke<void>('cancel_job', { id }),
+  listJobs: () => invoke<JobView[]>('list_jobs', {}),
+  getJobDelay: () => invoke<number>('get_job_delay', {}),
+  setJobDelay: (seconds) => invoke<number>('set_job_delay', { seconds }),
 };
 
 // Listing every code in a record keyed by ErrorCode makes the compiler refuse a code added in

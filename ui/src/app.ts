@@ -1,6 +1,6 @@
-// Assembles the window: header, tabs and filters, error banner, the users table, the Segments and
-// Properties tabs, the Details panel and the Settings dialog, all talking to one Backend (the Tauri
-// shell, or a fake in tests).
+// Assembles the window: header, tabs and filters, error banner, the users table with its bulk bar,
+// the jobs of Active and Archive, the Segments and Properties tabs, the Details panel and the
+// Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests).
 
 import type { Backend } from './api';
 import type { ProfileDetails } from './bindings/ProfileDetails';
@@ -8,13 +8,16 @@ import type { ProfileRow } from './bindings/ProfileRow';
 import type { SegmentRef } from './bindings/SegmentRef';
 import type { SortColumn } from './bindings/SortColumn';
 import type { SortOrder } from './bindings/SortOrder';
+import { createBulkBar } from './bulkBar';
 import { createDetailsPanel } from './details';
 import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
+import { createJobsPanel } from './jobs';
 import { PageCache, type Query } from './pageCache';
 import { PictureCache } from './pictures';
 import { createPropertiesPanel } from './properties';
 import { createSegmentsPanel } from './segments';
+import { RowSelection } from './selection';
 import { createSettingsDialog } from './settings';
 import { createSyncBar } from './syncBar';
 import { createTable } from './table';
@@ -30,14 +33,16 @@ export interface AppOptions {
   readonly maxSpacerHeight?: number;
   /** How often the status bar asks where sync stands, ms. */
   readonly syncPollInterval?: number;
+  /** How often the jobs are read while one is pending or running, ms. */
+  readonly jobsPollInterval?: number;
 }
 
 const DEFAULT_SORT: SortOrder = { column: 'username', direction: 'asc' };
 
-/** The table row for a profile the Details panel just saved. */
-function rowOf(details: ProfileDetails): ProfileRow {
+/** The table row for a profile the Details panel just saved; `before` is the row it replaces. */
+function rowOf(details: ProfileDetails, before: ProfileRow | undefined): ProfileRow {
   const { profile } = details;
-  return {
+  const row: ProfileRow = {
     id: profile.id,
     username: details.username,
     email: profile.email,
@@ -48,6 +53,9 @@ function rowOf(details: ProfileDetails): ProfileRow {
     sessions: profile.sessions,
     status: profile.status,
   };
+  // Details knows nothing of jobs: a job still due keeps its mark.
+  if (before?.pendingJob !== undefined) row.pendingJob = before.pendingJob;
+  return row;
 }
 
 export function createApp(root: HTMLElement, backend: Backend, options: AppOptions = {}): App {
@@ -80,15 +88,37 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onError: (error) => banner.show(error),
   });
 
+  // Active and Archive, waiting for their time: the button in the header, and its panel.
+  const jobs = createJobsPanel({
+    backend,
+    onRowsChanged: () => {
+      // A job completed (statuses changed: rows move between the status filters), was cancelled
+      // (the rows' marks go) or was scheduled from the command line (the marks come).
+      refreshAll();
+      void details.reload();
+      void syncBar.refresh();
+    },
+    onError: (error) => banner.show(error),
+    signal: lifetime.signal,
+    ...(options.jobsPollInterval === undefined ? {} : { pollInterval: options.jobsPollInterval }),
+  });
+
   const toolbar = createToolbar({
     onChange: () => runQuery(),
     onOpenSettings: (trigger) => void settings.open(trigger),
     onTab: (name) => showTab(name),
+    titleActions: [jobs.element],
+  });
+
+  const selection = new RowSelection(() => {
+    bulkBar.update();
+    table.render();
   });
 
   const table = createTable({
     cache,
     pictures,
+    selection,
     onOpen: (id, trigger) => {
       table.setSelected(id);
       void details.open(id, trigger);
@@ -109,7 +139,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onSaved: (saved) => {
       // The row stays where it is even if the edit changed its sort position: moving it away
       // under the manager's eyes would be more confusing than a row briefly out of order.
-      cache.updateRow(rowOf(saved));
+      cache.updateRow(rowOf(saved, cache.rowById(saved.profile.id)));
       // The picture, too, is the one the core now has (it may have just been set or removed).
       pictures.set(saved.profile.id, saved.picture);
       table.render();
@@ -138,6 +168,43 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     },
   });
 
+  const bulkBar = createBulkBar({
+    backend,
+    selection,
+    filter: () => toolbar.filter(),
+    clearSelection: () => table.clearSelection(),
+    onScheduled: (job) => {
+      // The rows read again show their "Archiving…" or "Activating…" mark.
+      cache.refresh();
+      table.render();
+      jobs.showScheduled(job);
+      void syncBar.refresh();
+    },
+    onDeleted: (deleted) => {
+      // The rows leave the table at once, and the count goes down.
+      refreshAll();
+      void syncBar.refresh();
+      const open = details.currentId();
+      if (open !== undefined) {
+        if (deleted.kind === 'ids') {
+          if (deleted.ids.includes(open)) details.close();
+        } else {
+          // Every customer the filter matched went; whether the open one was among them, the
+          // core says.
+          void backend.getProfile(open).catch(() => {
+            if (details.currentId() === open) details.close();
+          });
+        }
+      }
+      table.focus();
+    },
+    onSegmentCreated: () => {
+      void refreshSegmentFilter();
+      void syncBar.refresh();
+      table.focus();
+    },
+  });
+
   const settings = createSettingsDialog({
     backend,
     onTimeZoneChanged: () => {
@@ -146,6 +213,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       void details.reload();
     },
     onAccountChanged: () => {
+      // Another workspace: the customers checked belong to the one before.
+      table.clearSelection();
       void syncBar.refresh();
       // Another workspace's customers, with their own pictures.
       pictures.clear();
@@ -178,6 +247,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const usersPanel = el(
     'main',
     { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' },
+    bulkBar.element,
     table.element,
   );
   const panels: Readonly<Record<TabName, HTMLElement>> = {
@@ -192,6 +262,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       details.close();
       segmentsPanel.closeDialogs();
       propertiesPanel.closeDialogs();
+      bulkBar.closeDialogs();
     }
     tab = name;
     toolbar.setTab(name);
@@ -264,6 +335,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       countFailed = false;
       toolbar.setCount(count);
       table.setCount(count);
+      bulkBar.setMatching(count);
     } catch (error) {
       if (token !== countToken) return;
       countFailed = true;
@@ -275,6 +347,11 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   /** Shows the rows for the current filters and sort, from the top. */
   function runQuery(): void {
+    // The checked rows belong to the filters and order they were picked in: under new ones the
+    // Shift+click positions mean other rows, and customers no longer shown would still be acted
+    // on out of sight. So the selection starts again, as the scroll position does.
+    table.clearSelection();
+    bulkBar.setMatching(undefined);
     const query = currentQuery();
     cache.setQuery(query);
     table.setSort(sort);
@@ -311,6 +388,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     syncBar.element,
     details.element,
     settings.element,
+    ...bulkBar.dialogs,
   );
   root.append(shell);
   showTab('users');

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldErrorText, formatUserCount, initials, isAnonymousUsername, propertyValueText, usernameInitials } from './format';
+import {
+  fieldErrorText,
+  formatCountdown,
+  formatCustomerCount,
+  formatUserCount,
+  initials,
+  isAnonymousUsername,
+  jobSummary,
+  jobTitle,
+  propertyValueText,
+  usernameInitials,
+} from './format';
 
 describe('formatUserCount', () => {
   it('groups thousands and agrees in number', () => {
@@ -52,5 +63,27 @@ describe('the table avatar’s fallback', () => {
     expect(isAnonymousUsername(id, 'Anonymous 099a8057')).toBe(true);
     expect(isAnonymousUsername(id, 'Anonymous 12345678')).toBe(false);
     expect(isAnonymousUsername(id, 'Anonymous Tester')).toBe(false);
+  });
+});
+
+describe('the words of jobs', () => {
+  it('names a job, and what it did as its notification says', () => {
+    expect(formatCustomerCount(1)).toBe('1 customer');
+    expect(jobTitle('archive', 3)).toBe('Archive 3 customers');
+    expect(jobTitle('activate', 1)).toBe('Activate 1 customer');
+    expect(jobSummary('archive', 1204)).toBe('Archived 1,204 profiles');
+    expect(jobSummary('activate', 1)).toBe('Activated 1 profile');
+  });
+
+  it('counts down in minutes and seconds, then hours and days, to "now"', () => {
+    expect(formatCountdown(300_000)).toBe('in 5:00');
+    expect(formatCountdown(299_001)).toBe('in 5:00');
+    expect(formatCountdown(299_000)).toBe('in 4:59');
+    expect(formatCountdown(1)).toBe('in 0:01');
+    expect(formatCountdown(0)).toBe('now');
+    expect(formatCountdown(-5000)).toBe('now');
+    expect(formatCountdown(3_723_000)).toBe('in 1:02:03');
+    expect(formatCountdown(604_800_000)).toBe('in 7 d 00:00:00');
+    expect(formatCountdown(Number.NaN)).toBe('now');
   });
 });

@@ -2,6 +2,7 @@
 // too ("1,000,000 users") rather than by the system's locale.
 
 import type { Field } from './bindings/Field';
+import type { JobAction } from './bindings/JobAction';
 import type { LastSeenWindow } from './bindings/LastSeenWindow';
 import type { Platform } from './bindings/Platform';
 import type { Profile } from './bindings/Profile';
@@ -20,6 +21,56 @@ export function formatNumber(n: number): string {
 /** "1 user", "1,000,000 users". */
 export function formatUserCount(n: number): string {
   return `${formatNumber(n)} ${n === 1 ? 'user' : 'users'}`;
+}
+
+/** "1 customer", "1,204 customers": what a bulk action or a job applies to. */
+export function formatCustomerCount(n: number): string {
+  return `${formatNumber(n)} ${n === 1 ? 'customer' : 'customers'}`;
+}
+
+const JOB_VERBS: Readonly<Record<JobAction, { readonly now: string; readonly done: string }>> = {
+  activate: { now: 'Activate', done: 'Activated' },
+  archive: { now: 'Archive', done: 'Archived' },
+};
+
+/** A job as the jobs panel names it: "Archive 3 customers". */
+export function jobTitle(action: JobAction, total: number): string {
+  return `${JOB_VERBS[action].now} ${formatCustomerCount(total)}`;
+}
+
+/** What a completed job did, in the words of its system notification: "Archived 1,204 profiles". */
+export function jobSummary(action: JobAction, applied: number): string {
+  return `${JOB_VERBS[action].done} ${formatNumber(applied)} ${applied === 1 ? 'profile' : 'profiles'}`;
+}
+
+/** The mark of a row a pending job will change, and why it is there. */
+export const PENDING_JOB_LABELS: Readonly<Record<JobAction, { readonly text: string; readonly title: string }>> = {
+  activate: {
+    text: 'Activating…',
+    title: 'Activation scheduled: it takes effect when its job fires, after the delay set in Settings (see Jobs).',
+  },
+  archive: {
+    text: 'Archiving…',
+    title: 'Archive scheduled: it takes effect when its job fires, after the delay set in Settings (see Jobs).',
+  },
+};
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * The time left until a job fires, from `remainingMs`: "in 4:59", "in 1:02:03", "in 2 d 03:04:05";
+ * "now" once it is due. Whole seconds are rounded up, so a job five minutes away says "in 5:00".
+ */
+export function formatCountdown(remainingMs: number): string {
+  if (!(remainingMs > 0)) return 'now';
+  const total = Math.ceil(remainingMs / 1000);
+  const days = Math.floor(total / 86_400);
+  const hours = Math.floor((total % 86_400) / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  if (days > 0) return `in ${days} d ${two(hours)}:${two(minutes)}:${two(seconds)}`;
+  if (hours > 0) return `in ${hours}:${two(minutes)}:${two(seconds)}`;
+  return `in ${minutes}:${two(seconds)}`;
 }
 
 export const STATUS_LABELS: Readonly<Record<ProfileStatus, string>> = {

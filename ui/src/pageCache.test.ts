@@ -217,4 +217,22 @@ describe('PageCache', () => {
     expect(cache.row(5)?.phone).toBe('+442079460958');
     expect(cache.updateRow({ ...row, id: 'not-cached' })).toBe(false);
   });
+
+  it('gives the loaded rows of a range, in order, skipping pages it does not hold', async () => {
+    const { fetch, pending } = manualFetch();
+    const cache = new PageCache(fetch, { pageSize: 10 });
+    cache.setQuery(QUERY);
+    cache.ensure(0, 0);
+    cache.ensure(50, 50);
+    await flush();
+    pending[0]?.resolve({ rows: rowsFor(0, 10) });
+    pending[1]?.resolve({ rows: rowsFor(50, 10) });
+    await cache.idle();
+
+    expect(cache.loadedRows(5, 55).map((r) => r.id)).toEqual([5, 6, 7, 8, 9, 50, 51, 52, 53, 54, 55].map((i) => `id-${i}`));
+    expect(cache.loadedRows()).toHaveLength(20);
+    expect(cache.loadedRows(20, 40)).toEqual([]);
+    expect(cache.rowById('id-52')?.username).toBe('row 52');
+    expect(cache.rowById('id-30')).toBeUndefined();
+  });
 });

@@ -95,6 +95,34 @@ export class PageCache {
     return page?.rows[index - pageIndex * this.pageSize];
   }
 
+  /**
+   * The loaded rows at positions [first, last], in order; the rows of pages not loaded (or
+   * dropped from the cache) are missing. Only the pages held are visited, so a range over a
+   * million positions costs no more than the cache's size.
+   */
+  loadedRows(first = 0, last = Number.MAX_SAFE_INTEGER): ProfileRow[] {
+    const keys = [...new Set([...this.pages.keys(), ...this.stale.keys()])].sort((a, b) => a - b);
+    const rows: ProfileRow[] = [];
+    for (const k of keys) {
+      const start = k * this.pageSize;
+      if (start > last || start + this.pageSize - 1 < first) continue;
+      const page = this.pages.get(k) ?? this.stale.get(k);
+      page?.rows.forEach((row, i) => {
+        if (start + i >= first && start + i <= last) rows.push(row);
+      });
+    }
+    return rows;
+  }
+
+  /** A loaded row by its customer's id. */
+  rowById(id: string): ProfileRow | undefined {
+    for (const page of [...this.pages.values(), ...this.stale.values()]) {
+      const row = page.rows.find((r) => r.id === id);
+      if (row !== undefined) return row;
+    }
+    return undefined;
+  }
+
   /** Starts loading every page that rows [first, last] fall in and that is not loaded yet. */
   ensure(first: number, last: number): void {
     if (this.query === undefined || last < first) return;

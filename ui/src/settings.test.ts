@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 
+import { delayMinutes, delaySeconds } from './settings';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { choose, mount, press, query, visibleRows, waitFor } from './testing/harness';
+
+async function openSettings(root: HTMLElement): Promise<HTMLInputElement> {
+  query<HTMLButtonElement>(root, 'button#settings').click();
+  const delay = query<HTMLInputElement>(root, '#job-delay');
+  await waitFor(() => delay.value !== '' && !query<HTMLButtonElement>(root, '#settings-save').disabled);
+  return delay;
+}
+
+function isOpen(root: HTMLElement): boolean {
+  return query(root, '#settings-dialog').closest('[hidden]') === null;
+}
 
 describe('the Settings dialog', () => {
   it('changes the time zone, then shows the table and the open Details in it', async () => {
@@ -61,5 +73,108 @@ describe('the Settings dialog', () => {
     });
     expect(error.textContent).toBe('unknown time zone: Mars/Olympus');
     expect(query(root, '#settings-dialog').closest('[hidden]')).toBeNull();
+  });
+});
+
+describe('the delay of Active and Archive', () => {
+  it('shows the delay in minutes (5 by default) and saves it in whole seconds', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    const delay = await openSettings(root);
+    expect(delay.value).toBe('5');
+    expect(delay.closest('label')?.querySelector('.dialog-label')?.textContent).toBe('Delay of Active and Archive');
+    expect(delay.min).toBe('0');
+    expect(delay.max).toBe('10080');
+
+    delay.value = '0.5';
+    query<HTMLButtonElement>(root, '#settings-save').click();
+    await waitFor(() => !isOpen(root));
+    expect(backend.callsOf('set_job_delay').map((c) => c.args)).toEqual([{ seconds: 30 }]);
+    expect(backend.jobDelaySeconds).toBe(30);
+
+    // The next job takes effect 30 seconds after the click.
+    const job = await backend.scheduleJob('archive', { kind: 'ids', ids: [fakeId(1)] });
+    expect(job.runAtMs - Date.now()).toBeLessThanOrEqual(30_000);
+    expect(job.runAtMs - Date.now()).toBeGreaterThan(25_000);
+
+    expect((await openSettings(root)).value).toBe('0.5');
+  });
+
+  it('saves the delay only when it was changed', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    await openSettings(root);
+    query<HTMLButtonElement>(root, '#settings-save').click();
+    await waitFor(() => !isOpen(root));
+    expect(backend.callsOf('set_time_zone')).toHaveLength(1);
+    expect(backend.callsOf('set_job_delay')).toHaveLength(0);
+  });
+
+  it('refuses a delay that is not one beside the field, and saves nothing', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    const delay = await openSettings(root);
+    const error = query(root, '#job-delay-error');
+    for (const bad of ['-1', '10081', '']) {
+      delay.value = bad;
+      query<HTMLButtonElement>(root, '#settings-save').click();
+      expect(error.hidden).toBe(false);
+      expect(error.textContent).toBe('Write a number of minutes from 0 to 10,080 (a week).');
+      expect(delay.getAttribute('aria-invalid')).toBe('true');
+      expect(document.activeElement).toBe(delay);
+    }
+    expect(isOpen(root)).toBe(true);
+    expect(backend.callsOf('set_time_zone')).toHaveLength(0);
+    expect(backend.callsOf('set_job_delay')).toHaveLength(0);
+
+    delay.value = '0';
+    query<HTMLButtonElement>(root, '#settings-save').click();
+    expect(error.hidden).toBe(true);
+    await waitFor(() => !isOpen(root));
+    expect(backend.callsOf('set_job_delay').map((c) => c.args)).toEqual([{ seconds: 0 }]);
+  });
+
+  it("shows the core's refusal of the delay beside the field, the dialog staying open", async () => {
+    const backend = new FakeBackend({ rows: 10 });
+    backend.failNext('set_job_delay', { code: 'storage', message: 'the database is locked', fields: [] });
+    const { root } = mount(backend);
+    const delay = await openSettings(root);
+    delay.value = '10';
+    query<HTMLButtonElement>(root, '#settings-save').click();
+    const error = await waitFor(() => {
+      const node = query(root, '#job-delay-error');
+      return !node.hidden && node;
+    });
+    expect(error.textContent).toBe('The database is locked');
+    expect(isOpen(root)).toBe(true);
+    expect(backend.jobDelaySeconds).toBe(300);
+  });
+
+  it('keeps the rest of Settings usable when the delay cannot be read', async () => {
+    const backend = new FakeBackend({ rows: 10 });
+    backend.failNext('get_job_delay', { code: 'storage', message: 'the database is locked', fields: [] });
+    const { root } = mount(backend);
+    query<HTMLButtonElement>(root, 'button#settings').click();
+    await waitFor(() => !query<HTMLButtonElement>(root, '#settings-save').disabled);
+    expect(query(root, '#job-delay-error').textContent).toBe('The database is locked');
+    expect(query<HTMLInputElement>(root, '#job-delay').value).toBe('');
+
+    choose(query<HTMLSelectElement>(root, 'select#time-zone'), 'Asia/Tokyo');
+    query<HTMLButtonElement>(root, '#settings-save').click();
+    await waitFor(() => !isOpen(root));
+    expect(backend.callsOf('set_time_zone').map((c) => c.args)).toEqual([{ timeZone: 'Asia/Tokyo' }]);
+    expect(backend.callsOf('set_job_delay')).toHaveLength(0);
+  });
+});
+
+describe('delaySeconds and delayMinutes', () => {
+  it('turn minutes typed into whole seconds and back', () => {
+    expect(delaySeconds('5')).toBe(300);
+    expect(delaySeconds(' 0.5 ')).toBe(30);
+    expect(delaySeconds('.25')).toBe(15);
+    expect(delaySeconds('0')).toBe(0);
+    expect(delaySeconds('10080')).toBe(604_800);
+    for (const bad of ['', '-1', '10080.5', 'abc', '1e3', '5 min']) expect(delaySeconds(bad)).toBeUndefined();
+    expect(delayMinutes(300)).toBe('5');
+    expect(delayMinutes(30)).toBe('0.5');
+    expect(delayMinutes(7)).toBe('0.1167');
+    expect(delaySeconds(delayMinutes(7))).toBe(7);
   });
 });

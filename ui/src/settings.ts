@@ -1,9 +1,31 @@
 // The Settings dialog: signing in to the platform's server (the token goes to the system
-// keychain, through the core) and the time zone the core formats every time in.
+// keychain, through the core), the time zone the core formats every time in, and the delay before
+// Active and Archive take effect.
 
-import { errorMessage, type Backend } from './api';
+import { errorMessage, refusalText, type Backend } from './api';
 import type { Account } from './bindings/Account';
 import { clear, el, setText } from './dom';
+import { formatNumber } from './format';
+
+/** The longest delay of Active and Archive: a week, as the core allows. */
+export const MAX_DELAY_MINUTES = 10_080;
+
+/**
+ * The delay typed, in minutes, as the whole seconds the core keeps ("0.5" is 30 seconds), or
+ * `undefined` when it is not a number from 0 to a week.
+ */
+export function delaySeconds(minutes: string): number | undefined {
+  const text = minutes.trim();
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value > MAX_DELAY_MINUTES) return undefined;
+  return Math.round(value * 60);
+}
+
+/** Seconds as the minutes the field shows: 300 is "5", 30 is "0.5", 7 is "0.1167". */
+export function delayMinutes(seconds: number): string {
+  return String(Math.round((seconds / 60) * 10_000) / 10_000);
+}
 
 export interface SettingsOptions {
   readonly backend: Backend;
@@ -11,6 +33,8 @@ export interface SettingsOptions {
   readonly onTimeZoneChanged: (timeZone: string) => void;
   /** Signed in or out: the status bar and the table change. */
   readonly onAccountChanged: () => void;
+  /** The delay of Active and Archive changed, to `seconds`. */
+  readonly onJobDelayChanged?: (seconds: number) => void;
 }
 
 export interface SettingsDialog {
@@ -43,6 +67,17 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     el('div', { class: 'dialog-actions' }, signIn),
   );
   const signedInPart = el('div', { class: 'account-signed-in', hidden: true }, summary, el('div', { class: 'dialog-actions' }, signOut));
+  const delayInput = el('input', {
+    id: 'job-delay',
+    name: 'jobDelay',
+    type: 'number',
+    min: 0,
+    max: MAX_DELAY_MINUTES,
+    step: 'any',
+    inputmode: 'decimal',
+    'aria-describedby': 'job-delay-hint job-delay-error',
+  });
+  const delayError = el('span', { id: 'job-delay-error', class: 'field-error', role: 'alert', hidden: true });
   const message = el('p', { id: 'settings-error', class: 'dialog-error', role: 'alert', hidden: true });
   const save = el('button', { type: 'button', id: 'settings-save', class: 'button-primary' }, 'Save');
   const cancel = el('button', { type: 'button', id: 'settings-cancel', class: 'button-secondary' }, 'Cancel');
@@ -58,6 +93,18 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
       el('span', { class: 'dialog-select' }, zoneSelect),
       el('span', { class: 'dialog-hint' }, 'Created and Last seen are shown in this time zone.'),
     ),
+    el(
+      'label',
+      { class: 'dialog-field job-delay-field' },
+      el('span', { class: 'dialog-label' }, 'Delay of Active and Archive'),
+      el('span', { class: 'delay-input' }, delayInput, el('span', { class: 'delay-unit' }, 'minutes')),
+      el(
+        'span',
+        { id: 'job-delay-hint', class: 'dialog-hint' },
+        `Active and Archive on selected customers take effect this long after the click, and can be cancelled until then: 0 to ${formatNumber(MAX_DELAY_MINUTES)} minutes (a week); 0.5 is 30 seconds.`,
+      ),
+      delayError,
+    ),
     message,
     el('div', { class: 'dialog-actions' }, cancel, save),
   );
@@ -66,16 +113,25 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
   let trigger: HTMLElement | undefined;
   let zonesLoaded = false;
   let busy = false;
+  /** The delay the core has, seconds (`undefined` until it was read). */
+  let savedDelay: number | undefined;
 
   function showError(error: unknown): void {
     setText(message, errorMessage(error));
     message.hidden = false;
   }
 
+  function showDelayError(text: string | undefined): void {
+    delayError.hidden = text === undefined;
+    setText(delayError, text ?? '');
+    delayInput.setAttribute('aria-invalid', String(text !== undefined));
+  }
+
   function close(): void {
     if (element.hidden) return;
     element.hidden = true;
     message.hidden = true;
+    showDelayError(undefined);
     trigger?.focus();
     trigger = undefined;
   }
@@ -134,21 +190,50 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     }),
   );
 
-  save.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    save.disabled = true;
-    message.hidden = true;
+  /** Saves the zone, then the delay if it was changed; the dialog stays open on a refusal. */
+  async function saveAll(delay: number | undefined): Promise<void> {
+    let zone: string;
     try {
-      const zone = await backend.setTimeZone(zoneSelect.value);
-      close();
-      options.onTimeZoneChanged(zone);
+      zone = await backend.setTimeZone(zoneSelect.value);
     } catch (error) {
       showError(error);
-    } finally {
+      return;
+    }
+    let refused = false;
+    if (delay !== undefined && delay !== savedDelay) {
+      try {
+        savedDelay = await backend.setJobDelay(delay);
+        options.onJobDelayChanged?.(savedDelay);
+      } catch (error) {
+        showDelayError(refusalText(error));
+        refused = true;
+      }
+    }
+    if (refused) delayInput.focus();
+    else close();
+    // The zone is kept even when the delay was refused: every time on screen follows it.
+    options.onTimeZoneChanged(zone);
+  }
+
+  save.addEventListener('click', () => {
+    if (busy) return;
+    message.hidden = true;
+    // A delay that could not be read and was left empty is not saved; one that is not a delay is
+    // refused here, before anything is saved.
+    const unread = savedDelay === undefined && delayInput.value.trim() === '';
+    const delay = unread ? undefined : delaySeconds(delayInput.value);
+    if (!unread && delay === undefined) {
+      showDelayError(`Write a number of minutes from 0 to ${formatNumber(MAX_DELAY_MINUTES)} (a week).`);
+      delayInput.focus();
+      return;
+    }
+    showDelayError(undefined);
+    busy = true;
+    save.disabled = true;
+    void saveAll(delay).finally(() => {
       busy = false;
       save.disabled = false;
-    }
+    });
   });
   cancel.addEventListener('click', () => close());
   element.addEventListener('click', (event) => {
@@ -157,7 +242,7 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
   // The dialog is modal: Tab cycles through its controls instead of leaving for the page behind.
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'Tab') return;
-    const focusable = [serverInput, tokenInput, signIn, signOut, zoneSelect, cancel, save].filter(
+    const focusable = [serverInput, tokenInput, signIn, signOut, zoneSelect, delayInput, cancel, save].filter(
       (node) => !node.disabled && node.closest('[hidden]') === null,
     );
     const first = focusable[0];
@@ -177,11 +262,22 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     async open(from) {
       trigger = from;
       message.hidden = true;
+      showDelayError(undefined);
       element.hidden = false;
       save.disabled = true;
       try {
-        const [view] = await Promise.all([backend.syncView(), loadZones()]);
+        const [view, delay] = await Promise.all([
+          backend.syncView(),
+          // The delay failing to load leaves the rest of Settings usable.
+          backend.getJobDelay().catch((error: unknown) => {
+            showDelayError(refusalText(error));
+            return undefined;
+          }),
+          loadZones(),
+        ]);
         showAccount(view.account);
+        savedDelay = delay;
+        delayInput.value = delay === undefined ? '' : delayMinutes(delay);
         save.disabled = false;
         zoneSelect.focus();
       } catch (error) {

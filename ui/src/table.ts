@@ -9,16 +9,22 @@
 // Each username has a small round avatar before it: the customer's picture once it has arrived,
 // else their initials. Pictures are asked for a moment after rows come into view, in one call for
 // all the rows then shown that are not yet known, and never hold up the rows themselves.
+//
+// A checkbox before each row selects it for the bulk actions (a click picks one row, Shift+click
+// the range from the row clicked last); the header's checkbox selects the rows on screen. The
+// selection is a set of ids (or the whole filter, see selection.ts), so it survives scrolling and
+// the row nodes being reused; a render only sets each node's `checked`, as it sets its text.
 
 import type { PictureView } from './bindings/PictureView';
 import type { ProfileRow } from './bindings/ProfileRow';
 import type { SortColumn } from './bindings/SortColumn';
 import type { SortOrder } from './bindings/SortOrder';
 import { el, setText } from './dom';
-import { COLUMN_LABELS, STATUS_LABELS, formatNumber, isAnonymousUsername, usernameInitials } from './format';
+import { COLUMN_LABELS, PENDING_JOB_LABELS, STATUS_LABELS, formatNumber, isAnonymousUsername, usernameInitials } from './format';
 import { personIcon } from './icons';
 import type { PageCache } from './pageCache';
 import type { PictureCache } from './pictures';
+import type { RowSelection } from './selection';
 import {
   MAX_SPACER_HEIGHT,
   clampRowTop,
@@ -59,6 +65,8 @@ export interface TableOptions {
   readonly cache: PageCache;
   /** The customers' pictures for the avatars; without it, every avatar shows initials. */
   readonly pictures?: PictureCache;
+  /** The rows checked for the bulk actions; the table redraws when it tells of a change. */
+  readonly selection: RowSelection;
   readonly onOpen: (id: string, trigger: HTMLElement) => void;
   readonly onSort: (column: SortColumn) => void;
   readonly maxSpacerHeight?: number;
@@ -73,6 +81,8 @@ export interface Table {
   setSort(sort: SortOrder): void;
   /** Highlights the row whose Details are open. */
   setSelected(id: string | undefined): void;
+  /** Unchecks every row and forgets the row a Shift+click range would start from. */
+  clearSelection(): void;
   scrollToTop(): void;
   /** Brings the rows in view up to date with the cache and the scroll position. */
   render(): void;
@@ -85,10 +95,13 @@ type AvatarFallback = string | typeof ANONYMOUS;
 
 interface RowNode {
   readonly element: HTMLDivElement;
+  readonly check: HTMLInputElement;
   readonly avatar: HTMLSpanElement;
   readonly username: HTMLButtonElement;
   readonly cells: Readonly<Record<Exclude<SortColumn, 'username' | 'status'>, HTMLDivElement>>;
   readonly badge: HTMLSpanElement;
+  /** "Archiving…" or "Activating…" while a job will change the row. */
+  readonly mark: HTMLSpanElement;
   index: number;
   row: ProfileRow | undefined;
   top: number;
@@ -103,12 +116,14 @@ type TextColumn = keyof RowNode['cells'];
 const TEXT_COLUMNS: readonly TextColumn[] = ['email', 'phone', 'location', 'created', 'lastSeen', 'sessions'];
 
 function createRowNode(): RowNode {
+  const check = el('input', { type: 'checkbox', class: 'row-check' });
   // Hidden from assistive technology, as the name follows it; the button's text stays the username.
   const avatar = el('span', { class: 'row-avatar', 'aria-hidden': 'true', hidden: true });
   const username = el('button', { type: 'button', class: 'username' });
   const cell = (column: SortColumn, ...children: Node[]): HTMLDivElement =>
     el('div', { class: `cell cell-${column}`, role: 'cell' }, ...children);
   const badge = el('span', { class: 'badge' });
+  const mark = el('span', { class: 'pending-job', hidden: true });
   const cells = {
     email: cell('email'),
     phone: cell('phone'),
@@ -120,6 +135,7 @@ function createRowNode(): RowNode {
   const element = el(
     'div',
     { class: 'row', role: 'row' },
+    el('div', { class: 'cell cell-select', role: 'cell' }, check),
     cell('username', avatar, username),
     cells.email,
     cells.phone,
@@ -127,14 +143,16 @@ function createRowNode(): RowNode {
     cells.created,
     cells.lastSeen,
     cells.sessions,
-    cell('status', badge),
+    cell('status', badge, mark),
   );
   return {
     element,
+    check,
     avatar,
     username,
     cells,
     badge,
+    mark,
     index: -1,
     row: undefined,
     top: Number.NaN,
@@ -189,6 +207,9 @@ function fillRow(node: RowNode, row: ProfileRow | undefined): void {
       node.cells[column].removeAttribute('title');
     }
     node.badge.hidden = true;
+    node.mark.hidden = true;
+    node.check.hidden = true;
+    node.check.removeAttribute('aria-label');
     return;
   }
   element.setAttribute('data-id', row.id);
@@ -208,14 +229,36 @@ function fillRow(node: RowNode, row: ProfileRow | undefined): void {
   node.badge.hidden = false;
   node.badge.className = `badge badge-${row.status}`;
   setText(node.badge, STATUS_LABELS[row.status]);
+  node.check.hidden = false;
+  node.check.setAttribute('aria-label', `Select ${row.username}`);
+  const job = row.pendingJob;
+  node.mark.hidden = job === undefined;
+  if (job === undefined) {
+    node.mark.removeAttribute('data-action');
+  } else {
+    node.mark.setAttribute('data-action', job);
+    setText(node.mark, PENDING_JOB_LABELS[job].text);
+    node.mark.title = PENDING_JOB_LABELS[job].title;
+  }
 }
 
 export function createTable(options: TableOptions): Table {
-  const { cache, pictures } = options;
+  const { cache, pictures, selection } = options;
   const maxSpacerHeight = options.maxSpacerHeight ?? MAX_SPACER_HEIGHT;
 
   const sortButtons = new Map<SortColumn, { header: HTMLElement; arrow: HTMLElement }>();
-  const headRow = el('div', { class: 'head-row', role: 'row', 'aria-rowindex': 1 });
+  const selectOnScreen = el('input', {
+    type: 'checkbox',
+    id: 'select-all-on-screen',
+    class: 'head-check',
+    'aria-label': 'Select the users on screen',
+    title: 'Select the users on screen',
+  });
+  const headRow = el(
+    'div',
+    { class: 'head-row', role: 'row', 'aria-rowindex': 1 },
+    el('div', { class: 'head-cell cell-select', role: 'columnheader' }, selectOnScreen),
+  );
   for (const column of COLUMNS) {
     const arrow = el('span', { class: 'sort-arrow', 'aria-hidden': 'true' });
     const button = el(
@@ -249,6 +292,8 @@ export function createTable(options: TableOptions): Table {
   let knownScrollTop = 0;
   let spacerHeight = -1;
   let pictureTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The position of the row whose checkbox was clicked last: where a Shift+click range starts. */
+  let anchor: number | undefined;
 
   function viewportHeight(): number {
     // Before the first layout (and in tests without layout) the window's height is a fair guess.
@@ -312,6 +357,9 @@ export function createTable(options: TableOptions): Table {
       showAvatar(node, row === undefined ? undefined : pictures?.get(row.id));
       if (row !== undefined && pictures?.needs(row.id) === true) picturesNeeded = true;
       node.element.classList.toggle('is-selected', row !== undefined && row.id === selectedId);
+      const checked = row !== undefined && selection.has(row.id);
+      if (node.check.checked !== checked) node.check.checked = checked;
+      node.element.classList.toggle('is-checked', checked);
       // Whole pixels keep text crisp; every row has the same fraction, so all round alike.
       const top = Math.round(rowOffset(g, index, rowTop, scrollTop));
       if (top !== node.top) {
@@ -320,7 +368,34 @@ export function createTable(options: TableOptions): Table {
       }
     }
     if (picturesNeeded) schedulePictures();
+    showSelectOnScreen(g);
   }
+
+  /** The loaded rows inside the viewport (not the overscan beyond its edges). */
+  function rowsOnScreen(g: Geometry): ProfileRow[] {
+    const range = visibleRange(g, rowTop, 0);
+    return range.last < range.first ? [] : cache.loadedRows(range.first, range.last);
+  }
+
+  /** The header's checkbox: checked when every row on screen is, mixed when some row anywhere is. */
+  function showSelectOnScreen(g: Geometry): void {
+    const rows = rowsOnScreen(g);
+    const checked = rows.filter((row) => selection.has(row.id)).length;
+    const all = rows.length > 0 && checked === rows.length;
+    selectOnScreen.checked = all;
+    selectOnScreen.indeterminate = !all && !selection.isEmpty;
+    selectOnScreen.disabled = rows.length === 0;
+  }
+
+  const loadedIds = (): string[] => cache.loadedRows().map((row) => row.id);
+
+  selectOnScreen.addEventListener('click', () => {
+    const g = currentGeometry();
+    const ids = rowsOnScreen(g).map((row) => row.id);
+    const all = ids.length > 0 && ids.every((id) => selection.has(id));
+    selection.set(ids, !all, loadedIds);
+    showSelectOnScreen(g);
+  });
 
   /** Asks, a moment from now, for the pictures of the rows then in view. */
   function schedulePictures(): void {
@@ -379,9 +454,37 @@ export function createTable(options: TableOptions): Table {
     scrollToRowTop(move());
   });
 
+  /** A row's checkbox was clicked: that row, or with Shift the range from the last one clicked. */
+  function clickCheck(check: Element, shiftKey: boolean): void {
+    const node = pool.find((n) => n.check === check);
+    const row = node?.row;
+    if (node === undefined || row === undefined) return;
+    const checked = !selection.has(row.id);
+    let ids = [row.id];
+    if (shiftKey && anchor !== undefined && anchor !== node.index) {
+      // A range may reach past the pages the table holds (a jump of the scroll bar leaves gaps,
+      // the cache drops pages far away): it takes the loaded rows only, as the ids of the others
+      // are not known here. "Select all N matching" is the way to take every row.
+      ids = cache.loadedRows(Math.min(anchor, node.index), Math.max(anchor, node.index)).map((r) => r.id);
+      if (!ids.includes(row.id)) ids.push(row.id);
+    }
+    anchor = node.index;
+    selection.set(ids, checked, loadedIds);
+    node.check.checked = selection.has(row.id);
+  }
+
+  // Shift+click would also select the text between the two rows.
+  body.addEventListener('mousedown', (event) => {
+    if (event.shiftKey && event.target instanceof Element && event.target.matches('input.row-check')) event.preventDefault();
+  });
+
   body.addEventListener('click', (event) => {
     const target = event.target;
     if (!(target instanceof Element)) return;
+    if (target.matches('input.row-check')) {
+      clickCheck(target, event instanceof MouseEvent && event.shiftKey);
+      return;
+    }
     const button = target.closest('button.username');
     const id = button?.closest('.row')?.getAttribute('data-id');
     if (button instanceof HTMLElement && id) options.onOpen(id, button);
@@ -409,6 +512,11 @@ export function createTable(options: TableOptions): Table {
     },
     setSelected(id) {
       selectedId = id;
+      render();
+    },
+    clearSelection() {
+      anchor = undefined;
+      selection.clear();
       render();
     },
     scrollToTop() {

@@ -29,6 +29,8 @@ export interface ToolbarOptions {
   readonly onOpenSettings: (trigger: HTMLElement) => void;
   /** A tab was picked (by click or with the arrow keys). */
   readonly onTab: (tab: TabName) => void;
+  /** Shown in the title bar before Settings (the jobs button). */
+  readonly titleActions?: readonly HTMLElement[];
 }
 
 export interface Toolbar {
@@ -141,7 +143,18 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     el('span', { class: 'toolbar-spacer' }),
     count,
   );
-  const element = el('header', { class: 'app-header' }, el('div', { class: 'title-bar' }, el('h1', { class: 'title' }, 'Users'), settings), tabList, filters);
+  const element = el(
+    'header',
+    { class: 'app-header' },
+    el(
+      'div',
+      { class: 'title-bar' },
+      el('h1', { class: 'title' }, 'Users'),
+      el('div', { class: 'title-actions' }, ...(options.titleActions ?? []), settings),
+    ),
+    tabList,
+    filters,
+  );
 
   function setTab(tab: TabName): void {
     TABS.forEach(({ name }, i) => {

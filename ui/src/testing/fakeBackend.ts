@@ -4,8 +4,10 @@
 // times formatted in the chosen zone; property definitions and values checked against their format
 // as the core checks them, and segments whose members are hand-picked or meet every rule (status,
 // last seen, property and goal rules); pictures, a picked file taken when its first bytes are a PNG's
-// or a JPEG's. Profiles are generated from their position on demand, so a million of them cost
-// nothing until asked for.
+// or a JPEG's; deleting a selection of customers; Active and Archive as delayed jobs kept in memory,
+// fired when their time has passed at the next read of the jobs (as the core's timer would have).
+// Profiles are generated from their position on demand, so a million of them cost nothing until
+// asked for.
 
 import type { Backend } from '../api';
 import type { ApiError } from '../bindings/ApiError';
@@ -16,6 +18,9 @@ import type { FieldError } from '../bindings/FieldError';
 import type { Conversation } from '../bindings/Conversation';
 import type { Goal } from '../bindings/Goal';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
+import type { JobAction } from '../bindings/JobAction';
+import type { JobState } from '../bindings/JobState';
+import type { JobView } from '../bindings/JobView';
 import type { DataRequestKind } from '../bindings/DataRequestKind';
 import type { DataRequestView } from '../bindings/DataRequestView';
 import type { LastSeenWindow } from '../bindings/LastSeenWindow';
@@ -38,6 +43,7 @@ import type { SegmentDraft } from '../bindings/SegmentDraft';
 import type { SegmentRef } from '../bindings/SegmentRef';
 import type { SegmentRule } from '../bindings/SegmentRule';
 import type { SegmentView } from '../bindings/SegmentView';
+import type { Selection } from '../bindings/Selection';
 import type { SessionOrder } from '../bindings/SessionOrder';
 import type { SessionView } from '../bindings/SessionView';
 import type { SignIn } from '../bindings/SignIn';
@@ -171,6 +177,24 @@ interface FakeSegment {
   readonly members: Set<string>;
   pending: boolean;
 }
+
+/** A delayed Active or Archive as the fake keeps it: picked ids, or the filter resolved when it fires. */
+interface FakeJob {
+  readonly id: string;
+  readonly action: JobAction;
+  state: JobState;
+  readonly total: number;
+  applied: number;
+  readonly runAtMs: number;
+  completedMs?: number;
+  readonly target: { readonly ids: ReadonlySet<string> } | { readonly filter: ProfileFilter };
+}
+
+/** The core's default delay of Active and Archive (5 minutes) and its longest (a week), seconds. */
+export const DEFAULT_JOB_DELAY = 300;
+export const MAX_JOB_DELAY = 604_800;
+/** How many jobs done or cancelled the list keeps. */
+const FINISHED_JOBS_LISTED = 20;
 
 /** The picture the fake keeps for any file it accepts: a 1×1 PNG. */
 export const FAKE_PICTURE_URL =
@@ -341,6 +365,8 @@ interface Ordering {
 
 type SortKey = string | number;
 
+const BY_USERNAME: SortOrder = { column: 'username', direction: 'asc' };
+
 export class FakeBackend implements Backend {
   readonly calls: FakeCall[] = [];
   timeZone: string;
@@ -370,6 +396,13 @@ export class FakeBackend implements Backend {
   /** What `listGoals` answers. */
   goals: Goal[] = [...FAKE_GOALS];
   private recordCounter = 0;
+  /** Generation indices of the deleted customers. */
+  private readonly deleted = new Set<number>();
+  private readonly jobs: FakeJob[] = [];
+  /** The delay of Active and Archive, seconds. */
+  jobDelaySeconds = DEFAULT_JOB_DELAY;
+  /** The clock jobs are scheduled and fired by; a test moves it forward to fire them. */
+  now: () => number = () => Date.now();
 
   constructor(options: FakeBackendOptions = {}) {
     this.size = options.rows ?? 500;
@@ -425,7 +458,7 @@ export class FakeBackend implements Backend {
   }
 
   countProfiles(filter: ProfileFilter): Promise<number> {
-    return this.answer('count_profiles', { filter }, () => this.ordering(filter, { column: 'username', direction: 'asc' }).length);
+    return this.answer('count_profiles', { filter }, () => this.ordering(filter, BY_USERNAME).length);
   }
 
   getProfile(id: string): Promise<ProfileDetails> {
@@ -817,6 +850,143 @@ export class FakeBackend implements Backend {
     return this.answer('list_goals', {}, () => [...this.goals]);
   }
 
+  // ---- Bulk actions on a selection, and jobs ----
+
+  createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView> {
+    return this.answer('create_segment_from', { draft, selection }, () => {
+      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+      const members = this.resolve(selection).map(fakeId);
+      if (members.length === 0) throw apiError('invalid_request', 'invalid request: select at least one customer');
+      const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
+      this.segmentsById.set(segment.id, segment);
+      this.orderings.clear();
+      return this.segmentView(segment);
+    });
+  }
+
+  deleteProfiles(selection: Selection): Promise<number> {
+    return this.answer('delete_profiles', { selection }, () => {
+      const indices = this.resolve(selection);
+      for (const index of indices) this.deleted.add(index);
+      this.orderings.clear();
+      return indices.length;
+    });
+  }
+
+  scheduleJob(action: JobAction, selection: Selection): Promise<JobView> {
+    return this.answer('schedule_job', { action, selection }, () => {
+      let target: FakeJob['target'];
+      let total: number;
+      if (selection.kind === 'ids') {
+        const ids = new Set(selection.ids);
+        for (const id of ids) this.indexOf(id);
+        target = { ids };
+        total = ids.size;
+      } else {
+        // The filter is kept, and resolved when the job fires; the total is what it matches now.
+        target = { filter: structuredClone(selection.filter) };
+        total = this.ordering(selection.filter, BY_USERNAME).length;
+      }
+      if (total === 0) throw apiError('invalid_request', 'invalid request: select at least one customer');
+      const job: FakeJob = {
+        id: this.nextId('job'),
+        action,
+        state: 'pending',
+        total,
+        applied: 0,
+        runAtMs: this.now() + this.jobDelaySeconds * 1000,
+        target,
+      };
+      this.jobs.push(job);
+      return this.jobView(job);
+    });
+  }
+
+  cancelJob(id: string): Promise<void> {
+    return this.answer('cancel_job', { id }, () => {
+      // The core's timer fires a job at its time whether or not anyone looks.
+      this.fireDueJobs();
+      const job = this.jobs.find((j) => j.id === id);
+      if (job === undefined) throw apiError('not_found', `no job with id ${id}`);
+      if (job.state === 'cancelled') throw apiError('invalid_request', 'invalid request: the job is already cancelled');
+      if (job.state !== 'pending') {
+        throw apiError('invalid_request', 'invalid request: the job has already fired: its changes are being made or are made');
+      }
+      job.state = 'cancelled';
+    });
+  }
+
+  listJobs(): Promise<JobView[]> {
+    return this.answer('list_jobs', {}, () => {
+      this.fireDueJobs();
+      const active = this.jobs.filter((j) => j.state === 'pending' || j.state === 'running').sort((a, b) => a.runAtMs - b.runAtMs);
+      const finished = this.jobs
+        .filter((j) => j.state === 'done' || j.state === 'cancelled')
+        .sort((a, b) => b.runAtMs - a.runAtMs)
+        .slice(0, FINISHED_JOBS_LISTED);
+      return [...active, ...finished].map((j) => this.jobView(j));
+    });
+  }
+
+  getJobDelay(): Promise<number> {
+    return this.answer('get_job_delay', {}, () => this.jobDelaySeconds);
+  }
+
+  setJobDelay(seconds: number): Promise<number> {
+    return this.answer('set_job_delay', { seconds }, () => {
+      if (!Number.isInteger(seconds) || seconds < 0) {
+        throw apiError('invalid_request', `invalid request: the delay is a whole number of seconds, not ${seconds}`);
+      }
+      if (seconds > MAX_JOB_DELAY) {
+        throw apiError('invalid_request', `invalid request: the delay is at most a week (${MAX_JOB_DELAY} seconds), not ${seconds}`);
+      }
+      this.jobDelaySeconds = seconds;
+      return seconds;
+    });
+  }
+
+  /** Applies every pending job whose time has passed by `now()`, as the core's timer would have. */
+  fireDueJobs(): void {
+    const now = this.now();
+    const due = this.jobs.filter((j) => j.state === 'pending' && j.runAtMs <= now).sort((a, b) => a.runAtMs - b.runAtMs);
+    for (const job of due) {
+      const status = job.action === 'archive' ? 'archived' : 'active';
+      const target = job.target;
+      const indices =
+        'ids' in target
+          ? [...target.ids].map(indexOfId).filter((i): i is number => i !== undefined && this.exists(i))
+          : this.resolve({ kind: 'filter', filter: target.filter });
+      for (const index of indices) this.edited.set(index, { ...this.profile(index), status });
+      this.orderings.clear();
+      job.applied = indices.length;
+      job.state = 'done';
+      job.completedMs = now;
+    }
+  }
+
+  /** The customers a selection holds, as generation indices; each picked id must exist. */
+  private resolve(selection: Selection): number[] {
+    if (selection.kind === 'ids') return [...new Set(selection.ids)].map((id) => this.indexOf(id));
+    const ordering = this.ordering(selection.filter, BY_USERNAME);
+    const indices: number[] = [];
+    for (let position = 0; position < ordering.length; position += 1) indices.push(ordering.at(position));
+    return indices;
+  }
+
+  private jobView(job: FakeJob): JobView {
+    const view: JobView = {
+      id: job.id,
+      action: job.action,
+      state: job.state,
+      total: job.total,
+      applied: job.applied,
+      runAt: this.formatTime(new Date(job.runAtMs).toISOString()),
+      runAtMs: job.runAtMs,
+    };
+    if (job.completedMs !== undefined) view.completed = this.formatTime(new Date(job.completedMs).toISOString());
+    return view;
+  }
+
   private nextId(kind: string): string {
     this.recordCounter += 1;
     return `${kind}-${this.recordCounter}`;
@@ -849,10 +1019,10 @@ export class FakeBackend implements Backend {
     if (segment.rules.length === 0) {
       for (const id of segment.members) {
         const index = indexOfId(id);
-        if (index !== undefined && index < this.size) members += 1;
+        if (index !== undefined && this.exists(index)) members += 1;
       }
     } else {
-      for (let i = 0; i < this.size; i += 1) if (this.inSegment(this.profile(i), segment)) members += 1;
+      for (let i = 0; i < this.size; i += 1) if (this.exists(i) && this.inSegment(this.profile(i), segment)) members += 1;
     }
     return {
       id: segment.id,
@@ -927,8 +1097,13 @@ export class FakeBackend implements Backend {
 
   private indexOf(id: string): number {
     const index = indexOfId(id);
-    if (index === undefined || index >= this.size) throw apiError('not_found', `no profile with id ${id}`);
+    if (index === undefined || !this.exists(index)) throw apiError('not_found', `no profile with id ${id}`);
     return index;
+  }
+
+  /** Whether the customer at a generation index exists (and was not deleted). */
+  private exists(index: number): boolean {
+    return index >= 0 && index < this.size && !this.deleted.has(index);
   }
 
   private generate(i: number): Profile {
@@ -966,7 +1141,7 @@ export class FakeBackend implements Backend {
   }
 
   private row(p: Profile): ProfileRow {
-    return {
+    const row: ProfileRow = {
       id: p.id,
       username: usernameOf(p),
       email: p.email,
@@ -977,6 +1152,20 @@ export class FakeBackend implements Backend {
       sessions: p.sessions,
       status: p.status,
     };
+    const job = this.pendingJobOf(p);
+    if (job !== undefined) row.pendingJob = job.action;
+    return row;
+  }
+
+  /** The pending job that will change the customer last (the one whose status will stay). */
+  private pendingJobOf(p: Profile): FakeJob | undefined {
+    let found: FakeJob | undefined;
+    for (const job of this.jobs) {
+      if (job.state !== 'pending' || (found !== undefined && found.runAtMs > job.runAtMs)) continue;
+      const target = job.target;
+      if ('ids' in target ? target.ids.has(p.id) : this.matches(p, target.filter)) found = job;
+    }
+    return found;
   }
 
   private details(index: number): ProfileDetails {
@@ -1066,6 +1255,7 @@ export class FakeBackend implements Backend {
     return (
       this.size > MATERIALISE_LIMIT &&
       this.edited.size === 0 &&
+      this.deleted.size === 0 &&
       this.customise === undefined &&
       filter.search.trim() === '' &&
       filter.kind === undefined &&
@@ -1094,6 +1284,7 @@ export class FakeBackend implements Backend {
   private sortedOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
     const keyed: { index: number; key: SortKey; id: string }[] = [];
     for (let i = 0; i < this.size; i += 1) {
+      if (this.deleted.has(i)) continue;
       const p = this.profile(i);
       if (this.matches(p, filter)) keyed.push({ index: i, key: this.sortKey(p, sort), id: p.id });
     }

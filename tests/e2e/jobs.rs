@@ -1,0 +1,90 @@
+//! The help page's bulk actions in the real window: a manager selects three customers with the
+//! checkboxes, clicks Archive, sees the job counting down in the jobs panel, and finds the three
+//! under Archived once it has fired (after a delay of a few seconds set in the store).
+
+use std::path::Path;
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
+use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_model::{Profile, ProfileId, ProfileStatus};
+
+/// 300 customers, all active; jobs take effect after `delay` seconds.
+async fn prepare_store(data_dir: &Path, delay: u64) -> anyhow::Result<()> {
+    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let mut profiles: Vec<Profile> = DemoProfiles::new(3, chrono::Utc::now()).take(300).collect();
+    for p in &mut profiles {
+        p.status = ProfileStatus::Active;
+    }
+    core.store().insert_profiles(&profiles).await?;
+    core.set_job_delay(delay).await?;
+    core.store().close().await;
+    Ok(())
+}
+
+/// Clicks `css`, finding it again if the window replaced it meanwhile.
+async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    let mut attempts = 0;
+    loop {
+        match wait_for(client, css).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_the_job_fired(
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    prepare_store(dir.path(), 4).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    wait_for_text(&client, "#count", "300 users").await?;
+
+    // The first three rows' checkboxes.
+    wait_for(&client, ".row[data-id] input.row-check").await?;
+    let rows = client.find_all(Locator::Css(".row[data-id]")).await?;
+    let mut picked: Vec<ProfileId> = Vec::new();
+    for row in rows.iter().take(3) {
+        let id = row.attr("data-id").await?.unwrap_or_default();
+        picked.push(id.parse()?);
+        click(&client, &format!(".row[data-id='{id}'] input.row-check")).await?;
+    }
+    wait_for_text(&client, "#selection-count", "3 selected").await?;
+    save_screenshot(&client, "bulk-selected").await?;
+
+    click(&client, "#bulk-archive").await?;
+    let job = wait_for(&client, "#jobs-panel li.job[data-state=pending]").await?;
+    let countdown = job.find(Locator::Css(".job-countdown")).await?.text().await?;
+    assert!(countdown.starts_with("in 0:0"), "{countdown:?}");
+    for id in &picked {
+        wait_for(&client, &format!(".row[data-id='{id}'] .pending-job")).await?;
+    }
+    save_screenshot(&client, "bulk-job-pending").await?;
+
+    // Fired after its delay: the three show under Archived, and nobody else does.
+    wait_for(&client, "#jobs-panel li.job[data-state=done]").await?;
+    click(&client, "select#status-filter option[value=archived]").await?;
+    wait_for_text(&client, "#count", "3 users").await?;
+    for id in &picked {
+        wait_for(&client, &format!(".row[data-id='{id}']")).await?;
+    }
+    save_screenshot(&client, "bulk-archived").await?;
+    client.close().await?;
+
+    let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    for id in &picked {
+        let status = core.profile_details(&id.to_string()).await?.profile.status;
+        assert_eq!(status, ProfileStatus::Archived);
+    }
+    let pending = core.sync_status().await?.pending;
+    core.store().close().await;
+    assert_eq!(pending, 3, "each archived customer's change waits to sync");
+    Ok(())
+}

@@ -1,0 +1,289 @@
+// The bar over the All users table while customers are checked: how many, "Select all N
+// matching", Clear selection, and the platform's four bulk actions. Create segment asks for a name
+// and a description; Active and Archive are scheduled at once as jobs that take effect after the
+// delay set in Settings (they can be cancelled from the jobs panel until then); Delete asks first.
+// What an action applies to is taken when its button is clicked, so a dialog acts on exactly the
+// customers its question counted.
+
+import { refusalText, type Backend } from './api';
+import type { JobAction } from './bindings/JobAction';
+import type { JobView } from './bindings/JobView';
+import type { ProfileFilter } from './bindings/ProfileFilter';
+import type { SegmentView } from './bindings/SegmentView';
+import type { Selection } from './bindings/Selection';
+import { el, setText } from './dom';
+import { formatCustomerCount, formatNumber } from './format';
+import { createModal } from './modal';
+import type { RowSelection } from './selection';
+
+export interface BulkBarOptions {
+  readonly backend: Backend;
+  readonly selection: RowSelection;
+  /** The filter the table shows, for "Select all N matching". */
+  readonly filter: () => ProfileFilter;
+  /** Unchecks every row (after an action, the selection has served). */
+  readonly clearSelection: () => void;
+  /** Active or Archive was scheduled. */
+  readonly onScheduled: (job: JobView) => void;
+  /** The customers `selection` held were deleted. */
+  readonly onDeleted: (selection: Selection) => void;
+  readonly onSegmentCreated: (segment: SegmentView) => void;
+}
+
+export interface BulkBar {
+  readonly element: HTMLElement;
+  /** The dialogs of Create segment and Delete; put them anywhere in the app. */
+  readonly dialogs: readonly HTMLElement[];
+  /** The selection changed: the count and the buttons follow. */
+  update(): void;
+  /** How many customers match the filter (`undefined` while a new count is on its way). */
+  setMatching(count: number | undefined): void;
+  /** Closes an open dialog without acting. */
+  closeDialogs(): void;
+}
+
+/** A selection taken when an action's button was clicked, and how many it held. */
+interface Taken {
+  readonly selection: Selection;
+  readonly count: number;
+}
+
+export function createBulkBar(options: BulkBarOptions): BulkBar {
+  const { backend, selection } = options;
+
+  const count = el('span', { id: 'selection-count', class: 'selection-count', 'aria-live': 'polite' });
+  const scope = el('span', { id: 'selection-scope', class: 'selection-scope', hidden: true }, 'every user matching the filters');
+  const selectMatching = el('button', { type: 'button', id: 'select-all-matching', class: 'link-button', hidden: true });
+  const clearButton = el('button', { type: 'button', id: 'clear-selection', class: 'link-button' }, 'Clear selection');
+  const createSegment = el('button', { type: 'button', id: 'bulk-create-segment', class: 'button-secondary' }, 'Create segment');
+  const activate = el(
+    'button',
+    { type: 'button', id: 'bulk-active', class: 'button-secondary', title: 'Activate the selected customers after the delay set in Settings' },
+    'Active',
+  );
+  const archive = el(
+    'button',
+    { type: 'button', id: 'bulk-archive', class: 'button-secondary', title: 'Archive the selected customers after the delay set in Settings' },
+    'Archive',
+  );
+  const remove = el('button', { type: 'button', id: 'bulk-delete', class: 'button-secondary bulk-delete' }, 'Delete');
+  const error = el('p', { id: 'bulk-error', class: 'bulk-error', role: 'alert', hidden: true });
+  const actions = [createSegment, activate, archive, remove];
+  const element = el(
+    'div',
+    { id: 'bulk-bar', class: 'bulk-bar', role: 'toolbar', 'aria-label': 'Bulk actions', hidden: true },
+    el('div', { class: 'bulk-line' }, count, scope, selectMatching, clearButton, el('span', { class: 'toolbar-spacer' }), ...actions),
+    error,
+  );
+
+  let matching: number | undefined;
+  let busy = false;
+
+  function update(): void {
+    element.hidden = selection.isEmpty;
+    setText(count, `${formatNumber(selection.size)} selected`);
+    scope.hidden = !selection.isAllMatching;
+    const offer = !selection.isEmpty && !selection.isAllMatching && matching !== undefined && matching > selection.size;
+    selectMatching.hidden = !offer;
+    if (matching !== undefined) setText(selectMatching, `Select all ${formatNumber(matching)} matching`);
+    if (selection.isEmpty) error.hidden = true;
+  }
+
+  function take(): Taken | undefined {
+    const taken = selection.toSelection();
+    return taken === undefined ? undefined : { selection: taken, count: selection.size };
+  }
+
+  function setBusy(on: boolean): void {
+    busy = on;
+    for (const button of actions) button.disabled = on;
+    element.setAttribute('aria-busy', String(on));
+  }
+
+  function showError(failure: unknown): void {
+    error.hidden = false;
+    setText(error, refusalText(failure));
+  }
+
+  selectMatching.addEventListener('click', () => {
+    if (matching === undefined) return;
+    selection.selectAllMatching(options.filter(), matching);
+    clearButton.focus();
+  });
+  clearButton.addEventListener('click', () => options.clearSelection());
+
+  // ---- Active and Archive: scheduled at once, cancelled from the jobs panel ----
+
+  async function schedule(action: JobAction): Promise<void> {
+    const taken = take();
+    if (taken === undefined || busy) return;
+    setBusy(true);
+    error.hidden = true;
+    try {
+      const job = await backend.scheduleJob(action, taken.selection);
+      setBusy(false);
+      options.clearSelection();
+      options.onScheduled(job);
+    } catch (failure) {
+      setBusy(false);
+      showError(failure);
+    }
+  }
+  activate.addEventListener('click', () => void schedule('activate'));
+  archive.addEventListener('click', () => void schedule('archive'));
+
+  // ---- Create segment: its members are the selected customers ----
+
+  const segmentCount = el('p', { id: 'bulk-segment-count', class: 'dialog-hint' });
+  const nameInput = el('input', { id: 'bulk-segment-name', name: 'name', type: 'text', autocomplete: 'off', maxlength: 500 });
+  const descriptionInput = el('textarea', { id: 'bulk-segment-description', name: 'description', class: 'dialog-textarea', rows: 2 });
+  const segmentError = el('p', { id: 'bulk-segment-error', class: 'dialog-error', role: 'alert', hidden: true });
+  const segmentConfirm = el('button', { type: 'button', id: 'bulk-segment-confirm', class: 'button-primary' }, 'Confirm');
+  const segmentCancel = el('button', { type: 'button', id: 'bulk-segment-cancel', class: 'button-secondary' }, 'Cancel');
+  const segmentForm = createModal(
+    { id: 'bulk-segment-dialog', labelledBy: 'bulk-segment-title', onDismiss: () => closeSegmentForm() },
+    el('h2', { id: 'bulk-segment-title', class: 'dialog-title' }, 'Create segment'),
+    el(
+      'div',
+      { class: 'dialog-form' },
+      segmentCount,
+      el('label', { class: 'dialog-field' }, el('span', { class: 'dialog-label' }, 'Enter segment name'), nameInput),
+      el('label', { class: 'dialog-field' }, el('span', { class: 'dialog-label' }, 'Segment description'), descriptionInput),
+    ),
+    segmentError,
+    el('div', { class: 'dialog-actions' }, segmentCancel, segmentConfirm),
+  );
+  let segmentFor: Taken | undefined;
+  let segmentBusy = false;
+
+  function setSegmentBusy(on: boolean): void {
+    segmentBusy = on;
+    segmentConfirm.disabled = on;
+    segmentCancel.disabled = on;
+    segmentForm.dialog.setAttribute('aria-busy', String(on));
+  }
+
+  function closeSegmentForm(): void {
+    if (segmentBusy) return;
+    segmentFor = undefined;
+    segmentForm.close();
+  }
+
+  createSegment.addEventListener('click', () => {
+    const taken = take();
+    if (taken === undefined || busy) return;
+    segmentFor = taken;
+    nameInput.value = '';
+    descriptionInput.value = '';
+    segmentError.hidden = true;
+    setText(segmentCount, `The ${formatCustomerCount(taken.count)} selected become its members.`);
+    setSegmentBusy(false);
+    segmentForm.open(createSegment, nameInput);
+  });
+
+  async function confirmSegment(): Promise<void> {
+    const taken = segmentFor;
+    if (taken === undefined || segmentBusy) return;
+    setSegmentBusy(true);
+    segmentError.hidden = true;
+    try {
+      const segment = await backend.createSegmentFrom(
+        { name: nameInput.value, description: descriptionInput.value, rules: [] },
+        taken.selection,
+      );
+      setSegmentBusy(false);
+      closeSegmentForm();
+      options.clearSelection();
+      options.onSegmentCreated(segment);
+    } catch (failure) {
+      setSegmentBusy(false);
+      segmentError.hidden = false;
+      setText(segmentError, refusalText(failure));
+      nameInput.focus();
+    }
+  }
+  segmentConfirm.addEventListener('click', () => void confirmSegment());
+  segmentCancel.addEventListener('click', () => closeSegmentForm());
+  nameInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      void confirmSegment();
+    }
+  });
+
+  // ---- Delete, once confirmed ----
+
+  const question = el('p', { id: 'bulk-delete-question', class: 'dialog-text' });
+  const deleteError = el('p', { id: 'bulk-delete-error', class: 'dialog-error', role: 'alert', hidden: true });
+  const deleteConfirm = el('button', { type: 'button', id: 'bulk-delete-confirm', class: 'button-danger' }, 'Delete');
+  const deleteCancel = el('button', { type: 'button', id: 'bulk-delete-cancel', class: 'button-secondary' }, 'Cancel');
+  const deleteDialog = createModal(
+    { id: 'bulk-delete-dialog', labelledBy: 'bulk-delete-question', role: 'alertdialog', closeOnBackdrop: true, onDismiss: () => closeDelete() },
+    question,
+    deleteError,
+    el('div', { class: 'dialog-actions' }, deleteCancel, deleteConfirm),
+  );
+  let deleteFor: Taken | undefined;
+  let deleteBusy = false;
+
+  function closeDelete(): void {
+    if (deleteBusy) return;
+    deleteFor = undefined;
+    deleteDialog.close();
+  }
+
+  remove.addEventListener('click', () => {
+    const taken = take();
+    if (taken === undefined || busy) return;
+    deleteFor = taken;
+    setText(question, `Delete ${formatCustomerCount(taken.count)}? This cannot be undone.`);
+    deleteError.hidden = true;
+    deleteConfirm.disabled = false;
+    deleteCancel.disabled = false;
+    // The safe choice has the focus.
+    deleteDialog.open(remove, deleteCancel);
+  });
+
+  deleteConfirm.addEventListener('click', () => {
+    void (async () => {
+      const taken = deleteFor;
+      if (taken === undefined || deleteBusy) return;
+      deleteBusy = true;
+      deleteConfirm.disabled = true;
+      deleteCancel.disabled = true;
+      try {
+        await backend.deleteProfiles(taken.selection);
+        deleteBusy = false;
+        closeDelete();
+        options.clearSelection();
+        options.onDeleted(taken.selection);
+      } catch (failure) {
+        deleteBusy = false;
+        deleteConfirm.disabled = false;
+        deleteCancel.disabled = false;
+        deleteError.hidden = false;
+        setText(deleteError, refusalText(failure));
+      }
+    })();
+  });
+  deleteCancel.addEventListener('click', () => closeDelete());
+
+  update();
+
+  return {
+    element,
+    dialogs: [segmentForm.element, deleteDialog.element],
+    update,
+    setMatching(next) {
+      matching = next;
+      if (next !== undefined) selection.setMatchingCount(next);
+      update();
+    },
+    closeDialogs() {
+      segmentBusy = false;
+      deleteBusy = false;
+      closeSegmentForm();
+      closeDelete();
+    },
+  };
+}
