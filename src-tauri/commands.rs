@@ -7,10 +7,10 @@ use tauri::State;
 use userdesk_core::{time_zone_names, AppCore, AutoSyncOptions, SyncReport};
 use userdesk_model::{
     Account, ApiError, Conversation, DataRequestKind, DataRequestView, ErrorCode, Goal,
-    GoalCompletionView, ListRequest, NoteView, PictureView, ProfileDetails, ProfileFilter,
-    ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort, PropertyView,
-    SegmentDraft, SegmentRef, SegmentView, SessionOrder, SessionView, SignIn, SortDirection,
-    SyncView,
+    GoalCompletionView, JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails,
+    ProfileFilter, ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort,
+    PropertyView, SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView,
+    SignIn, SortDirection, SyncView,
 };
 
 type CommandResult<T> = Result<T, ApiError>;
