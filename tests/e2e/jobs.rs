@@ -61,7 +61,11 @@ async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_t
 
     click(&client, "#bulk-archive").await?;
     let job = wait_for(&client, "#jobs-panel li.job[data-state=pending]").await?;
-    let countdown = job.find(Locator::Css(".job-countdown")).await?.text().await?;
+    let countdown = job
+        .find(Locator::Css(".job-countdown"))
+        .await?
+        .text()
+        .await?;
     assert!(countdown.starts_with("in 0:0"), "{countdown:?}");
     for id in &picked {
         wait_for(&client, &format!(".row[data-id='{id}'] .pending-job")).await?;
