@@ -3,11 +3,10 @@
 //! under Archived once it has fired (after a delay of a few seconds set in the store).
 
 use std::path::Path;
-use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
-use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_e2e::{click, save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
 
 /// 300 customers, all active; jobs take effect after `delay` seconds.
@@ -21,21 +20,6 @@ async fn prepare_store(data_dir: &Path, delay: u64) -> anyhow::Result<()> {
     core.set_job_delay(delay).await?;
     core.store().close().await;
     Ok(())
-}
-
-/// Clicks `css`, finding it again if the window replaced it meanwhile.
-async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    let mut attempts = 0;
-    loop {
-        match wait_for(client, css).await?.click().await {
-            Ok(()) => return Ok(()),
-            Err(_) if attempts < 20 => {
-                attempts += 1;
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,7 @@ use anyhow::Context;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
-use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_e2e::{click, save_screenshot, type_into, wait_for, wait_for_text, Driver};
 use userdesk_model::{Profile, ProfileFilter, ProfileId, ProfileStatus, SegmentView};
 
 /// A store with 500 demo customers and Ada Lovelace.
@@ -31,46 +31,9 @@ async fn open_store(data_dir: &Path) -> anyhow::Result<AppCore> {
     Ok(AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?)
 }
 
-/// Clicks the element `css`, finding it again if the window replaced it meanwhile.
-async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
-    let mut attempts = 0;
-    loop {
-        let element = wait_for(client, css).await?;
-        match element.click().await {
-            Ok(()) => return Ok(()),
-            Err(_) if attempts < 20 => {
-                attempts += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 /// Picks the option `value` of the select `css`, as a manager clicking it would.
 async fn pick(client: &Client, css: &str, value: &str) -> anyhow::Result<()> {
     click(client, &format!("{css} option[value='{value}']")).await
-}
-
-/// Types `text` into the field `css` in place of what it holds, finding the field again if the
-/// form replaced it while it settled.
-async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    let mut attempts = 0;
-    loop {
-        let input = wait_for(client, css).await?;
-        let typed = async {
-            input.clear().await?;
-            input.send_keys(text).await
-        };
-        match typed.await {
-            Ok(()) => return Ok(()),
-            Err(_) if attempts < 20 => {
-                attempts += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
 }
 
 async fn open_ada(client: &Client, ada: ProfileId) -> anyhow::Result<()> {

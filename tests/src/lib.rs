@@ -132,3 +132,40 @@ pub async fn save_screenshot(client: &Client, name: &str) -> anyhow::Result<Path
     std::fs::write(&path, client.screenshot().await?)?;
     Ok(path)
 }
+
+/// Clicks the element `css`, finding it again if the window replaced it meanwhile.
+pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
+    let mut attempts = 0;
+    loop {
+        let element = wait_for(client, css).await?;
+        match element.click().await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Types `text` into the field `css` in place of what it holds, finding the field again if the
+/// form replaced it while it settled.
+pub async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    let mut attempts = 0;
+    loop {
+        let input = wait_for(client, css).await?;
+        let typed = async {
+            input.clear().await?;
+            input.send_keys(text).await
+        };
+        match typed.await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
