@@ -176,20 +176,7 @@ impl Store {
             });
             insert.build().execute(&mut *tx).await?;
         }
-        if !picked.is_empty() {
-            let found: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM job_profiles AS j JOIN profiles AS p \
-                 ON p.id = j.profile_id WHERE j.job_id = ?",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if usize::try_from(found).ok() != Some(picked.len()) {
-                for profile in &picked {
-                    profiles::must_exist(&mut tx, *profile).await?;
-                }
-            }
-        }
+        profiles::must_all_exist(&mut tx, &picked).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -598,9 +585,7 @@ impl AppCore {
                 unique.sort();
                 unique.dedup();
                 let mut conn = self.store().pool().acquire().await?;
-                for id in &unique {
-                    profiles::must_exist(&mut conn, *id).await?;
-                }
+                profiles::must_all_exist(&mut conn, &unique).await?;
                 Ok(unique)
             }
             Selection::Filter { filter } => {
@@ -679,11 +664,8 @@ impl AppCore {
         if pending.is_empty() {
             return Ok(());
         }
-        let page: Vec<String> = rows
-            .iter()
-            .map(|r| r.id.as_uuid().simple().to_string())
-            .collect();
-        let page = serde_json::Value::from(page).to_string();
+        let page: Vec<ProfileId> = rows.iter().map(|r| r.id).collect();
+        let page = profiles::id_list(&page);
         for job in pending {
             let mut query = match &job.filter {
                 None => {

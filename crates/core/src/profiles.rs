@@ -253,6 +253,36 @@ pub(crate) async fn must_exist(conn: &mut SqliteConnection, id: ProfileId) -> Re
     Ok(())
 }
 
+/// A list of ids bound as one JSON array, read back in SQL with `json_each` and `unhex`.
+pub(crate) fn id_list(ids: &[ProfileId]) -> String {
+    let hex: Vec<String> = ids
+        .iter()
+        .map(|id| id.as_uuid().simple().to_string())
+        .collect();
+    serde_json::Value::from(hex).to_string()
+}
+
+/// Fails with [`CoreError::ProfileNotFound`], naming the first missing one, unless every
+/// profile is in the store: one count per chunk, and one lookup each only when one is missing.
+pub(crate) async fn must_all_exist(conn: &mut SqliteConnection, ids: &[ProfileId]) -> Result<()> {
+    const CHUNK: usize = 10_000;
+    for chunk in ids.chunks(CHUNK) {
+        let found: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM profiles WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+        )
+        .bind(id_list(chunk))
+        .fetch_one(&mut *conn)
+        .await?;
+        let unique: std::collections::BTreeSet<&ProfileId> = chunk.iter().collect();
+        if usize::try_from(found).ok() != Some(unique.len()) {
+            for id in unique {
+                must_exist(conn, *id).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One profile by id, read inside the caller's connection or transaction.
 pub(crate) async fn read_profile(
     conn: &mut SqliteConnection,

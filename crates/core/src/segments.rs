@@ -49,15 +49,6 @@ pub(crate) struct Membership {
     rules: Option<Vec<Condition>>,
 }
 
-/// A list of ids bound as one JSON array, read back with `json_each` and `unhex`.
-fn id_list(ids: &[ProfileId]) -> String {
-    let hex: Vec<String> = ids
-        .iter()
-        .map(|id| id.as_uuid().simple().to_string())
-        .collect();
-    serde_json::Value::from(hex).to_string()
-}
-
 impl Membership {
     /// Appends ` AND (…)`: the profile `p` belongs to the segment.
     pub(crate) fn push_condition(&self, query: &mut QueryBuilder<'_, Sqlite>) {
@@ -67,7 +58,7 @@ impl Membership {
         } else {
             query
                 .push("p.id IN (SELECT unhex(value) FROM json_each(")
-                .push_bind(id_list(&self.members))
+                .push_bind(profiles::id_list(&self.members))
                 .push("))");
         }
         if let Some(rules) = &self.rules {
@@ -83,13 +74,13 @@ impl Membership {
                     Condition::In(ids) => {
                         query
                             .push(" AND p.id IN (SELECT unhex(value) FROM json_each(")
-                            .push_bind(id_list(ids))
+                            .push_bind(profiles::id_list(ids))
                             .push("))");
                     }
                     Condition::NotIn(ids) => {
                         query
                             .push(" AND p.id NOT IN (SELECT unhex(value) FROM json_each(")
-                            .push_bind(id_list(ids))
+                            .push_bind(profiles::id_list(ids))
                             .push("))");
                     }
                 }
@@ -380,25 +371,6 @@ fn check_rule_value(
     }
 }
 
-/// Checks that every profile exists; a segment's members are customers of this store.
-async fn check_members(conn: &mut SqliteConnection, members: &[ProfileId]) -> Result<()> {
-    for chunk in members.chunks(MAX_MEMBERS_PER_MUTATION) {
-        let found: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM profiles WHERE id IN (SELECT unhex(value) FROM json_each(?))",
-        )
-        .bind(id_list(chunk))
-        .fetch_one(&mut *conn)
-        .await?;
-        let unique: BTreeSet<&ProfileId> = chunk.iter().collect();
-        if usize::try_from(found).ok() != Some(unique.len()) {
-            for id in unique {
-                profiles::must_exist(conn, *id).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// How many customers the condition admits.
 async fn count_members(conn: &mut SqliteConnection, membership: &Membership) -> Result<u64> {
     let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM profiles AS p WHERE 1");
@@ -478,7 +450,7 @@ impl Store {
     ) -> Result<SegmentId> {
         let mut tx = self.write_transaction().await?;
         let segment = check_draft(&mut tx, draft, SegmentId::new()).await?;
-        check_members(&mut tx, members).await?;
+        profiles::must_all_exist(&mut tx, members).await?;
         let unique: Vec<ProfileId> = members
             .iter()
             .copied()

@@ -129,8 +129,8 @@ impl JobView {
     }
 }
 
-/// 1204 as "1,204".
-fn thousands(n: u64) -> String {
+/// A count as the window writes it: 1204 as "1,204".
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -19,7 +19,7 @@ mod validation;
 pub use account::{Account, SignIn, SyncProgress, SyncView};
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
-pub use jobs::{JobAction, JobId, JobState, JobView, Selection};
+pub use jobs::{thousands, JobAction, JobId, JobState, JobView, Selection};
 pub use notes::{Note, NoteId, NoteView};
 pub use profile::{
     username as profile_username, Picture, PictureView, Platform, Profile, ProfileDetails,
