@@ -21,9 +21,11 @@ const SESSION_MARK: &str = "USERDESK_TEST_KEYRING_SESSION";
 const SERVICE: &str = "app.userdesk.tests";
 
 /// Runs the test named `name` again in a child process inside `dbus-run-session` with an
-/// unlocked GNOME Keyring; returns `true` when the caller is that child and should go on.
-fn in_keyring_session(name: &str) -> bool {
+/// unlocked GNOME Keyring; returns `true` when the caller is that child and should go on, once
+/// the keychain answers.
+async fn in_keyring_session(name: &str) -> bool {
     if std::env::var_os(SESSION_MARK).is_some() {
+        keychain_ready().await;
         return true;
     }
     let home = tempfile::tempdir().unwrap();
@@ -50,6 +52,23 @@ fn in_keyring_session(name: &str) -> bool {
     );
     assert!(log.contains("1 passed"), "{name} did not run:\n{log}");
     false
+}
+
+/// Waits until the keychain of the session answers a read. GNOME Keyring started with
+/// `--daemonize` may own its bus name a moment before the process that will serve it does, and a
+/// call in that moment fails with "recipient disconnected"; the daemon is ready once a read
+/// succeeds. Gives up after ten seconds with the last error.
+async fn keychain_ready() {
+    let probe = Keychain::new(SERVICE);
+    let mut last = None;
+    for _ in 0..100 {
+        match probe.token("readiness probe").await {
+            Ok(_) => return,
+            Err(error) => last = Some(error),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the session's keychain never answered: {last:?}");
 }
 
 struct App {
@@ -120,7 +139,9 @@ fn sign_in(url: &str, token: &str) -> SignIn {
 
 #[tokio::test]
 async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
-    if !in_keyring_session("signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace") {
+    if !in_keyring_session("signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace")
+        .await
+    {
         return;
     }
     let platform = Platform::start(23).await;
@@ -173,7 +194,7 @@ async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
 
 #[tokio::test]
 async fn a_refused_sign_in_changes_nothing() {
-    if !in_keyring_session("a_refused_sign_in_changes_nothing") {
+    if !in_keyring_session("a_refused_sign_in_changes_nothing").await {
         return;
     }
     let platform = Platform::start(5).await;
@@ -247,7 +268,9 @@ async fn a_refused_sign_in_changes_nothing() {
 async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign_in() {
     if !in_keyring_session(
         "signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign_in",
-    ) {
+    )
+    .await
+    {
         return;
     }
     let platform = Platform::start(4).await;
@@ -298,7 +321,7 @@ async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign
 
 #[tokio::test]
 async fn a_store_holding_one_workspace_refuses_a_token_of_another() {
-    if !in_keyring_session("a_store_holding_one_workspace_refuses_a_token_of_another") {
+    if !in_keyring_session("a_store_holding_one_workspace_refuses_a_token_of_another").await {
         return;
     }
     let platform = Platform::start(3).await;
