@@ -168,15 +168,24 @@ impl Store {
         .bind(millis(run_at))
         .execute(&mut *tx)
         .await?;
-        for chunk in picked.chunks(CHUNK) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO job_profiles (job_id, profile_id) ");
-            insert.push_values(chunk, |mut row, profile| {
-                row.push_bind(id).push_bind(*profile);
-            });
-            insert.build().execute(&mut *tx).await?;
+        // Kept by rowid, the order the chunks go in. The ids are distinct, so as many rows as ids
+        // are written exactly when every picked customer is in the store.
+        let mut found = 0;
+        for chunk in picked.chunks(10_000) {
+            found += sqlx::query(
+                "INSERT OR IGNORE INTO job_targets (job_id, seq) SELECT ?, seq FROM profiles \
+                 WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+            )
+            .bind(id)
+            .bind(profiles::id_list(chunk))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         }
-        profiles::must_all_exist(&mut tx, &picked).await?;
+        if found != picked.len() as u64 {
+            // Names the first missing customer; the transaction is dropped, nothing is kept.
+            profiles::must_all_exist(&mut tx, &picked).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -199,7 +208,7 @@ impl Store {
                 }
             }));
         }
-        sqlx::query("DELETE FROM job_profiles WHERE job_id = ?")
+        sqlx::query("DELETE FROM job_targets WHERE job_id = ?")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -271,58 +280,45 @@ impl Store {
                 })
             }
         }
-        let cursor: Option<ProfileId> = sqlx::query_scalar("SELECT cursor FROM jobs WHERE id = ?")
+        let after: i64 = sqlx::query_scalar("SELECT after_seq FROM jobs WHERE id = ?")
             .bind(job.id)
             .fetch_one(&mut *tx)
             .await?;
         let limit = CHUNK as i64;
-        let ids: Vec<ProfileId> = match filter {
-            None => {
-                sqlx::query_scalar(
-                    "SELECT profile_id FROM job_profiles WHERE job_id = ? AND profile_id > ? \
-                     ORDER BY profile_id LIMIT ?",
+        // The chunk's customers by rowid: their rows sit together in the table and in
+        // profiles_by_status, so a chunk rewrites few pages.
+        let seqs: Vec<i64> =
+            match filter {
+                None => sqlx::query_scalar(
+                    "SELECT seq FROM job_targets WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 )
                 .bind(job.id)
-                .bind(
-                    cursor
-                        .map(|c| c.as_uuid().as_bytes().to_vec())
-                        .unwrap_or_default(),
-                )
+                .bind(after)
                 .bind(limit)
                 .fetch_all(&mut *tx)
-                .await?
-            }
-            Some(filter) => {
-                let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
-                filter.push_from_where(&mut query, SearchDrive::Matches);
-                if let Some(cursor) = cursor {
-                    query.push(" AND p.id > ").push_bind(cursor);
+                .await?,
+                Some(filter) => {
+                    let mut query = QueryBuilder::<Sqlite>::new("SELECT p.seq");
+                    filter.push_from_where(&mut query, SearchDrive::Matches);
+                    query.push(" AND p.seq > ").push_bind(after);
+                    query.push(" ORDER BY p.seq LIMIT ").push_bind(limit);
+                    query.build_query_scalar().fetch_all(&mut *tx).await?
                 }
-                query.push(" ORDER BY p.id LIMIT ").push_bind(limit);
-                query.build_query_scalar().fetch_all(&mut *tx).await?
-            }
-        };
-        let mut covered = 0;
-        for id in &ids {
-            match profiles::set_status_in(&mut tx, *id, job.action.status()).await {
-                Ok(_) => covered += 1,
-                // Deleted since it was picked: nothing to change.
-                Err(CoreError::ProfileNotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        if let Some(last) = ids.last() {
-            sqlx::query("UPDATE jobs SET cursor = ?, applied = applied + ? WHERE id = ?")
+            };
+        // Customers deleted since they were picked are not found, and there is nothing to change.
+        let covered = profiles::set_status_of_rows(&mut tx, &seqs, job.action.status()).await?;
+        if let Some(last) = seqs.last() {
+            sqlx::query("UPDATE jobs SET after_seq = ?, applied = applied + ? WHERE id = ?")
                 .bind(*last)
-                .bind(covered)
+                .bind(i64::try_from(covered).unwrap_or(i64::MAX))
                 .bind(job.id)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
         Ok(Chunk {
-            covered: covered as u64,
-            last: ids.len() < CHUNK,
+            covered,
+            last: seqs.len() < CHUNK,
         })
     }
 
@@ -335,7 +331,7 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        sqlx::query("DELETE FROM job_profiles WHERE job_id = ?")
+        sqlx::query("DELETE FROM job_targets WHERE job_id = ?")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -670,10 +666,11 @@ impl AppCore {
             let mut query = match &job.filter {
                 None => {
                     let mut query = QueryBuilder::<Sqlite>::new(
-                        "SELECT profile_id FROM job_profiles WHERE job_id = ",
+                        "SELECT p.id FROM profiles AS p JOIN job_targets AS t ON t.seq = p.seq \
+                         AND t.job_id = ",
                     );
                     query.push_bind(job.id);
-                    query.push(" AND profile_id IN (SELECT unhex(value) FROM json_each(");
+                    query.push(" WHERE p.id IN (SELECT unhex(value) FROM json_each(");
                     query
                 }
                 Some(filter) => {

@@ -39,6 +39,10 @@ pub struct ResolvedFilter {
     pub search: SearchPlan,
     /// The Segment filter's members, as a condition.
     pub segment: Option<Membership>,
+    /// Test the status row by row (`+p.status`, which SQLite cannot answer from an index) so a
+    /// page walks its sort's index; otherwise the status may be looked up in profiles_by_status.
+    /// Set when most profiles have the status: see [`walks_status`].
+    pub walk_status: bool,
 }
 
 impl ResolvedFilter {
@@ -51,6 +55,7 @@ impl ResolvedFilter {
             last_seen_since,
             search: search::plan(&filter.search),
             segment: None,
+            walk_status: false,
         }
     }
 
@@ -112,7 +117,12 @@ impl ResolvedFilter {
     /// Appends the status, type and platform conditions on `p`.
     pub fn push_category_conditions(&self, query: &mut QueryBuilder<'_, Sqlite>) {
         if let Some(status) = self.status {
-            query.push(" AND p.status = ").push_bind(status.as_str());
+            let column = if self.walk_status {
+                " AND +p.status = "
+            } else {
+                " AND p.status = "
+            };
+            query.push(column).push_bind(status.as_str());
         }
         if let Some(kind) = self.kind {
             query.push(" AND p.kind = ").push_bind(kind.as_str());
@@ -125,6 +135,13 @@ impl ResolvedFilter {
     }
 }
 
+/// Whether a page of `limit` rows should walk its sort's index, testing the status of each row,
+/// rather than read every profile with the status through profiles_by_status and sort them:
+/// walking reads about `limit × total / with_status` rows, the other way `with_status`.
+pub fn walks_status(limit: u32, with_status: u64, total: u64) -> bool {
+    with_status.saturating_mul(with_status) >= u64::from(limit).saturating_mul(total)
+}
+
 /// The columns a sort orders by, before the id that breaks ties.
 struct SortKey {
     /// For text columns that may be empty: the generated column that puts empties last.
@@ -133,7 +150,12 @@ struct SortKey {
     text: bool,
 }
 
-fn sort_key(column: SortColumn) -> SortKey {
+/// The sort's key; none when every row the filter lets through has the same value (the Status
+/// sort with a status chosen), so the id alone orders them and its unique index serves.
+fn sort_key(column: SortColumn, filter: &ResolvedFilter) -> Option<SortKey> {
+    if column == SortColumn::Status && filter.status.is_some() {
+        return None;
+    }
     let (blank, column, text) = match column {
         SortColumn::Username => (None, "p.username", true),
         SortColumn::Email => (Some("p.email_blank"), "p.email", true),
@@ -144,11 +166,11 @@ fn sort_key(column: SortColumn) -> SortKey {
         SortColumn::Sessions => (None, "p.sessions", false),
         SortColumn::Status => (None, "p.status", true),
     };
-    SortKey {
+    Some(SortKey {
         blank,
         column,
         text,
-    }
+    })
 }
 
 /// Refuses a page size outside 1..=MAX_PAGE_SIZE.
@@ -176,13 +198,21 @@ pub fn check_cursor(sort: SortOrder, cursor: &Cursor) -> Result<()> {
 pub fn push_after(
     query: &mut QueryBuilder<'_, Sqlite>,
     sort: SortOrder,
+    filter: &ResolvedFilter,
     cursor: &Cursor,
 ) -> Result<()> {
     check_cursor(sort, cursor)?;
-    let key = sort_key(sort.column);
     let op = match sort.direction {
         SortDirection::Asc => ">",
         SortDirection::Desc => "<",
+    };
+    let Some(key) = sort_key(sort.column, filter) else {
+        query
+            .push(" AND p.id ")
+            .push(op)
+            .push(" ")
+            .push_bind(*cursor.id.as_uuid());
+        return Ok(());
     };
     query.push(" AND (");
     if let Some(blank) = key.blank {
@@ -210,11 +240,14 @@ pub fn push_after(
 }
 
 /// Appends ` ORDER BY …` for `sort`, ties broken by id in the same direction.
-pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder) {
-    let key = sort_key(sort.column);
+pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder, filter: &ResolvedFilter) {
     let dir = match sort.direction {
         SortDirection::Asc => " ASC",
         SortDirection::Desc => " DESC",
+    };
+    let Some(key) = sort_key(sort.column, filter) else {
+        query.push(" ORDER BY p.id").push(dir);
+        return;
     };
     query.push(" ORDER BY ");
     if let Some(blank) = key.blank {

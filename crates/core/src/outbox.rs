@@ -53,6 +53,41 @@ pub(crate) async fn append(conn: &mut SqliteConnection, op: &Op) -> Result<u64> 
     Ok(id)
 }
 
+/// Appends `ops` to the outbox in order inside the caller's transaction, as [`append`] would one
+/// by one, in two statements: one to number them, one to write them.
+pub(crate) async fn append_all(conn: &mut SqliteConnection, ops: &[Op]) -> Result<()> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(ops.len()).unwrap_or(i64::MAX);
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE sync_state SET last_issued_mutation = last_issued_mutation + ? WHERE id = 1 \
+         RETURNING last_issued_mutation",
+    )
+    .bind(count)
+    .fetch_one(&mut *conn)
+    .await?;
+    let first = u64::try_from(last - count + 1)
+        .map_err(|_| CoreError::Corrupt(format!("mutation {last}")))?;
+    let mut rows = Vec::with_capacity(ops.len());
+    for (mutation_id, op) in (first..).zip(ops) {
+        let mutation = op.to_mutation(mutation_id);
+        let args = serde_json::to_string(&mutation.args)
+            .map_err(|e| CoreError::Corrupt(format!("arguments of {}: {e}", mutation.name)))?;
+        rows.push(serde_json::json!([mutation_id, mutation.name, args]));
+    }
+    let rows = serde_json::Value::from(rows).to_string();
+    sqlx::query(
+        "INSERT INTO outbox (id, name, args, created_at) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) ORDER BY key",
+    )
+    .bind(Utc::now().timestamp_millis())
+    .bind(rows)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Pending mutations numbered after `after`, oldest first, at most `limit` of them.
 pub(crate) async fn pending_after(
     conn: &mut SqliteConnection,

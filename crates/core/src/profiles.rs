@@ -221,6 +221,56 @@ pub(crate) async fn set_status_in(
     Ok(next)
 }
 
+/// Sets the status of the profiles at these rowids, as [`set_status_in`] does for each (the
+/// server's copy kept, a `profile.set_status` mutation queued for each one that changes), in a
+/// few statements for all of them. Rowids no profile has any more are passed over. Returns how
+/// many profiles were found.
+pub(crate) async fn set_status_of_rows(
+    conn: &mut SqliteConnection,
+    seqs: &[i64],
+    status: ProfileStatus,
+) -> Result<u64> {
+    if seqs.is_empty() {
+        return Ok(0);
+    }
+    let rows = serde_json::Value::from(seqs.to_vec()).to_string();
+    let sql = format!(
+        "SELECT {PROFILE_COLUMNS} FROM profiles \
+         WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq"
+    );
+    let found = sqlx::query_as::<_, ProfileRecord>(&sql)
+        .bind(&rows)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(Profile::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    let changing: Vec<Profile> = found
+        .iter()
+        .filter(|p| p.status != status)
+        .cloned()
+        .collect();
+    shadow::keep_server_copies(conn, &changing).await?;
+    // Only the status column: the indexes and triggers of the other columns stay untouched.
+    sqlx::query(
+        "UPDATE profiles SET status = ?1 WHERE seq IN (SELECT value FROM json_each(?2)) \
+         AND status <> ?1",
+    )
+    .bind(status.as_str())
+    .bind(&rows)
+    .execute(&mut *conn)
+    .await?;
+    let ops: Vec<Op> = changing
+        .iter()
+        .map(|p| Op::ProfileSetStatus {
+            profile_id: p.id,
+            status,
+        })
+        .collect();
+    outbox::append_all(conn, &ops).await?;
+    Ok(found.len() as u64)
+}
+
 /// Deletes the profile here and queues its `profile.delete` mutation in the caller's
 /// transaction, keeping the server's copy until the server confirms (a refusal brings it back).
 pub(crate) async fn delete_in(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
@@ -424,8 +474,28 @@ impl Store {
             }
             _ => SearchDrive::Matches,
         };
-        self.list_profiles_driven(request, filter, drive, format)
+        let mut filter = filter.clone();
+        if let Some(status) = filter.status {
+            let (with_status, total) = self.status_counts(status).await?;
+            filter.walk_status = listing::walks_status(request.limit, with_status, total);
+        }
+        self.list_profiles_driven(request, &filter, drive, format)
             .await
+    }
+
+    /// How many profiles have `status`, and how many there are, from `profile_counts`.
+    async fn status_counts(&self, status: ProfileStatus) -> Result<(u64, u64)> {
+        let (with_status, total): (i64, i64) = sqlx::query_as(
+            "SELECT coalesce(sum(profiles) FILTER (WHERE status = ?), 0), \
+             coalesce(sum(profiles), 0) FROM profile_counts",
+        )
+        .bind(status.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            u64::try_from(with_status).map_err(|_| corrupt("count", with_status))?,
+            u64::try_from(total).map_err(|_| corrupt("count", total))?,
+        ))
     }
 
     /// How many rows the search index matches for `expression`, before any other filter.
@@ -452,9 +522,9 @@ impl Store {
         let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS}"));
         filter.push_from_where(&mut query, drive);
         if let Some(after) = &request.after {
-            listing::push_after(&mut query, request.sort, after)?;
+            listing::push_after(&mut query, request.sort, filter, after)?;
         }
-        listing::push_order(&mut query, request.sort);
+        listing::push_order(&mut query, request.sort, filter);
         query
             .push(" LIMIT ")
             .push_bind(i64::from(request.limit))
@@ -679,5 +749,73 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[tokio::test]
+    async fn walking_a_sort_and_reading_by_status_list_the_same_rows() {
+        let (store, _dir) = demo_store(7, 900).await;
+        for status in [ProfileStatus::Active, ProfileStatus::Archived] {
+            for kind in [None, Some(ProfileType::Registered)] {
+                let filter = ProfileFilter {
+                    status: Some(status),
+                    kind,
+                    ..Default::default()
+                };
+                for column in SortColumn::ALL {
+                    for direction in [SortDirection::Asc, SortDirection::Desc] {
+                        let mut pages = Vec::new();
+                        for walk_status in [false, true] {
+                            let mut resolved = ResolvedFilter::new(&filter, None);
+                            resolved.walk_status = walk_status;
+                            let mut ids = Vec::new();
+                            let mut after = None;
+                            loop {
+                                let request = ListRequest {
+                                    filter: filter.clone(),
+                                    sort: SortOrder { column, direction },
+                                    after: after.take(),
+                                    offset: 0,
+                                    limit: 40,
+                                };
+                                let page = store
+                                    .list_profiles_driven(
+                                        &request,
+                                        &resolved,
+                                        SearchDrive::Matches,
+                                        |t| t.to_string(),
+                                    )
+                                    .await
+                                    .unwrap();
+                                assert!(page.rows.iter().all(|r| r.status == status));
+                                ids.extend(page.rows.into_iter().map(|r| r.id));
+                                match page.next {
+                                    Some(next) => after = Some(next),
+                                    None => break,
+                                }
+                            }
+                            pages.push(ids);
+                        }
+                        assert!(!pages[0].is_empty(), "{status:?} {kind:?}");
+                        assert_eq!(pages[0], pages[1], "{status:?} {column:?} {direction:?}");
+                        let expected = store
+                            .count_profiles(&ResolvedFilter::new(&filter, None))
+                            .await
+                            .unwrap();
+                        assert_eq!(pages[0].len() as u64, expected);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rare_status_is_read_by_its_index_and_a_common_one_by_walking_the_sort() {
+        // A page of 100 among a million: walking finds it in 10,000 rows when 1 % have the
+        // status, as many as reading that 1 % and sorting it.
+        assert!(listing::walks_status(100, 10_000, 1_000_000));
+        assert!(!listing::walks_status(100, 9_999, 1_000_000));
+        assert!(listing::walks_status(100, 880_000, 1_000_000));
+        assert!(!listing::walks_status(100, 0, 1_000_000));
+        assert!(listing::walks_status(100, 0, 0));
     }
 }

@@ -24,6 +24,33 @@ pub(crate) async fn keep_server_copy(conn: &mut SqliteConnection, current: &Prof
     Ok(())
 }
 
+/// [`keep_server_copy`] for many profiles, in one statement.
+pub(crate) async fn keep_server_copies(
+    conn: &mut SqliteConnection,
+    current: &[Profile],
+) -> Result<()> {
+    if current.is_empty() {
+        return Ok(());
+    }
+    let rows = current
+        .iter()
+        .map(|p| {
+            Ok(serde_json::json!([
+                p.id.as_uuid().simple().to_string(),
+                to_json(p)?
+            ]))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO profile_shadows (id, record) \
+         SELECT unhex(value ->> 0), value ->> 1 FROM json_each(?)",
+    )
+    .bind(serde_json::Value::from(rows).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Sets the server's copy to the pulled `profile`.
 pub(crate) async fn put(conn: &mut SqliteConnection, profile: &Profile) -> Result<()> {
     sqlx::query(
