@@ -1,4 +1,5 @@
-//! The Tauri shell: opens the store, registers the commands, and nothing else.
+//! The Tauri shell: opens the store, registers the commands, keeps the app in the tray while its
+//! window is closed (jobs go on running), and nothing else.
 
 mod commands;
 
@@ -6,8 +7,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tauri::Manager;
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, WindowEvent};
 use userdesk_core::{AppCore, AutoSyncOptions, DesktopNotifier, OpenOptions};
+
+/// The label of the app's one window (tauri.conf.json).
+const MAIN: &str = "main";
+
+/// The DOM event that tells the window to show a job's customers; its detail is the job's id.
+const OPEN_JOB: &str = "userdesk:open-job";
+
+/// Present when the tray icon is up: closing the window then hides it instead of quitting.
+struct InTray;
 
 /// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
 const DEFAULT_DEMO_PROFILES: usize = 5_000;
@@ -33,12 +45,37 @@ pub fn run() -> anyhow::Result<()> {
             });
             // Delayed Active and Archive jobs fire by themselves; those whose time passed while
             // the app was closed fire now. Each completion is a system notification.
+            // A click on a job's notification brings the window back on the job's customers.
+            let handle = app.handle().clone();
+            let notifier = DesktopNotifier::opening(move |job| {
+                let app = handle.clone();
+                let _ = handle.run_on_main_thread(move || {
+                    show_window(&app);
+                    open_job(&app, &job.to_string());
+                });
+            });
             let jobs = Arc::clone(&core);
             tauri::async_runtime::block_on(async move {
-                jobs.start_jobs(Arc::new(DesktopNotifier));
+                jobs.start_jobs(Arc::new(notifier));
             });
             app.manage(core);
+            if tray_available() {
+                add_tray(app)?;
+                app.manage(InTray);
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // With the tray icon up, closing the window hides it: the jobs keep running and
+            // their notifications still come. "Quit Userdesk" in the tray ends the app.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().try_state::<InTray>().is_some() {
+                    api.prevent_close();
+                    if let Err(error) = window.hide() {
+                        tracing::warn!(%error, "the window could not be hidden");
+                    }
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::list_profiles,
@@ -89,6 +126,77 @@ pub fn run() -> anyhow::Result<()> {
         ])
         .run(tauri::generate_context!())
         .context("running the Userdesk window")
+}
+
+/// Shows the window again, in front.
+fn show_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+/// Tells the window to show the job's customers, with a DOM event of its own (the window needs no
+/// permission to listen to Tauri events for it).
+fn open_job(app: &AppHandle, job: &str) {
+    let Some(window) = app.get_webview_window(MAIN) else {
+        return;
+    };
+    let event = serde_json::json!(OPEN_JOB);
+    let detail = serde_json::json!(job);
+    let script = format!("window.dispatchEvent(new CustomEvent({event}, {{ detail: {detail} }}));");
+    if let Err(error) = window.eval(&script) {
+        tracing::warn!(%error, "the window could not be told to open the job");
+    }
+}
+
+/// The tray icon: its menu opens the window or quits (a left click opens it too, where the
+/// platform reports clicks on tray icons).
+fn add_tray(app: &tauri::App) -> tauri::Result<()> {
+    let open = MenuItem::with_id(app, "open", "Open Userdesk", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Userdesk", true, None::<&str>)?;
+    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let mut tray = TrayIconBuilder::with_id("userdesk")
+        .tooltip("Userdesk")
+        .menu(&menu)
+        .on_menu_event(|app, event| match event.id().as_ref() {
+            "open" => show_window(app),
+            "quit" => app.exit(0),
+            _ => {}
+        })
+        .on_tray_icon_event(|tray, event| {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
+                show_window(tray.app_handle());
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+/// On Linux the tray icon needs libayatana-appindicator (or libappindicator) at run time; without
+/// it there is no tray, and closing the window quits as in any app (jobs due meanwhile are caught
+/// up at the next start).
+#[cfg(target_os = "linux")]
+fn tray_available() -> bool {
+    ["libayatana-appindicator3.so.1", "libappindicator3.so.1"]
+        .iter()
+        // SAFETY: loading these libraries runs no code of theirs beyond GTK's own initialisers,
+        // which the tray would run anyway.
+        .any(|name| unsafe { libloading::Library::new(name) }.is_ok())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn tray_available() -> bool {
+    true
 }
 
 /// The store lives in the OS's app-data directory, or in `USERDESK_DATA_DIR` when set (tests).

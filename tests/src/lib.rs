@@ -36,6 +36,11 @@ pub struct Driver {
 impl Driver {
     /// Starts `tauri-driver`; the app it launches keeps its store in `data_dir`.
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(data_dir, &[]).await
+    }
+
+    /// As [`Driver::start`], with more environment for the app (such as the session bus).
+    pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let port = free_port()?;
         let native_port = free_port()?;
         let child =
@@ -48,6 +53,7 @@ impl Driver {
                 ])
                 .env("USERDESK_DATA_DIR", data_dir)
                 .env("USERDESK_DEMO_PROFILES", "0")
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
                 .kill_on_drop(true)

@@ -1,8 +1,10 @@
 // Assembles the window: header, tabs and filters, error banner, the users table with its bulk bar,
 // the jobs of Active and Archive, the Segments and Properties tabs, the Details panel and the
-// Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests).
+// Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests). A click on a
+// job's system notification (a window event from the shell) opens the job's customers.
 
 import type { Backend } from './api';
+import type { JobView } from './bindings/JobView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileRow } from './bindings/ProfileRow';
 import type { SegmentRef } from './bindings/SegmentRef';
@@ -12,7 +14,8 @@ import { createBulkBar } from './bulkBar';
 import { createDetailsPanel } from './details';
 import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
-import { createJobsPanel } from './jobs';
+import { jobSummary } from './format';
+import { JOB_STATUS, OPEN_JOB_EVENT, createJobsPanel } from './jobs';
 import { PageCache, type Query } from './pageCache';
 import { PictureCache } from './pictures';
 import { createPropertiesPanel } from './properties';
@@ -69,6 +72,8 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   let segmentsToken = 0;
   /** Segments or properties changed on another tab: the rows of a segment may have changed. */
   let usersStale = false;
+  /** Bumped by every job opened; a job found after a later one was opened is not shown. */
+  let openJobToken = 0;
 
   const banner = createErrorBanner(() => {
     cache.clearFailures();
@@ -99,6 +104,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       void syncBar.refresh();
     },
     onError: (error) => banner.show(error),
+    onShowCustomers: (job) => showJobCustomers(job),
     signal: lifetime.signal,
     ...(options.jobsPollInterval === undefined ? {} : { pollInterval: options.jobsPollInterval }),
   });
@@ -286,6 +292,43 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     table.focus();
   }
 
+  /** All users, filtered to the customers a job done changed (from its notification). */
+  async function openJob(id: string): Promise<void> {
+    openJobToken += 1;
+    const mine = openJobToken;
+    let job: JobView | undefined;
+    try {
+      job = await jobs.find(id);
+    } catch (error) {
+      if (mine === openJobToken && !lifetime.signal.aborted) banner.show(error);
+      return;
+    }
+    if (mine !== openJobToken || lifetime.signal.aborted) return;
+    if (job === undefined) {
+      // Only the last jobs done keep their customers listed.
+      banner.show(new Error('That job is no longer listed, so its customers cannot be shown.'));
+      return;
+    }
+    showJobCustomers(job);
+  }
+
+  /** All users, filtered to the customers of a job done, in the status it left them in. */
+  function showJobCustomers(job: JobView): void {
+    // A job still being looked up for its notification is not shown over this one.
+    openJobToken += 1;
+    if (job.state !== 'done') {
+      banner.show(new Error(job.state === 'cancelled' ? 'That job was cancelled: it changed no customers.' : 'That job is not done yet.'));
+      return;
+    }
+    details.close();
+    jobs.close();
+    usersStale = false;
+    showTab('users');
+    toolbar.showJob(job.id, JOB_STATUS[job.action], jobSummary(job.action, job.applied));
+    runQuery();
+    table.focus();
+  }
+
   /** Reads the segments again for the Segment filter's menu. */
   async function refreshSegmentFilter(): Promise<void> {
     segmentsToken += 1;
@@ -373,6 +416,15 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
         event.preventDefault();
         details.close();
       }
+    },
+    { signal: lifetime.signal },
+  );
+
+  window.addEventListener(
+    OPEN_JOB_EVENT,
+    (event) => {
+      const id: unknown = event instanceof CustomEvent ? event.detail : undefined;
+      if (typeof id === 'string' && id !== '') void openJob(id);
     },
     { signal: lifetime.signal },
   );

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
+import type { ProfileFilter } from './bindings/ProfileFilter';
+import { OPEN_JOB_EVENT } from './jobs';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
-import { choose, mount, query, visibleRows, waitFor, type Mounted } from './testing/harness';
+import { choose, mount, press, query, settle, type, visibleRows, waitFor, type Mounted } from './testing/harness';
 
 /** 300 customers, the last 30 archived; the jobs read every `poll` ms while one is due. */
 async function mountTable(backend = new FakeBackend({ rows: 300 }), poll = 20): Promise<Mounted> {
@@ -176,5 +178,160 @@ describe('the jobs of Active and Archive', () => {
     expect(mark(root, 270)?.textContent).toBe('Activating…');
     expect(mark(root, 271)?.textContent).toBe('Activating…');
     expect(query(root, '#jobs-panel li.job .job-title').textContent).toBe('Activate 30 customers');
+  });
+});
+
+/** The filter of the last page asked for. */
+function lastListFilter(backend: FakeBackend): ProfileFilter | undefined {
+  const calls = backend.callsOf('list_profiles');
+  const request = calls[calls.length - 1]?.args['request'] as { filter: ProfileFilter } | undefined;
+  return request?.filter;
+}
+
+function lastCountFilter(backend: FakeBackend): ProfileFilter | undefined {
+  const calls = backend.callsOf('count_profiles');
+  return calls[calls.length - 1]?.args['filter'] as ProfileFilter | undefined;
+}
+
+/** What a click on the job's system notification makes the shell dispatch. */
+function openJob(id: string): void {
+  window.dispatchEvent(new CustomEvent(OPEN_JOB_EVENT, { detail: id }));
+}
+
+function visibleIds(root: HTMLElement): (string | null)[] {
+  return visibleRows(root).map((row) => row.getAttribute('data-id'));
+}
+
+describe('the customers of a job done', () => {
+  it('opens from the notification: archived customers of the job only, the other filters reset', async () => {
+    // The jobs are not read again by themselves: the job is found done by the read the click makes.
+    const { root, backend } = await mountTable(new FakeBackend({ rows: 300 }), 60_000);
+    const job = await schedule(root, [0, 1, 2]);
+    expect(job.getAttribute('data-state')).toBe('pending');
+    backend.now = () => Date.now() + 301_000;
+
+    // Filters the job's customers don't meet, and another tab.
+    type(query<HTMLInputElement>(root, '#search'), 'nobody');
+    press(query(root, '#search'), 'Enter');
+    choose(query<HTMLSelectElement>(root, '#type-filter'), 'anonymous');
+    choose(query<HTMLSelectElement>(root, '#platform-filter'), 'telegram');
+    choose(query<HTMLSelectElement>(root, '#last-seen-filter'), 'today');
+    query<HTMLButtonElement>(root, '#tab-segments').click();
+    expect(query(root, '#users-panel').hidden).toBe(true);
+    const chip = query(root, '#job-filter');
+    expect(chip.hidden).toBe(true);
+
+    openJob('job-1');
+    await waitFor(() => lastListFilter(backend)?.job === 'job-1');
+    const expected: ProfileFilter = { status: 'archived', lastSeen: 'any', search: '', job: 'job-1' };
+    expect(lastListFilter(backend)).toEqual(expected);
+    await waitFor(() => lastCountFilter(backend)?.job === 'job-1');
+    expect(lastCountFilter(backend)).toEqual(expected);
+
+    expect(query(root, '#tab-all-users').getAttribute('aria-selected')).toBe('true');
+    expect(query(root, '#users-panel').hidden).toBe(false);
+    expect(query<HTMLInputElement>(root, '#search').value).toBe('');
+    expect(query<HTMLSelectElement>(root, '#status-filter').value).toBe('archived');
+    expect(query<HTMLSelectElement>(root, '#type-filter').value).toBe('');
+    expect(query<HTMLSelectElement>(root, '#platform-filter').value).toBe('');
+    expect(query<HTMLSelectElement>(root, '#last-seen-filter').value).toBe('any');
+    expect(query<HTMLSelectElement>(root, '#segment-filter').value).toBe('');
+    expect(chip.hidden).toBe(false);
+    expect(chip.textContent).toBe('Customers of: Archived 3 profiles');
+    expect(query(chip, '#job-filter-clear').getAttribute('aria-label')).toBe('Show all customers again');
+
+    await waitFor(() => query(root, '#count').textContent === '3 users');
+    await waitFor(() => visibleIds(root).length === 3);
+    expect(visibleIds(root)).toEqual([fakeId(0), fakeId(1), fakeId(2)]);
+    // The panel caught up with the job on the way.
+    expect(job.getAttribute('data-state')).toBe('done');
+  });
+
+  it('keeps the job under another status, and its chip button shows every customer again', async () => {
+    const { root, backend } = await mountTable();
+    const job = await schedule(root, [0, 1, 2]);
+    backend.now = () => Date.now() + 301_000;
+    await waitFor(() => job.getAttribute('data-state') === 'done');
+
+    openJob('job-1');
+    await waitFor(() => query(root, '#count').textContent === '3 users');
+
+    // Under Active the job's customers are none of them now; the job stays in the filter.
+    choose(query<HTMLSelectElement>(root, '#status-filter'), 'active');
+    await waitFor(() => lastListFilter(backend)?.status === 'active');
+    expect(lastListFilter(backend)).toEqual({ status: 'active', lastSeen: 'any', search: '', job: 'job-1' });
+    await waitFor(() => query(root, '#count').textContent === '0 users');
+    const chip = query(root, '#job-filter');
+    expect(chip.hidden).toBe(false);
+
+    choose(query<HTMLSelectElement>(root, '#status-filter'), 'archived');
+    await waitFor(() => query(root, '#count').textContent === '3 users');
+    query<HTMLButtonElement>(chip, '#job-filter-clear').click();
+    expect(chip.hidden).toBe(true);
+    expect(document.activeElement).toBe(query(root, '#search'));
+    await waitFor(() => lastListFilter(backend)?.job === undefined);
+    expect(lastListFilter(backend)).toEqual({ status: 'archived', lastSeen: 'any', search: '' });
+    expect(lastCountFilter(backend)).toEqual({ status: 'archived', lastSeen: 'any', search: '' });
+    await waitFor(() => query(root, '#count').textContent === '33 users');
+  });
+
+  it('offers Show customers on the jobs done only, and opens the job from the panel', async () => {
+    const { root, backend } = await mountTable();
+    const archived = await schedule(root, [0, 1], '#bulk-archive');
+    backend.now = () => Date.now() + 301_000;
+    await waitFor(() => archived.getAttribute('data-state') === 'done');
+    const cancelled = await backend.scheduleJob('activate', { kind: 'ids', ids: [fakeId(280)] });
+    await backend.cancelJob(cancelled.id);
+    await backend.scheduleJob('archive', { kind: 'ids', ids: [fakeId(5)] });
+
+    const button = query<HTMLButtonElement>(root, '#jobs-button');
+    await waitFor(() => button.textContent === '1 job pending');
+    if (query(root, '#jobs-panel').hidden) button.click();
+    const panel = query(root, '#jobs-panel');
+    await waitFor(() => panel.querySelectorAll('li.job').length === 3);
+    const hidden = Object.fromEntries(
+      [...panel.querySelectorAll<HTMLElement>('li.job')].map((item) => [
+        item.getAttribute('data-state'),
+        query(item, 'button.job-show').hidden,
+      ]),
+    );
+    expect(hidden).toEqual({ pending: true, done: false, cancelled: true });
+    const show = query<HTMLButtonElement>(archived, 'button.job-show');
+    expect(show.textContent).toBe('Show customers');
+
+    show.click();
+    expect(panel.hidden).toBe(true);
+    await waitFor(() => lastListFilter(backend)?.job === archived.getAttribute('data-job-id'));
+    expect(lastListFilter(backend)).toEqual({ status: 'archived', lastSeen: 'any', search: '', job: 'job-1' });
+    expect(query(root, '#job-filter').textContent).toBe('Customers of: Archived 2 profiles');
+    await waitFor(() => query(root, '#count').textContent === '2 users');
+  });
+
+  it('says so when the job is no longer listed, and leaves the table as it was', async () => {
+    const { root, backend, app } = await mountTable();
+    choose(query<HTMLSelectElement>(root, '#type-filter'), 'registered');
+    await waitFor(() => lastListFilter(backend)?.kind === 'registered');
+    const lists = backend.callsOf('list_profiles').length;
+    const reads = backend.callsOf('list_jobs').length;
+
+    openJob('job-404');
+    const message = await waitFor(() => {
+      const node = query(root, '#error-banner .message');
+      return !query(root, '#error-banner').hidden && node;
+    });
+    expect(message.textContent).toContain('That job is no longer listed');
+    expect(backend.callsOf('list_jobs').length).toBeGreaterThan(reads);
+    await settle();
+    const requests = backend.callsOf('list_profiles').slice(lists);
+    expect(requests.some((c) => (c.args['request'] as { filter: ProfileFilter }).filter.job !== undefined)).toBe(false);
+    expect(query(root, '#job-filter').hidden).toBe(true);
+    expect(query<HTMLSelectElement>(root, '#type-filter').value).toBe('registered');
+
+    // Once the app is gone, the event reaches nothing.
+    app.destroy();
+    const after = backend.calls.length;
+    openJob('job-404');
+    await settle();
+    expect(backend.calls.length).toBe(after);
   });
 });

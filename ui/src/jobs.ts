@@ -3,11 +3,15 @@
 // then, Cancel. The core fires the jobs and sends the system notification; this panel only reads
 // them, every few seconds while one is pending or running (less often otherwise), and tells the
 // app when one completed (the statuses of its customers changed), was cancelled (their marks went)
-// or was scheduled elsewhere, from the command line (their marks came).
+// or was scheduled elsewhere, from the command line (their marks came). A job done offers "Show
+// customers": the All users table then shows the customers it changed, as a click on its system
+// notification does.
 
 import { refusalText, type Backend } from './api';
+import type { JobAction } from './bindings/JobAction';
 import type { JobState } from './bindings/JobState';
 import type { JobView } from './bindings/JobView';
+import type { ProfileStatus } from './bindings/ProfileStatus';
 import { el, setText } from './dom';
 import { formatCountdown, formatNumber, jobSummary, jobTitle } from './format';
 import { closeIcon } from './icons';
@@ -18,6 +22,8 @@ export interface JobsPanelOptions {
   readonly onRowsChanged: () => void;
   /** A failed read of the jobs. */
   readonly onError: (error: unknown) => void;
+  /** "Show customers" on a job done: the table is to show the customers it changed. */
+  readonly onShowCustomers: (job: JobView) => void;
   /** How often the jobs are read while one is pending or running, ms. */
   readonly pollInterval?: number;
   /** Stops the polling and the countdown when aborted. */
@@ -31,8 +37,26 @@ export interface JobsPanel {
   refresh(): Promise<void>;
   /** Shows a job just scheduled, opens the panel and moves focus into it. */
   showScheduled(job: JobView): void;
+  /**
+   * The job with this id as the core lists it now: the one shown when it is done already, else
+   * read again (a job just completed may still show as running). `undefined` when it is no longer
+   * listed; a failed read rejects.
+   */
+  find(id: string): Promise<JobView | undefined>;
   close(): void;
 }
+
+/**
+ * The window event of a click on a job's system notification: the shell shows the window and
+ * dispatches it with the job's id as its detail, and the table shows the job's customers.
+ */
+export const OPEN_JOB_EVENT = 'userdesk:open-job';
+
+/** The status a job leaves its customers in. */
+export const JOB_STATUS: Readonly<Record<JobAction, ProfileStatus>> = {
+  activate: 'active',
+  archive: 'archived',
+};
 
 /** How long a job done or cancelled keeps the button in the header, after its time, ms. */
 export const RECENT_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +81,7 @@ interface JobItem {
   readonly countdown: HTMLElement;
   readonly time: HTMLElement;
   readonly cancel: HTMLButtonElement;
+  readonly show: HTMLButtonElement;
   readonly error: HTMLElement;
   job: JobView;
 }
@@ -114,16 +139,21 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     const countdown = el('span', { class: 'job-countdown' });
     const time = el('span', { class: 'job-time' });
     const cancel = el('button', { type: 'button', class: 'button-secondary job-cancel' }, 'Cancel');
+    const show = el('button', { type: 'button', class: 'button-secondary job-show' }, 'Show customers');
     const error = el('p', { class: 'job-error', role: 'alert', hidden: true });
     const element = el(
       'li',
       { class: 'job', 'data-job-id': job.id },
-      el('div', { class: 'job-line' }, title, countdown, cancel),
+      el('div', { class: 'job-line' }, title, countdown, cancel, show),
       el('div', { class: 'job-line job-meta' }, state, time),
       error,
     );
-    const item: JobItem = { element, title, state, countdown, time, cancel, error, job };
+    const item: JobItem = { element, title, state, countdown, time, cancel, show, error, job };
     cancel.addEventListener('click', () => void cancelJob(item));
+    show.addEventListener('click', () => {
+      close();
+      options.onShowCustomers(item.job);
+    });
     return item;
   }
 
@@ -148,6 +178,8 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     item.countdown.hidden = !pending;
     item.cancel.hidden = !pending;
     item.cancel.setAttribute('aria-label', `Cancel: ${title}`);
+    // Only a job done has changed customers to show.
+    item.show.hidden = job.state !== 'done';
     if (pending) setText(item.countdown, formatCountdown(job.runAtMs - Date.now()));
   }
 
@@ -226,6 +258,11 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     }
     if (mine !== token || signal.aborted) return;
     failing = false;
+    apply(jobs);
+  }
+
+  /** Shows the jobs just read, and tells the app when rows changed since the last read. */
+  function apply(jobs: readonly JobView[]): void {
     // A job that ended before the app started changed nothing since the rows were read.
     const rowsChanged = jobs.some((job) => {
       const before = known.get(job.id);
@@ -237,6 +274,27 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     render(jobs);
     schedulePoll(jobs);
     if (rowsChanged) options.onRowsChanged();
+  }
+
+  async function find(id: string): Promise<JobView | undefined> {
+    const shown = items.get(id)?.job;
+    if (shown?.state === 'done') return shown;
+    // This read replaces any under way, and is shown as the polls' reads are.
+    token += 1;
+    const mine = token;
+    let jobs: JobView[];
+    try {
+      jobs = await backend.listJobs();
+    } catch (error) {
+      // The poll this read replaced is set again; the caller shows why the read failed.
+      if (mine === token) schedulePoll([...items.values()].map((item) => item.job));
+      throw error;
+    }
+    if (mine === token && !signal.aborted) {
+      failing = false;
+      apply(jobs);
+    }
+    return jobs.find((job) => job.id === id);
   }
 
   async function cancelJob(item: JobItem): Promise<void> {
@@ -312,6 +370,7 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
       heading.focus();
       void refresh();
     },
+    find,
     close,
   };
 }

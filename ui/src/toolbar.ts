@@ -1,6 +1,8 @@
 // The header: the title, the tabs (All users, Segments, Properties), and for All users the search
-// box, the filters and the count.
+// box, the filters and the count; while the table shows the customers of a bulk job, a chip naming
+// the job, whose button shows all customers again.
 
+import type { JobId } from './bindings/JobId';
 import type { LastSeenWindow } from './bindings/LastSeenWindow';
 import type { Platform } from './bindings/Platform';
 import type { ProfileFilter } from './bindings/ProfileFilter';
@@ -9,7 +11,7 @@ import type { ProfileType } from './bindings/ProfileType';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS, formatUserCount } from './format';
-import { gearIcon, searchIcon } from './icons';
+import { closeIcon, gearIcon, searchIcon } from './icons';
 
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel immediate. */
 export const SEARCH_DEBOUNCE_MS = 200;
@@ -50,6 +52,12 @@ export interface Toolbar {
   setSegments(segments: readonly SegmentRef[]): boolean;
   /** Selects a segment in the Segment filter (`undefined`: all segments), adding it if missing. */
   setSegment(segment: SegmentRef | undefined): void;
+  /**
+   * Filters to a bulk job's customers: the status they were left in, every other filter and the
+   * search back to their defaults, and the chip saying so (`label`, the job's summary). The other
+   * filters can then be changed; the job stays until the chip's button is clicked.
+   */
+  showJob(job: JobId, status: ProfileStatus, label: string): void;
 }
 
 function select<T extends string>(
@@ -89,6 +97,21 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   const lastSeen = select<LastSeenWindow>('last-seen-filter', 'Last seen', entries(LAST_SEEN_LABELS));
   const segment = select<string>('segment-filter', 'Segment', [['', 'All segments']]);
   const count = el('span', { id: 'count', class: 'count', 'aria-live': 'polite' });
+  const jobLabel = el('span', { class: 'job-filter-label' });
+  const jobClear = el(
+    'button',
+    {
+      type: 'button',
+      id: 'job-filter-clear',
+      class: 'icon-button job-filter-clear',
+      'aria-label': 'Show all customers again',
+      title: 'Show all customers again',
+    },
+    closeIcon(),
+  );
+  const jobChip = el('span', { id: 'job-filter', class: 'job-filter', hidden: true }, jobLabel, jobClear);
+  /** The bulk job whose customers the table shows, if any. */
+  let job: JobId | undefined;
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   let appliedSearch = '';
@@ -110,6 +133,14 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   for (const { control } of [status, kind, platform, lastSeen, segment]) {
     control.addEventListener('change', () => options.onChange());
   }
+  jobClear.addEventListener('click', () => {
+    job = undefined;
+    jobChip.hidden = true;
+    setText(jobLabel, '');
+    // The button went with the chip: focus moves to the search box beside it.
+    search.focus();
+    options.onChange();
+  });
 
   const tabButtons = TABS.map(({ name, id, label, panel }) => {
     const button = el('button', { type: 'button', class: 'tab', role: 'tab', id, 'aria-controls': panel, 'data-tab': name }, label);
@@ -140,6 +171,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     platform.wrapper,
     lastSeen.wrapper,
     segment.wrapper,
+    jobChip,
     el('span', { class: 'toolbar-spacer' }),
     count,
   );
@@ -185,6 +217,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       if (kind.control.value !== '') filter.kind = kind.control.value as ProfileType;
       if (platform.control.value !== '') filter.platform = platform.control.value as Platform;
       if (segment.control.value !== '') filter.segment = segment.control.value;
+      if (job !== undefined) filter.job = job;
       return filter;
     },
     setCount(n) {
@@ -207,6 +240,20 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
         segment.control.append(segmentOption(ref));
       }
       segment.control.value = ref?.id ?? '';
+    },
+    showJob(id, jobStatus, label) {
+      clearTimeout(searchTimer);
+      searchTimer = undefined;
+      search.value = '';
+      appliedSearch = '';
+      status.control.value = jobStatus;
+      kind.control.value = '';
+      platform.control.value = '';
+      lastSeen.control.value = 'any' satisfies LastSeenWindow;
+      segment.control.value = '';
+      job = id;
+      setText(jobLabel, `Customers of: ${label}`);
+      jobChip.hidden = false;
     },
   };
 }

@@ -103,6 +103,9 @@ struct ListArgs {
     /// Only the members of the segment with this id.
     #[arg(long)]
     segment: Option<String>,
+    /// Only the customers of the bulk job with this id (as `jobs list` shows).
+    #[arg(long)]
+    job: Option<String>,
     /// username, email, phone, location, created, lastSeen, sessions or status.
     #[arg(long, default_value = "username")]
     sort: String,
@@ -343,6 +346,13 @@ async fn list(core: &AppCore, args: ListArgs, out: &mut impl Write) -> anyhow::R
             .map(|s| {
                 s.parse()
                     .map_err(|_| anyhow::anyhow!("{s:?} is not a segment id"))
+            })
+            .transpose()?,
+        job: args
+            .job
+            .map(|j| {
+                j.parse()
+                    .map_err(|_| anyhow::anyhow!("{j:?} is not a job id"))
             })
             .transpose()?,
         search: args.search,

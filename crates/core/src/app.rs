@@ -159,12 +159,13 @@ impl AppCore {
             .map_err(|e| CoreError::Task(e.to_string()))
     }
 
-    /// A search's page from the index, or `None` when SQLite must answer.
+    /// A search's page (or, without `needles`, a filtered page) from the index, or `None` when
+    /// SQLite must answer.
     async fn indexed_page(
         &self,
         request: &ListRequest,
         filter: &ResolvedFilter,
-        needles: Needles,
+        needles: Option<Needles>,
     ) -> Result<Option<Vec<i64>>> {
         let after = match &request.after {
             None => None,
@@ -184,7 +185,10 @@ impl AppCore {
                 Some(seq) => Some(index.slot_of(seq)?),
                 None => None,
             };
-            Some(index.search_page(&needles, &filter, sort, after, offset, limit))
+            Some(match &needles {
+                Some(needles) => index.search_page(needles, &filter, sort, after, offset, limit),
+                None => index.filtered_page(&filter, sort, after, offset, limit),
+            })
         })
         .await
     }
@@ -222,10 +226,20 @@ impl AppCore {
         let tz = self.time_zone();
         let filter = self.resolve(&request.filter, now).await?;
         listing::check_limit(request.limit)?;
-        // The index knows nothing of segments: SQLite answers a segment's members.
-        let needles = search::needles(&request.filter.search).filter(|_| filter.segment.is_none());
+        // The index knows nothing of segments or jobs: SQLite answers their customers.
+        let needles = search::needles(&request.filter.search)
+            .filter(|_| filter.segment.is_none() && filter.job.is_none());
         let seqs = match needles {
-            Some(needles) => self.indexed_page(request, &filter, needles).await?,
+            Some(needles) => self.indexed_page(request, &filter, Some(needles)).await?,
+            // A jump deep into the table: SQLite's OFFSET reads every row it skips (its sort
+            // indexes do not hold the status), the index only tests each one's flags.
+            None if request.offset > 0
+                && request.filter.search.trim().is_empty()
+                && filter.segment.is_none()
+                && filter.job.is_none() =>
+            {
+                self.indexed_page(request, &filter, None).await?
+            }
             None => None,
         };
         let format = |at| format_timestamp(at, tz);
@@ -249,7 +263,8 @@ impl AppCore {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let resolved = self.resolve(filter, now).await?;
-        let needles = search::needles(&filter.search).filter(|_| resolved.segment.is_none());
+        let needles = search::needles(&filter.search)
+            .filter(|_| resolved.segment.is_none() && resolved.job.is_none());
         if let Some(needles) = needles {
             let index_filter = index_filter(&resolved);
             let counted = self

@@ -30,6 +30,9 @@ use crate::time::format_timestamp;
 /// Most customers one chunk of a job changes, in one transaction.
 pub const CHUNK: usize = 500;
 
+/// How many of the last jobs done keep the list of their customers.
+pub const KEPT_DONE: usize = 20;
+
 /// The delay of a job when Settings names none.
 pub const DEFAULT_DELAY: Duration = Duration::from_secs(5 * 60);
 
@@ -221,7 +224,7 @@ impl Store {
         let records: Vec<JobRecord> = sqlx::query_as(&format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE state IN ('pending', 'running') \
              UNION ALL SELECT * FROM (SELECT {JOB_COLUMNS} FROM jobs \
-             WHERE state IN ('done', 'cancelled') ORDER BY run_at DESC LIMIT 20) \
+             WHERE state IN ('done', 'cancelled') ORDER BY run_at DESC LIMIT {KEPT_DONE}) \
              ORDER BY run_at, id"
         ))
         .fetch_all(&self.pool)
@@ -302,7 +305,17 @@ impl Store {
                     filter.push_from_where(&mut query, SearchDrive::Matches);
                     query.push(" AND p.seq > ").push_bind(after);
                     query.push(" ORDER BY p.seq LIMIT ").push_bind(limit);
-                    query.build_query_scalar().fetch_all(&mut *tx).await?
+                    let seqs: Vec<i64> = query.build_query_scalar().fetch_all(&mut *tx).await?;
+                    // Kept as the job's customers, as picked ones are.
+                    sqlx::query(
+                        "INSERT OR IGNORE INTO job_targets (job_id, seq) \
+                         SELECT ?, value FROM json_each(?)",
+                    )
+                    .bind(job.id)
+                    .bind(serde_json::Value::from(seqs.clone()).to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    seqs
                 }
             };
         // Customers deleted since they were picked are not found, and there is nothing to change.
@@ -331,10 +344,16 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        sqlx::query("DELETE FROM job_targets WHERE job_id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        // The customers of the last jobs done stay listed, so the table can show them (a click
+        // on the notification); older jobs' lists go.
+        sqlx::query(
+            "DELETE FROM job_targets WHERE job_id IN (SELECT id FROM jobs WHERE state = 'done' \
+             AND id NOT IN (SELECT id FROM jobs WHERE state = 'done' \
+             ORDER BY completed_at DESC, rowid DESC LIMIT ?))",
+        )
+        .bind(KEPT_DONE as i64)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -34,9 +34,11 @@ pub use app::{AppCore, OpenOptions};
 pub use autosync::{AutoSync, AutoSyncOptions};
 pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
-pub use jobs::{Notifier, CHUNK as JOB_CHUNK, DEFAULT_DELAY as DEFAULT_JOB_DELAY};
+pub use jobs::{
+    Notifier, CHUNK as JOB_CHUNK, DEFAULT_DELAY as DEFAULT_JOB_DELAY, KEPT_DONE as JOB_KEPT_DONE,
+};
 pub use keychain::Keychain;
-pub use notify::DesktopNotifier;
+pub use notify::{DesktopNotifier, OpenJob};
 pub use picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
 pub use store::Store;
 pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use userdesk_model::{
-    Cursor, CursorValue, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
+    Cursor, CursorValue, JobId, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
     SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 
@@ -43,6 +43,8 @@ pub struct ResolvedFilter {
     /// page walks its sort's index; otherwise the status may be looked up in profiles_by_status.
     /// Set when most profiles have the status: see [`walks_status`].
     pub walk_status: bool,
+    /// Only the customers of this bulk job.
+    pub job: Option<JobId>,
 }
 
 impl ResolvedFilter {
@@ -56,6 +58,7 @@ impl ResolvedFilter {
             search: search::plan(&filter.search),
             segment: None,
             walk_status: false,
+            job: filter.job,
         }
     }
 
@@ -105,6 +108,12 @@ impl ResolvedFilter {
         if let Some(segment) = &self.segment {
             segment.push_condition(query);
         }
+        if let Some(job) = self.job {
+            query
+                .push(" AND p.seq IN (SELECT seq FROM job_targets WHERE job_id = ")
+                .push_bind(job)
+                .push(")");
+        }
     }
 
     /// Whether only status, type and platform filter, so `profile_counts` holds the count.
@@ -112,6 +121,7 @@ impl ResolvedFilter {
         self.search == SearchPlan::Everyone
             && self.last_seen_since.is_none()
             && self.segment.is_none()
+            && self.job.is_none()
     }
 
     /// Appends the status, type and platform conditions on `p`.

@@ -2,13 +2,44 @@
 //! service (the freedesktop Notifications service over D-Bus on Linux, Notification Center on
 //! macOS, toast notifications on Windows) by way of notify-rust.
 
-use userdesk_model::JobView;
+use std::fmt;
+use std::sync::Arc;
+
+use userdesk_model::{JobId, JobView};
 
 use crate::jobs::Notifier;
 
-/// Shows each completed job's summary ("Archived 1,204 profiles") as a system notification.
-#[derive(Clone, Debug, Default)]
-pub struct DesktopNotifier;
+/// What a click on a job's notification does: the app opens on the job's customers.
+pub type OpenJob = Arc<dyn Fn(JobId) + Send + Sync>;
+
+/// Shows each completed job's summary ("Archived 1,204 profiles") as a system notification;
+/// with [`DesktopNotifier::opening`], a click on it (where the platform reports clicks) calls
+/// back with the job.
+#[derive(Clone, Default)]
+pub struct DesktopNotifier {
+    open: Option<OpenJob>,
+}
+
+impl fmt::Debug for DesktopNotifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DesktopNotifier")
+            .field("opens", &self.open.is_some())
+            .finish()
+    }
+}
+
+impl DesktopNotifier {
+    /// A notifier whose notifications call `open` with the job when clicked.
+    pub fn opening(open: impl Fn(JobId) + Send + Sync + 'static) -> Self {
+        Self {
+            open: Some(Arc::new(open)),
+        }
+    }
+}
+
+/// The action a click on the notification's body invokes, in the freedesktop specification.
+#[cfg(all(unix, not(target_os = "macos")))]
+const CLICK: &str = "default";
 
 impl Notifier for DesktopNotifier {
     fn job_completed(&self, job: &JobView) -> Result<(), String> {
@@ -16,14 +47,36 @@ impl Notifier for DesktopNotifier {
             userdesk_model::JobAction::Activate => "are active again",
             userdesk_model::JobAction::Archive => "show under Archived",
         };
-        notify_rust::Notification::new()
+        let mut notification = notify_rust::Notification::new();
+        notification
             .appname("Userdesk")
             .summary(&job.summary())
             .body(&format!(
                 "The customers you selected {changed}; the change syncs to the platform."
-            ))
-            .show()
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            ));
+        #[cfg(all(unix, not(target_os = "macos")))]
+        if self.open.is_some() {
+            notification.action(CLICK, "Show the customers");
+        }
+        let shown = notification.show().map_err(|e| e.to_string())?;
+        #[cfg(all(unix, not(target_os = "macos")))]
+        if let Some(open) = self.open.clone() {
+            // The wait lasts until the notification is clicked or closed, on a thread of its
+            // own so the job runner goes on.
+            let job = job.id;
+            std::thread::Builder::new()
+                .name("userdesk-notification".into())
+                .spawn(move || {
+                    shown.wait_for_action(|action| {
+                        if action == CLICK {
+                            open(job);
+                        }
+                    })
+                })
+                .map_err(|e| e.to_string())?;
+        }
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        drop(shown);
+        Ok(())
     }
 }

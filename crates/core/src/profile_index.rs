@@ -825,6 +825,19 @@ impl ProfileIndex {
         self.page_where(sort, after, offset, limit, |slot| matches.bits.get(slot))
     }
 
+    /// Up to `limit` rowids of the profiles `filter` admits, in `sort` order, with no search: a
+    /// jump deep into the table, which SQLite answers only by reading every row it skips.
+    pub(crate) fn filtered_page(
+        &self,
+        filter: &IndexFilter,
+        sort: SortOrder,
+        after: Option<u32>,
+        offset: usize,
+        limit: usize,
+    ) -> Vec<i64> {
+        self.page_where(sort, after, offset, limit, |slot| self.admits(filter, slot))
+    }
+
     /// Whether the entry of `slot` holds `text`, or `digits` in its phone.
     fn entry_matches(&self, slot: usize, text: &Finder<'_>, digits: Option<&Finder<'_>>) -> bool {
         let start = self.text.entry[slot] as usize;

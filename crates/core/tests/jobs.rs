@@ -501,3 +501,107 @@ async fn selected_customers_are_deleted_at_once_and_made_a_segment() {
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn the_table_shows_a_done_jobs_customers_and_only_theirs() {
+    let (f, ids) = active_fixture(40).await;
+    let shown = Shown::default();
+    let later = Utc::now() + chrono::Duration::minutes(6);
+    let (picked, others) = ids.split_at(7);
+    let by_hand = f
+        .app
+        .schedule_job(JobAction::Archive, &archive(picked))
+        .await
+        .unwrap();
+    f.app.run_due_jobs_at(later, &shown).await.unwrap();
+    let of_job = |job, status| ProfileFilter {
+        status: Some(status),
+        job: Some(job),
+        ..Default::default()
+    };
+    let listed = |filter: ProfileFilter| {
+        let app = &f.app;
+        async move {
+            let mut ids: Vec<ProfileId> = app
+                .list_profiles(&page_request(filter))
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let mut expected = picked.to_vec();
+    expected.sort();
+    assert_eq!(
+        listed(of_job(by_hand.id, ProfileStatus::Archived)).await,
+        expected
+    );
+    assert_eq!(
+        f.app
+            .count_profiles(&of_job(by_hand.id, ProfileStatus::Archived))
+            .await
+            .unwrap(),
+        7
+    );
+    assert!(listed(of_job(by_hand.id, ProfileStatus::Active))
+        .await
+        .is_empty());
+
+    // A "select all matching" job keeps the customers it changed, not those the filter
+    // matches later.
+    let vip: Vec<ProfileId> = others[..5].to_vec();
+    let segment = f
+        .app
+        .create_segment(
+            userdesk_model::SegmentDraft {
+                name: "To archive".into(),
+                description: String::new(),
+                rules: Vec::new(),
+            },
+            &vip.iter().map(ProfileId::to_string).collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let members = ProfileFilter {
+        status: Some(ProfileStatus::Active),
+        segment: Some(segment.id),
+        ..Default::default()
+    };
+    let by_filter = f
+        .app
+        .schedule_job(
+            JobAction::Archive,
+            &Selection::Filter {
+                filter: members.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    f.app.run_due_jobs_at(later, &shown).await.unwrap();
+    f.app
+        .set_profile_active(&vip[0].to_string(), true)
+        .await
+        .unwrap();
+    let mut expected = vip.clone();
+    expected.sort();
+    let mut both = listed(of_job(by_filter.id, ProfileStatus::Archived)).await;
+    both.extend(listed(of_job(by_filter.id, ProfileStatus::Active)).await);
+    both.sort();
+    assert_eq!(both, expected);
+
+    // Only the last jobs done keep their lists.
+    for _ in 0..userdesk_core::JOB_KEPT_DONE {
+        f.app
+            .schedule_job(JobAction::Activate, &archive(&others[10..12]))
+            .await
+            .unwrap();
+        f.app.run_due_jobs_at(later, &shown).await.unwrap();
+    }
+    assert!(listed(of_job(by_hand.id, ProfileStatus::Archived))
+        .await
+        .is_empty());
+}

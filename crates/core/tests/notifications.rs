@@ -1,19 +1,22 @@
 //! A completed job's system notification, as the platform's notification service receives it:
 //! the test starts a private D-Bus session bus (`dbus-daemon`) and serves the freedesktop
 //! Notifications interface on it, recording each call, in place of the desktop's notification
-//! daemon.
+//! daemon (none runs on a machine without a desktop); a click is the `ActionInvoked` signal such
+//! a daemon sends.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
 use userdesk_core::{DesktopNotifier, Notifier};
 use userdesk_model::{JobAction, JobId, JobState, JobView};
+use zbus::object_server::SignalEmitter;
 use zbus::OwnedVariant;
 
-/// What the service was asked to show: (application, summary, body).
-type Shown = Arc<Mutex<Vec<(String, String, String)>>>;
+/// What the service was asked to show: (application, summary, body, actions).
+type Shown = Arc<Mutex<Vec<(String, String, String, Vec<String>)>>>;
 
 struct NotificationService {
     shown: Shown,
@@ -29,18 +32,26 @@ impl NotificationService {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         _hints: HashMap<String, OwnedVariant>,
         _expire_timeout: i32,
     ) -> u32 {
         let mut shown = self.shown.lock().unwrap();
-        shown.push((app_name, summary, body));
+        shown.push((app_name, summary, body, actions));
         shown.len() as u32
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into()]
+        vec!["body".into(), "actions".into()]
     }
+
+    /// What the daemon says when the manager clicks a notification.
+    #[zbus(signal)]
+    async fn action_invoked(
+        emitter: &SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
 
     fn get_server_information(&self) -> (String, String, String, String) {
         (
@@ -85,11 +96,25 @@ impl Drop for Bus {
     }
 }
 
+fn job(total: u64) -> JobView {
+    JobView {
+        id: JobId::new(),
+        action: JobAction::Archive,
+        state: JobState::Done,
+        total,
+        applied: total,
+        run_at: String::new(),
+        run_at_ms: 0,
+        completed: None,
+    }
+}
+
+/// One test on purpose: the bus is the process's session bus, set in its environment.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_completed_job_reaches_the_notification_service_once_with_its_summary() {
+async fn a_completed_job_is_announced_once_and_a_click_opens_its_customers() {
     let bus = Bus::start();
     let shown: Shown = Arc::default();
-    let _service = zbus::connection::Builder::address(bus.address.as_str())
+    let service = zbus::connection::Builder::address(bus.address.as_str())
         .name("org.freedesktop.Notifications")
         .serve_at(
             "/org/freedesktop/Notifications",
@@ -100,27 +125,59 @@ async fn a_completed_job_reaches_the_notification_service_once_with_its_summary(
         .build()
         .await
         .unwrap();
-    // This test binary holds this one test: the process's session bus is the test's own.
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
 
-    let job = JobView {
-        id: JobId::new(),
-        action: JobAction::Archive,
-        state: JobState::Done,
-        total: 1204,
-        applied: 1204,
-        run_at: String::new(),
-        run_at_ms: 0,
-        completed: None,
-    };
-    tokio::task::spawn_blocking(move || DesktopNotifier.job_completed(&job))
+    // Without a way to open the app, the notification offers no action.
+    let plain = job(1204);
+    tokio::task::spawn_blocking(move || DesktopNotifier::default().job_completed(&plain))
         .await
         .unwrap()
         .unwrap();
-    let shown = shown.lock().unwrap().clone();
-    assert_eq!(shown.len(), 1);
-    let (app, summary, body) = &shown[0];
-    assert_eq!(app, "Userdesk");
-    assert_eq!(summary, "Archived 1,204 profiles");
-    assert!(body.contains("Archived"), "{body}");
+    {
+        let shown = shown.lock().unwrap();
+        assert_eq!(shown.len(), 1);
+        let (app, summary, body, actions) = &shown[0];
+        assert_eq!(app, "Userdesk");
+        assert_eq!(summary, "Archived 1,204 profiles");
+        assert!(body.contains("Archived"), "{body}");
+        assert!(actions.is_empty(), "{actions:?}");
+    }
+
+    // With one, a click on the notification calls back with the job.
+    let (opened, clicked) = mpsc::channel();
+    let notifier = DesktopNotifier::opening(move |job| {
+        let _ = opened.send(job);
+    });
+    let archived = job(3);
+    let id = archived.id;
+    tokio::task::spawn_blocking(move || notifier.job_completed(&archived))
+        .await
+        .unwrap()
+        .unwrap();
+    let notification = {
+        let shown = shown.lock().unwrap();
+        assert_eq!(shown.len(), 2, "announced once");
+        let (_, summary, _, actions) = &shown[1];
+        assert_eq!(summary, "Archived 3 profiles");
+        assert_eq!(actions[0], "default", "{actions:?}");
+        shown.len() as u32
+    };
+    let emitter = service
+        .object_server()
+        .interface::<_, NotificationService>("/org/freedesktop/Notifications")
+        .await
+        .unwrap();
+    // The notifier listens from a thread of its own: click until it has heard (a click sent
+    // before it listens is not seen, as on a desktop).
+    let mut heard = None;
+    for _ in 0..100 {
+        NotificationService::action_invoked(emitter.signal_emitter(), notification, "default")
+            .await
+            .unwrap();
+        if let Ok(job) = clicked.recv_timeout(Duration::from_millis(100)) {
+            heard = Some(job);
+            break;
+        }
+    }
+    assert_eq!(heard, Some(id), "the click opens the job's customers");
 }

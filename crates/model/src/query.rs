@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::ProfileId;
+use crate::jobs::JobId;
 use crate::profile::{Platform, ProfileRow, ProfileStatus, ProfileType};
 use crate::segments::SegmentId;
 
@@ -36,6 +37,9 @@ pub struct ProfileFilter {
     /// Only the members of this segment.
     #[ts(optional)]
     pub segment: Option<SegmentId>,
+    /// Only the customers of this bulk job (opened from its notification or the jobs panel).
+    #[ts(optional)]
+    pub job: Option<JobId>,
     /// A full or partial name, email or phone number; empty matches everyone.
     pub search: String,
 }

@@ -188,6 +188,8 @@ interface FakeJob {
   readonly runAtMs: number;
   completedMs?: number;
   readonly target: { readonly ids: ReadonlySet<string> } | { readonly filter: ProfileFilter };
+  /** The ids of the customers it changed, once done: what a filter on the job shows. */
+  customers?: ReadonlySet<string>;
 }
 
 /** The core's default delay of Active and Archive (5 minutes) and its longest (a week), seconds. */
@@ -959,6 +961,7 @@ export class FakeBackend implements Backend {
       for (const index of indices) this.edited.set(index, { ...this.profile(index), status });
       this.orderings.clear();
       job.applied = indices.length;
+      job.customers = new Set(indices.map(fakeId));
       job.state = 'done';
       job.completedMs = now;
     }
@@ -1231,6 +1234,11 @@ export class FakeBackend implements Backend {
       const segment = this.segmentsById.get(filter.segment);
       if (segment === undefined || !this.inSegment(p, segment)) return false;
     }
+    if (filter.job !== undefined) {
+      // A job not done, or no longer known, has no customers to show.
+      const job = this.jobs.find((j) => j.id === filter.job);
+      if (job?.customers?.has(p.id) !== true) return false;
+    }
     const needle = filter.search.trim().toLowerCase();
     if (needle !== '') {
       const haystacks = [usernameOf(p), p.email, p.phone].map((s) => s.toLowerCase());
@@ -1262,6 +1270,7 @@ export class FakeBackend implements Backend {
       filter.platform === undefined &&
       filter.lastSeen === 'any' &&
       filter.segment === undefined &&
+      filter.job === undefined &&
       sort.column === 'username'
     );
   }
