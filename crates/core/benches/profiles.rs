@@ -94,16 +94,20 @@ fn raw_first_page(sort: SortOrder) -> String {
         SortColumn::Created => "created_at",
         SortColumn::LastSeen => "last_seen_at",
         SortColumn::Sessions => "sessions",
-        SortColumn::Status => "status",
+        // Every row shown has the one status: the id alone orders them.
+        SortColumn::Status => "",
     };
     let order: Vec<String> = keys
         .split(", ")
+        .filter(|k| !k.is_empty())
         .chain(["id"])
         .map(|k| format!("{k} {dir}"))
         .collect();
+    // `+status`: the status tested row by row while the sort's index is walked, the best plan
+    // when most profiles have it (SQLite would otherwise read them all by the status's index).
     format!(
         "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
-         FROM profiles WHERE status = 'active' ORDER BY {} LIMIT {PAGE}",
+         FROM profiles WHERE +status = 'active' ORDER BY {} LIMIT {PAGE}",
         order.join(", ")
     )
 }
@@ -208,7 +212,7 @@ async fn main() -> anyhow::Result<()> {
         // Too short for trigrams, the hand-written query is a scan.
         let like = format!("%{term}%");
         let raw_like = "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status FROM profiles \
-             WHERE status = 'active' AND (first_name || ' ' || last_name LIKE ?1 OR email LIKE ?1 OR phone LIKE ?1) \
+             WHERE +status = 'active' AND (first_name || ' ' || last_name LIKE ?1 OR email LIKE ?1 OR phone LIKE ?1) \
              ORDER BY username, id LIMIT 100";
         let raw = time(|| async {
             let (sql, bind) = if short {
@@ -410,7 +414,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let raw_deep =
         "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
-         FROM profiles WHERE status = 'active' AND (last_seen_at, id) < (?, ?) \
+         FROM profiles WHERE +status = 'active' AND (last_seen_at, id) < (?, ?) \
          ORDER BY last_seen_at DESC, id DESC LIMIT 100";
     let raw = time(|| async {
         sqlx::query(raw_deep)
@@ -435,7 +439,7 @@ async fn main() -> anyhow::Result<()> {
     .await;
     let raw_offset = format!(
         "SELECT id, username, email, phone, location, created_at, last_seen_at, sessions, status \
-         FROM profiles WHERE status = 'active' ORDER BY last_seen_at DESC, id DESC LIMIT 100 OFFSET {half}"
+         FROM profiles WHERE +status = 'active' ORDER BY last_seen_at DESC, id DESC LIMIT 100 OFFSET {half}"
     );
     let raw = time(|| async {
         sqlx::query(&raw_offset)

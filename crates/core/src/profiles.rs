@@ -222,8 +222,8 @@ pub(crate) async fn set_status_in(
 }
 
 /// Sets the status of the profiles at these rowids, as [`set_status_in`] does for each (the
-/// server's copy kept, a `profile.set_status` mutation queued for each one that changes), in a
-/// few statements for all of them. Rowids no profile has any more are passed over. Returns how
+/// server's copy kept, as the status it had; a `profile.set_status` mutation queued for each one
+/// that changes), in a few statements for all of them. Rowids no profile has any more are passed over. Returns how
 /// many profiles were found.
 pub(crate) async fn set_status_of_rows(
     conn: &mut SqliteConnection,
@@ -234,23 +234,19 @@ pub(crate) async fn set_status_of_rows(
         return Ok(0);
     }
     let rows = serde_json::Value::from(seqs.to_vec()).to_string();
-    let sql = format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles \
-         WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq"
-    );
-    let found = sqlx::query_as::<_, ProfileRecord>(&sql)
-        .bind(&rows)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(Profile::try_from)
-        .collect::<Result<Vec<_>>>()?;
-    let changing: Vec<Profile> = found
+    let found: Vec<(ProfileId, String)> = sqlx::query_as(
+        "SELECT id, status FROM profiles WHERE seq IN (SELECT value FROM json_each(?)) \
+         ORDER BY seq",
+    )
+    .bind(&rows)
+    .fetch_all(&mut *conn)
+    .await?;
+    let changing: Vec<ProfileId> = found
         .iter()
-        .filter(|p| p.status != status)
-        .cloned()
+        .filter(|(_, current)| current != status.as_str())
+        .map(|(id, _)| *id)
         .collect();
-    shadow::keep_server_copies(conn, &changing).await?;
+    shadow::keep_server_statuses(conn, &rows, status).await?;
     // Only the status column: the indexes and triggers of the other columns stay untouched.
     sqlx::query(
         "UPDATE profiles SET status = ?1 WHERE seq IN (SELECT value FROM json_each(?2)) \
@@ -262,8 +258,8 @@ pub(crate) async fn set_status_of_rows(
     .await?;
     let ops: Vec<Op> = changing
         .iter()
-        .map(|p| Op::ProfileSetStatus {
-            profile_id: p.id,
+        .map(|id| Op::ProfileSetStatus {
+            profile_id: *id,
             status,
         })
         .collect();

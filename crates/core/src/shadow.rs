@@ -1,12 +1,14 @@
 //! The server's copy of each profile that pending local mutations change, the base a pull
-//! rebases them on.
+//! rebases them on. A profile whose only pending changes are of its status (a bulk job's) keeps
+//! only the status it had (`status_shadows`): its copy is its row with that status.
 
 use std::collections::HashSet;
 
 use sqlx::SqliteConnection;
-use userdesk_model::{Profile, ProfileId};
+use userdesk_model::{Profile, ProfileId, ProfileStatus};
 
 use crate::error::{CoreError, Result};
+use crate::profiles;
 
 fn to_json(profile: &Profile) -> Result<String> {
     serde_json::to_string(profile)
@@ -14,41 +16,51 @@ fn to_json(profile: &Profile) -> Result<String> {
 }
 
 /// Keeps `current` as the server's copy unless one is kept already: with no mutation pending on
-/// the profile, the local row is exactly the server's.
+/// the profile, the local row is exactly the server's. A status-only copy becomes a full one.
 pub(crate) async fn keep_server_copy(conn: &mut SqliteConnection, current: &Profile) -> Result<()> {
+    let mut copy = current.clone();
+    let status: Option<String> = sqlx::query_scalar(
+        "DELETE FROM status_shadows WHERE seq = (SELECT seq FROM profiles WHERE id = ?) \
+         RETURNING status",
+    )
+    .bind(current.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(status) = status {
+        copy.status = parse_status(&status)?;
+    }
     sqlx::query("INSERT OR IGNORE INTO profile_shadows (id, record) VALUES (?, ?)")
-        .bind(current.id)
-        .bind(to_json(current)?)
+        .bind(copy.id)
+        .bind(to_json(&copy)?)
         .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
-/// [`keep_server_copy`] for many profiles, in one statement.
-pub(crate) async fn keep_server_copies(
+/// Keeps, as their server's copy, the status of the profiles at these rowids (a JSON array)
+/// whose status is not `status`, unless a copy is kept already: what a bulk job's chunk needs
+/// before it changes them, a few pages written whatever the number of profiles.
+pub(crate) async fn keep_server_statuses(
     conn: &mut SqliteConnection,
-    current: &[Profile],
+    seqs_json: &str,
+    status: ProfileStatus,
 ) -> Result<()> {
-    if current.is_empty() {
-        return Ok(());
-    }
-    let rows = current
-        .iter()
-        .map(|p| {
-            Ok(serde_json::json!([
-                p.id.as_uuid().simple().to_string(),
-                to_json(p)?
-            ]))
-        })
-        .collect::<Result<Vec<_>>>()?;
     sqlx::query(
-        "INSERT OR IGNORE INTO profile_shadows (id, record) \
-         SELECT unhex(value ->> 0), value ->> 1 FROM json_each(?)",
+        "INSERT OR IGNORE INTO status_shadows (seq, status) \
+         SELECT p.seq, p.status FROM profiles AS p \
+         WHERE p.seq IN (SELECT value FROM json_each(?1)) AND p.status <> ?2 \
+         AND NOT EXISTS (SELECT 1 FROM profile_shadows AS s WHERE s.id = p.id)",
     )
-    .bind(serde_json::Value::from(rows).to_string())
+    .bind(seqs_json)
+    .bind(status.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+fn parse_status(status: &str) -> Result<ProfileStatus> {
+    ProfileStatus::parse(status)
+        .ok_or_else(|| CoreError::Corrupt(format!("the kept status {status:?}")))
 }
 
 /// Sets the server's copy to the pulled `profile`.
@@ -61,6 +73,14 @@ pub(crate) async fn put(conn: &mut SqliteConnection, profile: &Profile) -> Resul
     .bind(to_json(profile)?)
     .execute(&mut *conn)
     .await?;
+    forget_status(conn, profile.id).await
+}
+
+async fn forget_status(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+    sqlx::query("DELETE FROM status_shadows WHERE seq = (SELECT seq FROM profiles WHERE id = ?)")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -70,14 +90,28 @@ pub(crate) async fn remove(conn: &mut SqliteConnection, id: ProfileId) -> Result
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    forget_status(conn, id).await
+}
+
+/// Forgets every server copy (a reset of the workspace).
+pub(crate) async fn clear(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("DELETE FROM profile_shadows")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM status_shadows")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// The profiles a server copy is kept for.
 pub(crate) async fn ids(conn: &mut SqliteConnection) -> Result<HashSet<ProfileId>> {
-    let ids: Vec<ProfileId> = sqlx::query_scalar("SELECT id FROM profile_shadows")
-        .fetch_all(&mut *conn)
-        .await?;
+    let ids: Vec<ProfileId> = sqlx::query_scalar(
+        "SELECT id FROM profile_shadows \
+         UNION ALL SELECT p.id FROM status_shadows AS s JOIN profiles AS p ON p.seq = s.seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(ids.into_iter().collect())
 }
 
@@ -86,13 +120,25 @@ pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
     let records: Vec<String> = sqlx::query_scalar("SELECT record FROM profile_shadows")
         .fetch_all(&mut *conn)
         .await?;
-    records
+    let mut copies = records
         .iter()
         .map(|r| {
             serde_json::from_str(r)
                 .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
         })
-        .collect()
+        .collect::<Result<Vec<Profile>>>()?;
+    let statuses: Vec<(ProfileId, String)> = sqlx::query_as(
+        "SELECT p.id, s.status FROM status_shadows AS s JOIN profiles AS p ON p.seq = s.seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, status) in statuses {
+        if let Some(mut copy) = profiles::read_profile(conn, id).await? {
+            copy.status = parse_status(&status)?;
+            copies.push(copy);
+        }
+    }
+    Ok(copies)
 }
 
 /// The server's copy of one profile, if one is kept.
@@ -102,10 +148,24 @@ pub(crate) async fn get(conn: &mut SqliteConnection, id: ProfileId) -> Result<Op
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-    record
-        .map(|r| {
-            serde_json::from_str(&r)
-                .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
-        })
-        .transpose()
+    if let Some(record) = record {
+        return serde_json::from_str(&record)
+            .map(Some)
+            .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")));
+    }
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT s.status FROM status_shadows AS s JOIN profiles AS p ON p.seq = s.seq \
+         WHERE p.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let mut copy = profiles::read_profile(conn, id).await?;
+    if let Some(copy) = &mut copy {
+        copy.status = parse_status(&status)?;
+    }
+    Ok(copy)
 }

@@ -542,9 +542,7 @@ impl Store {
             sqlx::query("DELETE FROM profiles")
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM profile_shadows")
-                .execute(&mut *tx)
-                .await?;
+            shadow::clear(&mut tx).await?;
             sqlx::query("DELETE FROM synced_records")
                 .execute(&mut *tx)
                 .await?;
@@ -1145,6 +1143,7 @@ mod tests {
              ORDER BY name",
             "SELECT json_array(id, name, args) FROM outbox ORDER BY id",
             "SELECT json_array(hex(id), record) FROM profile_shadows ORDER BY id",
+            "SELECT json_array(seq, status) FROM status_shadows ORDER BY seq",
             "SELECT json_array(rowid) FROM profiles_search WHERE profiles_search MATCH 'gmail' \
              ORDER BY rowid",
             "SELECT json_array(count(*)) FROM staged_records",

@@ -603,3 +603,98 @@ async fn a_long_outbox_is_pushed_in_order_across_batches() {
     assert_eq!(platform.server_profiles().await[&id].location, "Stop 6");
     client.assert_same_as(&platform).await;
 }
+
+#[tokio::test]
+async fn customers_a_bulk_job_archived_sync_and_a_refusal_gives_each_its_status_back() {
+    let platform = Platform::start(6).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let ids: Vec<ProfileId> = platform.profiles.iter().map(|p| p.id).collect();
+    for id in &ids {
+        ann.app
+            .set_profile_active(&id.to_string(), true)
+            .await
+            .unwrap();
+    }
+    ann.sync(&platform).await;
+    bob.sync(&platform).await;
+    // A customer only Ann's store knows: the server refuses any change of it.
+    let mut stranger = DemoProfiles::new(5, now()).next().unwrap();
+    stranger.status = userdesk_model::ProfileStatus::Active;
+    ann.app
+        .store()
+        .insert_profiles(std::slice::from_ref(&stranger))
+        .await
+        .unwrap();
+    let mut picked = ids[..4].to_vec();
+    picked.push(stranger.id);
+    ann.app.set_job_delay(0).await.unwrap();
+    ann.app
+        .schedule_job(
+            userdesk_model::JobAction::Archive,
+            &userdesk_model::Selection::Ids { ids: picked },
+        )
+        .await
+        .unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let done = ann.app.run_due_jobs_at(later, &NoNotice).await.unwrap();
+    assert_eq!(done[0].applied, 5);
+    // The job kept each customer's former status as the server's copy, and nothing more.
+    assert_eq!(kept_copies(&ann).await, (0, 5));
+    // Before Ann syncs: Bob edits one of them, and Ann edits another after the job (its copy
+    // becomes a whole one, with the status the server still has).
+    bob.edit(ids[0], location("Oslo")).await;
+    bob.sync(&platform).await;
+    ann.edit(ids[1], first_name("Later")).await;
+    assert_eq!(kept_copies(&ann).await, (1, 4));
+
+    let report = ann.sync(&platform).await;
+    assert_eq!(report.rejected, 1, "only the stranger's change is refused");
+    let archived = userdesk_model::ProfileStatus::Archived;
+    let first = ann.profile(ids[0]).await.unwrap();
+    assert_eq!((first.status, first.location.as_str()), (archived, "Oslo"));
+    let second = ann.profile(ids[1]).await.unwrap();
+    assert_eq!(
+        (second.status, second.first_name.as_str()),
+        (archived, "Later")
+    );
+    assert_eq!(
+        ann.profile(stranger.id).await.unwrap(),
+        stranger,
+        "the refused change gave the customer back its status"
+    );
+    bob.sync(&platform).await;
+    for id in &ids[..4] {
+        assert_eq!(bob.profile(*id).await.unwrap().status, archived);
+    }
+    for id in &ids[4..] {
+        assert_eq!(
+            bob.profile(*id).await.unwrap().status,
+            userdesk_model::ProfileStatus::Active
+        );
+    }
+    bob.assert_same_as(&platform).await;
+    // Nothing is pending any more, and no server copy is left behind.
+    assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
+    assert_eq!(kept_copies(&ann).await, (0, 0));
+}
+
+/// How many whole server copies, and how many status-only ones, the client keeps.
+async fn kept_copies(client: &Client) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM profile_shadows), (SELECT count(*) FROM status_shadows)",
+    )
+    .fetch_one(client.app.store().pool())
+    .await
+    .unwrap()
+}
+
+struct NoNotice;
+
+impl userdesk_core::Notifier for NoNotice {
+    fn job_completed(&self, _job: &userdesk_model::JobView) -> Result<(), String> {
+        Ok(())
+    }
+}
