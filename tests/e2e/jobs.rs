@@ -2,31 +2,16 @@
 //! checkboxes, clicks Archive, sees the job counting down in the jobs panel, and finds the three
 //! under Archived once it has fired (after a delay of a few seconds set in the store).
 
-use std::path::Path;
-
 use fantoccini::Locator;
-use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
-use userdesk_e2e::{click, save_screenshot, wait_for, wait_for_text, Driver};
-use userdesk_model::{Profile, ProfileId, ProfileStatus};
-
-/// 300 customers, all active; jobs take effect after `delay` seconds.
-async fn prepare_store(data_dir: &Path, delay: u64) -> anyhow::Result<()> {
-    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let mut profiles: Vec<Profile> = DemoProfiles::new(3, chrono::Utc::now()).take(300).collect();
-    for p in &mut profiles {
-        p.status = ProfileStatus::Active;
-    }
-    core.store().insert_profiles(&profiles).await?;
-    core.set_job_delay(delay).await?;
-    core.store().close().await;
-    Ok(())
-}
+use userdesk_core::{AppCore, OpenOptions};
+use userdesk_e2e::{active_store, click, save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_model::{ProfileId, ProfileStatus};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_the_job_fired(
 ) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    prepare_store(dir.path(), 4).await?;
+    active_store(dir.path(), 3, 4).await?;
     let driver = Driver::start(dir.path()).await?;
     let client = driver.open_app().await?;
     wait_for_text(&client, "#count", "300 users").await?;

@@ -3,121 +3,22 @@
 //! on the job's customers.
 //!
 //! The app runs on a D-Bus session bus of the test's own, where the test serves the freedesktop
-//! Notifications interface (recording each notification and sending the `ActionInvoked` signal a
-//! notification daemon sends on a click) in place of a desktop's daemon, which Xvfb has not. The
-//! window is closed as a window manager closes it: a `WM_DELETE_WINDOW` message over X11.
+//! Notifications interface (userdesk-testkit: it records each notification and sends the
+//! `ActionInvoked` signal a notification daemon sends on a click) in place of a desktop's daemon,
+//! which Xvfb has not. The window is closed as a window manager closes it: a `WM_DELETE_WINDOW`
+//! message over X11.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use fantoccini::Locator;
-use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
-use userdesk_e2e::{click, save_screenshot, wait_for, wait_for_text, Driver};
-use userdesk_model::{Profile, ProfileId, ProfileStatus};
+use userdesk_e2e::{active_store, click, save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_model::ProfileId;
+use userdesk_testkit::{Notifications, SessionBus};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
 };
-use zbus::object_server::SignalEmitter;
-use zbus::OwnedVariant;
-
-/// Each notification asked for: (id, summary).
-type Shown = Arc<Mutex<Vec<(u32, String)>>>;
-
-struct Notifications {
-    shown: Shown,
-}
-
-#[zbus::interface(name = "org.freedesktop.Notifications")]
-impl Notifications {
-    #[allow(clippy::too_many_arguments)]
-    fn notify(
-        &self,
-        _app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
-        summary: String,
-        _body: String,
-        _actions: Vec<String>,
-        _hints: HashMap<String, OwnedVariant>,
-        _expire_timeout: i32,
-    ) -> u32 {
-        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
-        let id = shown.len() as u32 + 1;
-        shown.push((id, summary));
-        id
-    }
-
-    fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
-    }
-
-    fn get_server_information(&self) -> (String, String, String, String) {
-        (
-            "recorder".into(),
-            "userdesk".into(),
-            "1".into(),
-            "1.2".into(),
-        )
-    }
-
-    fn close_notification(&self, _id: u32) {}
-
-    #[zbus(signal)]
-    async fn action_invoked(
-        emitter: &SignalEmitter<'_>,
-        id: u32,
-        action_key: &str,
-    ) -> zbus::Result<()>;
-}
-
-/// A session bus of the test's own, stopped when dropped.
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Bus {
-    fn start() -> anyhow::Result<Self> {
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("dbus-daemon (Debian package dbus-daemon)")?;
-        let mut address = String::new();
-        BufReader::new(daemon.stdout.take().context("the bus's address")?)
-            .read_line(&mut address)?;
-        Ok(Self {
-            daemon,
-            address: address.trim().to_string(),
-        })
-    }
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-/// 300 customers, all active; jobs take effect after `delay` seconds.
-async fn prepare_store(data_dir: &Path, delay: u64) -> anyhow::Result<()> {
-    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let mut profiles: Vec<Profile> = DemoProfiles::new(5, chrono::Utc::now()).take(300).collect();
-    for p in &mut profiles {
-        p.status = ProfileStatus::Active;
-    }
-    core.store().insert_profiles(&profiles).await?;
-    core.set_job_delay(delay).await?;
-    core.store().close().await;
-    Ok(())
-}
 
 /// The app's shown top-level X11 window, found by its title as a window manager finds it.
 struct AppWindow<C: Connection> {
@@ -191,24 +92,11 @@ impl<C: Connection> AppWindow<C> {
 async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_opens_its_customers(
 ) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    prepare_store(dir.path(), 6).await?;
-    let bus = Bus::start()?;
-    let shown: Shown = Arc::default();
-    let service = zbus::connection::Builder::address(bus.address.as_str())
-        .name("org.freedesktop.Notifications")
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            Notifications {
-                shown: shown.clone(),
-            },
-        )
-        .build()
-        .await?;
-    let driver = Driver::start_with(
-        dir.path(),
-        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
-    )
-    .await?;
+    active_store(dir.path(), 5, 6).await?;
+    let bus = SessionBus::start().context("dbus-daemon (Debian package dbus-daemon)")?;
+    let service = Notifications::serve(bus.address()).await?;
+    let driver =
+        Driver::start_with(dir.path(), &[("DBUS_SESSION_BUS_ADDRESS", bus.address())]).await?;
     let client = driver.open_app().await?;
     wait_for_text(&client, "#count", "300 users").await?;
     let (x11, screen) = x11rb::connect(None).context("the X display (run under xvfb-run)")?;
@@ -238,14 +126,12 @@ async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_ope
     // The job fires meanwhile and says so.
     let mut announced = None;
     for _ in 0..300 {
-        let found = shown
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|(_, summary)| summary == "Archived 3 profiles")
-            .map(|(id, _)| *id);
-        if found.is_some() {
-            announced = found;
+        announced = service
+            .shown()
+            .into_iter()
+            .find(|shown| shown.summary == "Archived 3 profiles")
+            .map(|shown| shown.id);
+        if announced.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -257,12 +143,8 @@ async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_ope
     );
 
     // A click on it: the window is back, on the job's three customers under Archived.
-    let emitter = service
-        .object_server()
-        .interface::<_, Notifications>("/org/freedesktop/Notifications")
-        .await?;
     for _ in 0..100 {
-        Notifications::action_invoked(emitter.signal_emitter(), notification, "default").await?;
+        service.click(notification).await?;
         if window.shown()? {
             break;
         }

@@ -11,6 +11,27 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
+/// A store in `data_dir` of 300 demo customers (from `seed`), all active, whose jobs take effect
+/// after `delay` seconds.
+pub async fn active_store(data_dir: &Path, seed: u64, delay: u64) -> anyhow::Result<()> {
+    let core = userdesk_core::AppCore::open(
+        &data_dir.join("userdesk.sqlite3"),
+        userdesk_core::OpenOptions::default(),
+    )
+    .await?;
+    let mut profiles: Vec<userdesk_model::Profile> =
+        userdesk_core::DemoProfiles::new(seed, chrono::Utc::now())
+            .take(300)
+            .collect();
+    for p in &mut profiles {
+        p.status = userdesk_model::ProfileStatus::Active;
+    }
+    core.store().insert_profiles(&profiles).await?;
+    core.set_job_delay(delay).await?;
+    core.store().close().await;
+    Ok(())
+}
+
 /// The app binary the tests drive: `USERDESK_APP`, else the debug build in the workspace target.
 pub fn app_binary() -> anyhow::Result<PathBuf> {
     let path = match std::env::var_os("USERDESK_APP") {

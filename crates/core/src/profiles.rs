@@ -696,6 +696,37 @@ mod tests {
         }
     }
 
+    /// Every row of the table, page after page by keyset.
+    async fn every_page(
+        store: &Store,
+        filter: &ProfileFilter,
+        resolved: &ResolvedFilter,
+        sort: SortOrder,
+        drive: SearchDrive,
+        limit: u32,
+    ) -> Vec<userdesk_model::ProfileRow> {
+        let mut rows = Vec::new();
+        let mut after = None;
+        loop {
+            let request = ListRequest {
+                filter: filter.clone(),
+                sort,
+                after: after.take(),
+                offset: 0,
+                limit,
+            };
+            let page = store
+                .list_profiles_driven(&request, resolved, drive, |t| t.to_string())
+                .await
+                .unwrap();
+            rows.extend(page.rows);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return rows,
+            }
+        }
+    }
+
     #[tokio::test]
     async fn both_search_plans_list_the_same_rows_in_every_sort() {
         let (store, _dir) = demo_store(5, 1_200).await;
@@ -718,27 +749,9 @@ mod tests {
                 for direction in [SortDirection::Asc, SortDirection::Desc] {
                     let mut pages = Vec::new();
                     for drive in [SearchDrive::Matches, SearchDrive::SortIndex] {
-                        let mut ids = Vec::new();
-                        let mut after = None;
-                        loop {
-                            let request = ListRequest {
-                                filter: filter.clone(),
-                                sort: SortOrder { column, direction },
-                                after: after.take(),
-                                offset: 0,
-                                limit: 50,
-                            };
-                            let page = store
-                                .list_profiles_driven(&request, &resolved, drive, |t| t.to_string())
-                                .await
-                                .unwrap();
-                            ids.extend(page.rows.into_iter().map(|r| r.id));
-                            match page.next {
-                                Some(next) => after = Some(next),
-                                None => break,
-                            }
-                        }
-                        pages.push(ids);
+                        let sort = SortOrder { column, direction };
+                        let rows = every_page(&store, &filter, &resolved, sort, drive, 50).await;
+                        pages.push(rows.into_iter().map(|r| r.id).collect::<Vec<_>>());
                     }
                     assert!(!pages[0].is_empty(), "{term}");
                     assert_eq!(pages[0], pages[1], "{term} {column:?} {direction:?}");
@@ -763,33 +776,12 @@ mod tests {
                         for walk_status in [false, true] {
                             let mut resolved = ResolvedFilter::new(&filter, None);
                             resolved.walk_status = walk_status;
-                            let mut ids = Vec::new();
-                            let mut after = None;
-                            loop {
-                                let request = ListRequest {
-                                    filter: filter.clone(),
-                                    sort: SortOrder { column, direction },
-                                    after: after.take(),
-                                    offset: 0,
-                                    limit: 40,
-                                };
-                                let page = store
-                                    .list_profiles_driven(
-                                        &request,
-                                        &resolved,
-                                        SearchDrive::Matches,
-                                        |t| t.to_string(),
-                                    )
-                                    .await
-                                    .unwrap();
-                                assert!(page.rows.iter().all(|r| r.status == status));
-                                ids.extend(page.rows.into_iter().map(|r| r.id));
-                                match page.next {
-                                    Some(next) => after = Some(next),
-                                    None => break,
-                                }
-                            }
-                            pages.push(ids);
+                            let sort = SortOrder { column, direction };
+                            let drive = SearchDrive::Matches;
+                            let rows =
+                                every_page(&store, &filter, &resolved, sort, drive, 40).await;
+                            assert!(rows.iter().all(|r| r.status == status));
+                            pages.push(rows.into_iter().map(|r| r.id).collect::<Vec<_>>());
                         }
                         assert!(!pages[0].is_empty(), "{status:?} {kind:?}");
                         assert_eq!(pages[0], pages[1], "{status:?} {column:?} {direction:?}");
