@@ -104,14 +104,19 @@ pub(crate) async fn clear(conn: &mut SqliteConnection) -> Result<()> {
     Ok(())
 }
 
+/// The ids of the profiles with a server copy. Each join of the status copies to the profiles is
+/// a CROSS JOIN, so that SQLite reads the copies and looks their rows up rather than walking every
+/// profile (a pull reads them at every page).
+const IDS: &str = "SELECT id FROM profile_shadows \
+     UNION ALL SELECT p.id FROM status_shadows AS s CROSS JOIN profiles AS p ON p.seq = s.seq";
+
+/// The profiles with a status-only copy, and that status.
+const STATUS_COPIES: &str =
+    "SELECT p.id, s.status FROM status_shadows AS s CROSS JOIN profiles AS p ON p.seq = s.seq";
+
 /// The profiles a server copy is kept for.
 pub(crate) async fn ids(conn: &mut SqliteConnection) -> Result<HashSet<ProfileId>> {
-    let ids: Vec<ProfileId> = sqlx::query_scalar(
-        "SELECT id FROM profile_shadows \
-         UNION ALL SELECT p.id FROM status_shadows AS s JOIN profiles AS p ON p.seq = s.seq",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids: Vec<ProfileId> = sqlx::query_scalar(IDS).fetch_all(&mut *conn).await?;
     Ok(ids.into_iter().collect())
 }
 
@@ -127,11 +132,8 @@ pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
                 .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
         })
         .collect::<Result<Vec<Profile>>>()?;
-    let statuses: Vec<(ProfileId, String)> = sqlx::query_as(
-        "SELECT p.id, s.status FROM status_shadows AS s JOIN profiles AS p ON p.seq = s.seq",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let statuses: Vec<(ProfileId, String)> =
+        sqlx::query_as(STATUS_COPIES).fetch_all(&mut *conn).await?;
     for (id, status) in statuses {
         if let Some(mut copy) = profiles::read_profile(conn, id).await? {
             copy.status = parse_status(&status)?;
@@ -168,4 +170,31 @@ pub(crate) async fn get(conn: &mut SqliteConnection, id: ProfileId) -> Result<Op
         copy.status = parse_status(&status)?;
     }
     Ok(copy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn status_copies_are_read_without_walking_every_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        for sql in [IDS, STATUS_COPIES] {
+            let plan: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .fetch_all(store.pool())
+                    .await
+                    .unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+            assert!(
+                steps.iter().any(|s| s.starts_with("SCAN s"))
+                    && steps
+                        .iter()
+                        .any(|s| s.starts_with("SEARCH p USING INTEGER PRIMARY KEY")),
+                "{sql}: {steps:?}"
+            );
+        }
+    }
 }
