@@ -4,8 +4,10 @@
 
 use fantoccini::Locator;
 use userdesk_core::{AppCore, OpenOptions};
-use userdesk_e2e::{active_store, click, save_screenshot, wait_for, wait_for_text, Driver};
-use userdesk_model::{ProfileId, ProfileStatus};
+use userdesk_e2e::{
+    active_store, check_first_rows, click, save_screenshot, wait_for, wait_for_text, Driver,
+};
+use userdesk_model::ProfileStatus;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_the_job_fired(
@@ -17,14 +19,7 @@ async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_t
     wait_for_text(&client, "#count", "300 users").await?;
 
     // The first three rows' checkboxes.
-    wait_for(&client, ".row[data-id] input.row-check").await?;
-    let rows = client.find_all(Locator::Css(".row[data-id]")).await?;
-    let mut picked: Vec<ProfileId> = Vec::new();
-    for row in rows.iter().take(3) {
-        let id = row.attr("data-id").await?.unwrap_or_default();
-        picked.push(id.parse()?);
-        click(&client, &format!(".row[data-id='{id}'] input.row-check")).await?;
-    }
+    let picked = check_first_rows(&client, 3).await?;
     wait_for_text(&client, "#selection-count", "3 selected").await?;
     save_screenshot(&client, "bulk-selected").await?;
 

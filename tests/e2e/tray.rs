@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use fantoccini::Locator;
-use userdesk_e2e::{active_store, click, save_screenshot, wait_for, wait_for_text, Driver};
-use userdesk_model::ProfileId;
+use userdesk_e2e::{
+    active_store, check_first_rows, click, save_screenshot, wait_for, wait_for_text, Driver,
+};
 use userdesk_testkit::{Notifications, SessionBus};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -104,14 +105,7 @@ async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_ope
     let window = AppWindow::find(x11, root)?;
     assert!(window.shown()?);
 
-    wait_for(&client, ".row[data-id] input.row-check").await?;
-    let rows = client.find_all(Locator::Css(".row[data-id]")).await?;
-    let mut picked: Vec<ProfileId> = Vec::new();
-    for row in rows.iter().take(3) {
-        let id = row.attr("data-id").await?.unwrap_or_default();
-        picked.push(id.parse()?);
-        click(&client, &format!(".row[data-id='{id}'] input.row-check")).await?;
-    }
+    let picked = check_first_rows(&client, 3).await?;
     click(&client, "#bulk-archive").await?;
     wait_for(&client, "#jobs-panel li.job[data-state=pending]").await?;
 

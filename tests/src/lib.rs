@@ -160,6 +160,22 @@ pub async fn save_screenshot(client: &Client, name: &str) -> anyhow::Result<Path
     Ok(path)
 }
 
+/// Ticks the checkboxes of the table's first `count` rows; returns their customers.
+pub async fn check_first_rows(
+    client: &Client,
+    count: usize,
+) -> anyhow::Result<Vec<userdesk_model::ProfileId>> {
+    wait_for(client, ".row[data-id] input.row-check").await?;
+    let rows = client.find_all(Locator::Css(".row[data-id]")).await?;
+    let mut picked = Vec::new();
+    for row in rows.iter().take(count) {
+        let id = row.attr("data-id").await?.unwrap_or_default();
+        picked.push(id.parse()?);
+        click(client, &format!(".row[data-id='{id}'] input.row-check")).await?;
+    }
+    Ok(picked)
+}
+
 /// Clicks the element `css`, finding it again if the window replaced it meanwhile.
 pub async fn click(client: &Client, css: &str) -> anyhow::Result<()> {
     let mut attempts = 0;

@@ -343,6 +343,19 @@ pub(crate) async fn read_profile(
         .transpose()
 }
 
+/// The profiles whose server copy is their status alone (`status_shadows`), as they are here.
+pub(crate) async fn read_status_copied(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
+    let sql = format!(
+        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE seq IN (SELECT seq FROM status_shadows)"
+    );
+    sqlx::query_as::<_, ProfileRecord>(&sql)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(Profile::try_from)
+        .collect()
+}
+
 /// Inserts the profile, or replaces every column of the one with its id.
 pub(crate) async fn write_profile(conn: &mut SqliteConnection, p: &Profile) -> Result<()> {
     sqlx::query(

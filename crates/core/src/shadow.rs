@@ -2,7 +2,7 @@
 //! rebases them on. A profile whose only pending changes are of its status (a bulk job's) keeps
 //! only the status it had (`status_shadows`): its copy is its row with that status.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
@@ -132,11 +132,14 @@ pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Profile>> {
                 .map_err(|e| CoreError::Corrupt(format!("server copy of a profile: {e}")))
         })
         .collect::<Result<Vec<Profile>>>()?;
-    let statuses: Vec<(ProfileId, String)> =
-        sqlx::query_as(STATUS_COPIES).fetch_all(&mut *conn).await?;
-    for (id, status) in statuses {
-        if let Some(mut copy) = profiles::read_profile(conn, id).await? {
-            copy.status = parse_status(&status)?;
+    let statuses: HashMap<ProfileId, String> = sqlx::query_as(STATUS_COPIES)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    for mut copy in profiles::read_status_copied(conn).await? {
+        if let Some(status) = statuses.get(&copy.id) {
+            copy.status = parse_status(status)?;
             copies.push(copy);
         }
     }
