@@ -5,19 +5,20 @@
 //!
 //! A first sync into an empty store is also a bulk load: records arriving in random key order
 //! would each dirty a page of every B-tree they go into, and every commit writes those pages
-//! again. So while it runs, the profiles' sort indexes are dropped (their definitions kept in
-//! `deferred_indexes`), `synced_records` rows are staged in order of arrival, and the trigram
-//! search index stops merging its segments. When the last page is in, the staged records are
-//! moved in key order, each index is built by one sort and the search index's segments are merged,
-//! each step a short transaction of its own, so a manager's edit waits for one step at most. The
-//! state lives in the store: a sync resumed after a crash goes on loading and ends the load the
-//! same way. Throughout, the table pages (more slowly, without its sort indexes), counts and
-//! searches as usual.
+//! again. So while it runs, the sort indexes of the profiles and the indexes of the other pulled
+//! records are dropped (their definitions kept in `deferred_indexes`), property values and segment
+//! members are staged in order of arrival, and the trigram search index stops merging its
+//! segments. When the last page is in, the staged rows are moved in key order, each index is built
+//! by one sort and the search index's segments are merged, each step a short transaction of its
+//! own, so a manager's edit waits for one step at most. The state lives in the store: a sync
+//! resumed after a crash goes on loading and ends the load the same way. Throughout, the table
+//! pages (more slowly, without its sort indexes), counts and searches as usual.
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use userdesk_model::sync::Entity;
-use userdesk_model::Profile;
+use userdesk_model::sync::PropertyValueKey;
+use userdesk_model::{Profile, PropertyValue, SegmentMember};
+use uuid::Uuid;
 
 use crate::error::{CoreError, Result};
 use crate::store::Store;
@@ -36,31 +37,55 @@ const PROFILES: &str = "INSERT INTO profiles (id, email, first_name, last_name, 
      sessions = excluded.sessions, live_chat_takeover = excluded.live_chat_takeover, \
      status = excluded.status, kind = excluded.kind, platform = excluded.platform";
 
-/// Upserts every record of a JSON array of `[kind, key, record]` into `synced_records`.
-const RECORDS: &str = "INSERT INTO synced_records (kind, key, record, version) \
-     SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true \
-     ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, version = excluded.version";
+/// Upserts every value of a JSON array of `[profile id, property id, value]` (ids in hex).
+const VALUES: &str = "INSERT INTO property_values (profile_id, property_id, value) \
+     SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2 FROM json_each(?) WHERE true \
+     ON CONFLICT (profile_id, property_id) DO UPDATE SET value = excluded.value";
 
-/// Appends every record (or deletion: a null record) of a JSON array of `[kind, key, record]` to
-/// the load's staged records.
-const STAGE: &str = "INSERT INTO staged_records (kind, key, record, version) \
-     SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?)";
+/// Deletes every value of a JSON array of `[profile id, property id, null]`.
+const VALUES_GONE: &str = "DELETE FROM property_values WHERE (profile_id, property_id) IN \
+     (SELECT unhex(value ->> 0), unhex(value ->> 1) FROM json_each(?))";
 
-/// Moves the newest staged record of each key to `synced_records`, in key order.
-const UNSTAGE: &str = "INSERT INTO synced_records (kind, key, record, version) \
-     SELECT kind, key, record, version FROM (SELECT kind, key, record, version, \
-     row_number() OVER (PARTITION BY kind, key ORDER BY rowid DESC) AS newest \
-     FROM staged_records) WHERE newest = 1 AND record IS NOT NULL ORDER BY kind, key \
-     ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, version = excluded.version";
+/// Adds every member of a JSON array of `[segment id, profile id, present]`.
+const MEMBERS: &str = "INSERT OR IGNORE INTO segment_members (segment_id, profile_id) \
+     SELECT unhex(value ->> 0), unhex(value ->> 1) FROM json_each(?)";
+
+/// Removes every member of a JSON array of `[segment id, profile id, present]`.
+const MEMBERS_GONE: &str = "DELETE FROM segment_members WHERE (segment_id, profile_id) IN \
+     (SELECT unhex(value ->> 0), unhex(value ->> 1) FROM json_each(?))";
+
+/// Appends every value or deletion (a null value) to the load's staged values.
+const STAGE_VALUES: &str = "INSERT INTO staged_property_values (profile_id, property_id, value) \
+     SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2 FROM json_each(?)";
+
+/// Appends every member or removal (`present` 0) to the load's staged members.
+const STAGE_MEMBERS: &str = "INSERT INTO staged_segment_members (segment_id, profile_id, present) \
+     SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2 FROM json_each(?)";
+
+/// Moves the newest staged value of each key to `property_values`, in key order.
+const UNSTAGE_VALUES: &str = "INSERT INTO property_values (profile_id, property_id, value) \
+     SELECT profile_id, property_id, value FROM (SELECT profile_id, property_id, value, \
+     row_number() OVER (PARTITION BY profile_id, property_id ORDER BY rowid DESC) AS newest \
+     FROM staged_property_values) WHERE newest = 1 AND value IS NOT NULL \
+     ORDER BY profile_id, property_id \
+     ON CONFLICT (profile_id, property_id) DO UPDATE SET value = excluded.value";
+
+/// Moves the newest staged state of each member to `segment_members`, in key order.
+const UNSTAGE_MEMBERS: &str = "INSERT OR IGNORE INTO segment_members (segment_id, profile_id) \
+     SELECT segment_id, profile_id FROM (SELECT segment_id, profile_id, present, \
+     row_number() OVER (PARTITION BY segment_id, profile_id ORDER BY rowid DESC) AS newest \
+     FROM staged_segment_members) WHERE newest = 1 AND present = 1 \
+     ORDER BY segment_id, profile_id";
 
 /// Pages of the search index merged per step when a bulk load ends.
 const MERGE_PAGES: i64 = 2000;
 
-/// The indexes a bulk load goes without: the sort indexes, whose keys arrive in random order.
-/// (`profiles_filter_columns` is led by the row id, so rows arrive in its order and it stays.)
+/// The indexes a bulk load goes without, whose keys arrive in random order: the profiles' sort
+/// indexes and those of the other pulled records. (`profiles_filter_columns` is led by the row
+/// id, so rows arrive in its order and it stays.)
 const DEFERRABLE: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-     AND tbl_name = 'profiles' AND name LIKE 'profiles\\_by\\_%' ESCAPE '\\' AND sql IS NOT NULL \
-     ORDER BY name";
+     AND sql IS NOT NULL AND ((tbl_name = 'profiles' AND name LIKE 'profiles\\_by\\_%' ESCAPE '\\') \
+     OR tbl_name IN ('property_values', 'synced_records')) ORDER BY name";
 
 /// A profile as the `profiles` table stores it: the id in hex, the Username derived by the
 /// model's rule, times in Unix milliseconds.
@@ -109,14 +134,19 @@ impl<'a> ProfileRow<'a> {
 #[derive(Default)]
 pub(crate) struct Bulk<'a> {
     profiles: Vec<&'a Profile>,
-    /// Kind, key and the whole record, as `synced_records` keeps them; `None` for a deletion
-    /// (only while loading).
-    records: Vec<(String, String, Option<String>)>,
+    /// Property values as `[profile id, property id, value]`, ids in hex; a deletion has no value.
+    values: Vec<(String, String, Option<&'a str>)>,
+    /// Segment members as `[segment id, profile id, present]`; a removal is not present.
+    members: Vec<(String, String, u8)>,
 }
 
 fn to_json(value: &impl Serialize) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|e| CoreError::Protocol(format!("a pulled record could not be kept: {e}")))
+}
+
+fn hex(id: &Uuid) -> String {
+    id.simple().to_string()
 }
 
 impl<'a> Bulk<'a> {
@@ -125,25 +155,36 @@ impl<'a> Bulk<'a> {
         self.profiles.push(profile);
     }
 
-    /// Keeps the record whole in `synced_records` with the others.
-    pub(crate) fn record(&mut self, kind: String, key: String, entity: &Entity) -> Result<()> {
-        self.records.push((kind, key, Some(to_json(entity)?)));
-        Ok(())
+    /// Keeps the customer's value of a property.
+    pub(crate) fn value(&mut self, value: &'a PropertyValue) {
+        self.values.push((
+            hex(value.profile_id.as_uuid()),
+            hex(value.property_id.as_uuid()),
+            Some(&value.value),
+        ));
     }
 
-    /// Stages the deletion of a record during a bulk load.
-    pub(crate) fn deletion(&mut self, kind: String, key: String) {
-        self.records.push((kind, key, None));
+    /// Forgets the customer's value of a property.
+    pub(crate) fn value_gone(&mut self, key: &PropertyValueKey) {
+        self.values.push((
+            hex(key.profile_id.as_uuid()),
+            hex(key.property_id.as_uuid()),
+            None,
+        ));
     }
 
-    /// Writes everything gathered, the records as of pull page `version`: to `synced_records`,
-    /// or during a bulk load (`loading`) to the staged records.
-    pub(crate) async fn write(
-        self,
-        conn: &mut SqliteConnection,
-        version: i64,
-        loading: bool,
-    ) -> Result<()> {
+    /// Keeps (`present`) or forgets a hand-picked member of a segment.
+    pub(crate) fn member(&mut self, member: &SegmentMember, present: bool) {
+        self.members.push((
+            hex(member.segment_id.as_uuid()),
+            hex(member.profile_id.as_uuid()),
+            u8::from(present),
+        ));
+    }
+
+    /// Writes everything gathered: to the tables, or during a bulk load (`loading`) the values
+    /// and members to their staging tables.
+    pub(crate) async fn write(self, conn: &mut SqliteConnection, loading: bool) -> Result<()> {
         if !self.profiles.is_empty() {
             let rows: Vec<ProfileRow<'_>> =
                 self.profiles.iter().map(|p| ProfileRow::of(p)).collect();
@@ -152,14 +193,42 @@ impl<'a> Bulk<'a> {
                 .execute(&mut *conn)
                 .await?;
         }
-        if !self.records.is_empty() {
-            sqlx::query(if loading { STAGE } else { RECORDS })
-                .bind(version)
-                .bind(to_json(&self.records)?)
-                .execute(&mut *conn)
-                .await?;
+        if loading {
+            for (sql, rows) in [
+                (STAGE_VALUES, json_of(&self.values)?),
+                (STAGE_MEMBERS, json_of(&self.members)?),
+            ] {
+                if let Some(rows) = rows {
+                    sqlx::query(sql).bind(rows).execute(&mut *conn).await?;
+                }
+            }
+        } else {
+            // A page names each record once: the deletions and the writes are of distinct keys.
+            let (kept, gone): (Vec<_>, Vec<_>) =
+                self.values.into_iter().partition(|v| v.2.is_some());
+            let (added, removed): (Vec<_>, Vec<_>) =
+                self.members.into_iter().partition(|m| m.2 == 1);
+            for (sql, rows) in [
+                (VALUES_GONE, json_of(&gone)?),
+                (VALUES, json_of(&kept)?),
+                (MEMBERS_GONE, json_of(&removed)?),
+                (MEMBERS, json_of(&added)?),
+            ] {
+                if let Some(rows) = rows {
+                    sqlx::query(sql).bind(rows).execute(&mut *conn).await?;
+                }
+            }
         }
         Ok(())
+    }
+}
+
+/// The rows as one JSON array, or `None` when there are none.
+fn json_of(rows: &[impl Serialize]) -> Result<Option<String>> {
+    if rows.is_empty() {
+        Ok(None)
+    } else {
+        to_json(&rows).map(Some)
     }
 }
 
@@ -176,7 +245,9 @@ pub(crate) async fn loading(conn: &mut SqliteConnection) -> Result<bool> {
 /// (the page's): the sort indexes are dropped, their definitions kept. Says whether it started.
 pub(crate) async fn start_if_empty(conn: &mut SqliteConnection) -> Result<bool> {
     let empty: bool = sqlx::query_scalar(
-        "SELECT NOT EXISTS (SELECT 1 FROM profiles) AND NOT EXISTS (SELECT 1 FROM synced_records)",
+        "SELECT NOT EXISTS (SELECT 1 FROM profiles) AND NOT EXISTS (SELECT 1 FROM synced_records) \
+         AND NOT EXISTS (SELECT 1 FROM property_values) \
+         AND NOT EXISTS (SELECT 1 FROM segment_members)",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -205,7 +276,7 @@ pub(crate) async fn start_if_empty(conn: &mut SqliteConnection) -> Result<bool> 
     Ok(true)
 }
 
-/// Ends a bulk load, if one is under way: the staged records moved in key order, then each
+/// Ends a bulk load, if one is under way: the staged rows moved in key order, then each
 /// index built, each step in a transaction of its own so that a manager's edit waits at most one
 /// step.
 pub(crate) async fn finish(store: &Store) -> Result<()> {
@@ -213,10 +284,14 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
     if !loading(&mut tx).await? {
         return Ok(());
     }
-    sqlx::query(UNSTAGE).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM staged_records")
-        .execute(&mut *tx)
-        .await?;
+    for sql in [
+        UNSTAGE_VALUES,
+        UNSTAGE_MEMBERS,
+        "DELETE FROM staged_property_values",
+        "DELETE FROM staged_segment_members",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     loop {
         let mut tx = store.write_transaction().await?;

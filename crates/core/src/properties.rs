@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 use sqlx::SqliteConnection;
 use userdesk_model::sync::Op;
 use userdesk_model::{
-    ProfileId, PropertyDefinition, PropertyDraft, PropertyId, PropertySort, PropertyValue,
-    SortDirection,
+    ProfileId, PropertyDefinition, PropertyDraft, PropertyId, PropertySort, SortDirection,
 };
 
 use crate::error::{refused_definition, CoreError, Result};
 use crate::outbox;
 use crate::profiles;
 use crate::store::Store;
-use crate::synced::{self, Owner};
+use crate::synced;
 
 /// A definition, and whether this app has a change of it the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,16 +85,13 @@ pub(crate) async fn values_of_property(
     conn: &mut SqliteConnection,
     property: PropertyId,
 ) -> Result<BTreeMap<ProfileId, String>> {
-    let mut values: BTreeMap<ProfileId, String> = synced::owned_by::<PropertyValue>(
-        conn,
-        "property_value",
-        Owner::Property,
-        property.to_string(),
-    )
-    .await?
-    .into_iter()
-    .map(|v| (v.profile_id, v.value))
-    .collect();
+    let mut values: BTreeMap<ProfileId, String> =
+        sqlx::query_as("SELECT profile_id, value FROM property_values WHERE property_id = ?")
+            .bind(property)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
     for (op, _) in outbox::pending_ops_named(conn, "property.set").await? {
         if let Op::PropertySet {
             profile_id,
@@ -120,16 +116,15 @@ async fn values_of_profile(
     conn: &mut SqliteConnection,
     profile: ProfileId,
 ) -> Result<Vec<LocalValue>> {
-    let mut values: BTreeMap<PropertyId, (String, bool)> = synced::owned_by::<PropertyValue>(
-        conn,
-        "property_value",
-        Owner::Profile,
-        profile.to_string(),
-    )
-    .await?
-    .into_iter()
-    .map(|v| (v.property_id, (v.value, false)))
-    .collect();
+    let found: Vec<(PropertyId, String)> =
+        sqlx::query_as("SELECT property_id, value FROM property_values WHERE profile_id = ?")
+            .bind(profile)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut values: BTreeMap<PropertyId, (String, bool)> = found
+        .into_iter()
+        .map(|(property, value)| (property, (value, false)))
+        .collect();
     for (op, _) in outbox::pending_ops_named(conn, "property.set").await? {
         if let Op::PropertySet {
             profile_id,

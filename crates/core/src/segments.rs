@@ -14,7 +14,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use userdesk_model::sync::{Op, MAX_MEMBERS_PER_MUTATION};
 use userdesk_model::{
     Goal, GoalCompletion, GoalId, ProfileId, ProfileStatus, PropertyDefinition, PropertyFormat,
-    RuleOperator, Segment, SegmentDraft, SegmentId, SegmentMember, SegmentRule,
+    RuleOperator, Segment, SegmentDraft, SegmentId, SegmentRule,
 };
 
 use crate::error::{refused_definition, CoreError, Result};
@@ -144,10 +144,11 @@ async fn segment(conn: &mut SqliteConnection, id: SegmentId) -> Result<LocalSegm
 /// The segment's hand-picked members, pending changes included.
 async fn handpicked(conn: &mut SqliteConnection, id: SegmentId) -> Result<BTreeSet<ProfileId>> {
     let mut members: BTreeSet<ProfileId> =
-        synced::owned_by::<SegmentMember>(conn, "segment_member", Owner::Segment, id.to_string())
+        sqlx::query_scalar("SELECT profile_id FROM segment_members WHERE segment_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
             .await?
             .into_iter()
-            .map(|m| m.profile_id)
             .collect();
     for (op, _) in outbox::pending_ops_named(conn, "segment.").await? {
         match op {

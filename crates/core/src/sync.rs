@@ -546,9 +546,16 @@ impl Store {
             sqlx::query("DELETE FROM synced_records")
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM staged_records")
-                .execute(&mut *tx)
-                .await?;
+            for table in [
+                "property_values",
+                "segment_members",
+                "staged_property_values",
+                "staged_segment_members",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         // A first download (or a reset's) into an empty store loads in bulk until its last page.
         let mut loading = bulk::loading(&mut tx).await?;
@@ -598,10 +605,10 @@ impl Store {
                         bulk.profile(profile);
                     }
                 }
-                PatchOp::Put(entity @ (Entity::PropertyValue(_) | Entity::SegmentMember(_))) => {
-                    let (kind, key) = kind_and_key(&tombstone_of(entity))?;
-                    bulk.record(kind, key, entity)?;
-                }
+                PatchOp::Put(Entity::PropertyValue(value)) => bulk.value(value),
+                PatchOp::Put(Entity::SegmentMember(member)) => bulk.member(member, true),
+                PatchOp::Delete(Tombstone::PropertyValue(key)) => bulk.value_gone(key),
+                PatchOp::Delete(Tombstone::SegmentMember(member)) => bulk.member(member, false),
                 PatchOp::Delete(Tombstone::Profile(id)) => {
                     shadow::remove(&mut tx, *id).await?;
                     profiles::delete_profile(&mut tx, *id).await?;
@@ -630,12 +637,6 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
-                PatchOp::Delete(
-                    tombstone @ (Tombstone::PropertyValue(_) | Tombstone::SegmentMember(_)),
-                ) if loading => {
-                    let (kind, key) = kind_and_key(tombstone)?;
-                    bulk.deletion(kind, key);
-                }
                 PatchOp::Delete(tombstone) => {
                     let (kind, key) = kind_and_key(tombstone)?;
                     sqlx::query("DELETE FROM synced_records WHERE kind = ? AND key = ?")
@@ -646,7 +647,7 @@ impl Store {
                 }
             }
         }
-        bulk.write(&mut tx, version, loading).await?;
+        bulk.write(&mut tx, loading).await?;
         overwrites::record(&mut tx, &confirmed_edits, &pending_by_profile).await?;
         rebase(&mut tx, &pending_by_profile).await?;
         sqlx::query(
@@ -1137,16 +1138,21 @@ mod tests {
              username, created_at, last_seen_at, device, sessions, live_chat_takeover, status, \
              kind, platform) FROM profiles ORDER BY seq",
             "SELECT json_array(kind, key, record, version) FROM synced_records ORDER BY kind, key",
+            "SELECT json_array(hex(profile_id), hex(property_id), value) FROM property_values \
+             ORDER BY profile_id, property_id",
+            "SELECT json_array(hex(segment_id), hex(profile_id)) FROM segment_members \
+             ORDER BY segment_id, profile_id",
             "SELECT json_array(status, kind, platform, profiles) FROM profile_counts \
              WHERE profiles > 0 ORDER BY 1",
-            "SELECT json_array(name, sql) FROM sqlite_master WHERE tbl_name = 'profiles' \
-             ORDER BY name",
+            "SELECT json_array(name, sql) FROM sqlite_master \
+             WHERE tbl_name IN ('profiles', 'property_values', 'synced_records') ORDER BY name",
             "SELECT json_array(id, name, args) FROM outbox ORDER BY id",
             "SELECT json_array(hex(id), record) FROM profile_shadows ORDER BY id",
             "SELECT json_array(seq, status) FROM status_shadows ORDER BY seq",
             "SELECT json_array(rowid) FROM profiles_search WHERE profiles_search MATCH 'gmail' \
              ORDER BY rowid",
-            "SELECT json_array(count(*)) FROM staged_records",
+            "SELECT json_array((SELECT count(*) FROM staged_property_values), \
+             (SELECT count(*) FROM staged_segment_members))",
             "SELECT json_array(count(*), (SELECT bulk_load FROM sync_state)) FROM deferred_indexes",
         ];
         let mut rows = Vec::new();
@@ -1199,7 +1205,17 @@ mod tests {
         bulk_store.apply_page(&pages[0]).await.unwrap();
         assert!(loading(&bulk_store).await, "an empty store loads in bulk");
         let during = dump(&bulk_store).await;
-        assert!(!during[3].contains("profiles_by_username"), "{}", during[3]);
+        assert!(!during[5].contains("profiles_by_username"), "{}", during[5]);
+        assert!(
+            !during[5].contains("property_values_by_property"),
+            "{}",
+            during[5]
+        );
+        assert!(
+            during[2].ends_with(": "),
+            "values are staged: {}",
+            during[2]
+        );
         edit(
             &bulk_store,
             profiles[0].id,

@@ -12,8 +12,6 @@ use crate::error::{CoreError, Result};
 pub(crate) enum Owner {
     Profile,
     Session,
-    Property,
-    Segment,
     Goal,
 }
 
@@ -36,8 +34,6 @@ pub(crate) async fn owned_by<T: DeserializeOwned>(
     let field = match owner {
         Owner::Profile => "profileId",
         Owner::Session => "sessionId",
-        Owner::Property => "propertyId",
-        Owner::Segment => "segmentId",
         Owner::Goal => "goalId",
     };
     let sql = format!(
