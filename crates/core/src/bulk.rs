@@ -6,11 +6,10 @@
 //! A first sync into an empty store is also a bulk load: records arriving in random key order
 //! would each dirty a page of every B-tree they go into, and every commit writes those pages
 //! again. So while it runs, the sort indexes of the profiles and the indexes of the other pulled
-//! records are dropped (their definitions kept in `deferred_indexes`), property values and segment
-//! members are staged in order of arrival, and the trigram search index stops merging its
-//! segments. When the last page is in, the staged rows are moved in key order, each index is built
-//! by one sort and the search index's segments are merged, each step a short transaction of its
-//! own, so a manager's edit waits for one step at most. The state lives in the store: a sync
+//! records are dropped (their definitions kept in `deferred_indexes`), and property values and
+//! segment members are staged in order of arrival. When the last page is in, the staged rows are moved in
+//! key order and each index is built by one sort, each step a short transaction of its own, so a
+//! manager's edit waits for one step at most. The state lives in the store: a sync
 //! resumed after a crash goes on loading and ends the load the same way. Throughout, the table
 //! pages (more slowly, without its sort indexes), counts and searches as usual.
 
@@ -62,13 +61,23 @@ const STAGE_VALUES: &str = "INSERT INTO staged_property_values (profile_id, prop
 const STAGE_MEMBERS: &str = "INSERT INTO staged_segment_members (segment_id, profile_id, present) \
      SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2 FROM json_each(?)";
 
-/// Moves the newest staged value of each key to `property_values`, in key order.
+/// Moves the staged values to `property_values` in key order, the newest of a key last so that
+/// it stays (one sort; the ones a later deletion removed go with [`UNSTAGE_GONE_VALUES`]).
 const UNSTAGE_VALUES: &str = "INSERT INTO property_values (profile_id, property_id, value) \
-     SELECT profile_id, property_id, value FROM (SELECT profile_id, property_id, value, \
-     row_number() OVER (PARTITION BY profile_id, property_id ORDER BY rowid DESC) AS newest \
-     FROM staged_property_values) WHERE newest = 1 AND value IS NOT NULL \
-     ORDER BY profile_id, property_id \
+     SELECT profile_id, property_id, value FROM staged_property_values WHERE value IS NOT NULL \
+     ORDER BY profile_id, property_id, rowid \
      ON CONFLICT (profile_id, property_id) DO UPDATE SET value = excluded.value";
+
+/// Removes the values whose newest staged row is a deletion (rare: a value deleted on the server
+/// while the load ran), reading only the keys that have one.
+const UNSTAGE_GONE_VALUES: &str = "WITH gone AS (SELECT DISTINCT profile_id, property_id \
+     FROM staged_property_values WHERE value IS NULL), \
+     newest AS (SELECT s.profile_id, s.property_id, max(s.rowid) AS last \
+     FROM gone CROSS JOIN staged_property_values AS s \
+     ON s.profile_id = gone.profile_id AND s.property_id = gone.property_id GROUP BY 1, 2) \
+     DELETE FROM property_values WHERE (profile_id, property_id) IN (SELECT n.profile_id, \
+     n.property_id FROM newest AS n JOIN staged_property_values AS s ON s.rowid = n.last \
+     WHERE s.value IS NULL)";
 
 /// Moves the newest staged state of each member to `segment_members`, in key order.
 const UNSTAGE_MEMBERS: &str = "INSERT OR IGNORE INTO segment_members (segment_id, profile_id) \
@@ -77,15 +86,14 @@ const UNSTAGE_MEMBERS: &str = "INSERT OR IGNORE INTO segment_members (segment_id
      FROM staged_segment_members) WHERE newest = 1 AND present = 1 \
      ORDER BY segment_id, profile_id";
 
-/// Pages of the search index merged per step when a bulk load ends.
-const MERGE_PAGES: i64 = 2000;
-
 /// The indexes a bulk load goes without, whose keys arrive in random order: the profiles' sort
-/// indexes and those of the other pulled records. (`profiles_filter_columns` is led by the row
-/// id, so rows arrive in its order and it stays.)
+/// indexes and the indexes of the records kept whole. Those whose keys arrive in order stay:
+/// `profiles_filter_columns` and `profiles_by_status` grow with the row id (the latter once per
+/// status), and `property_values_by_property` with the customer as the staged values are moved
+/// in key order (once per property).
 const DEFERRABLE: &str = "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-     AND sql IS NOT NULL AND ((tbl_name = 'profiles' AND name LIKE 'profiles\\_by\\_%' ESCAPE '\\') \
-     OR tbl_name IN ('property_values', 'synced_records')) ORDER BY name";
+     AND sql IS NOT NULL AND ((tbl_name = 'profiles' AND name LIKE 'profiles\\_by\\_%' ESCAPE '\\' \
+     AND name <> 'profiles_by_status') OR tbl_name = 'synced_records') ORDER BY name";
 
 /// A profile as the `profiles` table stores it: the id in hex, the Username derived by the
 /// model's rule, times in Unix milliseconds.
@@ -267,9 +275,6 @@ pub(crate) async fn start_if_empty(conn: &mut SqliteConnection) -> Result<bool> 
             .execute(&mut *conn)
             .await?;
     }
-    // Each page's commit adds a segment to the search index; merging them as they come would
-    // rewrite the index again and again, so they are merged once, when the load ends.
-    search_index_merges(conn, false).await?;
     sqlx::query("UPDATE sync_state SET bulk_load = 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;
@@ -286,6 +291,7 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
     }
     for sql in [
         UNSTAGE_VALUES,
+        UNSTAGE_GONE_VALUES,
         UNSTAGE_MEMBERS,
         "DELETE FROM staged_property_values",
         "DELETE FROM staged_segment_members",
@@ -312,44 +318,10 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
             .await?;
         tx.commit().await?;
     }
-    // The search index's segments, merged a bounded number of pages at a time until a step
-    // finds nothing left to merge.
-    loop {
-        let mut tx = store.write_transaction().await?;
-        let before: i64 = sqlx::query_scalar("SELECT total_changes()")
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO profiles_search (profiles_search, rank) VALUES ('merge', ?)")
-            .bind(MERGE_PAGES)
-            .execute(&mut *tx)
-            .await?;
-        let after: i64 = sqlx::query_scalar("SELECT total_changes()")
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        // The command itself counts as one change; a step that merged anything counts more.
-        if after - before < 2 {
-            break;
-        }
-    }
     let mut tx = store.write_transaction().await?;
-    search_index_merges(&mut tx, true).await?;
     sqlx::query("UPDATE sync_state SET bulk_load = 0 WHERE id = 1")
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Turns the search index's merging of its segments on (SQLite's defaults) or off.
-async fn search_index_merges(conn: &mut SqliteConnection, on: bool) -> Result<()> {
-    let (automerge, crisismerge) = if on { (4, 16) } else { (0, 1999) };
-    for (option, value) in [("automerge", automerge), ("crisismerge", crisismerge)] {
-        sqlx::query("INSERT INTO profiles_search (profiles_search, rank) VALUES (?, ?)")
-            .bind(option)
-            .bind(value)
-            .execute(&mut *conn)
-            .await?;
-    }
     Ok(())
 }

@@ -21,7 +21,7 @@ use userdesk_model::{
 use crate::app::AppCore;
 use crate::autosync::AutoSync;
 use crate::error::{CoreError, Result};
-use crate::listing::{ResolvedFilter, SearchDrive};
+use crate::listing::ResolvedFilter;
 use crate::profiles;
 use crate::settings::keys;
 use crate::store::Store;
@@ -302,7 +302,7 @@ impl Store {
                 .await?,
                 Some(filter) => {
                     let mut query = QueryBuilder::<Sqlite>::new("SELECT p.seq");
-                    filter.push_from_where(&mut query, SearchDrive::Matches);
+                    filter.push_from_where(&mut query);
                     query.push(" AND p.seq > ").push_bind(after);
                     query.push(" ORDER BY p.seq LIMIT ").push_bind(limit);
                     let seqs: Vec<i64> = query.build_query_scalar().fetch_all(&mut *tx).await?;
@@ -606,7 +606,7 @@ impl AppCore {
             Selection::Filter { filter } => {
                 let resolved = self.resolve(filter, Utc::now()).await?;
                 let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
-                resolved.push_from_where(&mut query, SearchDrive::Matches);
+                resolved.push_from_where(&mut query);
                 query.push(" ORDER BY p.id");
                 Ok(query
                     .build_query_scalar()
@@ -695,7 +695,7 @@ impl AppCore {
                 Some(filter) => {
                     let resolved = self.resolve(filter, job.resolved_at).await?;
                     let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
-                    resolved.push_from_where(&mut query, SearchDrive::Matches);
+                    resolved.push_from_where(&mut query);
                     query.push(" AND p.id IN (SELECT unhex(value) FROM json_each(");
                     query
                 }

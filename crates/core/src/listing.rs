@@ -11,24 +11,6 @@ use crate::error::{CoreError, Result};
 use crate::search::{self, SearchPlan};
 use crate::segments::Membership;
 
-/// How many trigram matches a search may have and still be answered by reading every match and
-/// sorting them; above it, walking the sort's index and keeping the matching rows finds a page
-/// sooner. Both plans return the same rows (see the store's tests).
-pub const DRIVE_BY_MATCHES_UP_TO: u64 = 30_000;
-
-/// Which side of a trigram search SQLite reads first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchDrive {
-    /// Read the matches from the search index, then their profiles (cost grows with matches).
-    Matches,
-    /// Walk the profiles in sort order, keeping those in the match set (cost shrinks as matches
-    /// grow).
-    SortIndex,
-    /// As `Matches`, for a count: each match is looked up in the narrow index of the filtered
-    /// columns rather than in the wide table (SQLite does not pick it by itself).
-    CountMatches,
-}
-
 /// A filter with its Last seen window turned into an instant.
 #[derive(Debug, Clone)]
 pub struct ResolvedFilter {
@@ -62,40 +44,23 @@ impl ResolvedFilter {
         }
     }
 
-    /// Appends ` FROM … WHERE …` over `profiles AS p`; `drive` picks the plan of a trigram search.
-    pub fn push_from_where(&self, query: &mut QueryBuilder<'_, Sqlite>, drive: SearchDrive) {
-        match (&self.search, drive) {
-            (SearchPlan::Trigram(expression), SearchDrive::Matches | SearchDrive::CountMatches) => {
-                // CROSS JOIN fixes the loop order: the search index outside, profiles by rowid.
-                let lookup = if drive == SearchDrive::CountMatches {
-                    " INDEXED BY profiles_filter_columns"
-                } else {
-                    ""
-                };
+    /// Appends ` FROM … WHERE …` over `profiles AS p`.
+    pub fn push_from_where(&self, query: &mut QueryBuilder<'_, Sqlite>) {
+        match &self.search {
+            SearchPlan::Matching { term, phone_digits } => {
                 query
-                    .push(" FROM profiles_search CROSS JOIN profiles AS p")
-                    .push(lookup)
-                    .push(" ON p.seq = profiles_search.rowid")
-                    .push(" WHERE profiles_search MATCH ")
-                    .push_bind(expression.clone());
+                    .push(" FROM profiles AS p WHERE ((p.first_name || ' ' || p.last_name) REGEXP ")
+                    .push_bind(term.clone())
+                    .push(" OR p.email REGEXP ")
+                    .push_bind(term.clone())
+                    .push(" OR p.phone REGEXP ")
+                    .push_bind(term.clone());
+                if let Some(digits) = phone_digits {
+                    query.push(" OR p.phone REGEXP ").push_bind(digits.clone());
+                }
+                query.push(")");
             }
-            (SearchPlan::Trigram(expression), SearchDrive::SortIndex) => {
-                query
-                    .push(" FROM profiles AS p WHERE p.seq IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ")
-                    .push_bind(expression.clone())
-                    .push(")");
-            }
-            (SearchPlan::Like(pattern), _) => {
-                query
-                    .push(" FROM profiles AS p WHERE ((p.first_name || ' ' || p.last_name) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR p.email LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR p.phone LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\')");
-            }
-            (SearchPlan::Everyone, _) => {
+            SearchPlan::Everyone => {
                 query.push(" FROM profiles AS p WHERE 1");
             }
         }

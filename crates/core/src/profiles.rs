@@ -11,9 +11,8 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::listing::{self, ResolvedFilter, SearchDrive, DRIVE_BY_MATCHES_UP_TO};
+use crate::listing::{self, ResolvedFilter};
 use crate::outbox;
-use crate::search::SearchPlan;
 use crate::shadow;
 use crate::store::Store;
 
@@ -475,21 +474,12 @@ impl Store {
         filter: &ResolvedFilter,
         format: impl Fn(DateTime<Utc>) -> String,
     ) -> Result<ProfilePage> {
-        let drive = match &filter.search {
-            SearchPlan::Trigram(expression)
-                if self.search_matches(expression).await? > DRIVE_BY_MATCHES_UP_TO =>
-            {
-                SearchDrive::SortIndex
-            }
-            _ => SearchDrive::Matches,
-        };
         let mut filter = filter.clone();
         if let Some(status) = filter.status {
             let (with_status, total) = self.status_counts(status).await?;
             filter.walk_status = listing::walks_status(request.limit, with_status, total);
         }
-        self.list_profiles_driven(request, &filter, drive, format)
-            .await
+        self.list_profiles_resolved(request, &filter, format).await
     }
 
     /// How many profiles have `status`, and how many there are, from `profile_counts`.
@@ -507,29 +497,18 @@ impl Store {
         ))
     }
 
-    /// How many rows the search index matches for `expression`, before any other filter.
-    async fn search_matches(&self, expression: &str) -> Result<u64> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM profiles_search WHERE profiles_search MATCH ?",
-        )
-        .bind(expression)
-        .fetch_one(&self.pool)
-        .await?;
-        u64::try_from(count).map_err(|_| corrupt("count", count))
-    }
-
-    async fn list_profiles_driven(
+    /// One page of the table, `filter` taken as it is (its route to the status chosen).
+    async fn list_profiles_resolved(
         &self,
         request: &ListRequest,
         filter: &ResolvedFilter,
-        drive: SearchDrive,
         format: impl Fn(DateTime<Utc>) -> String,
     ) -> Result<ProfilePage> {
         listing::check_limit(request.limit)?;
         let offset = i64::try_from(request.offset)
             .map_err(|_| CoreError::InvalidRequest("the offset is too large".to_string()))?;
         let mut query = QueryBuilder::<Sqlite>::new(format!("SELECT {ROW_COLUMNS}"));
-        filter.push_from_where(&mut query, drive);
+        filter.push_from_where(&mut query);
         if let Some(after) = &request.after {
             listing::push_after(&mut query, request.sort, filter, after)?;
         }
@@ -566,8 +545,7 @@ impl Store {
         if filter.counts_by_category() {
             filter.push_category_conditions(&mut query);
         } else {
-            // Counting reads every match either way; from the search index it reads nothing else.
-            filter.push_from_where(&mut query, SearchDrive::CountMatches);
+            filter.push_from_where(&mut query);
         }
         let count: i64 = query.build_query_scalar().fetch_one(&self.pool).await?;
         u64::try_from(count).map_err(|_| corrupt("count", count))
@@ -697,7 +675,7 @@ mod tests {
                     assert!(resolved.counts_by_category());
                     let counted = store.count_profiles(&resolved).await.unwrap();
                     let mut scan = QueryBuilder::<Sqlite>::new("SELECT count(*)");
-                    resolved.push_from_where(&mut scan, SearchDrive::Matches);
+                    resolved.push_from_where(&mut scan);
                     let scanned: i64 = scan
                         .build_query_scalar()
                         .fetch_one(&store.pool)
@@ -715,7 +693,6 @@ mod tests {
         filter: &ProfileFilter,
         resolved: &ResolvedFilter,
         sort: SortOrder,
-        drive: SearchDrive,
         limit: u32,
     ) -> Vec<userdesk_model::ProfileRow> {
         let mut rows = Vec::new();
@@ -729,46 +706,13 @@ mod tests {
                 limit,
             };
             let page = store
-                .list_profiles_driven(&request, resolved, drive, |t| t.to_string())
+                .list_profiles_resolved(&request, resolved, |t| t.to_string())
                 .await
                 .unwrap();
             rows.extend(page.rows);
             match page.next {
                 Some(next) => after = Some(next),
                 None => return rows,
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn both_search_plans_list_the_same_rows_in_every_sort() {
-        let (store, _dir) = demo_store(5, 1_200).await;
-        for term in [
-            "son",
-            "gmail.com",
-            "+491",
-            "ia ",
-            "ANA",
-            "Sofía",
-            "Zhang",
-            ".co",
-        ] {
-            let filter = ProfileFilter {
-                search: term.into(),
-                ..Default::default()
-            };
-            let resolved = ResolvedFilter::new(&filter, None);
-            for column in SortColumn::ALL {
-                for direction in [SortDirection::Asc, SortDirection::Desc] {
-                    let mut pages = Vec::new();
-                    for drive in [SearchDrive::Matches, SearchDrive::SortIndex] {
-                        let sort = SortOrder { column, direction };
-                        let rows = every_page(&store, &filter, &resolved, sort, drive, 50).await;
-                        pages.push(rows.into_iter().map(|r| r.id).collect::<Vec<_>>());
-                    }
-                    assert!(!pages[0].is_empty(), "{term}");
-                    assert_eq!(pages[0], pages[1], "{term} {column:?} {direction:?}");
-                }
             }
         }
     }
@@ -790,9 +734,7 @@ mod tests {
                             let mut resolved = ResolvedFilter::new(&filter, None);
                             resolved.walk_status = walk_status;
                             let sort = SortOrder { column, direction };
-                            let drive = SearchDrive::Matches;
-                            let rows =
-                                every_page(&store, &filter, &resolved, sort, drive, 40).await;
+                            let rows = every_page(&store, &filter, &resolved, sort, 40).await;
                             assert!(rows.iter().all(|r| r.status == status));
                             pages.push(rows.into_iter().map(|r| r.id).collect::<Vec<_>>());
                         }

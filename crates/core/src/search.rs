@@ -1,18 +1,20 @@
 //! Turning what the manager typed in the search box into a query on name, email and phone.
 
-/// Queries shorter than this many characters cannot use the trigram index and are answered by a
-/// scan instead.
-pub const TRIGRAM: usize = 3;
+/// A phone-like term also matches phones by its digits when it has at least this many.
+pub const PHONE_DIGITS_MIN: usize = 3;
 
-/// How one search term is matched.
+/// How one search term is matched in SQL, where the in-memory index is not ready to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchPlan {
     /// Nothing typed: everyone matches.
     Everyone,
-    /// A full-text (trigram) match expression for the `profiles_search` table.
-    Trigram(String),
-    /// A LIKE pattern (with `\` as the escape character) for queries too short for trigrams.
-    Like(String),
+    /// Regular expressions for SQLite's `REGEXP`, each matching its text literally: `term` in
+    /// any case (Unicode's) in the full name, the email or the phone, or for a term that looks
+    /// like a phone number `phone_digits` in the phone.
+    Matching {
+        term: String,
+        phone_digits: Option<String>,
+    },
 }
 
 /// Plans the search for `raw`, matched as a case-insensitive substring of the full name, the
@@ -23,15 +25,12 @@ pub fn plan(raw: &str) -> SearchPlan {
     if term.is_empty() {
         return SearchPlan::Everyone;
     }
-    let digits = phone_digits(term);
-    if term.chars().count() < TRIGRAM {
-        return SearchPlan::Like(like_pattern(term));
+    SearchPlan::Matching {
+        term: format!("(?i){}", regex::escape(term)),
+        phone_digits: phone_digits(term)
+            .filter(|d| d.len() >= PHONE_DIGITS_MIN && d != term)
+            .map(|d| regex::escape(&d)),
     }
-    let mut expression = phrase(term);
-    if let Some(digits) = digits.filter(|d| d.len() >= TRIGRAM && d != term) {
-        expression = format!("{expression} OR phone : {}", phrase(&digits));
-    }
-    SearchPlan::Trigram(expression)
 }
 
 /// What the in-memory index looks for: the term case-folded, and for a term that looks like a
@@ -49,7 +48,7 @@ pub fn needles(raw: &str) -> Option<Needles> {
         return None;
     }
     let phone_digits = phone_digits(term)
-        .filter(|d| d.len() >= TRIGRAM && d != term)
+        .filter(|d| d.len() >= PHONE_DIGITS_MIN && d != term)
         .map(String::into_bytes);
     Some(Needles {
         text: fold(term).into_bytes(),
@@ -86,26 +85,6 @@ fn phone_digits(term: &str) -> Option<String> {
     (is_phone_like && !digits.is_empty()).then_some(digits)
 }
 
-/// An FTS5 phrase: the text in double quotes, inner quotes doubled, so no character of the term
-/// is read as query syntax.
-fn phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
-/// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
-pub fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,17 +95,14 @@ mod tests {
     }
 
     #[test]
-    fn short_terms_scan_with_a_literal_like_pattern() {
-        assert_eq!(plan("a%"), SearchPlan::Like("%a\\%%".into()));
-        assert_eq!(plan("_\\"), SearchPlan::Like("%\\_\\\\%".into()));
-    }
-
-    #[test]
-    fn quotes_cannot_break_out_of_the_phrase() {
-        assert_eq!(
-            plan("a\"b OR c"),
-            SearchPlan::Trigram("\"a\"\"b OR c\"".into())
-        );
+    fn a_term_is_matched_literally_in_any_case() {
+        let matching = |term: &str| SearchPlan::Matching {
+            term: term.into(),
+            phone_digits: None,
+        };
+        assert_eq!(plan(" a.b "), matching("(?i)a\\.b"));
+        assert_eq!(plan("(?-i)x|y*"), matching("(?i)\\(\\?\\-i\\)x\\|y\\*"));
+        assert_eq!(plan("%_\\"), matching("(?i)%_\\\\"));
     }
 
     #[test]
@@ -150,9 +126,18 @@ mod tests {
     #[test]
     fn a_phone_like_term_also_matches_phone_digits() {
         assert_eq!(
-            plan("7946 0958"),
-            SearchPlan::Trigram("\"7946 0958\" OR phone : \"79460958\"".into())
+            plan("+1 (555) 0958"),
+            SearchPlan::Matching {
+                term: "(?i)\\+1 \\(555\\) 0958".into(),
+                phone_digits: Some("15550958".into()),
+            }
         );
-        assert_eq!(plan("0958"), SearchPlan::Trigram("\"0958\"".into()));
+        assert_eq!(
+            plan("0958"),
+            SearchPlan::Matching {
+                term: "(?i)0958".into(),
+                phone_digits: None,
+            }
+        );
     }
 }

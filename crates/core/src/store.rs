@@ -37,6 +37,8 @@ impl Store {
             // than 4 MB: a first sync's commits rewrite the same index pages again and again,
             // and each checkpoint copies a page once however many commits wrote it.
             .pragma("wal_autocheckpoint", "16384")
+            // Searches made before the in-memory index is ready match in any case with REGEXP.
+            .with_regexp()
             // Long reads (the search index's build) hand rows over in bigger batches.
             .row_buffer_size(1024);
         let pool = SqlitePoolOptions::new()

@@ -63,7 +63,10 @@ impl SqliteStorage {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Reads of a big workspace (a pull looks up every record it sends) map the file
+            // rather than copy each page through a system call.
+            .pragma("mmap_size", "17179869184");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
