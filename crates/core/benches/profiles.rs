@@ -307,14 +307,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         sqlite_only.set_time_zone("UTC").await?;
-        for term in ["mue", "gmail"] {
-            let req = request(
-                ProfileFilter {
-                    search: term.to_string(),
-                    ..active.clone()
-                },
-                SortOrder::default(),
-            );
+        for term in ["mue", "gmail", "sofía", "ana.g"] {
+            let filter = ProfileFilter {
+                search: term.to_string(),
+                ..active.clone()
+            };
+            let req = request(filter.clone(), SortOrder::default());
             let ours = time(|| async {
                 sqlite_only
                     .list_profiles_at(&req, now())
@@ -328,6 +326,21 @@ async fn main() -> anyhow::Result<()> {
                 ms(ours.p95),
                 ms(ours.max)
             );
+            if term == "mue" {
+                let ours = time(|| async {
+                    sqlite_only
+                        .count_profiles_at(&filter, now())
+                        .await
+                        .expect("count")
+                })
+                .await;
+                println!(
+                    "| (before the search index is ready) search {term:?}, count, SQLite alone | {} | {} | {} | | |",
+                    ms(ours.p50),
+                    ms(ours.p95),
+                    ms(ours.max)
+                );
+            }
         }
         sqlite_only.store().close().await;
     }
