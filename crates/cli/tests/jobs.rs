@@ -35,24 +35,15 @@ async fn open(data: &Path) -> AppCore {
 }
 
 /// How many customers the store holds archived, and how many `profile.set_status` mutations
-/// wait in its outbox.
+/// wait in its outbox: read in one statement, so in one snapshot while a job commits chunks.
 async fn archived_and_queued(app: &AppCore) -> (i64, i64) {
-    let pool = app.store().pool();
-    let archived: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM profiles WHERE status = 'archived'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    let queued: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE name = 'profile.set_status'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    let distinct: i64 = sqlx::query_scalar(
-        "SELECT count(DISTINCT json_extract(args, '$.profile_id')) FROM outbox \
-         WHERE name = 'profile.set_status'",
+    let (archived, queued, distinct): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM profiles WHERE status = 'archived'), \
+         (SELECT count(*) FROM outbox WHERE name = 'profile.set_status'), \
+         (SELECT count(DISTINCT json_extract(args, '$.profile_id')) FROM outbox \
+         WHERE name = 'profile.set_status')",
     )
-    .fetch_one(pool)
+    .fetch_one(app.store().pool())
     .await
     .unwrap();
     assert_eq!(distinct, queued, "no customer's change is queued twice");
