@@ -260,16 +260,14 @@ async fn raw_sqlite(pages: &[PullResponse]) {
             .expect("a drop");
     }
     for page in &profiles {
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .expect("a transaction");
-        for chunk in page.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO profiles (id, email, first_name, last_name, phone, location, \
-                 username, created_at, last_seen_at, device, sessions, live_chat_takeover, \
-                 status, kind, platform) ",
-            );
-            insert.push_values(chunk, |mut row, r| {
+        insert_all(
+            &mut conn,
+            "INSERT INTO profiles (id, email, first_name, last_name, phone, location, username, \
+             created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, \
+             platform) ",
+            page,
+            page.len().max(1),
+            |row, r| {
                 let p = r.profile;
                 row.push_bind(p.id)
                     .push_bind(&p.email)
@@ -286,62 +284,49 @@ async fn raw_sqlite(pages: &[PullResponse]) {
                     .push_bind(p.status.as_str())
                     .push_bind(p.kind.as_str())
                     .push_bind(p.platform.as_str());
-            });
-            insert.build().execute(&mut *tx).await.expect("profiles");
-        }
-        tx.commit().await.expect("commit");
+            },
+        )
+        .await;
     }
     let profiles_in = started.elapsed();
-    for batch in records.chunks(5000) {
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .expect("a transaction");
-        for chunk in batch.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO synced_records (kind, key, record, version) ",
-            );
-            insert.push_values(chunk, |mut row, (kind, key, record)| {
-                row.push_bind(kind)
-                    .push_bind(key)
-                    .push_bind(record)
-                    .push_bind(1);
-            });
-            insert.build().execute(&mut *tx).await.expect("records");
-        }
-        tx.commit().await.expect("commit");
-    }
-    for batch in values.chunks(5000) {
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .expect("a transaction");
-        for chunk in batch.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO property_values (profile_id, property_id, value) ",
-            );
-            insert.push_values(chunk, |mut row, (profile, property, value)| {
-                row.push_bind(*profile)
-                    .push_bind(*property)
-                    .push_bind(*value);
-            });
-            insert.build().execute(&mut *tx).await.expect("values");
-        }
-        tx.commit().await.expect("commit");
-    }
-    for batch in members.chunks(5000) {
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .expect("a transaction");
-        for chunk in batch.chunks(ROWS_PER_INSERT) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO segment_members (segment_id, profile_id) ",
-            );
-            insert.push_values(chunk, |mut row, (segment, profile)| {
-                row.push_bind(*segment).push_bind(*profile);
-            });
-            insert.build().execute(&mut *tx).await.expect("members");
-        }
-        tx.commit().await.expect("commit");
-    }
+    let head = "INSERT INTO synced_records (kind, key, record, version) ";
+    insert_all(
+        &mut conn,
+        head,
+        &records,
+        5000,
+        |row, (kind, key, record)| {
+            row.push_bind(kind)
+                .push_bind(key)
+                .push_bind(record)
+                .push_bind(1);
+        },
+    )
+    .await;
+    let head = "INSERT INTO property_values (profile_id, property_id, value) ";
+    insert_all(
+        &mut conn,
+        head,
+        &values,
+        5000,
+        |row, (profile, property, value)| {
+            row.push_bind(*profile)
+                .push_bind(*property)
+                .push_bind(*value);
+        },
+    )
+    .await;
+    let head = "INSERT INTO segment_members (segment_id, profile_id) ";
+    insert_all(
+        &mut conn,
+        head,
+        &members,
+        5000,
+        |row, (segment, profile)| {
+            row.push_bind(*segment).push_bind(*profile);
+        },
+    )
+    .await;
     let records_in = started.elapsed();
     for (_, sql) in &deferred {
         sqlx::query(sql)
@@ -364,6 +349,27 @@ async fn raw_sqlite(pages: &[PullResponse]) {
     );
     drop(conn);
     store.close().await;
+}
+
+/// Inserts `rows` by multi-row INSERTs after `head`, one transaction per `batch` rows.
+async fn insert_all<'r, T>(
+    conn: &mut sqlx::SqliteConnection,
+    head: &str,
+    rows: &'r [T],
+    batch: usize,
+    bind: impl Fn(&mut sqlx::query_builder::Separated<'_, 'r, Sqlite, &'static str>, &'r T),
+) {
+    for batch in rows.chunks(batch) {
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .expect("a transaction");
+        for chunk in batch.chunks(ROWS_PER_INSERT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(head);
+            insert.push_values(chunk, |mut row, r| bind(&mut row, r));
+            insert.build().execute(&mut *tx).await.expect("an insert");
+        }
+        tx.commit().await.expect("commit");
+    }
 }
 
 fn first_page() -> ListRequest {

@@ -299,14 +299,15 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
         sqlx::query(sql).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    loop {
+    // The step that finds no index left to build ends the load.
+    let mut tx = loop {
         let mut tx = store.write_transaction().await?;
         let next: Option<(String, String)> =
             sqlx::query_as("SELECT name, sql FROM deferred_indexes ORDER BY name LIMIT 1")
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((name, sql)) = next else {
-            break;
+            break tx;
         };
         sqlx::query(&sql)
             .persistent(false)
@@ -317,8 +318,7 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-    }
-    let mut tx = store.write_transaction().await?;
+    };
     sqlx::query("UPDATE sync_state SET bulk_load = 0 WHERE id = 1")
         .execute(&mut *tx)
         .await?;
