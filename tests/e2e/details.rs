@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
+use userdesk_core::{AppCore, OpenOptions};
+use userdesk_demo::DemoProfiles;
 use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
 

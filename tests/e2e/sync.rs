@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use fantoccini::{Client, Locator};
 use tokio::net::TcpListener;
-use userdesk_core::{DemoProfiles, Keychain, KEYCHAIN_SERVICE};
+use userdesk_core::{Keychain, KEYCHAIN_SERVICE};
+use userdesk_demo::DemoProfiles;
 use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::sync::{ClientId, Entity, PatchOp};
 use userdesk_model::{

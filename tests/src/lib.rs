@@ -20,7 +20,7 @@ pub async fn active_store(data_dir: &Path, seed: u64, delay: u64) -> anyhow::Res
     )
     .await?;
     let mut profiles: Vec<userdesk_model::Profile> =
-        userdesk_core::DemoProfiles::new(seed, chrono::Utc::now())
+        userdesk_demo::DemoProfiles::new(seed, chrono::Utc::now())
             .take(300)
             .collect();
     for p in &mut profiles {
@@ -77,6 +77,9 @@ impl Driver {
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
+                // A process group of its own: WebKitWebDriver and the app it starts join it, so
+                // the test can end all three, and only them, by the group's id.
+                .process_group(0)
                 .kill_on_drop(true)
                 .spawn()
                 .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
@@ -114,9 +117,29 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // kill_on_drop ends tauri-driver, which ends WebKitWebDriver and the app.
+        // tauri-driver, WebKitWebDriver and the app: the group this test started, by its id.
+        // SIGTERM lets them close; what is left a moment later gets SIGKILL.
+        if let Some(group) = self.child.id().and_then(|id| i32::try_from(id).ok()) {
+            signal_group(group, libc::SIGTERM);
+            for _ in 0..40 {
+                // Reaped, tauri-driver no longer counts as a member of its group.
+                let _ = self.child.try_wait();
+                if !signal_group(group, 0) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            signal_group(group, libc::SIGKILL);
+        }
         let _ = self.child.start_kill();
     }
+}
+
+/// Sends `signal` (0: none, only the check) to every process of the group `group`; false when
+/// no process of it is left.
+fn signal_group(group: i32, signal: i32) -> bool {
+    // SAFETY: kill(2) with a negative pid only signals that process group; no memory is shared.
+    unsafe { libc::kill(-group, signal) == 0 }
 }
 
 fn free_port() -> anyhow::Result<u16> {

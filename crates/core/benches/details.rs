@@ -6,10 +6,14 @@
 //! `cargo bench -p userdesk-core --bench details` (`USERDESK_BENCH_PROFILES` sets the number of
 //! customers; the store is built in a temporary directory, about a minute).
 
+// A benchmark stops at the first failure, with what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use userdesk_core::{AppCore, DemoProfiles, OpenOptions};
+use userdesk_core::{AppCore, OpenOptions};
+use userdesk_demo::DemoProfiles;
 use userdesk_model::sync::Entity;
 use userdesk_model::{
     BotSession, Goal, GoalCompletion, GoalCompletionId, GoalId, Message, MessageId, Note, NoteId,

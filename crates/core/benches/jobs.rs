@@ -7,11 +7,15 @@
 //! customers, `USERDESK_BENCH_SELECTED` the selection; the store is built once into bench-data/,
 //! then copied afresh for each run).
 
+// A benchmark stops at the first failure, with what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use userdesk_core::{AppCore, DemoProfiles, Notifier, OpenOptions};
+use userdesk_core::{AppCore, Notifier, OpenOptions};
+use userdesk_demo::DemoProfiles;
 use userdesk_model::{JobAction, JobView, Profile, ProfileId, ProfileStatus, Selection};
 
 const RUNS: usize = 3;

@@ -4,6 +4,9 @@
 //! `cargo bench -p userdesk-core --bench profiles` (USERDESK_BENCH_PROFILES sets the store's size;
 //! the store is built once into bench-data/ and reused).
 
+// A benchmark stops at the first failure, with what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

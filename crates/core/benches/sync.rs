@@ -8,6 +8,9 @@
 //! one `cargo bench -p userdesk-server --bench sync` measures: bench-data/server-N.sqlite3, seeded
 //! once and reused. Figures go to docs/benchmarks.md.
 
+// A benchmark stops at the first failure, with what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -34,8 +34,9 @@ pub struct OpenOptions {
     /// Answer searches from SQLite alone, without the in-memory search index: less memory and
     /// no index to build, for a short-lived process; searches with many matches are slower.
     pub sqlite_search_only: bool,
-    /// The keychain service the sign-in token is kept under; the app's identifier when `None`.
-    pub keychain_service: Option<String>,
+    /// Where the sign-in token is kept: the system keychain under the app's identifier when
+    /// `None`.
+    pub keychain: Option<Keychain>,
 }
 
 /// The client library as the app sees it: profiles, settings, and the manager's time zone.
@@ -79,11 +80,9 @@ impl AppCore {
             auto_sync: Mutex::new(None),
             jobs_wake: Arc::default(),
             job_runner: Mutex::new(None),
-            keychain: Keychain::new(
-                options
-                    .keychain_service
-                    .unwrap_or_else(|| KEYCHAIN_SERVICE.to_string()),
-            ),
+            keychain: options
+                .keychain
+                .unwrap_or_else(|| Keychain::new(KEYCHAIN_SERVICE)),
         };
         core.refresh_search_index_in_background();
         Ok(core)
@@ -790,8 +789,8 @@ fn parse_note_id(id: &str) -> Result<NoteId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoProfiles;
     use crate::profile_index::CatchUp;
+    use userdesk_demo::DemoProfiles;
     use userdesk_model::{
         LastSeenWindow, Platform, ProfileStatus, ProfileType, SortColumn, SortDirection, SortOrder,
     };

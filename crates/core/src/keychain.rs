@@ -1,24 +1,46 @@
 //! The sign-in token in the operating system's keychain: never in SQLite, never in logs.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::error::{CoreError, Result};
 
 /// The keychain entries of one installation of the app.
 #[derive(Clone, Debug)]
 pub struct Keychain {
-    service: String,
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    /// The system's keychain, entries under this service (the app's identifier).
+    System(String),
+    /// Entries in this process's memory, gone with it: for tests that are not about the keychain.
+    Memory(Arc<Mutex<HashMap<String, String>>>),
 }
 
 impl Keychain {
-    /// Entries under `service` (the app's identifier).
+    /// The system keychain's entries under `service` (the app's identifier).
     pub fn new(service: impl Into<String>) -> Self {
         Self {
-            service: service.into(),
+            backend: Backend::System(service.into()),
+        }
+    }
+
+    /// A keychain in this process's memory, empty at first; its clones share its entries.
+    pub fn in_memory() -> Self {
+        Self {
+            backend: Backend::Memory(Arc::default()),
         }
     }
 
     /// The token kept for `account`, if any.
     pub async fn token(&self, account: &str) -> Result<Option<String>> {
-        let entry = self.entry(account)?;
+        let service = match &self.backend {
+            Backend::System(service) => service,
+            Backend::Memory(entries) => return Ok(lock(entries)?.get(account).cloned()),
+        };
+        let entry = entry(service, account)?;
         blocking(move || match entry.get_password() {
             Ok(token) => Ok(Some(token)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -29,7 +51,14 @@ impl Keychain {
 
     /// Keeps `token` for `account`, replacing any earlier one.
     pub async fn save(&self, account: &str, token: &str) -> Result<()> {
-        let entry = self.entry(account)?;
+        let service = match &self.backend {
+            Backend::System(service) => service,
+            Backend::Memory(entries) => {
+                lock(entries)?.insert(account.to_string(), token.to_string());
+                return Ok(());
+            }
+        };
+        let entry = entry(service, account)?;
         let token = token.to_string();
         blocking(move || {
             entry
@@ -41,18 +70,32 @@ impl Keychain {
 
     /// Forgets the token of `account`; nothing to forget is fine.
     pub async fn forget(&self, account: &str) -> Result<()> {
-        let entry = self.entry(account)?;
+        let service = match &self.backend {
+            Backend::System(service) => service,
+            Backend::Memory(entries) => {
+                lock(entries)?.remove(account);
+                return Ok(());
+            }
+        };
+        let entry = entry(service, account)?;
         blocking(move || match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keychain_error("remove the sign-in token from", e)),
         })
         .await
     }
+}
 
-    fn entry(&self, account: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, account)
-            .map_err(|e| keychain_error("open an entry of", e))
-    }
+fn entry(service: &str, account: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new(service, account).map_err(|e| keychain_error("open an entry of", e))
+}
+
+fn lock(
+    entries: &Mutex<HashMap<String, String>>,
+) -> Result<std::sync::MutexGuard<'_, HashMap<String, String>>> {
+    entries
+        .lock()
+        .map_err(|_| CoreError::Keychain("the in-memory keychain was poisoned".to_string()))
 }
 
 /// Keychains answer over D-Bus or system calls that block: keep them off the async threads.

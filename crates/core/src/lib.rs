@@ -32,7 +32,6 @@ mod time;
 pub use account::KEYCHAIN_SERVICE;
 pub use app::{AppCore, OpenOptions};
 pub use autosync::{AutoSync, AutoSyncOptions};
-pub use demo::DemoProfiles;
 pub use error::{CoreError, Result};
 pub use jobs::{
     Notifier, CHUNK as JOB_CHUNK, DEFAULT_DELAY as DEFAULT_JOB_DELAY, KEPT_DONE as JOB_KEPT_DONE,

@@ -178,7 +178,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoProfiles;
+    use userdesk_demo::DemoProfiles;
     use userdesk_model::{Profile, ProfilePatch};
 
     async fn store_with(count: usize) -> (Store, Vec<Profile>, tempfile::TempDir) {

@@ -620,7 +620,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoProfiles;
+    use userdesk_demo::DemoProfiles;
     use userdesk_model::{ProfileFilter, SortColumn, SortDirection, SortOrder};
 
     /// A store in a temporary directory holding `count` demo customers from `seed`.

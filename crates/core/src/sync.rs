@@ -794,7 +794,7 @@ async fn rebase(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::DemoProfiles;
+    use userdesk_demo::DemoProfiles;
     use userdesk_model::{Note, NoteId, ProfilePatch};
 
     async fn store_with(count: usize) -> (Store, Vec<Profile>, tempfile::TempDir) {

@@ -1,6 +1,7 @@
 //! Plain types shared by every part of Userdesk. No I/O.
 
 mod account;
+mod batch;
 mod error;
 mod ids;
 mod jobs;
@@ -17,6 +18,7 @@ mod uuid_id;
 mod validation;
 
 pub use account::{Account, SignIn, SyncProgress, SyncView};
+pub use batch::PlatformBatch;
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;
 pub use jobs::{thousands, JobAction, JobId, JobState, JobView, Selection};

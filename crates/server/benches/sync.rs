@@ -2,6 +2,9 @@
 //! USERDESK_BENCH_POSTGRES_URL is set) PostgreSQL, on a workspace of 1,000,000 customers
 //! (USERDESK_BENCH_PROFILES=N for another size). Figures go to docs/benchmarks.md.
 
+// A benchmark stops at the first failure, with what failed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

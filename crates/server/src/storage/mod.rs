@@ -9,10 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
-use userdesk_model::{
-    BotSession, DataRequest, DataRequestKind, Goal, GoalCompletion, Message, Note, Profile,
-    ProfileId, PropertyDefinition, PropertyValue, RequestId, Segment, SegmentMember,
-};
+use userdesk_model::{DataRequest, DataRequestKind, ProfileId, RequestId};
 
 use crate::ids::{ManagerId, WorkspaceId};
 use crate::managers::{Principal, Role};
@@ -85,20 +82,8 @@ pub enum Delivery {
     },
 }
 
-/// Records a batch of demo or imported platform data writes at once, under one version.
-#[derive(Clone, Debug, Default)]
-pub struct PlatformBatch {
-    pub properties: Vec<PropertyDefinition>,
-    pub goals: Vec<Goal>,
-    pub segments: Vec<Segment>,
-    pub profiles: Vec<Profile>,
-    pub property_values: Vec<PropertyValue>,
-    pub sessions: Vec<BotSession>,
-    pub messages: Vec<Message>,
-    pub goal_completions: Vec<GoalCompletion>,
-    pub notes: Vec<Note>,
-    pub segment_members: Vec<SegmentMember>,
-}
+/// A batch of demo or imported platform records, written at once under one version.
+pub use userdesk_model::PlatformBatch;
 
 /// The platform's storage. Every method that reads or writes workspace data takes the workspace
 /// from the caller's [`Principal`], never from the request.

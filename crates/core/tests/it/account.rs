@@ -1,0 +1,304 @@
+//! Signing in: the token is checked with the real server, kept in the keychain (here one in
+//! memory; `tests/e2e/keychain.rs` runs the same path on a real Secret Service), never in
+//! SQLite; sign-out forgets it; refused input changes nothing.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::platform::*;
+use tempfile::TempDir;
+use userdesk_core::{AppCore, AutoSyncOptions, CoreError, Keychain, OpenOptions};
+use userdesk_model::{ErrorCode, ProfilePatch, SignIn};
+use userdesk_server::managers::{hash_token, new_token, Role};
+
+struct App {
+    core: Arc<AppCore>,
+    keychain: Keychain,
+    dir: TempDir,
+}
+
+impl App {
+    async fn open(demo_profiles: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let keychain = Keychain::in_memory();
+        let core = open_at(dir.path(), demo_profiles, &keychain).await;
+        Self {
+            core,
+            keychain,
+            dir,
+        }
+    }
+
+    async fn reopen(self) -> Self {
+        let Self {
+            core,
+            keychain,
+            dir,
+        } = self;
+        drop(core);
+        let core = open_at(dir.path(), 0, &keychain).await;
+        Self {
+            core,
+            keychain,
+            dir,
+        }
+    }
+
+    async fn client_id(&self) -> String {
+        self.core.store().client_id().await.unwrap().to_string()
+    }
+
+    async fn kept_token(&self) -> Option<String> {
+        self.keychain.token(&self.client_id().await).await.unwrap()
+    }
+
+    async fn total(&self) -> u64 {
+        self.core.store().profile_total().await.unwrap()
+    }
+
+    /// Every byte of the store's files (database, WAL, shared memory).
+    fn store_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            if let Ok(content) = std::fs::read(entry.unwrap().path()) {
+                bytes.extend(content);
+            }
+        }
+        bytes
+    }
+}
+
+async fn open_at(dir: &Path, demo_profiles: usize, keychain: &Keychain) -> Arc<AppCore> {
+    let options = OpenOptions {
+        demo_profiles,
+        sqlite_search_only: true,
+        keychain: Some(keychain.clone()),
+    };
+    Arc::new(
+        AppCore::open(&PathBuf::from(dir).join("userdesk.sqlite3"), options)
+            .await
+            .unwrap(),
+    )
+}
+
+fn sign_in(url: &str, token: &str) -> SignIn {
+    SignIn {
+        server_url: url.into(),
+        token: token.into(),
+    }
+}
+
+#[tokio::test]
+async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
+    let platform = Platform::start(23).await;
+    let app = App::open(30).await;
+    assert_eq!(app.total().await, 30, "demo customers before signing in");
+    assert!(matches!(
+        app.core.sync_signed_in().await,
+        Err(CoreError::NotSignedIn)
+    ));
+
+    let account = app
+        .core
+        .sign_in(&sign_in(&format!("{}/", platform.url), &platform.token))
+        .await
+        .unwrap();
+    assert_eq!(
+        account.server_url, platform.url,
+        "kept without the trailing slash"
+    );
+    assert_eq!(account.workspace, "acme");
+    assert_eq!(account.manager, "admin@example.com");
+    assert_eq!(account.role, "admin");
+    assert_eq!(app.core.account().await.unwrap(), Some(account.clone()));
+    assert_eq!(
+        app.kept_token().await.as_deref(),
+        Some(platform.token.as_str())
+    );
+    assert_eq!(
+        app.total().await,
+        0,
+        "the demo customers exist on no server"
+    );
+
+    let report = app.core.sync_signed_in().await.unwrap();
+    assert_eq!(report.pulled, 23);
+    let view = app.core.sync_view().await.unwrap();
+    assert_eq!(view.account, Some(account));
+    assert_eq!(view.online, Some(true));
+    assert!(!view.syncing);
+    assert!(view.first_sync.is_none());
+    assert!(view.last_synced.is_some());
+    assert_store_matches(&app.core, &platform).await;
+    assert!(
+        !app.store_bytes()
+            .windows(platform.token.len())
+            .any(|w| w == platform.token.as_bytes()),
+        "the token is in the store's files"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_changes_nothing() {
+    let platform = Platform::start(5).await;
+    let app = App::open(12).await;
+    let blns: Vec<String> = serde_json::from_str(include_str!("../data/blns.json")).unwrap();
+    let offline = unreachable_url().await;
+    let mut attempts = vec![
+        (
+            platform.url.clone(),
+            "udt_not-a-token".to_string(),
+            ErrorCode::Unauthorized,
+        ),
+        (
+            platform.url.clone(),
+            "   ".to_string(),
+            ErrorCode::InvalidRequest,
+        ),
+        (
+            platform.url.clone(),
+            "x".repeat(300),
+            ErrorCode::InvalidRequest,
+        ),
+        (
+            "ftp://example.com".to_string(),
+            platform.token.clone(),
+            ErrorCode::InvalidRequest,
+        ),
+        (offline, platform.token.clone(), ErrorCode::Offline),
+    ];
+    for hostile in blns.iter().take(200) {
+        attempts.push((
+            hostile.clone(),
+            platform.token.clone(),
+            ErrorCode::InvalidRequest,
+        ));
+        attempts.push((
+            platform.url.clone(),
+            hostile.clone(),
+            ErrorCode::Unauthorized,
+        ));
+    }
+    for (url, token, expected) in attempts {
+        let error = app
+            .core
+            .sign_in(&sign_in(&url, &token))
+            .await
+            .expect_err("refused");
+        let api = error.to_api_error();
+        // A hostile token may be empty or hold control characters: refused before asking.
+        let expected_codes = if expected == ErrorCode::Unauthorized {
+            vec![ErrorCode::Unauthorized, ErrorCode::InvalidRequest]
+        } else {
+            vec![expected]
+        };
+        assert!(
+            expected_codes.contains(&api.code),
+            "{url:?} / {token:?}: {api:?}"
+        );
+        assert!(!api.message.is_empty());
+        assert!(
+            !api.message.contains(&platform.token),
+            "the token is never told"
+        );
+        assert_eq!(app.core.account().await.unwrap(), None);
+        assert_eq!(app.kept_token().await, None);
+    }
+    assert_eq!(app.total().await, 12, "the demo customers are still there");
+}
+
+#[tokio::test]
+async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign_in() {
+    let platform = Platform::start(4).await;
+    let app = App::open(0).await;
+    let form = sign_in(&platform.url, &platform.token);
+    app.core.sign_in(&form).await.unwrap();
+    app.core.sync_signed_in().await.unwrap();
+
+    app.core.sign_out().await.unwrap();
+    assert_eq!(app.kept_token().await, None);
+    assert_eq!(app.core.account().await.unwrap(), None);
+    let id = platform.profiles[0].id;
+    let patch = ProfilePatch {
+        first_name: Some("Offline".into()),
+        ..Default::default()
+    };
+    app.core
+        .patch_profile(&id.to_string(), patch)
+        .await
+        .unwrap();
+    let refused = app.core.sync_signed_in().await.unwrap_err();
+    assert_eq!(refused.to_api_error().code, ErrorCode::Unauthorized);
+    assert_eq!(app.core.sync_view().await.unwrap().pending, 1);
+
+    // Signed in again after a restart: the background sync finds the token and pushes the edit.
+    app.core.sign_in(&form).await.unwrap();
+    let app = app.reopen().await;
+    assert_eq!(
+        app.kept_token().await.as_deref(),
+        Some(platform.token.as_str())
+    );
+    let options = AutoSyncOptions {
+        debounce: Duration::from_millis(10),
+        ..Default::default()
+    };
+    assert!(app.core.resume_sync(options).await.unwrap());
+    for _ in 0..500 {
+        if app.core.sync_view().await.unwrap().pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.core.sync_view().await.unwrap().pending, 0);
+    let server = platform.server_profiles().await;
+    assert_eq!(server[&id].first_name, "Offline");
+    app.core.stop_auto_sync();
+}
+
+#[tokio::test]
+async fn a_store_holding_one_workspace_refuses_a_token_of_another() {
+    let platform = Platform::start(3).await;
+    let other = platform
+        .storage
+        .ensure_workspace("globex", "privacy@example.com")
+        .await
+        .unwrap();
+    let manager = platform
+        .storage
+        .ensure_manager(other, "zoe@example.com", Role::Agent, "UTC")
+        .await
+        .unwrap();
+    let token = new_token().unwrap();
+    platform
+        .storage
+        .add_token(manager, &hash_token(&token))
+        .await
+        .unwrap();
+
+    let app = App::open(0).await;
+    let acme = app
+        .core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    app.core.sync_signed_in().await.unwrap();
+    app.core.sign_out().await.unwrap();
+    let refused = app
+        .core
+        .sign_in(&sign_in(&platform.url, &token))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.to_api_error().code, ErrorCode::InvalidRequest);
+    assert!(refused.to_string().contains("acme"), "{refused}");
+    assert_eq!(app.core.account().await.unwrap(), None);
+    assert_eq!(app.kept_token().await, None);
+    assert_eq!(app.total().await, 3, "acme's customers are kept");
+    assert_eq!(
+        app.core
+            .sign_in(&sign_in(&platform.url, &platform.token))
+            .await
+            .unwrap(),
+        acme
+    );
+}

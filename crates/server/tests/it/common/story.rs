@@ -1,0 +1,1187 @@
+//! The test story every storage implementation must pass, through the real HTTP API.
+
+use std::collections::{HashMap, HashSet};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use userdesk_model::sync::{ClientId, Entity, Mutation, Op, PatchOp, Tombstone};
+use userdesk_model::{
+    DataRequestKind, DataRequestState, ErrorCode, Field, NoteId, ProfileId, ProfilePatch,
+    ProfileStatus, PropertyDefinition, PropertyFormat, PropertyId, RequestId, Segment, SegmentId,
+    SegmentRule,
+};
+use userdesk_server::http::Limits;
+use userdesk_server::rate_limit::RateLimit;
+
+use super::{Backend, TestServer};
+
+/// Generates the story's tests once per storage: `sqlite::step` for each step, and
+/// `postgres::step`, marked ignored because it needs a database, run with `--include-ignored`
+/// where USERDESK_TEST_POSTGRES_URL names one (asked to run without it, each fails and says so).
+#[macro_export]
+macro_rules! story_tests {
+    ($($name:ident),* $(,)?) => {
+        /// The story on SQLite, the default storage.
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::common::story::$name($crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+
+        /// The story on PostgreSQL.
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[ignore = "needs PostgreSQL: USERDESK_TEST_POSTGRES_URL (make server-postgres)"]
+                async fn $name() {
+                    $crate::common::story::$name($crate::common::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+fn puts(ops: &[PatchOp]) -> Vec<&Entity> {
+    ops.iter()
+        .filter_map(|op| match op {
+            PatchOp::Put(entity) => Some(entity),
+            PatchOp::Delete(_) => None,
+        })
+        .collect()
+}
+
+fn deletes(ops: &[PatchOp]) -> Vec<&Tombstone> {
+    ops.iter()
+        .filter_map(|op| match op {
+            PatchOp::Delete(t) => Some(t),
+            PatchOp::Put(_) => None,
+        })
+        .collect()
+}
+
+fn segment(name: &str) -> Segment {
+    Segment {
+        id: SegmentId::new(),
+        name: name.into(),
+        description: "Customers worth a call".into(),
+        rules: vec![SegmentRule::Status {
+            status: ProfileStatus::Active,
+        }],
+    }
+}
+
+/// A customer's picture as an app sends it: a 256×256 PNG, base64.
+fn picture() -> String {
+    use base64::Engine as _;
+    let image = image::RgbaImage::from_pixel(256, 256, image::Rgba([30, 120, 200, 255]));
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    let p = &server.a.profiles;
+    let tier = PropertyDefinition {
+        id: PropertyId::new(),
+        name: "Tier".into(),
+        description: "Support plan".into(),
+        format: PropertyFormat::Choice,
+        choices: vec!["gold".into(), "silver".into()],
+    };
+    let scratch = PropertyDefinition {
+        id: PropertyId::new(),
+        name: "Scratch".into(),
+        description: String::new(),
+        format: PropertyFormat::Number,
+        choices: vec![],
+    };
+    let (kept_note, gone_note) = (NoteId::new(), NoteId::new());
+    let (vip, old) = (segment("VIP"), segment("Old"));
+    let mut vip_renamed = vip.clone();
+    vip_renamed.name = "VIP customers".into();
+    let (export, erase) = (RequestId::new(), RequestId::new());
+    let ops = vec![
+        Op::ProfilePatch {
+            profile_id: p[0],
+            patch: ProfilePatch {
+                email: Some(" ada@example.com ".into()),
+                phone: Some("+44 20 7946 0958".into()),
+                ..Default::default()
+            },
+            base: None,
+        },
+        Op::ProfileSetStatus {
+            profile_id: p[1],
+            status: ProfileStatus::Archived,
+        },
+        Op::ProfileDelete { profile_id: p[2] },
+        Op::ProfileSetPicture {
+            profile_id: p[0],
+            png: Some(picture()),
+        },
+        Op::ProfileSetPicture {
+            profile_id: p[3],
+            png: Some(picture()),
+        },
+        Op::ProfileSetPicture {
+            profile_id: p[3],
+            png: None,
+        },
+        Op::PropertyDefine {
+            property: tier.clone(),
+        },
+        Op::PropertyDefine {
+            property: scratch.clone(),
+        },
+        Op::PropertySet {
+            profile_id: p[0],
+            property_id: tier.id,
+            value: Some("gold".into()),
+        },
+        Op::PropertyDelete {
+            property_id: scratch.id,
+        },
+        Op::NoteCreate {
+            note_id: kept_note,
+            profile_id: p[0],
+            body: "Called about the invoice".into(),
+        },
+        Op::NoteUpdate {
+            note_id: kept_note,
+            body: "Called about the invoice; solved".into(),
+        },
+        Op::NoteCreate {
+            note_id: gone_note,
+            profile_id: p[0],
+            body: "typo".into(),
+        },
+        Op::NoteDelete { note_id: gone_note },
+        Op::SegmentCreate {
+            segment: vip.clone(),
+            members: vec![p[0], p[3]],
+        },
+        Op::SegmentUpdate {
+            segment: vip_renamed.clone(),
+        },
+        Op::SegmentAddMembers {
+            segment_id: vip.id,
+            profile_ids: vec![p[4], p[5]],
+        },
+        Op::SegmentRemoveMembers {
+            segment_id: vip.id,
+            profile_ids: vec![p[3]],
+        },
+        Op::SegmentCreate {
+            segment: old.clone(),
+            members: vec![],
+        },
+        Op::SegmentDelete { segment_id: old.id },
+        Op::RequestExport {
+            request_id: export,
+            profile_id: p[0],
+        },
+        Op::RequestDelete {
+            request_id: erase,
+            profile_id: p[4],
+        },
+    ];
+    let names: HashSet<&str> = ops.iter().map(Op::name).collect();
+    assert_eq!(
+        names.len(),
+        Op::NAMES.len(),
+        "the story covers every mutation"
+    );
+    let pushed = server.push(token, client, 1, &ops).await;
+    assert_eq!(pushed.rejections, vec![], "every mutation applies");
+    assert_eq!(pushed.applied as usize, ops.len());
+    assert_eq!(pushed.last_mutation_id, ops.len() as u64);
+
+    let (patch, _, last) = server.pull_all(token, ClientId::new(), None, 1000).await;
+    assert_eq!(last, 0, "another client has pushed nothing");
+    let (_, _, last) = server.pull_all(token, client, None, 1000).await;
+    assert_eq!(last, ops.len() as u64);
+    let mut profiles = HashMap::new();
+    let mut values = Vec::new();
+    let mut notes = HashMap::new();
+    let mut segments = HashMap::new();
+    let mut members = HashSet::new();
+    let mut properties = HashMap::new();
+    let mut requests = HashMap::new();
+    let mut pictures = HashMap::new();
+    for entity in puts(&patch) {
+        match entity {
+            Entity::Profile(x) => drop(profiles.insert(x.id, x.clone())),
+            Entity::PropertyValue(x) => values.push(x.clone()),
+            Entity::Note(x) => drop(notes.insert(x.id, x.clone())),
+            Entity::Segment(x) => drop(segments.insert(x.id, x.clone())),
+            Entity::SegmentMember(x) => drop(members.insert(x.profile_id)),
+            Entity::Property(x) => drop(properties.insert(x.id, x.clone())),
+            Entity::Request(x) => drop(requests.insert(x.id, x.clone())),
+            Entity::Picture(x) => drop(pictures.insert(x.profile_id, x.clone())),
+            _ => {}
+        }
+    }
+    assert_eq!(profiles.len(), server.a.profiles.len() - 1);
+    assert_eq!(pictures.len(), 1);
+    assert_eq!(pictures[&p[0]].png, picture());
+    assert!(deletes(&patch).contains(&&Tombstone::Picture(p[3])));
+    assert_eq!(profiles[&p[0]].email, "ada@example.com");
+    assert_eq!(profiles[&p[0]].phone, "+442079460958");
+    assert_eq!(profiles[&p[1]].status, ProfileStatus::Archived);
+    assert!(!profiles.contains_key(&p[2]));
+    assert!(deletes(&patch).contains(&&Tombstone::Profile(p[2])));
+    assert_eq!(properties.len(), 1);
+    assert_eq!(properties[&tier.id], tier);
+    assert!(deletes(&patch).contains(&&Tombstone::Property(scratch.id)));
+    assert_eq!(values.len(), 1);
+    assert_eq!(values[0].value, "gold");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[&kept_note].body, "Called about the invoice; solved");
+    assert_eq!(notes[&kept_note].author, "admin@example.com");
+    assert!(deletes(&patch).contains(&&Tombstone::Note(gone_note)));
+    assert_eq!(segments.len(), 1);
+    assert_eq!(segments[&vip.id], vip_renamed);
+    assert!(deletes(&patch).contains(&&Tombstone::Segment(old.id)));
+    assert_eq!(members, HashSet::from([p[0], p[4], p[5]]));
+    assert_eq!(requests[&export].kind, DataRequestKind::Export);
+    assert_eq!(requests[&erase].kind, DataRequestKind::Delete);
+    assert_eq!(requests[&erase].state, DataRequestState::Queued);
+    assert_eq!(requests[&erase].requested_by, "admin@example.com");
+}
+
+pub async fn a_delete_beats_a_later_edit(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let profile = server.a.profiles[0];
+    let pushed = server
+        .push(
+            &server.a.admin,
+            client,
+            1,
+            &[
+                Op::ProfileDelete {
+                    profile_id: profile,
+                },
+                Op::ProfilePatch {
+                    profile_id: profile,
+                    patch: ProfilePatch {
+                        first_name: Some("Late".into()),
+                        ..Default::default()
+                    },
+                    base: None,
+                },
+            ],
+        )
+        .await;
+    assert_eq!(pushed.applied, 1);
+    assert_eq!(pushed.rejections.len(), 1);
+    assert_eq!(pushed.rejections[0].mutation_id, 2);
+    assert_eq!(pushed.rejections[0].code, ErrorCode::NotFound);
+    assert_eq!(
+        pushed.last_mutation_id, 2,
+        "a rejection still advances the client"
+    );
+}
+
+fn patch_with_base(profile: ProfileId, field: Field, value: &str, base: Option<&str>) -> Op {
+    let set = |v: &str| {
+        let mut patch = ProfilePatch::default();
+        let slot = match field {
+            Field::Email => &mut patch.email,
+            Field::FirstName => &mut patch.first_name,
+            Field::LastName => &mut patch.last_name,
+            Field::Phone => &mut patch.phone,
+            Field::Location => &mut patch.location,
+        };
+        *slot = Some(v.to_string());
+        patch
+    };
+    Op::ProfilePatch {
+        profile_id: profile,
+        patch: set(value),
+        base: base.map(set),
+    }
+}
+
+pub async fn an_edit_replacing_one_it_never_saw_leaves_a_notice_for_its_writer(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (ann, bob, carl) = (ClientId::new(), ClientId::new(), ClientId::new());
+    let profile = server.a.profiles[3];
+    let (before, cookie, _) = server.pull_all(&server.a.admin, ann, None, 100).await;
+    let original = puts(&before)
+        .into_iter()
+        .find_map(|e| match e {
+            Entity::Profile(p) if p.id == profile => Some(p.location.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let loc = Field::Location;
+    // Ann moves the customer; Bob, who has not seen it, moves them elsewhere: his edit stands
+    // and Ann's client is told. Bob's next edit, made after seeing his own value, tells nobody.
+    let ops = [patch_with_base(profile, loc, "Paris", Some(&original))];
+    assert_eq!(server.push(&server.a.admin, ann, 1, &ops).await.applied, 1);
+    let ops = [
+        patch_with_base(profile, loc, "Rome", Some(&original)),
+        patch_with_base(profile, loc, "Milan", Some("Rome")),
+        // Same value as the one it replaces: nothing was lost.
+        patch_with_base(profile, loc, "Milan", Some(&original)),
+    ];
+    assert_eq!(server.push(&server.a.agent, bob, 1, &ops).await.applied, 3);
+    // Carl's client names no base (an older app): no notice either way.
+    let ops = [patch_with_base(profile, loc, "Turin", None)];
+    assert_eq!(server.push(&server.a.admin, carl, 1, &ops).await.applied, 1);
+    // Ann, not having seen Turin, names Paris as her base: Carl's client is told, by Ann.
+    let ops = [patch_with_base(profile, loc, "Naples", Some("Paris"))];
+    assert_eq!(server.push(&server.a.admin, ann, 2, &ops).await.applied, 1);
+
+    let (ops, _, _) = server
+        .pull_all(&server.a.agent, bob, Some(cookie), 100)
+        .await;
+    let notices: Vec<_> = puts(&ops)
+        .into_iter()
+        .filter_map(|e| match e {
+            Entity::Overwrite(o) => Some(o.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    let (to_ann, to_carl) = (&notices[0], &notices[1]);
+    assert_eq!(
+        (to_ann.client_id, to_ann.mutation_id, to_ann.profile_id),
+        (ann, 1, profile)
+    );
+    assert_eq!(to_ann.field, Field::Location);
+    assert_eq!(
+        (to_ann.replaced.as_str(), to_ann.value.as_str()),
+        ("Paris", "Rome")
+    );
+    assert_eq!(to_ann.by, "agent@example.com");
+    assert_eq!((to_carl.client_id, to_carl.mutation_id), (carl, 1));
+    assert_eq!(
+        (
+            to_carl.replaced.as_str(),
+            to_carl.value.as_str(),
+            to_carl.by.as_str()
+        ),
+        ("Turin", "Naples", "admin@example.com")
+    );
+    // A notice goes with its customer.
+    let ops = [Op::ProfileDelete {
+        profile_id: profile,
+    }];
+    assert_eq!(server.push(&server.a.admin, ann, 3, &ops).await.applied, 1);
+    let (ops, _, _) = server.pull_all(&server.a.agent, bob, None, 100).await;
+    assert!(
+        puts(&ops)
+            .iter()
+            .all(|e| !matches!(e, Entity::Overwrite(_))),
+        "{ops:?}"
+    );
+}
+
+pub async fn a_sync_from_nothing_is_told_how_much_is_coming(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let first = server.pull_page(&server.a.admin, client, None, 7).await;
+    let total = first.total.expect("the first page says how much is coming");
+    let mut pulled = first.patch.len() as u64;
+    let mut cookie = first.cookie;
+    let mut more = first.has_more;
+    while more {
+        let page = server
+            .pull_page(&server.a.admin, client, Some(&cookie), 7)
+            .await;
+        assert_eq!(page.total, None, "only the first page counts");
+        pulled += page.patch.len() as u64;
+        cookie = page.cookie;
+        more = page.has_more;
+    }
+    assert_eq!(pulled, total);
+    assert_eq!(total, server.a.profiles.len() as u64);
+}
+
+pub async fn a_repeated_push_is_applied_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let token = &server.a.agent;
+    let note = NoteId::new();
+    let ops = [
+        Op::NoteCreate {
+            note_id: note,
+            profile_id: server.a.profiles[0],
+            body: "once".into(),
+        },
+        Op::ProfilePatch {
+            profile_id: server.a.profiles[0],
+            patch: ProfilePatch {
+                email: Some("not an email".into()),
+                ..Default::default()
+            },
+            base: None,
+        },
+    ];
+    let first = server.push(token, client, 1, &ops).await;
+    assert_eq!((first.applied, first.skipped), (1, 0));
+    assert_eq!(first.rejections.len(), 1);
+    let again = server.push(token, client, 1, &ops).await;
+    assert_eq!((again.applied, again.skipped), (0, 2));
+    assert_eq!(again.last_mutation_id, 2);
+    assert_eq!(
+        again.rejections, first.rejections,
+        "the recorded rejection is told again"
+    );
+    let (patch, _, _) = server.pull_all(token, client, None, 1000).await;
+    let notes = puts(&patch)
+        .into_iter()
+        .filter(|e| matches!(e, Entity::Note(n) if n.id == note))
+        .count();
+    assert_eq!(notes, 1);
+}
+
+pub async fn a_gap_in_mutation_ids_is_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let token = &server.a.agent;
+    let status = |n: usize| Op::ProfileSetStatus {
+        profile_id: server.a.profiles[n],
+        status: ProfileStatus::Archived,
+    };
+    server.push(token, client, 1, &[status(0)]).await;
+    let (code, json) = server
+        .push_raw(token, client, &[status(1).to_mutation(3)])
+        .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{json}");
+    assert_eq!(json["code"], "mutation_gap");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("from mutation 2"),
+        "{json}"
+    );
+    let resumed = server.push(token, client, 2, &[status(1), status(2)]).await;
+    assert_eq!(resumed.applied, 2);
+    assert_eq!(resumed.last_mutation_id, 3);
+}
+
+pub async fn rejections_name_the_refused_fields_and_the_next_mutation_applies(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let token = &server.a.agent;
+    let profile = server.a.profiles[0];
+    let pushed = server
+        .push(
+            token,
+            client,
+            1,
+            &[
+                Op::ProfilePatch {
+                    profile_id: profile,
+                    patch: ProfilePatch {
+                        email: Some("ada@".into()),
+                        phone: Some("12345".into()),
+                        ..Default::default()
+                    },
+                    base: None,
+                },
+                Op::ProfileDelete {
+                    profile_id: profile,
+                },
+                Op::ProfilePatch {
+                    profile_id: profile,
+                    patch: ProfilePatch {
+                        location: Some("Lisbon".into()),
+                        ..Default::default()
+                    },
+                    base: None,
+                },
+            ],
+        )
+        .await;
+    assert_eq!(pushed.applied, 1);
+    assert_eq!(pushed.rejections.len(), 2);
+    let fields: Vec<Field> = pushed.rejections[0]
+        .fields
+        .iter()
+        .map(|f| f.field)
+        .collect();
+    assert_eq!(fields, vec![Field::Email, Field::Phone]);
+    assert_eq!(pushed.rejections[0].code, ErrorCode::Validation);
+    assert_eq!(
+        pushed.rejections[1].code,
+        ErrorCode::Forbidden,
+        "an agent may not delete"
+    );
+    assert_eq!(pushed.last_mutation_id, 3);
+}
+
+pub async fn malformed_requests_and_unknown_mutations_are_answered_cleanly(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = &server.a.agent;
+    for body in [
+        b"{".to_vec(),
+        b"[]".to_vec(),
+        b"null".to_vec(),
+        br#"{"client_id": 5, "mutations": []}"#.to_vec(),
+        br#"{"client_id": "not-a-uuid", "mutations": []}"#.to_vec(),
+        br#"{"client_id": "0190b3c4-4c5d-7e6f-8a9b-0c1d2e3f4a5b", "mutations": {}}"#.to_vec(),
+        br#"{"client_id": "0190b3c4-4c5d-7e6f-8a9b-0c1d2e3f4a5b", "mutations": [{"id": -1, "name": "x"}]}"#.to_vec(),
+        vec![0xff, 0xfe, 0x00],
+    ] {
+        let (status, json) = server.post_raw("/v1/push", Some(token), body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+        assert_eq!(json["code"], "invalid_request", "{json}");
+        assert!(!json["message"].as_str().unwrap().is_empty());
+    }
+    let client = ClientId::new();
+    let mutations = [
+        Mutation {
+            id: 1,
+            name: "profile.explode".into(),
+            args: json!({}),
+        },
+        Mutation {
+            id: 2,
+            name: "note.create".into(),
+            args: json!({ "note_id": 5, "profile_id": [], "body": {} }),
+        },
+        Mutation {
+            id: 3,
+            name: "profile.set_status".into(),
+            args: json!({ "profile_id": server.a.profiles[0], "status": "exploded" }),
+        },
+    ];
+    let (status, json) = server.push_raw(token, client, &mutations).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let codes: Vec<&str> = json["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["unknown_mutation", "invalid_request", "invalid_request"]
+    );
+    assert_eq!(json["last_mutation_id"], 3);
+    let (status, json) = server
+        .push_raw(
+            token,
+            client,
+            &[Mutation {
+                id: 0,
+                name: "note.delete".into(),
+                args: json!({}),
+            }],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    for body in [
+        json!({ "client_id": client, "limit": 0 }),
+        json!({ "client_id": client, "limit": 1_000_000 }),
+        json!({ "client_id": client, "cookie": "garbage" }),
+        json!({ "client_id": client, "cookie": 12 }),
+    ] {
+        let (status, json) = server.post("/v1/pull", token, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {json}");
+        assert_eq!(json["code"], "invalid_request");
+    }
+    let (status, json) = server
+        .post_raw("/v1/nowhere", Some(token), b"{}".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json["code"], "not_found");
+}
+
+pub async fn requests_without_a_valid_token_are_refused(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let body = serde_json::to_vec(&json!({ "client_id": ClientId::new() })).unwrap();
+    let long = format!("udt_{}", "f".repeat(300));
+    for token in [None, Some(""), Some("udt_0000"), Some(long.as_str())] {
+        let (status, json) = server.post_raw("/v1/pull", token, body.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+        assert_eq!(json["code"], "unauthorized");
+    }
+}
+
+pub async fn a_token_of_one_workspace_can_neither_read_nor_write_another(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let intruder = &server.b.admin;
+    let victim = server.a.profiles[0];
+    let b_client = ClientId::new();
+    let pushed = server
+        .push(
+            intruder,
+            b_client,
+            1,
+            &[
+                Op::ProfilePatch {
+                    profile_id: victim,
+                    patch: ProfilePatch {
+                        first_name: Some("Pwned".into()),
+                        ..Default::default()
+                    },
+                    base: None,
+                },
+                Op::ProfileDelete { profile_id: victim },
+                Op::NoteCreate {
+                    note_id: NoteId::new(),
+                    profile_id: victim,
+                    body: "hello".into(),
+                },
+                Op::RequestExport {
+                    request_id: RequestId::new(),
+                    profile_id: victim,
+                },
+                Op::SegmentCreate {
+                    segment: segment("Stolen"),
+                    members: vec![victim],
+                },
+            ],
+        )
+        .await;
+    assert_eq!(pushed.applied, 0);
+    assert!(
+        pushed
+            .rejections
+            .iter()
+            .all(|r| r.code == ErrorCode::NotFound),
+        "{:?}",
+        pushed.rejections
+    );
+
+    // A's client cannot be borrowed by B either.
+    let a_client = ClientId::new();
+    server
+        .push(
+            &server.a.agent,
+            a_client,
+            1,
+            &[Op::ProfileSetStatus {
+                profile_id: victim,
+                status: ProfileStatus::Active,
+            }],
+        )
+        .await;
+    let mutation = Op::ProfileSetStatus {
+        profile_id: victim,
+        status: ProfileStatus::Archived,
+    }
+    .to_mutation(2);
+    let (status, json) = server.push_raw(intruder, a_client, &[mutation]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{json}");
+    assert_eq!(json["code"], "forbidden");
+    let (status, _) = server
+        .post("/v1/pull", intruder, &json!({ "client_id": a_client }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (b_patch, _, _) = server.pull_all(intruder, b_client, None, 1000).await;
+    let a_ids: HashSet<ProfileId> = server.a.profiles.iter().copied().collect();
+    for entity in puts(&b_patch) {
+        if let Entity::Profile(p) = entity {
+            assert!(!a_ids.contains(&p.id), "B saw A's profile");
+        }
+    }
+    assert_eq!(puts(&b_patch).len(), server.b.profiles.len());
+    // A cookie of A's handed to B starts B over rather than continuing A's log.
+    let (_, a_cookie, _) = server.pull_all(&server.a.agent, a_client, None, 1000).await;
+    let page = server
+        .pull_page(intruder, b_client, Some(&a_cookie), 1000)
+        .await;
+    assert!(page.reset);
+    assert!(puts(&page.patch)
+        .iter()
+        .all(|e| !matches!(e, Entity::Profile(p) if a_ids.contains(&p.id))));
+
+    let (a_patch, _, _) = server.pull_all(&server.a.agent, a_client, None, 1000).await;
+    let victim_now = puts(&a_patch).into_iter().find_map(|e| match e {
+        Entity::Profile(p) if p.id == victim => Some(p.clone()),
+        _ => None,
+    });
+    let victim_now = victim_now.expect("A's profile is still there");
+    assert_eq!(victim_now.first_name, "First0");
+    assert_eq!(victim_now.status, ProfileStatus::Active);
+    assert!(puts(&a_patch)
+        .iter()
+        .all(|e| !matches!(e, Entity::Note(_) | Entity::Segment(_) | Entity::Request(_))));
+}
+
+pub async fn a_token_beyond_its_rate_is_slowed_down(backend: Backend) {
+    let limits = Limits {
+        rate: RateLimit {
+            burst: 3,
+            per_second: 0.001,
+        },
+        ..Limits::default()
+    };
+    let server = TestServer::with_limits(backend, limits, 1).await;
+    let body = json!({ "client_id": ClientId::new(), "limit": 1 });
+    for _ in 0..3 {
+        let (status, json) = server.post("/v1/pull", &server.a.agent, &body).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+    }
+    let response = server
+        .http
+        .post(format!("{}/v1/pull", server.base))
+        .bearer_auth(&server.a.agent)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(json["code"], "rate_limited");
+    let (status, _) = server.post("/v1/pull", &server.a.admin, &body).await;
+    assert_eq!(status, StatusCode::OK, "another token keeps its own budget");
+}
+
+pub async fn an_oversized_body_is_refused(backend: Backend) {
+    let limits = Limits {
+        body_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let server = TestServer::with_limits(backend, limits, 1).await;
+    let body = json!({
+        "client_id": ClientId::new(),
+        "mutations": [{ "id": 1, "name": "note.create", "args": { "body": "x".repeat(100_000) } }],
+    });
+    let (status, json) = server.post("/v1/push", &server.a.agent, &body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{json}");
+    assert_eq!(json["code"], "payload_too_large");
+}
+
+fn blns() -> Vec<String> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data/blns.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+pub async fn every_hostile_string_is_kept_as_data_or_refused_clearly(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    let profile = server.a.profiles[0];
+    let text = PropertyDefinition {
+        id: PropertyId::new(),
+        name: "Free text".into(),
+        description: String::new(),
+        format: PropertyFormat::Text,
+        choices: vec![],
+    };
+    let mut next = 1;
+    server
+        .push(
+            token,
+            client,
+            next,
+            &[Op::PropertyDefine {
+                property: text.clone(),
+            }],
+        )
+        .await;
+    next += 1;
+    let strings = blns();
+    assert!(strings.len() > 400);
+    let mut notes = HashMap::new();
+    for chunk in strings.chunks(100) {
+        let mut ops = Vec::new();
+        for s in chunk {
+            let note = NoteId::new();
+            notes.insert(note, s.clone());
+            ops.push(Op::NoteCreate {
+                note_id: note,
+                profile_id: profile,
+                body: s.clone(),
+            });
+            ops.push(Op::ProfilePatch {
+                profile_id: server.a.profiles[1],
+                patch: ProfilePatch {
+                    email: Some(s.clone()),
+                    first_name: Some(s.clone()),
+                    phone: Some(s.clone()),
+                    location: Some(s.clone()),
+                    ..Default::default()
+                },
+                base: None,
+            });
+            ops.push(Op::PropertySet {
+                profile_id: profile,
+                property_id: text.id,
+                value: Some(s.clone()),
+            });
+            ops.push(Op::SegmentCreate {
+                segment: Segment {
+                    id: SegmentId::new(),
+                    name: s.clone(),
+                    description: s.clone(),
+                    rules: vec![],
+                },
+                members: vec![],
+            });
+        }
+        let pushed = server.push(token, client, next, &ops).await;
+        next += ops.len() as u64;
+        assert_eq!(pushed.last_mutation_id, next - 1);
+        for rejection in &pushed.rejections {
+            assert!(
+                matches!(
+                    rejection.code,
+                    ErrorCode::Validation | ErrorCode::InvalidRequest
+                ),
+                "{rejection:?}"
+            );
+            assert!(!rejection.message.is_empty());
+        }
+        // Hostile strings in the protocol's own fields: mutation names, cookies, tokens.
+        let named: Vec<Mutation> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Mutation {
+                id: next + i as u64,
+                name: s.clone(),
+                args: json!(s),
+            })
+            .collect();
+        let (status, json) = server.push_raw(token, client, &named).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        let rejections = json["rejections"].as_array().unwrap();
+        assert_eq!(rejections.len(), chunk.len());
+        assert!(
+            rejections.iter().all(|r| r["code"] == "unknown_mutation"),
+            "{json}"
+        );
+        next += chunk.len() as u64;
+        for s in chunk {
+            let (status, json) = server
+                .post(
+                    "/v1/pull",
+                    token,
+                    &json!({ "client_id": client, "cookie": s }),
+                )
+                .await;
+            assert!(
+                status == StatusCode::BAD_REQUEST || status == StatusCode::OK,
+                "{status}: {json}"
+            );
+            // Strings that cannot travel in a header never reach the server.
+            if reqwest::header::HeaderValue::from_str(&format!("Bearer {s}")).is_ok() {
+                let (status, json) = server
+                    .post("/v1/pull", s, &json!({ "client_id": client }))
+                    .await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+            }
+        }
+    }
+    let (patch, _, _) = server.pull_all(token, client, None, 5000).await;
+    let mut seen = 0;
+    for entity in puts(&patch) {
+        if let Entity::Note(note) = entity {
+            if let Some(expected) = notes.get(&note.id) {
+                assert_eq!(&note.body, expected, "a note comes back byte for byte");
+                seen += 1;
+            }
+        }
+    }
+    let refused = strings
+        .iter()
+        .filter(|s| s.trim().is_empty() || s.contains('\0'))
+        .count();
+    assert_eq!(seen, strings.len() - refused);
+}
+
+pub async fn two_clients_pushing_concurrently_are_pulled_exactly_once(backend: Backend) {
+    let server = std::sync::Arc::new(TestServer::start(backend).await);
+    let token = server.a.agent.clone();
+    const PER_CLIENT: usize = 120;
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let server = server.clone();
+            let token = token.clone();
+            tokio::spawn(async move {
+                let client = ClientId::new();
+                let mut ids = Vec::new();
+                let mut next = 1;
+                for batch in 0..(PER_CLIENT / 10) {
+                    let ops: Vec<Op> = (0..10)
+                        .map(|i| {
+                            let note = NoteId::new();
+                            ids.push(note);
+                            Op::NoteCreate {
+                                note_id: note,
+                                profile_id: server.a.profiles
+                                    [(w * 7 + batch + i) % server.a.profiles.len()],
+                                body: format!("writer {w} note {}", batch * 10 + i),
+                            }
+                        })
+                        .collect();
+                    let pushed = server.push(&token, client, next, &ops).await;
+                    assert_eq!(pushed.applied, 10);
+                    next += 10;
+                }
+                ids
+            })
+        })
+        .collect();
+    // A reader pulls small pages while the writers write: what it sees must add up exactly.
+    let reader = {
+        let server = server.clone();
+        let token = token.clone();
+        tokio::spawn(async move {
+            let client = ClientId::new();
+            let mut cookie: Option<String> = None;
+            let mut seen: Vec<NoteId> = Vec::new();
+            loop {
+                let page = server.pull_page(&token, client, cookie.as_deref(), 7).await;
+                for entity in puts(&page.patch) {
+                    if let Entity::Note(note) = entity {
+                        seen.push(note.id);
+                    }
+                }
+                cookie = Some(page.cookie);
+                if !page.has_more && seen.len() >= 2 * PER_CLIENT {
+                    return seen;
+                }
+            }
+        })
+    };
+    let mut written = HashSet::new();
+    for writer in writers {
+        written.extend(writer.await.unwrap());
+    }
+    assert_eq!(written.len(), 2 * PER_CLIENT);
+    let seen = reader.await.unwrap();
+    assert_eq!(
+        seen.len(),
+        written.len(),
+        "each note seen exactly once while writes went on"
+    );
+    assert_eq!(seen.iter().copied().collect::<HashSet<_>>(), written);
+    let (patch, _, _) = server.pull_all(&token, ClientId::new(), None, 50).await;
+    let after: Vec<NoteId> = puts(&patch)
+        .into_iter()
+        .filter_map(|e| match e {
+            Entity::Note(n) => Some(n.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(after.len(), written.len());
+    assert_eq!(after.into_iter().collect::<HashSet<_>>(), written);
+}
+
+pub async fn pages_of_any_size_deliver_every_change_once(backend: Backend) {
+    let server = TestServer::with_limits(backend, TestServer::roomy(), 130).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    let vip = segment("Everyone");
+    server
+        .push(
+            token,
+            client,
+            1,
+            &[Op::SegmentCreate {
+                segment: vip.clone(),
+                members: server.a.profiles.clone(),
+            }],
+        )
+        .await;
+    let expected = server.a.profiles.len() * 2 + 1;
+    for limit in [1, 7, 64, 5000] {
+        let mut cookie = None;
+        let mut keys = HashSet::new();
+        let mut total = 0;
+        loop {
+            let page = server
+                .pull_page(token, client, cookie.as_deref(), limit)
+                .await;
+            for entity in puts(&page.patch) {
+                total += 1;
+                keys.insert(format!("{entity:?}"));
+            }
+            let members_so_far = keys
+                .iter()
+                .filter(|k| k.starts_with("SegmentMember"))
+                .count();
+            if page.last_mutation_id == 1 {
+                assert_eq!(
+                    members_so_far,
+                    server.a.profiles.len(),
+                    "limit {limit}: a mutation is confirmed only once all of it arrived"
+                );
+            }
+            cookie = Some(page.cookie);
+            if !page.has_more {
+                assert_eq!(page.last_mutation_id, 1);
+                break;
+            }
+        }
+        assert_eq!(total, expected, "limit {limit}");
+        assert_eq!(keys.len(), expected, "limit {limit}");
+    }
+}
+
+pub async fn a_cookie_older_than_the_pruned_tombstones_gets_a_reset(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    let (_, old_cookie, _) = server.pull_all(token, client, None, 1000).await;
+    let gone = server.a.profiles[0];
+    server
+        .push(token, client, 1, &[Op::ProfileDelete { profile_id: gone }])
+        .await;
+    let (patch, fresh_cookie, _) = server
+        .pull_all(token, client, Some(old_cookie.clone()), 1000)
+        .await;
+    assert_eq!(deletes(&patch), vec![&Tombstone::Profile(gone)]);
+    let version: i64 = fresh_cookie.rsplit('.').next().unwrap().parse().unwrap();
+    let pruned = server
+        .storage
+        .prune_tombstones(server.a.id, version)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 1);
+    let page = server
+        .pull_page(token, client, Some(&old_cookie), 1000)
+        .await;
+    assert!(page.reset, "the old cookie cannot see the pruned delete");
+    assert!(deletes(&page.patch).is_empty());
+    assert_eq!(puts(&page.patch).len(), server.a.profiles.len() - 1);
+    let page = server
+        .pull_page(token, client, Some(&fresh_cookie), 1000)
+        .await;
+    assert!(!page.reset, "a cookie past the pruned versions goes on");
+    assert!(page.patch.is_empty());
+}
+
+pub async fn the_health_endpoint_answers(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let response = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let json: Value = response.json().await.unwrap();
+    assert_eq!(json["status"], "ok");
+}
+
+pub async fn a_token_tells_whom_it_signs_in(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let me = |token: Option<&str>| {
+        let mut request = server.http.get(format!("{}/v1/me", server.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, json) = me(Some(&server.a.agent)).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        json,
+        json!({
+            "workspace": server.a.name,
+            "manager": "agent@example.com",
+            "role": "agent",
+            "time_zone": "Europe/Berlin",
+        })
+    );
+    let (_, json) = me(Some(&server.b.admin)).await;
+    assert_eq!(json["workspace"], server.b.name.as_str());
+    assert_eq!(json["role"], "admin");
+    for token in [None, Some("udt_0000")] {
+        let (status, json) = me(token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{json}");
+        assert_eq!(json["code"], "unauthorized");
+    }
+}
+
+pub async fn a_data_request_is_mailed_retried_and_its_state_pulled(backend: Backend) {
+    use chrono::{TimeZone, Utc};
+    use userdesk_server::mailer::{Mailer, RetryPolicy};
+
+    let server = TestServer::start(backend).await;
+    let mut sink = super::smtp::SmtpSink::start().await;
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        first_delay: std::time::Duration::from_secs(60),
+        max_delay: std::time::Duration::from_secs(3600),
+    };
+    let mailer = Mailer::new(
+        server.storage.clone(),
+        &sink.url(),
+        "userdesk@example.com",
+        policy,
+    )
+    .unwrap();
+    let client = ClientId::new();
+    let request = RequestId::new();
+    server
+        .push(
+            &server.a.admin,
+            client,
+            1,
+            &[Op::RequestExport {
+                request_id: request,
+                profile_id: server.a.profiles[1],
+            }],
+        )
+        .await;
+    let (_, cookie, _) = server.pull_all(&server.a.admin, client, None, 1000).await;
+    sink.refuse_next(1);
+    let now = Utc
+        .timestamp_millis_opt(Utc::now().timestamp_millis())
+        .unwrap();
+    assert_eq!(mailer.deliver_due(now).await.unwrap().failed, 1);
+    let (patch, cookie, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 1000)
+        .await;
+    let failed = match puts(&patch).as_slice() {
+        [Entity::Request(r)] => r.clone(),
+        other => panic!("one changed request expected, got {other:?}"),
+    };
+    assert_eq!(failed.state, DataRequestState::Failed);
+    assert!(
+        failed.reason.contains("try again later"),
+        "{}",
+        failed.reason
+    );
+    let retry_at = failed.next_attempt_at.expect("a retry is planned");
+    assert_eq!(mailer.deliver_due(retry_at).await.unwrap().sent, 1);
+    let message = sink.next_message().await;
+    assert_eq!(message.to, vec!["privacy@example.com".to_string()]);
+    assert!(
+        message.data.contains("customer1@example.com"),
+        "{}",
+        message.data
+    );
+    let (patch, _, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 1000)
+        .await;
+    match puts(&patch).as_slice() {
+        [Entity::Request(r)] => {
+            assert_eq!(r.state, DataRequestState::Sent);
+            assert_eq!(r.attempts, 2);
+        }
+        other => panic!("one changed request expected, got {other:?}"),
+    }
+    // Another workspace's pull never shows the request.
+    let (b_patch, _, _) = server
+        .pull_all(&server.b.admin, ClientId::new(), None, 1000)
+        .await;
+    assert!(puts(&b_patch)
+        .iter()
+        .all(|e| !matches!(e, Entity::Request(_))));
+}

@@ -1,0 +1,33 @@
+//! The server's integration tests, one binary: the real server on 127.0.0.1:0, its command line,
+//! its mailer against an SMTP sink, and one test story run on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod cli;
+mod mailer;
+mod seed;
+
+// The API's test story, the same steps on each storage.
+story_tests!(
+    each_mutation_kind_is_applied_and_pulled,
+    a_delete_beats_a_later_edit,
+    an_edit_replacing_one_it_never_saw_leaves_a_notice_for_its_writer,
+    a_sync_from_nothing_is_told_how_much_is_coming,
+    a_repeated_push_is_applied_once,
+    a_gap_in_mutation_ids_is_refused,
+    rejections_name_the_refused_fields_and_the_next_mutation_applies,
+    malformed_requests_and_unknown_mutations_are_answered_cleanly,
+    requests_without_a_valid_token_are_refused,
+    a_token_of_one_workspace_can_neither_read_nor_write_another,
+    a_token_beyond_its_rate_is_slowed_down,
+    an_oversized_body_is_refused,
+    every_hostile_string_is_kept_as_data_or_refused_clearly,
+    two_clients_pushing_concurrently_are_pulled_exactly_once,
+    pages_of_any_size_deliver_every_change_once,
+    a_cookie_older_than_the_pruned_tombstones_gets_a_reset,
+    the_health_endpoint_answers,
+    a_token_tells_whom_it_signs_in,
+    a_data_request_is_mailed_retried_and_its_state_pulled,
+);
