@@ -49,7 +49,7 @@ pub enum CoreError {
     #[error("not signed in: sign in to the platform's server in Settings")]
     NotSignedIn,
     #[error("{0}")]
-    Picture(#[from] crate::picture::PictureError),
+    Picture(#[from] crate::platform::picture::PictureError),
 }
 
 /// A refused definition of a property or segment (`subject`): a reason about one of its parts

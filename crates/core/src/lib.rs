@@ -1,45 +1,32 @@
-//! Userdesk's client library: the SQLite profile store, the manager's settings and time zone,
-//! deterministic demo data, and the [`AppCore`] facade. It knows nothing of Tauri or the webview.
+//! Userdesk's client library: the SQLite store, the in-memory search index, sync with the
+//! platform's server, the delayed bulk jobs, the desktop's keychain and notifications, and the
+//! [`AppCore`] facade over them. It knows nothing of Tauri or the webview.
+//!
+//! The folders are its layers, each using only those before it: `platform` (keychain,
+//! notifications, pictures), `store` (tables, listing, the outbox and the server's copies),
+//! `index` (the search index), `sync` (HTTP client, engine, pages, the first-sync load), `jobs`
+//! (bulk jobs and their runner), `app` (`AppCore`, by noun, and the views it returns).
 
-mod account;
 mod app;
-mod autosync;
-mod bulk;
-mod demo;
 mod error;
+mod index;
 mod jobs;
-mod keychain;
-mod listing;
-mod notes;
-mod notify;
-mod outbox;
-mod overwrites;
-mod picture;
-mod profile_index;
-mod profiles;
-mod properties;
-mod requests;
-mod search;
-mod segments;
-mod sessions;
-mod settings;
-mod shadow;
+mod platform;
 mod store;
 mod sync;
-mod synced;
 mod time;
 
-pub use account::KEYCHAIN_SERVICE;
+pub use app::account::KEYCHAIN_SERVICE;
 pub use app::{AppCore, OpenOptions};
-pub use autosync::{AutoSync, AutoSyncOptions};
 pub use error::{CoreError, Result};
 pub use jobs::{
-    Notifier, CHUNK as JOB_CHUNK, DEFAULT_DELAY as DEFAULT_JOB_DELAY, KEPT_DONE as JOB_KEPT_DONE,
+    CHUNK as JOB_CHUNK, DEFAULT_DELAY as DEFAULT_JOB_DELAY, KEPT_DONE as JOB_KEPT_DONE,
 };
-pub use keychain::Keychain;
-pub use notify::{DesktopNotifier, OpenJob};
-pub use picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
+pub use platform::keychain::Keychain;
+pub use platform::notify::{DesktopNotifier, Notifier, OpenJob};
+pub use platform::picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
 pub use store::Store;
+pub use sync::auto::{AutoSync, AutoSyncOptions};
 pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{
     format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,

@@ -1,4 +1,21 @@
-//! Opening the local SQLite store.
+//! The local SQLite store: opening it, and a module per table or concern. An edit, its outbox
+//! mutation and, while it is pending, the server's copy of the record commit together, so the
+//! outbox and the server copies live here too.
+
+pub(crate) mod demo;
+pub(crate) mod listing;
+pub(crate) mod notes;
+pub(crate) mod outbox;
+pub(crate) mod pictures;
+pub(crate) mod profiles;
+pub(crate) mod properties;
+pub(crate) mod requests;
+pub(crate) mod search;
+pub(crate) mod segments;
+pub(crate) mod server_copies;
+pub(crate) mod sessions;
+pub(crate) mod settings;
+pub(crate) mod synced;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -48,7 +65,7 @@ impl Store {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let mut conn = pool.acquire().await?;
-        crate::outbox::ensure_client_id(&mut conn).await?;
+        crate::store::outbox::ensure_client_id(&mut conn).await?;
         drop(conn);
         Ok(Self { pool })
     }

@@ -8,8 +8,8 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::search::{self, SearchPlan};
-use crate::segments::Membership;
+use crate::store::search::{self, SearchPlan};
+use crate::store::segments::Membership;
 
 /// A filter with its Last seen window turned into an instant.
 #[derive(Debug, Clone)]

@@ -13,10 +13,10 @@ use userdesk_model::{
 };
 
 use crate::error::{refused_definition, CoreError, Result};
-use crate::outbox;
-use crate::profiles;
+use crate::store::outbox;
+use crate::store::profiles;
+use crate::store::synced;
 use crate::store::Store;
-use crate::synced;
 
 /// A definition, and whether this app has a change of it the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -252,7 +252,7 @@ mod tests {
         let p = &profiles[0];
         {
             let mut tx = store.write_transaction().await.unwrap();
-            let saved = crate::profiles::patch_in(&mut tx, p.id, &location("Nowhere"))
+            let saved = crate::store::profiles::patch_in(&mut tx, p.id, &location("Nowhere"))
                 .await
                 .unwrap();
             assert_eq!(saved.location, "Nowhere");

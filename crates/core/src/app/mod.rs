@@ -1,5 +1,8 @@
 //! `AppCore`: the one facade the desktop shell (and later the command line) calls.
 
+pub(crate) mod account;
+mod jobs;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -14,15 +17,15 @@ use userdesk_model::{
     SessionView, SortDirection,
 };
 
-use crate::account::KEYCHAIN_SERVICE;
-use crate::autosync::{AutoSync, AutoSyncOptions};
+use crate::app::account::KEYCHAIN_SERVICE;
 use crate::error::{CoreError, Result};
-use crate::keychain::Keychain;
-use crate::listing::{self, ResolvedFilter};
-use crate::profile_index::{IndexFilter, ProfileIndex, SharedIndex};
-use crate::search::{self, Needles};
-use crate::settings::keys;
+use crate::index::{IndexFilter, ProfileIndex, SharedIndex};
+use crate::platform::keychain::Keychain;
+use crate::store::listing::{self, ResolvedFilter};
+use crate::store::search::{self, Needles};
+use crate::store::settings::keys;
 use crate::store::Store;
+use crate::sync::auto::{AutoSync, AutoSyncOptions};
 use crate::sync::{SyncEngine, SyncOptions, SyncReport, SyncStatus};
 use crate::time::{self, format_timestamp};
 
@@ -424,7 +427,7 @@ impl AppCore {
         Ok(self.request_view(queued))
     }
 
-    fn request_view(&self, local: crate::requests::LocalRequest) -> DataRequestView {
+    fn request_view(&self, local: crate::store::requests::LocalRequest) -> DataRequestView {
         let tz = self.time_zone();
         let r = local.request;
         DataRequestView {
@@ -580,7 +583,7 @@ impl AppCore {
             .unwrap_or_else(|| "You".to_string()))
     }
 
-    fn note_view(&self, local: crate::notes::LocalNote) -> NoteView {
+    fn note_view(&self, local: crate::store::notes::LocalNote) -> NoteView {
         let tz = self.time_zone();
         let note = local.note;
         NoteView {
@@ -745,7 +748,7 @@ fn picture_view((picture, pending): (userdesk_model::Picture, bool)) -> PictureV
     }
 }
 
-fn property_view(local: crate::properties::LocalProperty) -> PropertyView {
+fn property_view(local: crate::store::properties::LocalProperty) -> PropertyView {
     let d = local.definition;
     PropertyView {
         id: d.id,
@@ -757,7 +760,7 @@ fn property_view(local: crate::properties::LocalProperty) -> PropertyView {
     }
 }
 
-fn profile_property_view(local: crate::properties::LocalValue) -> ProfilePropertyView {
+fn profile_property_view(local: crate::store::properties::LocalValue) -> ProfilePropertyView {
     let d = local.definition;
     ProfilePropertyView {
         property_id: d.id,
@@ -769,7 +772,7 @@ fn profile_property_view(local: crate::properties::LocalValue) -> ProfilePropert
     }
 }
 
-fn segment_view(local: crate::segments::LocalSegment, members: u64) -> SegmentView {
+fn segment_view(local: crate::store::segments::LocalSegment, members: u64) -> SegmentView {
     let s = local.segment;
     SegmentView {
         id: s.id,
@@ -789,7 +792,7 @@ fn parse_note_id(id: &str) -> Result<NoteId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile_index::CatchUp;
+    use crate::index::CatchUp;
     use userdesk_demo::DemoProfiles;
     use userdesk_model::{
         LastSeenWindow, Platform, ProfileStatus, ProfileType, SortColumn, SortDirection, SortOrder,

@@ -2,6 +2,10 @@
 //! changes page by page, each page applied with the still-pending mutations rebased on top in
 //! one transaction, the last page also trimming the outbox to what the server confirms.
 
+pub(crate) mod auto;
+pub(crate) mod bulk_load;
+pub(crate) mod overwrites;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -15,13 +19,12 @@ use userdesk_model::sync::{
 };
 use userdesk_model::{ApiError, ErrorCode, FieldError, Profile, ProfileId, SyncProgress};
 
-use crate::bulk::{self, Bulk};
 use crate::error::{CoreError, Result};
-use crate::outbox;
-use crate::overwrites;
-use crate::profiles::{self, apply_patch};
-use crate::shadow;
+use crate::store::outbox;
+use crate::store::profiles::{self, apply_patch};
+use crate::store::server_copies;
 use crate::store::Store;
+use bulk_load::Bulk;
 
 /// How a sync talks to the server.
 #[derive(Clone, Copy, Debug)]
@@ -565,7 +568,7 @@ impl Store {
             sqlx::query("DELETE FROM profiles")
                 .execute(&mut *tx)
                 .await?;
-            shadow::clear(&mut tx).await?;
+            server_copies::clear(&mut tx).await?;
             sqlx::query("DELETE FROM synced_records")
                 .execute(&mut *tx)
                 .await?;
@@ -581,9 +584,9 @@ impl Store {
             }
         }
         // A first download (or a reset's) into an empty store loads in bulk until its last page.
-        let mut loading = bulk::loading(&mut tx).await?;
+        let mut loading = bulk_load::loading(&mut tx).await?;
         if !loading && page.has_more && (state.cookie.is_none() || page.reset) {
-            loading = bulk::start_if_empty(&mut tx).await?;
+            loading = bulk_load::start_if_empty(&mut tx).await?;
         }
         // Only the last page trims: a confirmed edit's record may have changed again since, and
         // then comes in a later page; trimmed before that page, the edit would vanish from the
@@ -615,7 +618,7 @@ impl Store {
         let version = state.pulled_pages + 1;
         // Profiles with a server copy, and the records of the commonest kinds, are written in
         // bulk after the loop; a page names each record once, so the order between them is free.
-        let shadowed = shadow::ids(&mut tx).await?;
+        let shadowed = server_copies::ids(&mut tx).await?;
         let mut bulk = Bulk::default();
         for op in &page.patch {
             match op {
@@ -623,7 +626,7 @@ impl Store {
                     if pending_by_profile.contains_key(&profile.id)
                         || shadowed.contains(&profile.id)
                     {
-                        shadow::put(&mut tx, profile).await?;
+                        server_copies::put(&mut tx, profile).await?;
                     } else {
                         bulk.profile(profile);
                     }
@@ -633,7 +636,7 @@ impl Store {
                 PatchOp::Delete(Tombstone::PropertyValue(key)) => bulk.value_gone(key),
                 PatchOp::Delete(Tombstone::SegmentMember(member)) => bulk.member(member, false),
                 PatchOp::Delete(Tombstone::Profile(id)) => {
-                    shadow::remove(&mut tx, *id).await?;
+                    server_copies::remove(&mut tx, *id).await?;
                     profiles::delete_profile(&mut tx, *id).await?;
                 }
                 // A notice is kept only by the client whose edit it is about.
@@ -684,7 +687,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         if loading && !page.has_more {
-            bulk::finish(self).await?;
+            bulk_load::finish(self).await?;
         }
         Ok(())
     }
@@ -770,12 +773,12 @@ async fn rebase(
     conn: &mut SqliteConnection,
     pending_by_profile: &HashMap<ProfileId, Vec<&Op>>,
 ) -> Result<()> {
-    for base in shadow::all(conn).await? {
+    for base in server_copies::all(conn).await? {
         let id = base.id;
         let target = match pending_by_profile.get(&id) {
             Some(ops) => rebased(base, ops),
             None => {
-                shadow::remove(conn, id).await?;
+                server_copies::remove(conn, id).await?;
                 Some(base)
             }
         };
@@ -869,7 +872,7 @@ mod tests {
         assert_eq!(store.get_profile(mine.id).await.unwrap(), confirmed);
         assert_eq!(store.pending_count().await.unwrap(), 0);
         let mut conn = store.pool.acquire().await.unwrap();
-        assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+        assert!(server_copies::all(&mut conn).await.unwrap().is_empty());
     }
 
     #[tokio::test]
@@ -908,7 +911,7 @@ mod tests {
         assert_eq!(store.get_profile(mine.id).await.unwrap(), now);
         assert_eq!(store.pending_count().await.unwrap(), 0);
         let mut conn = store.pool.acquire().await.unwrap();
-        assert!(shadow::all(&mut conn).await.unwrap().is_empty());
+        assert!(server_copies::all(&mut conn).await.unwrap().is_empty());
     }
 
     #[tokio::test]
@@ -1200,7 +1203,7 @@ mod tests {
 
     async fn loading(store: &Store) -> bool {
         let mut conn = store.pool.acquire().await.unwrap();
-        bulk::loading(&mut conn).await.unwrap()
+        bulk_load::loading(&mut conn).await.unwrap()
     }
 
     /// Applies the pages, the manager editing a customer after the first.

@@ -10,8 +10,8 @@ use userdesk_model::sync::{Mutation, Op, Overwrite};
 use userdesk_model::{Field, FieldError, Profile, ProfileId, ProfilePatch};
 
 use crate::error::{CoreError, Result};
-use crate::profiles::{self, apply_patch};
-use crate::shadow;
+use crate::store::profiles::{self, apply_patch};
+use crate::store::server_copies;
 
 /// The edits of profile fields among `confirmed` (mutations the last pull page confirms).
 pub(crate) fn profile_edits(confirmed: &[Mutation]) -> Result<Vec<(u64, ProfileId, ProfilePatch)>> {
@@ -105,7 +105,7 @@ pub(crate) async fn record(
         let server = match copies.get(&profile_id) {
             Some(copy) => copy.clone(),
             None => {
-                let copy = shadow::get(conn, profile_id).await?;
+                let copy = server_copies::get(conn, profile_id).await?;
                 copies.insert(profile_id, copy.clone());
                 copy
             }

@@ -8,10 +8,10 @@ use userdesk_model::sync::Op;
 use userdesk_model::{DataRequest, DataRequestKind, DataRequestState, ProfileId, RequestId};
 
 use crate::error::{CoreError, Result};
-use crate::outbox;
-use crate::profiles;
+use crate::store::outbox;
+use crate::store::profiles;
+use crate::store::synced::{self, Owner};
 use crate::store::Store;
-use crate::synced::{self, Owner};
 
 /// A request and whether the server has it yet.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
 
 use crate::error::{CoreError, Result};
-use crate::profiles;
+use crate::store::profiles;
 
 fn to_json(profile: &Profile) -> Result<String> {
     serde_json::to_string(profile)

@@ -11,9 +11,9 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::listing::{self, ResolvedFilter};
-use crate::outbox;
-use crate::shadow;
+use crate::store::listing::{self, ResolvedFilter};
+use crate::store::outbox;
+use crate::store::server_copies;
 use crate::store::Store;
 
 const PROFILE_COLUMNS: &str = "id, email, first_name, last_name, phone, location, created_at, \
@@ -172,7 +172,7 @@ pub(crate) async fn patch_in(
         phone: was(&delta.phone, &current.phone),
         location: was(&delta.location, &current.location),
     };
-    shadow::keep_server_copy(conn, &current).await?;
+    server_copies::keep_server_copy(conn, &current).await?;
     write_profile(conn, &next).await?;
     outbox::append(
         conn,
@@ -201,7 +201,7 @@ pub(crate) async fn set_status_in(
     }
     let mut next = current.clone();
     next.status = status;
-    shadow::keep_server_copy(conn, &current).await?;
+    server_copies::keep_server_copy(conn, &current).await?;
     // Only the status column: the indexes and triggers of the other columns stay untouched,
     // which is most of the cost of a bulk job's chunk.
     sqlx::query("UPDATE profiles SET status = ? WHERE id = ?")
@@ -245,7 +245,7 @@ pub(crate) async fn set_status_of_rows(
         .filter(|(_, current)| current != status.as_str())
         .map(|(id, _)| *id)
         .collect();
-    shadow::keep_server_statuses(conn, &rows, status).await?;
+    server_copies::keep_server_statuses(conn, &rows, status).await?;
     // Only the status column: the indexes and triggers of the other columns stay untouched.
     sqlx::query(
         "UPDATE profiles SET status = ?1 WHERE seq IN (SELECT value FROM json_each(?2)) \
@@ -272,7 +272,7 @@ pub(crate) async fn delete_in(conn: &mut SqliteConnection, id: ProfileId) -> Res
     let current = read_profile(conn, id)
         .await?
         .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
-    shadow::keep_server_copy(conn, &current).await?;
+    server_copies::keep_server_copy(conn, &current).await?;
     delete_profile(conn, id).await?;
     outbox::append(conn, &Op::ProfileDelete { profile_id: id }).await?;
     Ok(())

@@ -7,7 +7,12 @@ use std::sync::Arc;
 
 use userdesk_model::{JobId, JobView};
 
-use crate::jobs::Notifier;
+/// Tells the manager that a job has completed: a system notification in the app.
+pub trait Notifier: Send + Sync + 'static {
+    /// Shows `job.summary()` ("Archived 1,204 profiles"); an error is logged and the
+    /// notification tried again at the next start.
+    fn job_completed(&self, job: &JobView) -> std::result::Result<(), String>;
+}
 
 /// What a click on a job's notification does: the app opens on the job's customers.
 pub type OpenJob = Arc<dyn Fn(JobId) + Send + Sync>;

@@ -1,23 +1,11 @@
 //! A customer's picture: the file the manager picked, decoded whatever its format, cropped to a
-//! centred square and scaled to 256×256, kept as PNG. Anything that is not a readable image of a
-//! sensible size is refused with the reason, before anything is stored.
+//! centred square and scaled to 256×256 PNG. Anything that is not a readable image of a sensible
+//! size is refused with the reason, before anything is stored (`store::pictures` keeps it).
 
 use std::io::Cursor;
 
-use std::collections::HashMap;
-
-use base64::Engine as _;
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
-use sqlx::SqliteConnection;
-use userdesk_model::sync::Op;
-use userdesk_model::{Picture, ProfileId};
-
-use crate::error::{CoreError, Result};
-use crate::outbox;
-use crate::profiles;
-use crate::store::Store;
-use crate::synced;
 
 /// Largest file accepted, in bytes (20 MB).
 pub const MAX_PICTURE_BYTES: usize = 20 * 1024 * 1024;
@@ -106,102 +94,6 @@ pub fn prepare_picture(file: &[u8]) -> Result<Vec<u8>, PictureError> {
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
         .map_err(|e| PictureError::Encode(e.to_string()))?;
     Ok(png)
-}
-
-/// The customer's picture as the manager sees it: a pending change laid over the server's copy;
-/// `true` with it when the change is not confirmed yet.
-pub(crate) async fn read(
-    conn: &mut SqliteConnection,
-    profile: ProfileId,
-) -> Result<Option<(Picture, bool)>> {
-    Ok(read_many(conn, &[profile]).await?.pop())
-}
-
-/// [`read`] for many customers, in their order; those without a picture are left out.
-pub(crate) async fn read_many(
-    conn: &mut SqliteConnection,
-    profiles: &[ProfileId],
-) -> Result<Vec<(Picture, bool)>> {
-    let mut pending: HashMap<ProfileId, Option<Picture>> = HashMap::new();
-    for (op, at) in outbox::pending_ops_named(conn, "profile.set_picture").await? {
-        if let Op::ProfileSetPicture { profile_id, png } = op {
-            let picture = png.map(|png| Picture {
-                profile_id,
-                png,
-                updated_at: at,
-            });
-            pending.insert(profile_id, picture);
-        }
-    }
-    let mut found = Vec::new();
-    for profile in profiles {
-        match pending.get(profile) {
-            Some(Some(picture)) => found.push((picture.clone(), true)),
-            Some(None) => {}
-            None => {
-                if let Some(picture) =
-                    synced::by_id::<Picture>(conn, "picture", profile.to_string()).await?
-                {
-                    found.push((picture, false));
-                }
-            }
-        }
-    }
-    Ok(found)
-}
-
-impl Store {
-    /// Makes the picked file the customer's picture: decoded, cropped and scaled off the async
-    /// threads, then its `profile.set_picture` mutation in one transaction. A file that is not a
-    /// readable image of a sensible size is refused and nothing changes.
-    pub(crate) async fn set_picture(&self, profile: ProfileId, file: Vec<u8>) -> Result<()> {
-        {
-            let mut conn = self.pool.acquire().await?;
-            profiles::must_exist(&mut conn, profile).await?;
-        }
-        let png = tokio::task::spawn_blocking(move || prepare_picture(&file))
-            .await
-            .map_err(|e| CoreError::Task(e.to_string()))??;
-        let png = base64::engine::general_purpose::STANDARD.encode(png);
-        Picture::check(&png).map_err(PictureError::Encode)?;
-        let mut tx = self.write_transaction().await?;
-        profiles::must_exist(&mut tx, profile).await?;
-        outbox::append(
-            &mut tx,
-            &Op::ProfileSetPicture {
-                profile_id: profile,
-                png: Some(png),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Removes the customer's picture; without one, nothing is queued.
-    pub(crate) async fn remove_picture(&self, profile: ProfileId) -> Result<()> {
-        let mut tx = self.write_transaction().await?;
-        profiles::must_exist(&mut tx, profile).await?;
-        if read(&mut tx, profile).await?.is_none() {
-            return Ok(());
-        }
-        outbox::append(
-            &mut tx,
-            &Op::ProfileSetPicture {
-                profile_id: profile,
-                png: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The pictures of those of the customers that have one.
-    pub(crate) async fn pictures(&self, profiles: &[ProfileId]) -> Result<Vec<(Picture, bool)>> {
-        let mut conn = self.pool.acquire().await?;
-        read_many(&mut conn, profiles).await
-    }
 }
 
 /// The largest square in the middle of the image.

@@ -11,10 +11,10 @@ use userdesk_model::sync::Op;
 use userdesk_model::{check_long_text, Note, NoteId, ProfileId};
 
 use crate::error::{CoreError, Result};
-use crate::outbox;
-use crate::profiles;
+use crate::store::outbox;
+use crate::store::profiles;
+use crate::store::synced::{self, Owner};
 use crate::store::Store;
-use crate::synced::{self, Owner};
 
 /// A note, and whether this app has a change of it the server has not confirmed yet.
 #[derive(Clone, Debug, PartialEq, Eq)]

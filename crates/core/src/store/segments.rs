@@ -18,11 +18,11 @@ use userdesk_model::{
 };
 
 use crate::error::{refused_definition, CoreError, Result};
-use crate::outbox;
-use crate::profiles;
-use crate::properties;
+use crate::store::outbox;
+use crate::store::profiles;
+use crate::store::properties;
+use crate::store::synced::{self, Owner};
 use crate::store::Store;
-use crate::synced::{self, Owner};
 use crate::time;
 
 /// A segment, and whether this app has a change of it the server has not confirmed yet.

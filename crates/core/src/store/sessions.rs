@@ -12,9 +12,9 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::profiles;
+use crate::store::profiles;
+use crate::store::synced::{self, Owner};
 use crate::store::Store;
-use crate::synced::{self, Owner};
 use crate::time::format_timestamp;
 
 async fn sessions_of(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<BotSession>> {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use userdesk_model::{Account, SignIn, SyncView};
 
 use crate::app::AppCore;
-use crate::autosync::AutoSyncOptions;
 use crate::error::{CoreError, Result};
-use crate::settings::keys;
+use crate::store::settings::keys;
+use crate::sync::auto::AutoSyncOptions;
 use crate::sync::{base_url, SyncReport};
 use crate::time::format_timestamp;
 

@@ -21,7 +21,7 @@ use userdesk_model::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::search::{fold_into, Needles};
+use crate::store::search::{fold_into, Needles};
 
 /// Bits of a profile's `flags`.
 const ARCHIVED: u8 = 1;
