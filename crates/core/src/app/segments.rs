@@ -1,0 +1,76 @@
+//! Segments: hand-picked or rule-based groups of customers.
+
+use chrono::{DateTime, Utc};
+use userdesk_model::{SegmentDraft, SegmentId, SegmentRef, SegmentView};
+
+use super::views::segment_view;
+use super::{parse_id, parse_segment_id, AppCore};
+use crate::error::Result;
+use crate::sync::auto::AutoSync;
+
+impl AppCore {
+    /// The Segments tab: the segments whose name or description holds `search`, by name, each
+    /// with its number of members.
+    pub async fn segments(&self, search: &str) -> Result<Vec<SegmentView>> {
+        self.segments_at(search, Utc::now()).await
+    }
+
+    /// As [`Self::segments`], with Last seen rules counted back from `now`.
+    pub async fn segments_at(&self, search: &str, now: DateTime<Utc>) -> Result<Vec<SegmentView>> {
+        let list = self.store.segments(search, now, self.time_zone()).await?;
+        Ok(list
+            .into_iter()
+            .map(|(local, members)| segment_view(local, members))
+            .collect())
+    }
+
+    /// Creates a segment from a name, a description, rules and hand-picked members.
+    pub async fn create_segment(
+        &self,
+        draft: SegmentDraft,
+        members: &[String],
+    ) -> Result<SegmentView> {
+        let members = members
+            .iter()
+            .map(|id| parse_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        let id = self.store.create_segment(draft, &members).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.segment_view_of(id).await
+    }
+
+    /// Renames a segment, describes it or changes its rules.
+    pub async fn update_segment(&self, id: &str, draft: SegmentDraft) -> Result<SegmentView> {
+        let id = parse_segment_id(id)?;
+        self.store.update_segment(id, draft).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.segment_view_of(id).await
+    }
+
+    /// Deletes a segment; its customers stay.
+    pub async fn delete_segment(&self, id: &str) -> Result<()> {
+        self.store.delete_segment(parse_segment_id(id)?).await?;
+        self.with_auto_sync(AutoSync::edited);
+        Ok(())
+    }
+
+    /// The segments the customer belongs to, by name.
+    pub async fn profile_segments(&self, profile_id: &str) -> Result<Vec<SegmentRef>> {
+        let list = self
+            .store
+            .profile_segments(parse_id(profile_id)?, Utc::now(), self.time_zone())
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(|s| SegmentRef {
+                id: s.id,
+                name: s.name,
+            })
+            .collect())
+    }
+
+    pub(super) async fn segment_view_of(&self, id: SegmentId) -> Result<SegmentView> {
+        let (local, members) = self.store.segment(id, Utc::now(), self.time_zone()).await?;
+        Ok(segment_view(local, members))
+    }
+}

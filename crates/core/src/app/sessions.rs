@@ -1,0 +1,43 @@
+//! A customer's bot sessions, their conversations, goal completions, and the goals tracked.
+
+use userdesk_model::{
+    Conversation, Goal, GoalCompletionView, SessionId, SessionOrder, SessionView,
+};
+
+use super::{parse_id, AppCore};
+use crate::error::{CoreError, Result};
+
+impl AppCore {
+    /// The customer's bot sessions whose bot's name contains `search` (any case), by end time
+    /// either way; times in the manager's zone.
+    pub async fn bot_sessions(
+        &self,
+        profile_id: &str,
+        search: &str,
+        order: SessionOrder,
+    ) -> Result<Vec<SessionView>> {
+        let id = parse_id(profile_id)?;
+        self.store
+            .bot_sessions(id, search, order, self.time_zone())
+            .await
+    }
+
+    /// A bot session's whole conversation, with its bot and platform.
+    pub async fn conversation(&self, session_id: &str) -> Result<Conversation> {
+        let id: SessionId = session_id.parse().map_err(|_| {
+            CoreError::InvalidRequest(format!("{session_id:?} is not a session id"))
+        })?;
+        self.store.conversation(id, self.time_zone()).await
+    }
+
+    /// The goals the customer completed, the latest first.
+    pub async fn goal_completions(&self, profile_id: &str) -> Result<Vec<GoalCompletionView>> {
+        let id = parse_id(profile_id)?;
+        self.store.goal_completions(id, self.time_zone()).await
+    }
+
+    /// The goals the platform's bots track, by name.
+    pub async fn goals(&self) -> Result<Vec<Goal>> {
+        self.store.goals().await
+    }
+}

@@ -1,0 +1,98 @@
+//! Sync as the app runs it: now, in the background, its status and the server's refusals.
+
+use std::sync::Arc;
+
+use userdesk_model::sync::Rejection;
+
+use super::AppCore;
+use crate::error::Result;
+use crate::sync::auto::{AutoSync, AutoSyncOptions};
+use crate::sync::{SyncOptions, SyncReport, SyncStatus};
+
+impl AppCore {
+    /// "Sync now": pushes the pending edits and pulls the workspace's changes; one sync runs at
+    /// a time, a second call waits for the first.
+    pub async fn sync_now(&self, server_url: &str, token: &str) -> Result<SyncReport> {
+        self.sync_with(server_url, token, SyncOptions::default())
+            .await
+    }
+
+    /// As [`Self::sync_now`], with the page and batch sizes given.
+    pub async fn sync_with(
+        &self,
+        server_url: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let result = self
+            .sync
+            .sync_once(&self.store, server_url, token, options)
+            .await;
+        // Pages applied before a failure are committed: the index follows them either way.
+        self.refresh_search_index_in_background();
+        result
+    }
+
+    /// Syncs in the background from now on: after edits, on a timer, and with retries; replaces
+    /// any background sync already running. The token lives only in memory here.
+    pub fn start_auto_sync(
+        self: &Arc<Self>,
+        server_url: String,
+        token: String,
+        options: AutoSyncOptions,
+    ) {
+        let core = Arc::downgrade(self);
+        let auto = AutoSync::start(options, move || {
+            let (core, server_url, token) = (core.clone(), server_url.clone(), token.clone());
+            async move {
+                match core.upgrade() {
+                    Some(core) => core.sync_now(&server_url, &token).await,
+                    // The app is closing: nothing left to sync.
+                    None => Ok(SyncReport::default()),
+                }
+            }
+        });
+        auto.now();
+        *self.auto_sync.lock().unwrap_or_else(|e| e.into_inner()) = Some(auto);
+    }
+
+    /// Stops the background sync (sign-out, sync turned off).
+    pub fn stop_auto_sync(&self) {
+        self.auto_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// Asks the background sync to run at once (back online); nothing when it is not running.
+    pub fn sync_soon(&self) {
+        self.with_auto_sync(AutoSync::now);
+    }
+
+    pub(crate) fn with_auto_sync(&self, wake: impl FnOnce(&AutoSync)) {
+        // A poisoned lock still holds a valid handle: waking it is harmless.
+        if let Some(auto) = self
+            .auto_sync
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            wake(auto);
+        }
+    }
+
+    /// Pending edits, last sync time and last error.
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        self.store.sync_status().await
+    }
+
+    /// The edits the server refused, with its reasons, until the manager dismisses them.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        self.store.rejections().await
+    }
+
+    /// Hides a refused edit from the list.
+    pub async fn dismiss_rejection(&self, mutation_id: u64) -> Result<()> {
+        self.store.dismiss_rejection(mutation_id).await
+    }
+}
