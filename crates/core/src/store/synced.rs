@@ -78,3 +78,35 @@ pub(crate) async fn all_of<T: DeserializeOwned>(
     .await?;
     records.iter().map(|r| decode(kind, r)).collect()
 }
+
+/// Keeps a pulled record of a kind without a table of its own, replacing an older version.
+pub(crate) async fn put(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    key: &str,
+    record: &str,
+    version: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO synced_records (kind, key, record, version) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (kind, key) DO UPDATE SET record = excluded.record, \
+         version = excluded.version",
+    )
+    .bind(kind)
+    .bind(key)
+    .bind(record)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a pulled record the server deleted.
+pub(crate) async fn delete(conn: &mut SqliteConnection, kind: &str, key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM synced_records WHERE kind = ? AND key = ?")
+        .bind(kind)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
