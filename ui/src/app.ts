@@ -16,6 +16,7 @@ import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
 import { jobSummary } from './format';
 import { JOB_STATUS, OPEN_JOB_EVENT, createJobsPanel } from './jobs';
+import { latestOnly } from './latest';
 import { PageCache, type Query } from './pageCache';
 import { PictureCache } from './pictures';
 import { createPropertiesPanel } from './properties';
@@ -42,6 +43,75 @@ export interface AppOptions {
 
 const DEFAULT_SORT: SortOrder = { column: 'username', direction: 'asc' };
 
+/** What changed in the store: a component's callback names it, STALE says what to read again. */
+type Change =
+  | 'profile'
+  | 'notes'
+  | 'propertyValue'
+  | 'propertyAdded'
+  | 'status'
+  | 'jobScheduled'
+  | 'jobs'
+  | 'deleted'
+  | 'segmentCreated'
+  | 'segments'
+  | 'properties'
+  | 'timeZone'
+  | 'account'
+  | 'synced';
+
+/** The views a change makes out of date. */
+interface Stale {
+  /** The status bar's count of edits waiting to sync. */
+  readonly pending?: true;
+  /** The avatars' pictures, forgotten before the rows are read again. */
+  readonly pictures?: true;
+  /**
+   * The table: its rows only (the count cannot have changed), its rows and count, both only while
+   * it is filtered to a segment, or both when All users is next shown.
+   */
+  readonly table?: 'rows' | 'rowsAndCount' | 'ifSegmentFilter' | 'whenShown';
+  /** The segments the Segment filter's menu offers. */
+  readonly segmentFilter?: true;
+  /** The profile open in Details. */
+  readonly details?: true;
+  /** The list of the Segments or Properties tab, if one of them is shown. */
+  readonly listTab?: true;
+}
+
+const STALE: Readonly<Record<Change, Stale>> = {
+  // A field or the picture saved in Details: the callback puts the new row in place itself.
+  profile: { pending: true },
+  // A note added, changed or deleted, or a data request queued.
+  notes: { pending: true },
+  // The customer may have joined or left the segment the table is filtered to.
+  propertyValue: { pending: true, table: 'ifSegmentFilter' },
+  // A property created from Details' Add a property: no customer has a value for it yet.
+  propertyAdded: { pending: true },
+  // Activated or archived: the row moves to the other status filter, and the counts change.
+  status: { pending: true, table: 'rowsAndCount' },
+  // The rows read again show their "Archiving…" or "Activating…" mark.
+  jobScheduled: { pending: true, table: 'rows' },
+  // A job completed (statuses changed: rows move between the status filters), was cancelled (the
+  // rows' marks go) or was scheduled from the command line (the marks come).
+  jobs: { pending: true, table: 'rowsAndCount', details: true },
+  // The rows leave the table at once, and the count goes down.
+  deleted: { pending: true, table: 'rowsAndCount' },
+  // A segment made of the customers checked.
+  segmentCreated: { pending: true, segmentFilter: true },
+  // On the Segments tab: the rows of a segment may have changed, for when All users is shown again.
+  segments: { pending: true, segmentFilter: true, table: 'whenShown' },
+  // On the Properties tab: a property rule of a segment may hold for other customers now.
+  properties: { pending: true, table: 'whenShown' },
+  // Every time on screen is shown in the new zone.
+  timeZone: { table: 'rows', details: true },
+  // Another workspace's customers, with their own pictures and segments.
+  account: { pending: true, pictures: true, table: 'rowsAndCount', segmentFilter: true },
+  // Pulled changes may have changed anything, pictures set by other managers too; the status bar
+  // that saw the sync complete already shows where sync stands.
+  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true },
+};
+
 /** The table row for a profile the Details panel just saved; `before` is the row it replaces. */
 function rowOf(details: ProfileDetails, before: ProfileRow | undefined): ProfileRow {
   const { profile } = details;
@@ -64,16 +134,16 @@ function rowOf(details: ProfileDetails, before: ProfileRow | undefined): Profile
 export function createApp(root: HTMLElement, backend: Backend, options: AppOptions = {}): App {
   const lifetime = new AbortController();
   let sort = DEFAULT_SORT;
-  /** Bumped by every count request; an older count arriving late is ignored. */
-  let countToken = 0;
+  /** Begun by every count request; an older count arriving late is ignored. */
+  const counts = latestOnly();
   let countFailed = false;
   let tab: TabName = 'users';
-  /** Bumped by every read of the segments for the Segment filter; a late answer is ignored. */
-  let segmentsToken = 0;
+  /** Begun by every read of the segments for the Segment filter; a late answer is ignored. */
+  const segmentFilterReads = latestOnly();
   /** Segments or properties changed on another tab: the rows of a segment may have changed. */
   let usersStale = false;
-  /** Bumped by every job opened; a job found after a later one was opened is not shown. */
-  let openJobToken = 0;
+  /** Begun by every job opened; a job found after a later one was opened is not shown. */
+  const jobOpens = latestOnly();
 
   const banner = createErrorBanner(() => {
     cache.clearFailures();
@@ -96,13 +166,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   // Active and Archive, waiting for their time: the button in the header, and its panel.
   const jobs = createJobsPanel({
     backend,
-    onRowsChanged: () => {
-      // A job completed (statuses changed: rows move between the status filters), was cancelled
-      // (the rows' marks go) or was scheduled from the command line (the marks come).
-      refreshAll();
-      void details.reload();
-      void syncBar.refresh();
-    },
+    onRowsChanged: () => changed('jobs'),
     onError: (error) => banner.show(error),
     onShowCustomers: (job) => showJobCustomers(job),
     signal: lifetime.signal,
@@ -150,21 +214,13 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       pictures.set(saved.profile.id, saved.picture);
       table.render();
       // The edit now waits to sync: the status bar says so at once.
-      void syncBar.refresh();
+      changed('profile');
     },
-    onNotesChanged: () => void syncBar.refresh(),
-    onPropertyValueChanged: () => {
-      void syncBar.refresh();
-      // The customer may have joined or left the segment the table is filtered to.
-      if (toolbar.filter().segment !== undefined) refreshAll();
-    },
-    onPropertyCreated: () => void syncBar.refresh(),
+    onNotesChanged: () => changed('notes'),
+    onPropertyValueChanged: () => changed('propertyValue'),
+    onPropertyCreated: () => changed('propertyAdded'),
     onOpenSegment: (segment) => openSegment(segment),
-    onStatusChanged: () => {
-      // Activated or archived: the row moves to the other status filter, and the counts change.
-      refreshAll();
-      void syncBar.refresh();
-    },
+    onStatusChanged: () => changed('status'),
     onError: (error) => banner.show(error),
     onClose: (id, trigger) => {
       table.setSelected(undefined);
@@ -180,16 +236,11 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     filter: () => toolbar.filter(),
     clearSelection: () => table.clearSelection(),
     onScheduled: (job) => {
-      // The rows read again show their "Archiving…" or "Activating…" mark.
-      cache.refresh();
-      table.render();
+      changed('jobScheduled');
       jobs.showScheduled(job);
-      void syncBar.refresh();
     },
     onDeleted: (deleted) => {
-      // The rows leave the table at once, and the count goes down.
-      refreshAll();
-      void syncBar.refresh();
+      changed('deleted');
       const open = details.currentId();
       if (open !== undefined) {
         if (deleted.kind === 'ids') {
@@ -205,48 +256,31 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       table.focus();
     },
     onSegmentCreated: () => {
-      void refreshSegmentFilter();
-      void syncBar.refresh();
+      changed('segmentCreated');
       table.focus();
     },
   });
 
   const settings = createSettingsDialog({
     backend,
-    onTimeZoneChanged: () => {
-      cache.refresh();
-      table.render();
-      void details.reload();
-    },
+    onTimeZoneChanged: () => changed('timeZone'),
     onAccountChanged: () => {
       // Another workspace: the customers checked belong to the one before.
       table.clearSelection();
-      void syncBar.refresh();
-      // Another workspace's customers, with their own pictures.
-      pictures.clear();
-      refreshAll();
-      void refreshSegmentFilter();
+      changed('account');
     },
   });
 
   const segmentsPanel = createSegmentsPanel({
     backend,
-    onChanged: () => {
-      void syncBar.refresh();
-      void refreshSegmentFilter();
-      usersStale = true;
-    },
+    onChanged: () => changed('segments'),
     onOpen: (segment) => openSegment(segment),
     onError: (error) => banner.show(error),
   });
 
   const propertiesPanel = createPropertiesPanel({
     backend,
-    onChanged: () => {
-      void syncBar.refresh();
-      // A property rule of a segment may hold for other customers now.
-      usersStale = true;
-    },
+    onChanged: () => changed('properties'),
     onError: (error) => banner.show(error),
   });
 
@@ -294,16 +328,15 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   /** All users, filtered to the customers a job done changed (from its notification). */
   async function openJob(id: string): Promise<void> {
-    openJobToken += 1;
-    const mine = openJobToken;
+    const ticket = jobOpens.begin();
     let job: JobView | undefined;
     try {
       job = await jobs.find(id);
     } catch (error) {
-      if (mine === openJobToken && !lifetime.signal.aborted) banner.show(error);
+      if (ticket.isCurrent() && !lifetime.signal.aborted) banner.show(error);
       return;
     }
-    if (mine !== openJobToken || lifetime.signal.aborted) return;
+    if (!ticket.isCurrent() || lifetime.signal.aborted) return;
     if (job === undefined) {
       // Only the last jobs done keep their customers listed.
       banner.show(new Error('That job is no longer listed, so its customers cannot be shown.'));
@@ -315,7 +348,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   /** All users, filtered to the customers of a job done, in the status it left them in. */
   function showJobCustomers(job: JobView): void {
     // A job still being looked up for its notification is not shown over this one.
-    openJobToken += 1;
+    jobOpens.drop();
     if (job.state !== 'done') {
       banner.show(new Error(job.state === 'cancelled' ? 'That job was cancelled: it changed no customers.' : 'That job is not done yet.'));
       return;
@@ -331,33 +364,53 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   /** Reads the segments again for the Segment filter's menu. */
   async function refreshSegmentFilter(): Promise<void> {
-    segmentsToken += 1;
-    const mine = segmentsToken;
+    const ticket = segmentFilterReads.begin();
     try {
       const segments = await backend.listSegments('');
-      if (mine !== segmentsToken) return;
+      if (!ticket.isCurrent()) return;
       // The segment the table was filtered to is gone: the filter falls back to all segments.
       if (toolbar.setSegments(segments)) runQuery();
     } catch (error) {
-      if (mine === segmentsToken) banner.show(error);
+      if (ticket.isCurrent()) banner.show(error);
     }
   }
 
   const syncBar = createSyncBar({
     backend,
-    onSynced: () => {
-      // Pulled changes may have brought pictures set by other managers.
-      pictures.clear();
-      refreshAll();
-      void refreshSegmentFilter();
-      if (tab === 'segments') void segmentsPanel.load();
-      if (tab === 'properties') void propertiesPanel.load();
-    },
+    onSynced: () => changed('synced'),
     signal: lifetime.signal,
     ...(options.syncPollInterval === undefined ? {} : { pollInterval: options.syncPollInterval }),
   });
 
-  /** Pulled changes or a sign-in changed the store: rows and count are read again. */
+  /** Reads again what a change made out of date (see STALE). */
+  function changed(change: Change): void {
+    const stale = STALE[change];
+    // The rows read again ask for the pictures they show: the old ones must be gone by then.
+    if (stale.pictures === true) pictures.clear();
+    refreshTable(stale.table);
+    if (stale.segmentFilter === true) void refreshSegmentFilter();
+    if (stale.listTab === true && tab === 'segments') void segmentsPanel.load();
+    if (stale.listTab === true && tab === 'properties') void propertiesPanel.load();
+    if (stale.details === true) void details.reload();
+    if (stale.pending === true) void syncBar.refresh();
+  }
+
+  /** Reads the table again as far as a change needs (see Stale's `table`). */
+  function refreshTable(which: Stale['table']): void {
+    if (which === 'rows') {
+      cache.refresh();
+      table.render();
+    } else if (which === 'rowsAndCount') {
+      refreshAll();
+    } else if (which === 'ifSegmentFilter') {
+      if (toolbar.filter().segment !== undefined) refreshAll();
+    } else if (which === 'whenShown') {
+      // Made on another tab, where the rows are not seen: showTab() reads them on the way back.
+      usersStale = true;
+    }
+  }
+
+  /** The rows and count are read again, the old rows shown until the new ones arrive. */
   function refreshAll(): void {
     cache.refresh();
     table.render();
@@ -369,22 +422,21 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   }
 
   async function refreshCount(query: Query): Promise<void> {
-    countToken += 1;
-    const token = countToken;
+    const ticket = counts.begin();
     toolbar.setCountLoading(true);
     try {
       const count = await backend.countProfiles(query.filter);
-      if (token !== countToken) return;
+      if (!ticket.isCurrent()) return;
       countFailed = false;
       toolbar.setCount(count);
       table.setCount(count);
       bulkBar.setMatching(count);
     } catch (error) {
-      if (token !== countToken) return;
+      if (!ticket.isCurrent()) return;
       countFailed = true;
       banner.show(error);
     } finally {
-      if (token === countToken) toolbar.setCountLoading(false);
+      if (ticket.isCurrent()) toolbar.setCountLoading(false);
     }
   }
 

@@ -13,6 +13,7 @@ import { createDetailsSegments } from './detailsSegments';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { cameraIcon, closeIcon, pencilIcon } from './icons';
+import { latestOnly, type Ticket } from './latest';
 import { createNotesSection } from './notes';
 import { MAX_PICTURE_BYTES, PICTURE_TYPES, oversizeReason } from './pictures';
 import { createProfileProperties } from './profileProperties';
@@ -119,8 +120,9 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   /** The data URL shown, to skip re-setting an unchanged picture. */
   let shownPicture: string | undefined;
   let pictureBusy = false;
-  /** Bumped when another profile opens or the panel closes; a late answer then leaves the panel be. */
-  let pictureToken = 0;
+  /** A change of the picture under way, dropped when another profile opens or the panel closes:
+   * its late answer then leaves the panel be. */
+  const pictureChanges = latestOnly();
   const heading = el('h2', { id: 'details-name', class: 'details-name', tabindex: -1 });
   const status = el('span', { id: 'details-status', class: 'badge' });
   // The Active option: a switch; off archives the profile (it then shows only under Archived).
@@ -214,8 +216,10 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   let shownId: string | undefined;
   let details: ProfileDetails | undefined;
   let trigger: HTMLElement | undefined;
-  /** Bumped by every open; an answer for an earlier open is ignored. */
-  let openToken = 0;
+  /** Begun by every open; an answer for an earlier open is ignored. */
+  const opens = latestOnly();
+  /** The open shown: a reload answers for it, and is ignored too once another open began. */
+  let openTicket: Ticket | undefined;
   let editor: Editor | undefined;
 
   function render(d: ProfileDetails): void {
@@ -257,7 +261,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
 
   /** Clears the circle while another profile loads. */
   function resetPicture(): void {
-    pictureToken += 1;
+    pictureChanges.drop();
     shownPicture = undefined;
     clear(avatarContent);
     avatar.classList.remove('has-picture');
@@ -312,23 +316,23 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   async function changePicture(read: (() => Promise<Uint8Array>) | undefined): Promise<void> {
     const id = shownId;
     if (id === undefined || details === undefined || pictureBusy) return;
-    const token = pictureToken;
+    const ticket = pictureChanges.begin();
     showPictureError(undefined);
     setPictureBusy(true);
     try {
       const updated = read === undefined ? await backend.removeProfilePicture(id) : await backend.setProfilePicture(id, await read());
       options.onSaved(updated);
-      if (token !== pictureToken) return;
+      if (!ticket.isCurrent()) return;
       const focused = document.activeElement;
       render(updated);
       // The Remove button went with the picture: its focus moves to the circle.
       if (read === undefined && (focused === pictureRemove || focused === document.body || focused === null)) avatar.focus();
     } catch (error) {
-      if (token !== pictureToken) return;
+      if (!ticket.isCurrent()) return;
       if (isApiError(error) && error.code === 'invalid_picture') showPictureError(refusalText(error));
       else options.onError(error);
     } finally {
-      if (token === pictureToken) setPictureBusy(false);
+      if (ticket.isCurrent()) setPictureBusy(false);
     }
   }
 
@@ -466,15 +470,15 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   }
   activeInput.addEventListener('change', () => void setActive(activeInput.checked));
 
-  async function load(id: string, token: number): Promise<void> {
+  async function load(id: string, ticket: Ticket): Promise<void> {
     try {
       const loaded = await backend.getProfile(id);
-      if (token !== openToken) return;
+      if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
       render(loaded);
       await Promise.all([notes.load(id), records.load(id), requests.load(id), properties.load(id), segments.load(id)]);
     } catch (error) {
-      if (token !== openToken) return;
+      if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
       options.onError(error);
       if (isApiError(error) && error.code === 'not_found') close();
@@ -485,7 +489,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     if (element.hidden) return;
     const id = shownId;
     closeEditor(false);
-    openToken += 1;
+    opens.drop();
     element.hidden = true;
     shownId = undefined;
     details = undefined;
@@ -524,17 +528,17 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       }
       shownId = id;
       trigger = from;
-      openToken += 1;
-      const token = openToken;
+      const ticket = opens.begin();
+      openTicket = ticket;
       element.setAttribute('aria-busy', 'true');
       element.hidden = false;
       heading.focus();
-      await load(id, token);
+      await load(id, ticket);
     },
     close,
     async reload() {
-      if (shownId === undefined) return;
-      await load(shownId, openToken);
+      if (shownId === undefined || openTicket === undefined) return;
+      await load(shownId, openTicket);
     },
     isOpen: () => !element.hidden,
     isEditing: () => editor !== undefined || properties.isEditing(),

@@ -4,6 +4,7 @@
 import type { Backend } from './api';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { clear, el } from './dom';
+import { latestOnly } from './latest';
 
 export interface DetailsSegmentsOptions {
   readonly backend: Backend;
@@ -28,7 +29,7 @@ export function createDetailsSegments(options: DetailsSegmentsOptions): DetailsS
   );
 
   let profileId: string | undefined;
-  let token = 0;
+  const reads = latestOnly();
 
   function render(segments: readonly SegmentRef[]): void {
     clear(list);
@@ -49,18 +50,17 @@ export function createDetailsSegments(options: DetailsSegmentsOptions): DetailsS
     async load(id) {
       if (profileId !== id) render([]);
       profileId = id;
-      token += 1;
-      const mine = token;
+      const ticket = reads.begin();
       try {
         const segments = await options.backend.profileSegments(id);
-        if (mine === token && profileId === id) render(segments);
+        if (ticket.isCurrent() && profileId === id) render(segments);
       } catch (error) {
-        if (mine === token) options.onError(error);
+        if (ticket.isCurrent()) options.onError(error);
       }
     },
     reset() {
       profileId = undefined;
-      token += 1;
+      reads.drop();
       render([]);
     },
   };

@@ -15,6 +15,7 @@ import type { ProfileStatus } from './bindings/ProfileStatus';
 import { el, setText } from './dom';
 import { formatCountdown, formatNumber, jobSummary, jobTitle } from './format';
 import { closeIcon } from './icons';
+import { latestOnly } from './latest';
 
 export interface JobsPanelOptions {
   readonly backend: Backend;
@@ -127,7 +128,8 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
   let known = new Map<string, JobState>();
   /** Whether the jobs were read once: jobs unknown after that were scheduled elsewhere. */
   let loaded = false;
-  let token = 0;
+  /** The reads of the jobs, by poll or by find(): only the latest is shown. */
+  const reads = latestOnly();
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let tickTimer: ReturnType<typeof setInterval> | undefined;
   /** The last read failed: the next failures are not shown again, the banner already says so. */
@@ -244,19 +246,18 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
   }
 
   async function refresh(): Promise<void> {
-    token += 1;
-    const mine = token;
+    const ticket = reads.begin();
     let jobs: JobView[];
     try {
       jobs = await backend.listJobs();
     } catch (error) {
-      if (mine !== token || signal.aborted) return;
+      if (!ticket.isCurrent() || signal.aborted) return;
       if (!failing) options.onError(error);
       failing = true;
       schedulePoll([]);
       return;
     }
-    if (mine !== token || signal.aborted) return;
+    if (!ticket.isCurrent() || signal.aborted) return;
     failing = false;
     apply(jobs);
   }
@@ -280,17 +281,16 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     const shown = items.get(id)?.job;
     if (shown?.state === 'done') return shown;
     // This read replaces any under way, and is shown as the polls' reads are.
-    token += 1;
-    const mine = token;
+    const ticket = reads.begin();
     let jobs: JobView[];
     try {
       jobs = await backend.listJobs();
     } catch (error) {
       // The poll this read replaced is set again; the caller shows why the read failed.
-      if (mine === token) schedulePoll([...items.values()].map((item) => item.job));
+      if (ticket.isCurrent()) schedulePoll([...items.values()].map((item) => item.job));
       throw error;
     }
-    if (mine === token && !signal.aborted) {
+    if (ticket.isCurrent() && !signal.aborted) {
       failing = false;
       apply(jobs);
     }

@@ -6,6 +6,7 @@ import { isApiError, type Backend } from './api';
 import type { NoteView } from './bindings/NoteView';
 import { clear, el, setText } from './dom';
 import { pencilIcon } from './icons';
+import { latestOnly } from './latest';
 
 export interface NotesOptions {
   readonly backend: Backend;
@@ -51,7 +52,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
   );
 
   let profileId: string | undefined;
-  let loadToken = 0;
+  const reads = latestOnly();
   let busy = false;
 
   function showAddError(text: string | undefined): void {
@@ -192,14 +193,13 @@ export function createNotesSection(options: NotesOptions): NotesSection {
   }
 
   async function refresh(id: string): Promise<void> {
-    loadToken += 1;
-    const token = loadToken;
+    const ticket = reads.begin();
     try {
       const notes = await backend.notes(id);
-      if (token !== loadToken || profileId !== id) return;
+      if (!ticket.isCurrent() || profileId !== id) return;
       render(notes);
     } catch (error) {
-      if (token === loadToken) options.onError(error);
+      if (ticket.isCurrent()) options.onError(error);
     }
   }
 
@@ -217,7 +217,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
     },
     reset() {
       profileId = undefined;
-      loadToken += 1;
+      reads.drop();
       render([]);
     },
   };

@@ -12,6 +12,7 @@ import type { PropertyView } from './bindings/PropertyView';
 import { clear, el, setText } from './dom';
 import { FORMAT_LABELS, propertyValueText } from './format';
 import { closeIcon, pencilIcon, plusIcon } from './icons';
+import { latestOnly } from './latest';
 import { FORMATS, choicesOf, createValueControl, type ValueControl } from './propertyValue';
 
 /** The value of the "Create a new property" option of the Select a property menu. */
@@ -135,8 +136,9 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
   let views: ProfilePropertyView[] = [];
   let definitions: PropertyView[] = [];
   let valueControl: ValueControl | undefined;
-  let loadToken = 0;
-  let adderToken = 0;
+  const loads = latestOnly();
+  /** The reads of the properties for the adder's menu, one per opening of the adder. */
+  const adderReads = latestOnly();
   let adding = false;
   let editor: ValueEditor | undefined;
 
@@ -226,8 +228,7 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
     }
     options.onEditStart();
     closeEditor(false);
-    adderToken += 1;
-    const mine = adderToken;
+    const ticket = adderReads.begin();
     definitions = [];
     fillMenu();
     picked();
@@ -236,20 +237,20 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
     select.focus();
     try {
       const list = await backend.listProperties('', 'name', 'asc');
-      if (mine !== adderToken || profileId !== id) return;
+      if (!ticket.isCurrent() || profileId !== id) return;
       definitions = list;
       const choice = select.value;
       fillMenu();
       // A pick made while the menu was loading ("Create a new property") stays.
       if (choice === NEW_PROPERTY) select.value = NEW_PROPERTY;
     } catch (error) {
-      if (mine === adderToken) options.onError(error);
+      if (ticket.isCurrent()) options.onError(error);
     }
   }
 
   function closeAdder(focusButton: boolean): void {
     if (adder.hidden) return;
-    adderToken += 1;
+    adderReads.drop();
     adding = false;
     adder.hidden = true;
     addButton.setAttribute('aria-expanded', 'false');
@@ -513,21 +514,20 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
         render([]);
       }
       profileId = id;
-      loadToken += 1;
-      const mine = loadToken;
+      const ticket = loads.begin();
       try {
         const next = await backend.profileProperties(id);
-        if (mine !== loadToken || profileId !== id) return;
+        if (!ticket.isCurrent() || profileId !== id) return;
         // An edit under way keeps its typed value: the list is redrawn only when none is open.
         if (editor === undefined) render(next);
         else views = [...next];
       } catch (error) {
-        if (mine === loadToken) options.onError(error);
+        if (ticket.isCurrent()) options.onError(error);
       }
     },
     reset() {
       profileId = undefined;
-      loadToken += 1;
+      loads.drop();
       closeAdder(false);
       render([]);
     },

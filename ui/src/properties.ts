@@ -11,6 +11,7 @@ import type { SortDirection } from './bindings/SortDirection';
 import { clear, el, setText } from './dom';
 import { FORMAT_LABELS } from './format';
 import { searchIcon } from './icons';
+import { latestOnly } from './latest';
 import { createModal } from './modal';
 import { FORMATS, choicesOf } from './propertyValue';
 
@@ -79,7 +80,7 @@ export function createPropertiesPanel(options: PropertiesOptions): PropertiesPan
 
   let sort: PropertySort = 'name';
   let direction: SortDirection = 'asc';
-  let token = 0;
+  const reads = latestOnly();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   function renderSort(): void {
@@ -125,16 +126,15 @@ export function createPropertiesPanel(options: PropertiesOptions): PropertiesPan
   }
 
   async function load(): Promise<void> {
-    token += 1;
-    const mine = token;
+    const ticket = reads.begin();
     table.setAttribute('aria-busy', 'true');
     try {
       const list = await backend.listProperties(search.value.trim(), sort, direction);
-      if (mine === token) render(list);
+      if (ticket.isCurrent()) render(list);
     } catch (error) {
-      if (mine === token) options.onError(error);
+      if (ticket.isCurrent()) options.onError(error);
     } finally {
-      if (mine === token) table.removeAttribute('aria-busy');
+      if (ticket.isCurrent()) table.removeAttribute('aria-busy');
     }
   }
 

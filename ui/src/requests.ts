@@ -8,6 +8,7 @@ import type { DataRequestKind } from './bindings/DataRequestKind';
 import type { DataRequestState } from './bindings/DataRequestState';
 import type { DataRequestView } from './bindings/DataRequestView';
 import { clear, el } from './dom';
+import { latestOnly } from './latest';
 
 export interface RequestsOptions {
   readonly backend: Backend;
@@ -57,7 +58,7 @@ export function createRequestsSection(options: RequestsOptions): RequestsSection
   );
 
   let profileId: string | undefined;
-  let token = 0;
+  const reads = latestOnly();
 
   function render(requests: readonly DataRequestView[]): void {
     clear(list);
@@ -76,11 +77,10 @@ export function createRequestsSection(options: RequestsOptions): RequestsSection
   }
 
   async function refresh(id: string): Promise<void> {
-    token += 1;
-    const mine = token;
+    const ticket = reads.begin();
     try {
       const requests = await backend.dataRequests(id);
-      if (mine === token && profileId === id) render(requests);
+      if (ticket.isCurrent() && profileId === id) render(requests);
     } catch (error) {
       options.onError(error);
     }
@@ -139,7 +139,7 @@ export function createRequestsSection(options: RequestsOptions): RequestsSection
     },
     reset() {
       profileId = undefined;
-      token += 1;
+      reads.drop();
       render([]);
       confirm.hidden = true;
       clear(confirm);

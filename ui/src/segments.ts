@@ -16,6 +16,7 @@ import type { SegmentView } from './bindings/SegmentView';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, OPERATOR_LABELS, STATUS_LABELS, formatNumber } from './format';
 import { closeIcon, searchIcon } from './icons';
+import { latestOnly } from './latest';
 import { createModal } from './modal';
 import { createValueControl, type ValueControl } from './propertyValue';
 
@@ -231,7 +232,7 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
     el('div', { class: 'list-area' }, table, empty),
   );
 
-  let token = 0;
+  const reads = latestOnly();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   function render(list: readonly SegmentView[]): void {
@@ -263,16 +264,15 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
   }
 
   async function load(): Promise<void> {
-    token += 1;
-    const mine = token;
+    const ticket = reads.begin();
     table.setAttribute('aria-busy', 'true');
     try {
       const list = await backend.listSegments(search.value.trim());
-      if (mine === token) render(list);
+      if (ticket.isCurrent()) render(list);
     } catch (error) {
-      if (mine === token) options.onError(error);
+      if (ticket.isCurrent()) options.onError(error);
     } finally {
-      if (mine === token) table.removeAttribute('aria-busy');
+      if (ticket.isCurrent()) table.removeAttribute('aria-busy');
     }
   }
 
@@ -338,7 +338,8 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
   let goals: Goal[] = [];
   let properties: PropertyView[] = [];
   let saving = false;
-  let opening = 0;
+  /** The reads of the rule menus' goals and properties, one per form opened. */
+  const openings = latestOnly();
 
   function showFormError(text: string | undefined): void {
     formError.hidden = text === undefined;
@@ -368,16 +369,15 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
   });
 
   async function openForm(segment: SegmentView | undefined, trigger: HTMLElement): Promise<void> {
-    opening += 1;
-    const mine = opening;
+    const ticket = openings.begin();
     try {
       // The rule menus offer the goals and properties as they are now.
       const [goalList, propertyList] = await Promise.all([backend.listGoals(), backend.listProperties('', 'name', 'asc')]);
-      if (mine !== opening) return;
+      if (!ticket.isCurrent()) return;
       goals = goalList;
       properties = propertyList;
     } catch (error) {
-      if (mine === opening) options.onError(error);
+      if (ticket.isCurrent()) options.onError(error);
       return;
     }
     editing = segment;
@@ -511,7 +511,7 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
     element,
     load,
     closeDialogs() {
-      opening += 1;
+      openings.drop();
       saving = false;
       deleteBusy = false;
       closeForm();

@@ -10,6 +10,7 @@ import type { SessionOrder } from './bindings/SessionOrder';
 import type { SessionView } from './bindings/SessionView';
 import { clear, el, setText } from './dom';
 import { PLATFORM_LABELS } from './format';
+import { latestOnly } from './latest';
 
 export interface SessionsOptions {
   readonly backend: Backend;
@@ -77,7 +78,7 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
   let profileId: string | undefined;
   let order: SessionOrder = 'newestFirst';
   let selected: string | undefined;
-  let token = 0;
+  const sessionReads = latestOnly();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   function renderSort(): void {
@@ -172,11 +173,10 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
   async function refreshSessions(): Promise<void> {
     const id = profileId;
     if (id === undefined) return;
-    token += 1;
-    const mine = token;
+    const ticket = sessionReads.begin();
     try {
       const list = await backend.botSessions(id, search.value, order);
-      if (mine !== token || profileId !== id) return;
+      if (!ticket.isCurrent() || profileId !== id) return;
       renderSessions(list);
     } catch (error) {
       options.onError(error);
@@ -205,7 +205,7 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
   function reset(): void {
     profileId = undefined;
     selected = undefined;
-    token += 1;
+    sessionReads.drop();
     search.value = '';
     renderGoals([]);
     sessions.hidden = true;
