@@ -6,12 +6,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{QueryBuilder, Sqlite};
-use tokio::time::Instant;
 use userdesk_model::{JobAction, JobId, JobState, JobView, ProfileId, ProfileRow, Selection};
 
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::jobs::{self, Clock, Job, JobTarget, CHUNK, DEFAULT_DELAY, MAX_DELAY};
+use crate::jobs::{self, Job, JobTarget, CHUNK, DEFAULT_DELAY, MAX_DELAY};
 use crate::platform::notify::Notifier;
 use crate::store::profiles;
 use crate::store::settings::keys;
@@ -61,7 +60,7 @@ impl AppCore {
                     .await?
             }
         };
-        self.jobs_wake.notify_one();
+        self.job_runner.wake();
         self.job_view(id).await
     }
 
@@ -71,7 +70,7 @@ impl AppCore {
             .parse()
             .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a job id")))?;
         self.store().cancel_job(id).await?;
-        self.jobs_wake.notify_one();
+        self.job_runner.wake();
         Ok(())
     }
 
@@ -150,51 +149,16 @@ impl AppCore {
         store: tokio::runtime::Handle,
     ) {
         let core = Arc::clone(self);
-        let task = tokio::spawn(async move {
-            let clock = Clock::new();
-            loop {
-                // Registered before looking, so a job scheduled meanwhile wakes the wait.
-                let wake = Arc::clone(&core.jobs_wake);
-                let woken = wake.notified();
-                let (ran, next) = {
-                    let (core, notifier) = (Arc::clone(&core), Arc::clone(&notifier));
-                    let now = clock.now();
-                    store
-                        .spawn(async move {
-                            let ran = core.run_due_jobs_at(now, notifier.as_ref()).await;
-                            (ran, core.store().next_job_at().await)
-                        })
-                        .await
-                        .unwrap_or_else(|e| {
-                            let reason = e.to_string();
-                            (
-                                Err(CoreError::Task(reason.clone())),
-                                Err(CoreError::Task(reason)),
-                            )
-                        })
-                };
-                if let Err(error) = ran {
-                    tracing::warn!(%error, "jobs could not run; trying again in a minute");
-                }
-                let wait_until = match next {
-                    Ok(Some(at)) => clock.instant_of(at),
-                    Ok(None) => Instant::now() + Duration::from_secs(24 * 60 * 60),
-                    Err(_) => Instant::now() + Duration::from_secs(60),
-                };
-                tokio::select! {
-                    () = tokio::time::sleep_until(wait_until) => {}
-                    () = woken => {}
-                }
+        self.job_runner.start(move |now| {
+            let (core, notifier, store) = (Arc::clone(&core), Arc::clone(&notifier), store.clone());
+            async move {
+                let round = store.spawn(async move {
+                    core.run_due_jobs_at(now, notifier.as_ref()).await?;
+                    core.store().next_job_at().await
+                });
+                round.await.map_err(|e| CoreError::Task(e.to_string()))?
             }
         });
-        if let Some(old) = self
-            .job_runner
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .replace(task)
-        {
-            old.abort();
-        }
     }
 }
 

@@ -1,14 +1,14 @@
 //! `AppCore`: the one facade the desktop shell (and later the command line) calls.
 
 pub(crate) mod account;
+mod bot_sessions;
+mod data_requests;
 mod jobs;
 mod notes;
 mod profiles;
 mod properties;
-mod requests;
 mod search;
 mod segments;
-mod sessions;
 mod sync;
 mod views;
 
@@ -22,6 +22,7 @@ use userdesk_model::{NoteId, ProfileFilter, ProfileId, PropertyId, SegmentId};
 use crate::app::account::KEYCHAIN_SERVICE;
 use crate::error::{CoreError, Result};
 use crate::index::SharedIndex;
+use crate::jobs::JobRunner;
 use crate::platform::keychain::Keychain;
 use crate::store::listing::ResolvedFilter;
 use crate::store::settings::keys;
@@ -54,10 +55,8 @@ pub struct AppCore {
     /// The background sync, once signed in.
     auto_sync: Mutex<Option<AutoSync>>,
     keychain: Keychain,
-    /// Wakes the job runner when a job is scheduled or cancelled.
-    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
-    /// The job runner, once started.
-    pub(crate) job_runner: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Fires the bulk jobs at their time, once started.
+    pub(crate) job_runner: JobRunner,
 }
 
 impl AppCore {
@@ -82,8 +81,7 @@ impl AppCore {
             index: (!options.sqlite_search_only).then(Arc::default),
             sync: SyncEngine::new()?,
             auto_sync: Mutex::new(None),
-            jobs_wake: Arc::default(),
-            job_runner: Mutex::new(None),
+            job_runner: JobRunner::default(),
             keychain: options
                 .keychain
                 .unwrap_or_else(|| Keychain::new(KEYCHAIN_SERVICE)),

@@ -7,11 +7,14 @@
 //! compare-and-set on the job's state; the notification that follows is recorded as sent, so it
 //! may repeat after a crash but is never lost.
 
+mod runner;
+
+pub(crate) use runner::JobRunner;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use tokio::time::Instant;
 use userdesk_model::{JobAction, JobId, JobState, ProfileFilter, ProfileId};
 
 use crate::error::{CoreError, Result};
@@ -365,32 +368,4 @@ pub(crate) enum JobTarget<'a> {
     Ids(&'a [ProfileId]),
     /// The filter, and how many customers it matched when chosen.
     Filter(&'a ProfileFilter, u64),
-}
-
-/// The wall clock as the job runner reads it: the system's, advancing with tokio's clock, so a
-/// test that pauses and advances tokio's time moves the runner's "now" with it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Clock {
-    start_wall: DateTime<Utc>,
-    start: Instant,
-}
-
-impl Clock {
-    pub(crate) fn new() -> Self {
-        Self {
-            start_wall: Utc::now(),
-            start: Instant::now(),
-        }
-    }
-
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        let elapsed = chrono::Duration::from_std(self.start.elapsed()).unwrap_or_default();
-        self.start_wall + elapsed
-    }
-
-    /// The tokio instant of a wall-clock time.
-    pub(crate) fn instant_of(&self, at: DateTime<Utc>) -> Instant {
-        let ahead = (at - self.now()).to_std().unwrap_or_default();
-        Instant::now() + ahead
-    }
 }

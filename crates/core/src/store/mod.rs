@@ -2,6 +2,8 @@
 //! mutation and, while it is pending, the server's copy of the record commit together, so the
 //! outbox and the server copies live here too.
 
+pub(crate) mod bot_sessions;
+pub(crate) mod data_requests;
 pub(crate) mod demo;
 pub(crate) mod listing;
 pub(crate) mod notes;
@@ -9,11 +11,9 @@ pub(crate) mod outbox;
 pub(crate) mod pictures;
 pub(crate) mod profiles;
 pub(crate) mod properties;
-pub(crate) mod requests;
 pub(crate) mod search;
 pub(crate) mod segments;
 pub(crate) mod server_copies;
-pub(crate) mod sessions;
 pub(crate) mod settings;
 pub(crate) mod synced;
 

@@ -13,7 +13,7 @@ use userdesk_model::{check_long_text, Note, NoteId, ProfileId};
 use crate::error::{CoreError, Result};
 use crate::store::outbox;
 use crate::store::profiles;
-use crate::store::synced::{self, Owner};
+use crate::store::synced::{self, Owner, RecordKind};
 use crate::store::Store;
 
 /// A note, and whether this app has a change of it the server has not confirmed yet.
@@ -35,12 +35,12 @@ pub(crate) fn check_body(body: &str) -> Result<String> {
 
 /// The server's copies of the customer's notes.
 async fn synced(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<Note>> {
-    synced::owned_by(conn, "note", Owner::Profile, profile.to_string()).await
+    synced::owned_by(conn, RecordKind::Note, Owner::Profile, profile.to_string()).await
 }
 
 /// One note's server copy, if the pull brought it.
 async fn synced_one(conn: &mut SqliteConnection, id: NoteId) -> Result<Option<Note>> {
-    synced::by_id(conn, "note", id.to_string()).await
+    synced::by_id(conn, RecordKind::Note, id.to_string()).await
 }
 
 /// The customer's notes as the manager sees them: the server's copies with the pending

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::platform::picture::{prepare_picture, PictureError};
 use crate::store::outbox;
 use crate::store::profiles;
-use crate::store::synced;
+use crate::store::synced::{self, RecordKind};
 use crate::store::Store;
 
 /// The customer's picture as the manager sees it: a pending change laid over the server's copy;
@@ -48,7 +48,7 @@ pub(crate) async fn read_many(
             Some(None) => {}
             None => {
                 if let Some(picture) =
-                    synced::by_id::<Picture>(conn, "picture", profile.to_string()).await?
+                    synced::by_id::<Picture>(conn, RecordKind::Picture, profile.to_string()).await?
                 {
                     found.push((picture, false));
                 }

@@ -15,7 +15,7 @@ use userdesk_model::{
 use crate::error::{refused_definition, CoreError, Result};
 use crate::store::outbox;
 use crate::store::profiles;
-use crate::store::synced;
+use crate::store::synced::{self, RecordKind};
 use crate::store::Store;
 
 /// A definition, and whether this app has a change of it the server has not confirmed yet.
@@ -39,7 +39,7 @@ pub(crate) async fn definitions(
     conn: &mut SqliteConnection,
 ) -> Result<BTreeMap<PropertyId, LocalProperty>> {
     let mut list: BTreeMap<PropertyId, LocalProperty> =
-        synced::all_of::<PropertyDefinition>(conn, "property")
+        synced::all_of::<PropertyDefinition>(conn, RecordKind::Property)
             .await?
             .into_iter()
             .map(|definition| {

@@ -21,7 +21,7 @@ use crate::error::{refused_definition, CoreError, Result};
 use crate::store::outbox;
 use crate::store::profiles;
 use crate::store::properties;
-use crate::store::synced::{self, Owner};
+use crate::store::synced::{self, Owner, RecordKind};
 use crate::store::Store;
 use crate::time;
 
@@ -95,19 +95,20 @@ impl Membership {
 pub(crate) async fn segments(
     conn: &mut SqliteConnection,
 ) -> Result<BTreeMap<SegmentId, LocalSegment>> {
-    let mut list: BTreeMap<SegmentId, LocalSegment> = synced::all_of::<Segment>(conn, "segment")
-        .await?
-        .into_iter()
-        .map(|segment| {
-            (
-                segment.id,
-                LocalSegment {
-                    segment,
-                    pending: false,
-                },
-            )
-        })
-        .collect();
+    let mut list: BTreeMap<SegmentId, LocalSegment> =
+        synced::all_of::<Segment>(conn, RecordKind::Segment)
+            .await?
+            .into_iter()
+            .map(|segment| {
+                (
+                    segment.id,
+                    LocalSegment {
+                        segment,
+                        pending: false,
+                    },
+                )
+            })
+            .collect();
     for (op, _) in outbox::pending_ops_named(conn, "segment.").await? {
         match op {
             Op::SegmentCreate { segment, .. } => {
@@ -204,12 +205,16 @@ fn value_meets(format: PropertyFormat, operator: RuleOperator, value: &str, want
 
 /// The customers who completed the goal.
 async fn completers(conn: &mut SqliteConnection, goal: GoalId) -> Result<Vec<ProfileId>> {
-    let completions: BTreeSet<ProfileId> =
-        synced::owned_by::<GoalCompletion>(conn, "goal_completion", Owner::Goal, goal.to_string())
-            .await?
-            .into_iter()
-            .map(|c| c.profile_id)
-            .collect();
+    let completions: BTreeSet<ProfileId> = synced::owned_by::<GoalCompletion>(
+        conn,
+        RecordKind::GoalCompletion,
+        Owner::Goal,
+        goal.to_string(),
+    )
+    .await?
+    .into_iter()
+    .map(|c| c.profile_id)
+    .collect();
     Ok(completions.into_iter().collect())
 }
 
@@ -309,7 +314,7 @@ async fn check_draft(
         )));
     }
     let definitions = properties::definitions(conn).await?;
-    let goals: BTreeSet<GoalId> = synced::all_of::<Goal>(conn, "goal")
+    let goals: BTreeSet<GoalId> = synced::all_of::<Goal>(conn, RecordKind::Goal)
         .await?
         .into_iter()
         .map(|g| g.id)
@@ -539,7 +544,7 @@ impl Store {
     /// The goals the platform's bots track, by name (for a segment's goal rule).
     pub(crate) async fn goals(&self) -> Result<Vec<Goal>> {
         let mut conn = self.pool.acquire().await?;
-        let mut goals = synced::all_of::<Goal>(&mut conn, "goal").await?;
+        let mut goals = synced::all_of::<Goal>(&mut conn, RecordKind::Goal).await?;
         goals.sort_by(|a, b| {
             a.name
                 .to_lowercase()

@@ -11,7 +11,7 @@ use crate::error::{CoreError, Result};
 use crate::store::outbox;
 use crate::store::profiles::{self, apply_patch};
 use crate::store::server_copies;
-use crate::store::synced;
+use crate::store::synced::{self, RecordKind};
 use crate::store::Store;
 use crate::sync::bulk_load::{self, Bulk};
 use crate::sync::overwrites;
@@ -41,11 +41,12 @@ fn rebased(base: Profile, ops: &[&Op]) -> Option<Profile> {
     Some(profile)
 }
 
-/// A generic record's kind and key, as the wire spells them.
-fn kind_and_key(tombstone: &Tombstone) -> Result<(String, String)> {
+/// A record's kind, when it is kept whole in `synced_records`, and its key as the wire spells it.
+fn kind_and_key(tombstone: &Tombstone) -> Result<(RecordKind, String)> {
+    let kind = RecordKind::of(tombstone)
+        .ok_or_else(|| CoreError::Protocol(format!("a {tombstone:?} has a table of its own")))?;
     let json = serde_json::to_value(tombstone)
         .map_err(|e| CoreError::Protocol(format!("a pulled key could not be kept: {e}")))?;
-    let kind = json["kind"].as_str().unwrap_or_default().to_string();
     Ok((kind, json["key"].to_string()))
 }
 
@@ -234,11 +235,11 @@ async fn apply_op<'page>(
             let record = serde_json::to_string(entity).map_err(|e| {
                 CoreError::Protocol(format!("a pulled record could not be kept: {e}"))
             })?;
-            synced::put(conn, &kind, &key, &record, version).await?;
+            synced::put(conn, kind, &key, &record, version).await?;
         }
         PatchOp::Delete(tombstone) => {
             let (kind, key) = kind_and_key(tombstone)?;
-            synced::delete(conn, &kind, &key).await?;
+            synced::delete(conn, kind, &key).await?;
         }
     }
     Ok(())

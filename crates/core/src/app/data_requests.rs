@@ -33,7 +33,7 @@ impl AppCore {
 
     pub(super) fn request_view(
         &self,
-        local: crate::store::requests::LocalRequest,
+        local: crate::store::data_requests::LocalRequest,
     ) -> DataRequestView {
         let tz = self.time_zone();
         let r = local.request;

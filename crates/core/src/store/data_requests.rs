@@ -10,7 +10,7 @@ use userdesk_model::{DataRequest, DataRequestKind, DataRequestState, ProfileId, 
 use crate::error::{CoreError, Result};
 use crate::store::outbox;
 use crate::store::profiles;
-use crate::store::synced::{self, Owner};
+use crate::store::synced::{self, Owner, RecordKind};
 use crate::store::Store;
 
 /// A request and whether the server has it yet.
@@ -25,15 +25,19 @@ async fn read(
     profile: ProfileId,
     me: &str,
 ) -> Result<Vec<LocalRequest>> {
-    let mut list: Vec<LocalRequest> =
-        synced::owned_by::<DataRequest>(conn, "request", Owner::Profile, profile.to_string())
-            .await?
-            .into_iter()
-            .map(|request| LocalRequest {
-                request,
-                pending: false,
-            })
-            .collect();
+    let mut list: Vec<LocalRequest> = synced::owned_by::<DataRequest>(
+        conn,
+        RecordKind::Request,
+        Owner::Profile,
+        profile.to_string(),
+    )
+    .await?
+    .into_iter()
+    .map(|request| LocalRequest {
+        request,
+        pending: false,
+    })
+    .collect();
     for (op, requested_at) in outbox::pending_ops_named(conn, "request.").await? {
         let (request_id, profile_id, kind) = match op {
             Op::RequestExport {

@@ -13,12 +13,18 @@ use userdesk_model::{
 
 use crate::error::{CoreError, Result};
 use crate::store::profiles;
-use crate::store::synced::{self, Owner};
+use crate::store::synced::{self, Owner, RecordKind};
 use crate::store::Store;
 use crate::time::format_timestamp;
 
 async fn sessions_of(conn: &mut SqliteConnection, profile: ProfileId) -> Result<Vec<BotSession>> {
-    synced::owned_by(conn, "session", Owner::Profile, profile.to_string()).await
+    synced::owned_by(
+        conn,
+        RecordKind::Session,
+        Owner::Profile,
+        profile.to_string(),
+    )
+    .await
 }
 
 fn session_view(session: BotSession, tz: Tz) -> SessionView {
@@ -66,11 +72,16 @@ impl Store {
     /// One session with its whole transcript, oldest message first.
     pub(crate) async fn conversation(&self, session: SessionId, tz: Tz) -> Result<Conversation> {
         let mut conn = self.pool.acquire().await?;
-        let found: BotSession = synced::by_id(&mut conn, "session", session.to_string())
+        let found: BotSession = synced::by_id(&mut conn, RecordKind::Session, session.to_string())
             .await?
             .ok_or_else(|| CoreError::SessionNotFound(session.to_string()))?;
-        let mut messages: Vec<Message> =
-            synced::owned_by(&mut conn, "message", Owner::Session, session.to_string()).await?;
+        let mut messages: Vec<Message> = synced::owned_by(
+            &mut conn,
+            RecordKind::Message,
+            Owner::Session,
+            session.to_string(),
+        )
+        .await?;
         messages.sort_by(|a, b| a.sent_at.cmp(&b.sent_at).then(a.id.cmp(&b.id)));
         Ok(Conversation {
             session: session_view(found, tz),
@@ -96,7 +107,7 @@ impl Store {
         profiles::must_exist(&mut conn, profile).await?;
         let mut completions: Vec<GoalCompletion> = synced::owned_by(
             &mut conn,
-            "goal_completion",
+            RecordKind::GoalCompletion,
             Owner::Profile,
             profile.to_string(),
         )
@@ -109,7 +120,8 @@ impl Store {
                 Some(goal) => goal.clone(),
                 None => {
                     let goal: Option<Goal> =
-                        synced::by_id(&mut conn, "goal", completion.goal_id.to_string()).await?;
+                        synced::by_id(&mut conn, RecordKind::Goal, completion.goal_id.to_string())
+                            .await?;
                     goals.insert(completion.goal_id, goal.clone());
                     goal
                 }
@@ -138,35 +150,5 @@ mod tests {
         assert!(bot_matches("Support Bot", ""));
         assert!(!bot_matches("Support Bot", "sales"));
         assert!(bot_matches("Señora Bot", "SEÑORA"));
-    }
-
-    #[tokio::test]
-    async fn sessions_messages_and_completions_are_found_through_their_indexes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
-        for (kind, field, index) in [
-            ("session", "profileId", "synced_sessions_by_profile"),
-            (
-                "goal_completion",
-                "profileId",
-                "synced_goal_completions_by_profile",
-            ),
-            ("message", "sessionId", "synced_messages_by_session"),
-            ("request", "profileId", "synced_requests_by_profile"),
-        ] {
-            let sql = format!(
-                "EXPLAIN QUERY PLAN SELECT record FROM synced_records \
-                 WHERE kind = '{kind}' AND json_extract(record, '$.value.{field}') = ?"
-            );
-            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
-                .bind("x")
-                .fetch_all(&store.pool)
-                .await
-                .unwrap();
-            assert!(
-                plan.iter().any(|row| row.3.contains(index)),
-                "{kind}: {plan:?}"
-            );
-        }
     }
 }
