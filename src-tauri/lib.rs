@@ -2,6 +2,8 @@
 //! window is closed (jobs go on running), and nothing else.
 
 mod commands;
+#[cfg(test)]
+mod typescript;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -77,53 +79,7 @@ pub fn run() -> anyhow::Result<()> {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::list_profiles,
-            commands::count_profiles,
-            commands::get_profile,
-            commands::patch_profile,
-            commands::set_profile_active,
-            commands::set_profile_picture,
-            commands::remove_profile_picture,
-            commands::profile_pictures,
-            commands::list_notes,
-            commands::add_note,
-            commands::edit_note,
-            commands::delete_note,
-            commands::bot_sessions,
-            commands::conversation,
-            commands::goal_completions,
-            commands::data_requests,
-            commands::request_data,
-            commands::list_properties,
-            commands::create_property,
-            commands::update_property,
-            commands::delete_property,
-            commands::profile_properties,
-            commands::set_profile_property,
-            commands::list_segments,
-            commands::create_segment,
-            commands::update_segment,
-            commands::delete_segment,
-            commands::profile_segments,
-            commands::list_goals,
-            commands::schedule_job,
-            commands::cancel_job,
-            commands::list_jobs,
-            commands::get_job_delay,
-            commands::set_job_delay,
-            commands::delete_profiles,
-            commands::create_segment_from,
-            commands::get_time_zone,
-            commands::set_time_zone,
-            commands::list_time_zones,
-            commands::sync_view,
-            commands::sync_now,
-            commands::sign_in,
-            commands::sign_out,
-            commands::dismiss_rejection,
-            commands::back_online,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .context("running the Userdesk window")
 }

@@ -228,7 +228,7 @@ async fn the_window_runs_only_userdesks_own_commands_and_scripts() -> anyhow::Re
             .then((value) => done({ ok: true, value }), (error) => done({ ok: false, error: String(error) }));
     "#;
     let own = client
-        .execute_async(invoke, vec!["get_time_zone".into(), serde_json::json!({})])
+        .execute_async(invoke, vec!["time_zone".into(), serde_json::json!({})])
         .await?;
     assert_eq!(own["ok"], true, "{own}");
     assert_eq!(own["value"], "Europe/London");

@@ -1,9 +1,34 @@
 import { invoke } from '@tauri-apps/api/core';
 import { describe, expect, it, vi } from 'vitest';
 
-import { errorMessage, isApiError, refusalText, tauriBackend } from './api';
+import { COMMANDS, errorMessage, isApiError, refusalText, tauriBackend } from './api';
+import { FakeBackend } from './testing/fakeBackend';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn(() => Promise.resolve([])) }));
+
+/** The Backend method of a command: `profile_details` is `profileDetails`. */
+function methodOf(command: string): string {
+  return command.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+describe('the list of commands', () => {
+  it('has a method of the real backend for each command, and no other', () => {
+    expect(Object.keys(tauriBackend).sort()).toEqual(COMMANDS.map(methodOf).sort());
+  });
+
+  it('has a method of the fake backend for each command, which records the call under the command’s name', async () => {
+    const fake = new FakeBackend({ rows: 10 });
+    const methods = fake as unknown as Record<string, unknown>;
+    for (const command of COMMANDS) {
+      const method = methods[methodOf(command)];
+      expect(typeof method, `FakeBackend.${methodOf(command)}`).toBe('function');
+      // Any arguments will do: the fake records a call before it checks them.
+      const answer = (method as (...args: unknown[]) => Promise<unknown>).call(fake, new Uint8Array(), new Uint8Array(), new Uint8Array());
+      await answer.catch(() => undefined);
+      expect(fake.calls.at(-1)?.command).toBe(command);
+    }
+  });
+});
 
 describe('isApiError', () => {
   it('recognises every code the core sends, including the sync codes', () => {
@@ -28,7 +53,7 @@ describe('isApiError', () => {
 
 describe('refusalText', () => {
   it('turns the core’s reason into a sentence without its category', () => {
-    expect(refusalText({ code: 'invalid_request', message: "invalid request: the property's name must not be empty", fields: [] })).toBe(
+    expect(refusalText({ code: 'invalid_request', message: "The property's name must not be empty", fields: [] })).toBe(
       "The property's name must not be empty",
     );
     expect(refusalText({ code: 'validation', message: 'Age: "old" is not a number', fields: [] })).toBe('Age: "old" is not a number');
@@ -54,8 +79,8 @@ describe('the commands of bulk actions and jobs', () => {
     const calls: [() => Promise<unknown>, string, Record<string, unknown>][] = [
       [() => tauriBackend.scheduleJob('archive', filter), 'schedule_job', { action: 'archive', selection: filter }],
       [() => tauriBackend.cancelJob('j-1'), 'cancel_job', { id: 'j-1' }],
-      [() => tauriBackend.listJobs(), 'list_jobs', {}],
-      [() => tauriBackend.getJobDelay(), 'get_job_delay', {}],
+      [() => tauriBackend.jobs(), 'jobs', {}],
+      [() => tauriBackend.jobDelay(), 'job_delay', {}],
       [() => tauriBackend.setJobDelay(30), 'set_job_delay', { seconds: 30 }],
       [() => tauriBackend.deleteProfiles(selection), 'delete_profiles', { selection }],
       [

@@ -248,7 +248,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
         } else {
           // Every customer the filter matched went; whether the open one was among them, the
           // core says.
-          void backend.getProfile(open).catch(() => {
+          void backend.profileDetails(open).catch(() => {
             if (details.currentId() === open) details.close();
           });
         }
@@ -366,7 +366,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   async function refreshSegmentFilter(): Promise<void> {
     const ticket = segmentFilterReads.begin();
     try {
-      const segments = await backend.listSegments('');
+      const segments = await backend.segments('');
       if (!ticket.isCurrent()) return;
       // The segment the table was filtered to is gone: the filter falls back to all segments.
       if (toolbar.setSegments(segments)) runQuery();

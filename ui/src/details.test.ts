@@ -31,7 +31,7 @@ describe('the Details panel', () => {
     expect(panel.hidden).toBe(false);
     expect(panel.getAttribute('role')).toBe('dialog');
     expect(panel.getAttribute('aria-labelledby')).toBe('details-name');
-    expect(backend.callsOf('get_profile').map((c) => c.args)).toEqual([{ id: ID }]);
+    expect(backend.callsOf('profile_details').map((c) => c.args)).toEqual([{ id: ID }]);
     const profile = backend.profile(INDEX);
     expect(query(field(panel, 'email'), '.value').textContent).toBe(profile.email);
     expect(query(field(panel, 'firstName'), '.value').textContent).toBe('Ada');
@@ -176,7 +176,7 @@ describe('the Details panel', () => {
     await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000002');
     await settle(10);
     expect(query(root, '#details-name').textContent).toBe('Ada Tester 0000002');
-    expect(backend.callsOf('get_profile')).toHaveLength(2);
+    expect(backend.callsOf('profile_details')).toHaveLength(2);
   });
 
   it('deactivates the profile with the Active option: it then shows only under Archived', async () => {
@@ -220,7 +220,7 @@ describe('the Details panel', () => {
   it('adds a note in the "Add a note" box and shows it first, with its author, time and a pending mark', async () => {
     const { panel, backend } = await openDetails();
     const list = query(panel, '#notes');
-    await waitFor(() => backend.callsOf('list_notes').length === 1);
+    await waitFor(() => backend.callsOf('notes').length === 1);
     expect(list.hidden).toBe(true);
     const input = query<HTMLTextAreaElement>(panel, '#note-new');
     const add = query<HTMLButtonElement>(panel, '#note-add');
@@ -254,7 +254,7 @@ describe('the Details panel', () => {
     query<HTMLButtonElement>(panel, '#note-add').click();
     const error = query(panel, '#note-add-error');
     await waitFor(() => !error.hidden);
-    expect(error.textContent).toBe('The note was not saved: the note is longer than 10000 characters.');
+    expect(error.textContent).toBe('The note was not saved. The note is longer than 10000 characters.');
     expect(input.value).toHaveLength(10_001);
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect(backend.notesByProfile.get(ID)).toBeUndefined();
@@ -275,7 +275,7 @@ describe('the Details panel', () => {
     editor.value = '   ';
     query<HTMLButtonElement>(panel, '.note .note-save').click();
     await waitFor(() => panel.querySelector('.note .note-error:not([hidden])') !== null);
-    expect(query(panel, '.note .note-error').textContent).toBe('The note was not saved: a note needs some text.');
+    expect(query(panel, '.note .note-error').textContent).toBe('The note was not saved. A note needs some text.');
     editor.value = 'VIP: answer within 30 minutes';
     query<HTMLButtonElement>(panel, '.note .note-save').click();
     await waitFor(() => panel.querySelector('.note .note-body')?.textContent === 'VIP: answer within 30 minutes');

@@ -472,7 +472,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
 
   async function load(id: string, ticket: Ticket): Promise<void> {
     try {
-      const loaded = await backend.getProfile(id);
+      const loaded = await backend.profileDetails(id);
       if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
       render(loaded);

@@ -40,9 +40,9 @@ function shown(panel: HTMLElement): [string, string][] {
 }
 
 async function openAdder(panel: HTMLElement, backend: FakeBackend): Promise<HTMLSelectElement> {
-  const before = backend.callsOf('list_properties').length;
+  const before = backend.callsOf('properties').length;
   query<HTMLButtonElement>(panel, '#add-property').click();
-  await waitFor(() => backend.callsOf('list_properties').length > before);
+  await waitFor(() => backend.callsOf('properties').length > before);
   await settle();
   return query<HTMLSelectElement>(panel, '#select-property');
 }

@@ -146,7 +146,7 @@ describe('the jobs of Active and Archive', () => {
 
   it('notices a job scheduled elsewhere, and marks its rows', async () => {
     const { root, backend } = await mountTable();
-    await waitFor(() => backend.callsOf('list_jobs').length > 0);
+    await waitFor(() => backend.callsOf('jobs').length > 0);
     await backend.scheduleJob('archive', { kind: 'ids', ids: [fakeId(8)] });
     const button = query<HTMLButtonElement>(root, '#jobs-button');
     await waitFor(() => button.textContent === '1 job pending');
@@ -156,12 +156,12 @@ describe('the jobs of Active and Archive', () => {
 
   it('shows a failed read of the jobs in the banner, once', async () => {
     const backend = new FakeBackend({ rows: 300 });
-    backend.failNext('list_jobs', { code: 'storage', message: 'The database is locked', fields: [] });
-    backend.failNext('list_jobs', { code: 'storage', message: 'The database is locked', fields: [] });
+    backend.failNext('jobs', { code: 'storage', message: 'The database is locked', fields: [] });
+    backend.failNext('jobs', { code: 'storage', message: 'The database is locked', fields: [] });
     const { root } = await mountTable(backend, 5);
     await waitFor(() => query(root, '#error-banner .message').textContent === 'The database is locked');
     query<HTMLButtonElement>(root, '#error-banner button.dismiss').click();
-    await waitFor(() => backend.callsOf('list_jobs').length >= 3);
+    await waitFor(() => backend.callsOf('jobs').length >= 3);
     expect(query(root, '#error-banner').hidden).toBe(true);
   });
 
@@ -312,7 +312,7 @@ describe('the customers of a job done', () => {
     choose(query<HTMLSelectElement>(root, '#type-filter'), 'registered');
     await waitFor(() => lastListFilter(backend)?.kind === 'registered');
     const lists = backend.callsOf('list_profiles').length;
-    const reads = backend.callsOf('list_jobs').length;
+    const reads = backend.callsOf('jobs').length;
 
     openJob('job-404');
     const message = await waitFor(() => {
@@ -320,7 +320,7 @@ describe('the customers of a job done', () => {
       return !query(root, '#error-banner').hidden && node;
     });
     expect(message.textContent).toContain('That job is no longer listed');
-    expect(backend.callsOf('list_jobs').length).toBeGreaterThan(reads);
+    expect(backend.callsOf('jobs').length).toBeGreaterThan(reads);
     await settle();
     const requests = backend.callsOf('list_profiles').slice(lists);
     expect(requests.some((c) => (c.args['request'] as { filter: ProfileFilter }).filter.job !== undefined)).toBe(false);

@@ -249,7 +249,7 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     const ticket = reads.begin();
     let jobs: JobView[];
     try {
-      jobs = await backend.listJobs();
+      jobs = await backend.jobs();
     } catch (error) {
       if (!ticket.isCurrent() || signal.aborted) return;
       if (!failing) options.onError(error);
@@ -284,7 +284,7 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     const ticket = reads.begin();
     let jobs: JobView[];
     try {
-      jobs = await backend.listJobs();
+      jobs = await backend.jobs();
     } catch (error) {
       // The poll this read replaced is set again; the caller shows why the read failed.
       if (ticket.isCurrent()) schedulePoll([...items.values()].map((item) => item.job));

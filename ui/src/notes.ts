@@ -24,10 +24,10 @@ export interface NotesSection {
   reset(): void;
 }
 
-/** The reason the core gave for refusing a note's text, without its category prefix. */
+/** The reason the core gave for refusing a note's text. */
 function reasonOf(error: unknown): string | undefined {
   if (!isApiError(error) || error.code !== 'invalid_request') return undefined;
-  return error.message.replace(/^invalid request: /, '');
+  return error.message;
 }
 
 export function createNotesSection(options: NotesOptions): NotesSection {
@@ -89,7 +89,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
       await refresh(id);
     } catch (error) {
       const reason = reasonOf(error);
-      if (reason !== undefined) showAddError(`The note was not saved: ${reason}.`);
+      if (reason !== undefined) showAddError(`The note was not saved. ${reason}.`);
       else options.onError(error);
     } finally {
       busy = false;
@@ -161,7 +161,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
             return;
           }
           error.hidden = false;
-          setText(error, `The note was not saved: ${reason}.`);
+          setText(error, `The note was not saved. ${reason}.`);
           editor.setAttribute('aria-invalid', 'true');
           editor.focus();
         }

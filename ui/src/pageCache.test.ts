@@ -81,7 +81,7 @@ describe('PageCache', () => {
     expect(requests[0]?.after).toBeUndefined();
     expect(requests[1]).toMatchObject({ offset: 0 });
     expect(requests[1]?.after?.id).toBe(cache.row(50_099)?.id);
-    expect(cache.row(50_100)?.username).toBe((await backend.getProfile(cache.row(50_100)?.id ?? '')).username);
+    expect(cache.row(50_100)?.username).toBe((await backend.profileDetails(cache.row(50_100)?.id ?? '')).username);
   });
 
   it('waits for the page before when it is on its way, to use its cursor', async () => {

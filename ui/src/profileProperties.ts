@@ -236,7 +236,7 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
     addButton.setAttribute('aria-expanded', 'true');
     select.focus();
     try {
-      const list = await backend.listProperties('', 'name', 'asc');
+      const list = await backend.properties('', 'name', 'asc');
       if (!ticket.isCurrent() || profileId !== id) return;
       definitions = list;
       const choice = select.value;

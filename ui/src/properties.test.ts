@@ -10,7 +10,7 @@ function names(root: HTMLElement): string[] {
 async function openProperties(backend: FakeBackend): Promise<HTMLElement> {
   const { root } = mount(backend);
   query<HTMLButtonElement>(root, '#tab-properties').click();
-  await waitFor(() => backend.callsOf('list_properties').length === 1);
+  await waitFor(() => backend.callsOf('properties').length === 1);
   await settle();
   return root;
 }
@@ -41,7 +41,7 @@ describe('the Properties tab', () => {
     const plan = query(root, '.property-row:last-child');
     expect(query(plan, '.cell-format').textContent).toBe('Choice (2)');
     expect(query(plan, '.cell-description').textContent).toBe('What the customer pays for');
-    expect(backend.callsOf('list_properties')[0]?.args).toEqual({ search: '', sort: 'name', direction: 'asc' });
+    expect(backend.callsOf('properties')[0]?.args).toEqual({ search: '', sort: 'name', direction: 'asc' });
 
     query<HTMLButtonElement>(root, '#tab-all-users').click();
     expect(query(root, '#users-panel').hidden).toBe(false);
@@ -73,7 +73,7 @@ describe('the Properties tab', () => {
     type(search, 'pla');
     await waitFor(() => names(root).length === 1);
     expect(names(root)).toEqual(['Plan']);
-    expect(backend.callsOf('list_properties').at(-1)?.args).toEqual({ search: 'pla', sort: 'name', direction: 'asc' });
+    expect(backend.callsOf('properties').at(-1)?.args).toEqual({ search: 'pla', sort: 'name', direction: 'asc' });
     type(search, 'nothing like it');
     await waitFor(() => !query(root, '#properties-empty').hidden);
     expect(query(root, '#properties-empty').textContent).toBe('No property matches this search.');
@@ -90,7 +90,7 @@ describe('the Properties tab', () => {
 
     query<HTMLButtonElement>(formatHeader, 'button.sort').click();
     await waitFor(() => names(root)[0] === 'Plan');
-    expect(backend.callsOf('list_properties').at(-1)?.args).toEqual({ search: '', sort: 'format', direction: 'asc' });
+    expect(backend.callsOf('properties').at(-1)?.args).toEqual({ search: '', sort: 'format', direction: 'asc' });
     expect(names(root)).toEqual(['Plan', 'Birthday', 'age']);
     expect(formatHeader.getAttribute('aria-sort')).toBe('ascending');
     expect(nameHeader.getAttribute('aria-sort')).toBe('none');

@@ -129,7 +129,7 @@ export function createPropertiesPanel(options: PropertiesOptions): PropertiesPan
     const ticket = reads.begin();
     table.setAttribute('aria-busy', 'true');
     try {
-      const list = await backend.listProperties(search.value.trim(), sort, direction);
+      const list = await backend.properties(search.value.trim(), sort, direction);
       if (ticket.isCurrent()) render(list);
     } catch (error) {
       if (ticket.isCurrent()) options.onError(error);

@@ -35,7 +35,7 @@ async function openSegments(backend: FakeBackend): Promise<HTMLElement> {
   const { root } = mount(backend);
   await waitFor(() => visibleRows(root).length > 0);
   query<HTMLButtonElement>(root, '#tab-segments').click();
-  await waitFor(() => backend.callsOf('list_segments').length >= 2);
+  await waitFor(() => backend.callsOf('segments').length >= 2);
   await settle();
   return root;
 }
@@ -254,7 +254,7 @@ describe('the Segments tab', () => {
     expect(segmentRows(root)).toHaveLength(2);
     type(query<HTMLInputElement>(root, '#segments-search'), 'tri');
     await waitFor(() => segmentRows(root).length === 1);
-    expect(backend.callsOf('list_segments').at(-1)?.args).toEqual({ search: 'tri' });
+    expect(backend.callsOf('segments').at(-1)?.args).toEqual({ search: 'tri' });
     type(query<HTMLInputElement>(root, '#segments-search'), 'zzz');
     await waitFor(() => !query(root, '#segments-empty').hidden);
     expect(query(root, '#segments-empty').textContent).toBe('No segment matches this search.');

@@ -267,7 +267,7 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
     const ticket = reads.begin();
     table.setAttribute('aria-busy', 'true');
     try {
-      const list = await backend.listSegments(search.value.trim());
+      const list = await backend.segments(search.value.trim());
       if (ticket.isCurrent()) render(list);
     } catch (error) {
       if (ticket.isCurrent()) options.onError(error);
@@ -372,7 +372,7 @@ export function createSegmentsPanel(options: SegmentsOptions): SegmentsPanel {
     const ticket = openings.begin();
     try {
       // The rule menus offer the goals and properties as they are now.
-      const [goalList, propertyList] = await Promise.all([backend.listGoals(), backend.listProperties('', 'name', 'asc')]);
+      const [goalList, propertyList] = await Promise.all([backend.goals(), backend.properties('', 'name', 'asc')]);
       if (!ticket.isCurrent()) return;
       goals = goalList;
       properties = propertyList;

@@ -57,7 +57,7 @@ describe('the Settings dialog', () => {
     expect(dialog.closest('[hidden]')).not.toBeNull();
     expect(backend.callsOf('set_time_zone')).toHaveLength(0);
     // The list of zones is asked for once.
-    expect(backend.callsOf('list_time_zones')).toHaveLength(1);
+    expect(backend.callsOf('time_zone_names')).toHaveLength(1);
   });
 
   it('shows a refused time zone inside the dialog', async () => {
@@ -149,7 +149,7 @@ describe('the delay of Active and Archive', () => {
 
   it('keeps the rest of Settings usable when the delay cannot be read', async () => {
     const backend = new FakeBackend({ rows: 10 });
-    backend.failNext('get_job_delay', { code: 'storage', message: 'the database is locked', fields: [] });
+    backend.failNext('job_delay', { code: 'storage', message: 'the database is locked', fields: [] });
     const { root } = mount(backend);
     query<HTMLButtonElement>(root, 'button#settings').click();
     await waitFor(() => !query<HTMLButtonElement>(root, '#settings-save').disabled);

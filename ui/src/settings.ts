@@ -138,8 +138,8 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
 
   async function loadZones(): Promise<void> {
     const [zones, current] = await Promise.all([
-      zonesLoaded ? Promise.resolve(undefined) : backend.listTimeZones(),
-      backend.getTimeZone(),
+      zonesLoaded ? Promise.resolve(undefined) : backend.timeZoneNames(),
+      backend.timeZone(),
     ]);
     if (zones !== undefined) {
       clear(zoneSelect);
@@ -269,7 +269,7 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
         const [view, delay] = await Promise.all([
           backend.syncView(),
           // The delay failing to load leaves the rest of Settings usable.
-          backend.getJobDelay().catch((error: unknown) => {
+          backend.jobDelay().catch((error: unknown) => {
             showDelayError(refusalText(error));
             return undefined;
           }),

@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     core.sync_with(&server, &token, options).await?
                 }
-                _ => core.sync_signed_in().await?,
+                _ => core.sync_now().await?,
             };
             print_report(&mut out, &report)?;
         }

@@ -87,7 +87,10 @@ impl CoreError {
             | CoreError::SegmentNotFound(_)
             | CoreError::JobNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidValue(_) => ErrorCode::Validation,
-            CoreError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            // The reason alone, as a sentence: the code already says it is a refusal.
+            CoreError::InvalidRequest(reason) => {
+                return ApiError::new(ErrorCode::InvalidRequest, sentence(reason))
+            }
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
             CoreError::Database(_)
             | CoreError::Migration(_)
@@ -95,6 +98,15 @@ impl CoreError {
             | CoreError::Task(_) => ErrorCode::Storage,
         };
         ApiError::new(code, self.to_string())
+    }
+}
+
+/// `text` with its first letter in upper case.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

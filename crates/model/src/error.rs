@@ -1,12 +1,12 @@
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::validation::{FieldError, ValidationErrors};
 
 /// What kind of failure an [`ApiError`] reports; the UI branches on this, never on the message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum ErrorCode {
     /// One or more fields were refused; `fields` says which and why.
     Validation,
@@ -49,9 +49,10 @@ pub enum ErrorCode {
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{message}")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,

@@ -1,7 +1,6 @@
 //! Delayed bulk jobs: Active and Archive on a selection, taking effect after the delay.
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::ids::ProfileId;
 use crate::profile::ProfileStatus;
@@ -13,9 +12,10 @@ crate::uuid_id!(
 );
 
 /// What a job does to its profiles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum JobAction {
     Activate,
     Archive,
@@ -47,9 +47,10 @@ impl JobAction {
 }
 
 /// Where a job stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum JobState {
     /// Waiting for its time; it can still be cancelled.
     Pending,
@@ -80,35 +81,37 @@ impl JobState {
 
 /// The profiles a bulk action applies to: picked one by one, or every profile matching the
 /// table's filter ("select all N matching"), kept as the filter rather than a list of ids.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum Selection {
     Ids { ids: Vec<ProfileId> },
     Filter { filter: ProfileFilter },
 }
 
 /// A job as the jobs panel lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct JobView {
     pub id: JobId,
     pub action: JobAction,
     pub state: JobState,
     /// How many profiles the selection held when the job was scheduled.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: u64,
     /// How many profiles the job has changed so far.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub applied: u64,
     /// When it fires, in the manager's time zone.
     pub run_at: String,
     /// When it fires, in milliseconds since 1970 (UTC), for the countdown.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub run_at_ms: i64,
     /// When it completed, in the manager's time zone.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<String>,
 }

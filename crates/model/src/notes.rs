@@ -25,9 +25,10 @@ pub struct Note {
 
 /// A note as the Details window shows it: the server's copy with this app's edits not yet
 /// confirmed laid over it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct NoteView {
     pub id: NoteId,
     /// The email of the manager who wrote it.
@@ -36,7 +37,7 @@ pub struct NoteView {
     /// When it was written, in the manager's time zone.
     pub created: String,
     /// When it was last changed, if it was, in the manager's time zone.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<String>,
     /// Written or changed here and not yet confirmed by the server.

@@ -1,13 +1,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::ids::ProfileId;
 
 /// Whether a profile is in use or archived (deactivated).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum ProfileStatus {
     Active,
     Archived,
@@ -33,9 +33,10 @@ impl ProfileStatus {
 }
 
 /// Whether the customer identified themselves to a bot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum ProfileType {
     Registered,
     Anonymous,
@@ -61,9 +62,10 @@ impl ProfileType {
 }
 
 /// The channel through which the customer reaches the platform's bots.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum Platform {
     Desktop,
     MobileWeb,
@@ -100,9 +102,10 @@ impl Platform {
 }
 
 /// A customer of the chatbot platform, as the store keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Profile {
     pub id: ProfileId,
     /// Empty when unknown; otherwise a valid address.
@@ -212,9 +215,10 @@ impl Picture {
 }
 
 /// A customer's picture as the window shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct PictureView {
     pub profile_id: ProfileId,
     /// A `data:image/png;base64,…` address.
@@ -224,9 +228,10 @@ pub struct PictureView {
 }
 
 /// One row of the All users table, with its times already formatted in the manager's time zone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfileRow {
     pub id: ProfileId,
     pub username: String,
@@ -238,15 +243,16 @@ pub struct ProfileRow {
     pub sessions: u32,
     pub status: ProfileStatus,
     /// A scheduled Active or Archive job that will change this profile when it fires.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_job: Option<crate::jobs::JobAction>,
 }
 
 /// Everything the Details window shows of one profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfileDetails {
     pub profile: Profile,
     pub username: String,
@@ -257,26 +263,27 @@ pub struct ProfileDetails {
     /// The IANA name of the zone the times above are shown in.
     pub time_zone: String,
     /// The customer's picture, if one was added.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<PictureView>,
 }
 
 /// A change to the editable user-details fields; `None` leaves a field as it is, an empty string
 /// clears it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfilePatch {
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub email: Option<String>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub first_name: Option<String>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub last_name: Option<String>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub phone: Option<String>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub location: Option<String>,
 }
 

@@ -15,9 +15,10 @@ crate::uuid_id!(
 pub const MAX_CHOICES: usize = 100;
 
 /// What a property's values look like; a value is validated against it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum PropertyFormat {
     Text,
     Number,
@@ -116,9 +117,10 @@ impl PropertyDefinition {
 }
 
 /// What a manager types to create a property, or to rename and describe one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct PropertyDraft {
     pub name: String,
     #[serde(default)]
@@ -149,9 +151,10 @@ impl PropertyDraft {
 }
 
 /// A property definition as the Properties tab lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct PropertyView {
     pub id: PropertyId,
     pub name: String,
@@ -163,9 +166,10 @@ pub struct PropertyView {
 }
 
 /// A column the Properties tab sorts by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum PropertySort {
     #[default]
     Name,
@@ -173,9 +177,10 @@ pub enum PropertySort {
 }
 
 /// One property of a customer, as the User Details list shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfilePropertyView {
     pub property_id: PropertyId,
     pub name: String,

@@ -1,5 +1,4 @@
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::ids::ProfileId;
 use crate::jobs::JobId;
@@ -10,9 +9,10 @@ use crate::segments::SegmentId;
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// The Last seen filter; windows are counted from midnight in the manager's time zone.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum LastSeenWindow {
     #[default]
     Any,
@@ -22,32 +22,34 @@ pub enum LastSeenWindow {
 }
 
 /// Which profiles the All users table shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfileFilter {
     /// `None` shows both; the table always picks one, so archived profiles stay under Archived.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<ProfileStatus>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub kind: Option<ProfileType>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub platform: Option<Platform>,
     pub last_seen: LastSeenWindow,
     /// Only the members of this segment.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub segment: Option<SegmentId>,
     /// Only the customers of this bulk job (opened from its notification or the jobs panel).
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub job: Option<JobId>,
     /// A full or partial name, email or phone number; empty matches everyone.
     pub search: String,
 }
 
 /// A column of the All users table that can be sorted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum SortColumn {
     #[default]
     Username,
@@ -75,9 +77,10 @@ impl SortColumn {
 }
 
 /// Ascending or descending.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum SortDirection {
     #[default]
     Asc,
@@ -86,27 +89,30 @@ pub enum SortDirection {
 
 /// The table's sort: a column and a direction. Empty values sort after every other value in
 /// ascending order (and so first in descending order); ties are broken by profile id.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SortOrder {
     pub column: SortColumn,
     pub direction: SortDirection,
 }
 
 /// The sort value of the row a page ended on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", content = "value", rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum CursorValue {
     Text(String),
-    Int(#[ts(type = "number")] i64),
+    Int(#[cfg_attr(feature = "ts", ts(type = "number"))] i64),
 }
 
 /// Where the next page starts: just after this sort value and id.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Cursor {
     pub column: SortColumn,
     pub value: CursorValue,
@@ -114,9 +120,10 @@ pub struct Cursor {
 }
 
 /// One page of the All users table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ListRequest {
     #[serde(default)]
     pub filter: ProfileFilter,
@@ -124,21 +131,22 @@ pub struct ListRequest {
     pub sort: SortOrder,
     /// Start after this row (keyset pagination); `None` starts at the top.
     #[serde(default)]
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub after: Option<Cursor>,
     /// Rows to skip from the start (or from `after`): for a jump of the scroll bar.
     #[serde(default)]
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub offset: u64,
     pub limit: u32,
 }
 
 /// A page of rows, and the cursor for the page after it (`None` on the last page).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct ProfilePage {
     pub rows: Vec<ProfileRow>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub next: Option<Cursor>,
 }

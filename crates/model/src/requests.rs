@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::ids::ProfileId;
 
@@ -12,9 +11,10 @@ crate::uuid_id!(
 );
 
 /// What the customer's data should undergo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum DataRequestKind {
     Export,
     Delete,
@@ -38,9 +38,10 @@ impl DataRequestKind {
 }
 
 /// Where the request's email stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum DataRequestState {
     /// Waiting for its first attempt.
     Queued,
@@ -87,9 +88,10 @@ pub struct DataRequest {
 }
 
 /// A data request as the Details window shows it; times in the manager's zone.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct DataRequestView {
     pub id: RequestId,
     pub kind: DataRequestKind,
@@ -99,7 +101,7 @@ pub struct DataRequestView {
     pub reason: String,
     pub requested_by: String,
     pub requested: String,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<String>,
     /// Asked here and not yet on the server.

@@ -18,9 +18,10 @@ crate::uuid_id!(
 pub const MAX_RULES: usize = 50;
 
 /// How a property rule compares a profile's value with the rule's value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum RuleOperator {
     Equals,
     NotEquals,
@@ -32,9 +33,10 @@ pub enum RuleOperator {
 }
 
 /// One condition a profile must meet to belong to a rule-based segment; all rules must hold.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "rule", rename_all = "snake_case")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum SegmentRule {
     /// The profile has (or has not) completed the goal.
     Goal { goal_id: GoalId, completed: bool },
@@ -88,9 +90,10 @@ pub struct SegmentMember {
 }
 
 /// What a manager types to create a segment, or to rename it and change its rules.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SegmentDraft {
     pub name: String,
     #[serde(default)]
@@ -113,25 +116,27 @@ impl SegmentDraft {
 }
 
 /// A segment as the Segments tab lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SegmentView {
     pub id: SegmentId,
     pub name: String,
     pub description: String,
     pub rules: Vec<SegmentRule>,
     /// How many profiles belong to it: hand-picked, or meeting every rule.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub members: u64,
     /// Created or changed here and not yet confirmed by the server.
     pub pending: bool,
 }
 
 /// A segment a customer belongs to, as the Details window lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct SegmentRef {
     pub id: SegmentId,
     pub name: String,

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::error::ErrorCode;
 use crate::ids::ProfileId;
@@ -68,10 +67,11 @@ pub struct PushResponse {
 }
 
 /// A mutation the server refused for good (invalid, not found, forbidden); it is not retried.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct Rejection {
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub mutation_id: u64,
     pub name: String,
     pub code: ErrorCode,

@@ -3,7 +3,6 @@ use std::fmt;
 use email_address::{EmailAddress, Options};
 use phonenumber::Mode;
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::profile::ProfilePatch;
 
@@ -15,9 +14,10 @@ pub const MAX_TEXT_LEN: usize = 500;
 pub const MAX_PHONE_INPUT_LEN: usize = 64;
 
 /// An editable field of the user details.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
+#[cfg_attr(feature = "ts", ts(export))]
 pub enum Field {
     Email,
     FirstName,
@@ -87,8 +87,9 @@ impl Field {
 }
 
 /// Why one field's value was refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(export))]
 pub struct FieldError {
     pub field: Field,
     pub reason: String,

@@ -124,6 +124,11 @@ export function usernameOf(p: Profile): string {
   return `Anonymous ${p.id.replace(/-/g, '').slice(-8)}`;
 }
 
+/** A refusal's reason as the core tells it: a sentence, its first letter in upper case. */
+function sentence(reason: string): string {
+  return reason.charAt(0).toUpperCase() + reason.slice(1);
+}
+
 function apiError(code: ApiError['code'], message: string, fields: FieldError[] = []): ApiError {
   return { code, message, fields };
 }
@@ -240,7 +245,7 @@ function checkPropertyDraft(draft: PropertyDraft, others: Iterable<{ name: strin
     choices: draft.choices.map((c) => c.trim()).filter((c) => c !== ''),
   };
   const refuse = (reason: string): never => {
-    throw apiError('invalid_request', `invalid request: ${reason}`);
+    throw apiError('invalid_request', sentence(reason));
   };
   const name = labelProblem(clean.name);
   if (name !== undefined) refuse(`the property's name ${name}`);
@@ -271,7 +276,7 @@ function checkSegmentDraft(
   properties: ReadonlyMap<string, PropertyView>,
 ): SegmentDraft {
   const refuse = (reason: string): never => {
-    throw apiError('invalid_request', `invalid request: ${reason}`);
+    throw apiError('invalid_request', sentence(reason));
   };
   const clean: SegmentDraft = { name: draft.name.trim(), description: draft.description.trim(), rules: structuredClone(draft.rules) };
   const name = labelProblem(clean.name);
@@ -371,7 +376,8 @@ const BY_USERNAME: SortOrder = { column: 'username', direction: 'asc' };
 
 export class FakeBackend implements Backend {
   readonly calls: FakeCall[] = [];
-  timeZone: string;
+  /** The manager's time zone, what `timeZone` answers and dates are shown in. */
+  zone: string;
   private readonly size: number;
   private readonly archived: number;
   private readonly customise: ((profile: Profile, index: number) => Profile) | undefined;
@@ -395,12 +401,12 @@ export class FakeBackend implements Backend {
   /** Pictures by profile id. */
   readonly picturesByProfile = new Map<string, PictureView>();
   private readonly segmentsById = new Map<string, FakeSegment>();
-  /** What `listGoals` answers. */
-  goals: Goal[] = [...FAKE_GOALS];
+  /** What `goals` answers. */
+  goalList: Goal[] = [...FAKE_GOALS];
   private recordCounter = 0;
   /** Generation indices of the deleted customers. */
   private readonly deleted = new Set<number>();
-  private readonly jobs: FakeJob[] = [];
+  private readonly jobList: FakeJob[] = [];
   /** The delay of Active and Archive, seconds. */
   jobDelaySeconds = DEFAULT_JOB_DELAY;
   /** The clock jobs are scheduled and fired by; a test moves it forward to fire them. */
@@ -410,7 +416,7 @@ export class FakeBackend implements Backend {
     this.size = options.rows ?? 500;
     this.archived = Math.min(this.size, options.archived ?? Math.floor(this.size / 10));
     this.customise = options.customise;
-    this.timeZone = options.timeZone ?? 'UTC';
+    this.zone = options.timeZone ?? 'UTC';
     this.latency = options.latency ?? 0;
   }
 
@@ -463,8 +469,8 @@ export class FakeBackend implements Backend {
     return this.answer('count_profiles', { filter }, () => this.ordering(filter, BY_USERNAME).length);
   }
 
-  getProfile(id: string): Promise<ProfileDetails> {
-    return this.answer('get_profile', { id }, () => this.details(this.indexOf(id)));
+  profileDetails(id: string): Promise<ProfileDetails> {
+    return this.answer('profile_details', { id }, () => this.details(this.indexOf(id)));
   }
 
   patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails> {
@@ -533,7 +539,7 @@ export class FakeBackend implements Backend {
   }
 
   notes(profileId: string): Promise<NoteView[]> {
-    return this.answer('list_notes', { profileId }, () => {
+    return this.answer('notes', { profileId }, () => {
       this.indexOf(profileId);
       return [...(this.notesByProfile.get(profileId) ?? [])];
     });
@@ -631,8 +637,8 @@ export class FakeBackend implements Backend {
     });
   }
 
-  getTimeZone(): Promise<string> {
-    return this.answer('get_time_zone', {}, () => this.timeZone);
+  timeZone(): Promise<string> {
+    return this.answer('time_zone', {}, () => this.zone);
   }
 
   setTimeZone(timeZone: string): Promise<string> {
@@ -640,13 +646,13 @@ export class FakeBackend implements Backend {
       if (!(FAKE_TIME_ZONES as readonly string[]).includes(timeZone)) {
         throw apiError('invalid_time_zone', `unknown time zone: ${timeZone}`);
       }
-      this.timeZone = timeZone;
+      this.zone = timeZone;
       return timeZone;
     });
   }
 
-  listTimeZones(): Promise<string[]> {
-    return this.answer('list_time_zones', {}, () => [...FAKE_TIME_ZONES]);
+  timeZoneNames(): Promise<string[]> {
+    return this.answer('time_zone_names', {}, () => [...FAKE_TIME_ZONES]);
   }
 
   /** What `syncView` answers; tests change it to show other states. */
@@ -716,8 +722,8 @@ export class FakeBackend implements Backend {
     this.orderings.clear();
   }
 
-  listProperties(search: string, sort: PropertySort, direction: SortDirection): Promise<PropertyView[]> {
-    return this.answer('list_properties', { search, sort, direction }, () => {
+  properties(search: string, sort: PropertySort, direction: SortDirection): Promise<PropertyView[]> {
+    return this.answer('properties', { search, sort, direction }, () => {
       const needle = search.trim().toLowerCase();
       const list = [...this.propertiesById.values()].filter(
         (p) => p.name.toLowerCase().includes(needle) || p.description.toLowerCase().includes(needle),
@@ -742,7 +748,7 @@ export class FakeBackend implements Backend {
       if (draft.format !== current.format) {
         throw apiError(
           'invalid_request',
-          `invalid request: the format of ${JSON.stringify(current.name)} stays ${current.format}: its values were checked against it; create a new property for another format`,
+          `The format of ${JSON.stringify(current.name)} stays ${current.format}: its values were checked against it; create a new property for another format`,
         );
       }
       const clean = checkPropertyDraft(draft, [...this.propertiesById.values()].filter((p) => p.id !== id));
@@ -788,15 +794,15 @@ export class FakeBackend implements Backend {
 
   /** Adds a segment as if it had come from the server (no call is recorded). */
   seedSegment(draft: SegmentDraft, members: readonly string[] = [], pending = false): SegmentView {
-    const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+    const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
     const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending };
     this.segmentsById.set(segment.id, segment);
     this.orderings.clear();
     return this.segmentView(segment);
   }
 
-  listSegments(search: string): Promise<SegmentView[]> {
-    return this.answer('list_segments', { search }, () => {
+  segments(search: string): Promise<SegmentView[]> {
+    return this.answer('segments', { search }, () => {
       const needle = search.trim().toLowerCase();
       return [...this.segmentsById.values()]
         .filter((s) => s.name.toLowerCase().includes(needle))
@@ -807,7 +813,7 @@ export class FakeBackend implements Backend {
 
   createSegment(draft: SegmentDraft, members: string[]): Promise<SegmentView> {
     return this.answer('create_segment', { draft, members }, () => {
-      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
       for (const member of members) this.indexOf(member);
       const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
@@ -820,7 +826,7 @@ export class FakeBackend implements Backend {
     return this.answer('update_segment', { id, draft }, () => {
       const segment = this.segmentOf(id);
       const others = [...this.segmentsById.values()].filter((s) => s.id !== id);
-      const clean = checkSegmentDraft(draft, others, this.goals, this.propertiesById);
+      const clean = checkSegmentDraft(draft, others, this.goalList, this.propertiesById);
       segment.name = clean.name;
       segment.description = clean.description;
       segment.rules = clean.rules;
@@ -848,17 +854,17 @@ export class FakeBackend implements Backend {
     });
   }
 
-  listGoals(): Promise<Goal[]> {
-    return this.answer('list_goals', {}, () => [...this.goals]);
+  goals(): Promise<Goal[]> {
+    return this.answer('goals', {}, () => [...this.goalList]);
   }
 
   // ---- Bulk actions on a selection, and jobs ----
 
   createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView> {
     return this.answer('create_segment_from', { draft, selection }, () => {
-      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goals, this.propertiesById);
+      const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
       const members = this.resolve(selection).map(fakeId);
-      if (members.length === 0) throw apiError('invalid_request', 'invalid request: select at least one customer');
+      if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
       const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
       this.orderings.clear();
@@ -889,7 +895,7 @@ export class FakeBackend implements Backend {
         target = { filter: structuredClone(selection.filter) };
         total = this.ordering(selection.filter, BY_USERNAME).length;
       }
-      if (total === 0) throw apiError('invalid_request', 'invalid request: select at least one customer');
+      if (total === 0) throw apiError('invalid_request', 'Select at least one customer');
       const job: FakeJob = {
         id: this.nextId('job'),
         action,
@@ -899,7 +905,7 @@ export class FakeBackend implements Backend {
         runAtMs: this.now() + this.jobDelaySeconds * 1000,
         target,
       };
-      this.jobs.push(job);
+      this.jobList.push(job);
       return this.jobView(job);
     });
   }
@@ -908,21 +914,21 @@ export class FakeBackend implements Backend {
     return this.answer('cancel_job', { id }, () => {
       // The core's timer fires a job at its time whether or not anyone looks.
       this.fireDueJobs();
-      const job = this.jobs.find((j) => j.id === id);
+      const job = this.jobList.find((j) => j.id === id);
       if (job === undefined) throw apiError('not_found', `no job with id ${id}`);
-      if (job.state === 'cancelled') throw apiError('invalid_request', 'invalid request: the job is already cancelled');
+      if (job.state === 'cancelled') throw apiError('invalid_request', 'The job is already cancelled');
       if (job.state !== 'pending') {
-        throw apiError('invalid_request', 'invalid request: the job has already fired: its changes are being made or are made');
+        throw apiError('invalid_request', 'The job has already fired: its changes are being made or are made');
       }
       job.state = 'cancelled';
     });
   }
 
-  listJobs(): Promise<JobView[]> {
-    return this.answer('list_jobs', {}, () => {
+  jobs(): Promise<JobView[]> {
+    return this.answer('jobs', {}, () => {
       this.fireDueJobs();
-      const active = this.jobs.filter((j) => j.state === 'pending' || j.state === 'running').sort((a, b) => a.runAtMs - b.runAtMs);
-      const finished = this.jobs
+      const active = this.jobList.filter((j) => j.state === 'pending' || j.state === 'running').sort((a, b) => a.runAtMs - b.runAtMs);
+      const finished = this.jobList
         .filter((j) => j.state === 'done' || j.state === 'cancelled')
         .sort((a, b) => b.runAtMs - a.runAtMs)
         .slice(0, FINISHED_JOBS_LISTED);
@@ -930,17 +936,17 @@ export class FakeBackend implements Backend {
     });
   }
 
-  getJobDelay(): Promise<number> {
-    return this.answer('get_job_delay', {}, () => this.jobDelaySeconds);
+  jobDelay(): Promise<number> {
+    return this.answer('job_delay', {}, () => this.jobDelaySeconds);
   }
 
   setJobDelay(seconds: number): Promise<number> {
     return this.answer('set_job_delay', { seconds }, () => {
       if (!Number.isInteger(seconds) || seconds < 0) {
-        throw apiError('invalid_request', `invalid request: the delay is a whole number of seconds, not ${seconds}`);
+        throw apiError('invalid_request', `The delay is a whole number of seconds, not ${seconds}`);
       }
       if (seconds > MAX_JOB_DELAY) {
-        throw apiError('invalid_request', `invalid request: the delay is at most a week (${MAX_JOB_DELAY} seconds), not ${seconds}`);
+        throw apiError('invalid_request', `The delay is at most a week (${MAX_JOB_DELAY} seconds), not ${seconds}`);
       }
       this.jobDelaySeconds = seconds;
       return seconds;
@@ -950,7 +956,7 @@ export class FakeBackend implements Backend {
   /** Applies every pending job whose time has passed by `now()`, as the core's timer would have. */
   fireDueJobs(): void {
     const now = this.now();
-    const due = this.jobs.filter((j) => j.state === 'pending' && j.runAtMs <= now).sort((a, b) => a.runAtMs - b.runAtMs);
+    const due = this.jobList.filter((j) => j.state === 'pending' && j.runAtMs <= now).sort((a, b) => a.runAtMs - b.runAtMs);
     for (const job of due) {
       const status = job.action === 'archive' ? 'archived' : 'active';
       const target = job.target;
@@ -1050,7 +1056,7 @@ export class FakeBackend implements Backend {
       case 'last_seen':
         return seenWithin(p, rule.window);
       case 'goal': {
-        const goal = this.goals.find((g) => g.id === rule.goal_id);
+        const goal = this.goalList.find((g) => g.id === rule.goal_id);
         const done = goal !== undefined && (this.goalsByProfile.get(p.id) ?? []).some((c) => c.goal === goal.name);
         return done === rule.completed;
       }
@@ -1134,7 +1140,7 @@ export class FakeBackend implements Backend {
 
   private formatTime(iso: string): string {
     return new Intl.DateTimeFormat('en-GB', {
-      timeZone: this.timeZone,
+      timeZone: this.zone,
       day: 'numeric',
       month: 'short',
       year: 'numeric',
@@ -1163,7 +1169,7 @@ export class FakeBackend implements Backend {
   /** The pending job that will change the customer last (the one whose status will stay). */
   private pendingJobOf(p: Profile): FakeJob | undefined {
     let found: FakeJob | undefined;
-    for (const job of this.jobs) {
+    for (const job of this.jobList) {
       if (job.state !== 'pending' || (found !== undefined && found.runAtMs > job.runAtMs)) continue;
       const target = job.target;
       if ('ids' in target ? target.ids.has(p.id) : this.matches(p, target.filter)) found = job;
@@ -1178,7 +1184,7 @@ export class FakeBackend implements Backend {
       username: usernameOf(profile),
       created: this.formatTime(profile.createdAt),
       lastSeen: this.formatTime(profile.lastSeenAt),
-      timeZone: this.timeZone,
+      timeZone: this.zone,
     };
     const picture = this.picturesByProfile.get(profile.id);
     if (picture !== undefined) details.picture = picture;
@@ -1236,7 +1242,7 @@ export class FakeBackend implements Backend {
     }
     if (filter.job !== undefined) {
       // A job not done, or no longer known, has no customers to show.
-      const job = this.jobs.find((j) => j.id === filter.job);
+      const job = this.jobList.find((j) => j.id === filter.job);
       if (job?.customers?.has(p.id) !== true) return false;
     }
     const needle = filter.search.trim().toLowerCase();
@@ -1330,6 +1336,6 @@ function compareKeys(a: SortKey, b: SortKey, sort: SortOrder): number {
 
 /** The core's rules for a note's text. */
 function checkNote(body: string): void {
-  if (body.trim() === '') throw apiError('invalid_request', 'invalid request: a note needs some text');
-  if (Array.from(body).length > 10_000) throw apiError('invalid_request', 'invalid request: the note is longer than 10000 characters');
+  if (body.trim() === '') throw apiError('invalid_request', 'A note needs some text');
+  if (Array.from(body).length > 10_000) throw apiError('invalid_request', 'The note is longer than 10000 characters');
 }

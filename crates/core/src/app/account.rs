@@ -82,9 +82,9 @@ impl AppCore {
     }
 
     /// "Sync now" as the signed-in manager.
-    pub async fn sync_signed_in(&self) -> Result<SyncReport> {
+    pub async fn sync_now(&self) -> Result<SyncReport> {
         let (account, token) = self.credentials().await?;
-        self.sync_now(&account.server_url, &token).await
+        self.sync_to(&account.server_url, &token).await
     }
 
     /// Starts the background sync when signed in; says whether it started.

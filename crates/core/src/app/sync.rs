@@ -12,12 +12,12 @@ use crate::sync::{SyncOptions, SyncReport, SyncStatus};
 impl AppCore {
     /// "Sync now": pushes the pending edits and pulls the workspace's changes; one sync runs at
     /// a time, a second call waits for the first.
-    pub async fn sync_now(&self, server_url: &str, token: &str) -> Result<SyncReport> {
+    pub async fn sync_to(&self, server_url: &str, token: &str) -> Result<SyncReport> {
         self.sync_with(server_url, token, SyncOptions::default())
             .await
     }
 
-    /// As [`Self::sync_now`], with the page and batch sizes given.
+    /// As [`Self::sync_to`], with the page and batch sizes given.
     pub async fn sync_with(
         &self,
         server_url: &str,
@@ -46,7 +46,7 @@ impl AppCore {
             let (core, server_url, token) = (core.clone(), server_url.clone(), token.clone());
             async move {
                 match core.upgrade() {
-                    Some(core) => core.sync_now(&server_url, &token).await,
+                    Some(core) => core.sync_to(&server_url, &token).await,
                     // The app is closing: nothing left to sync.
                     None => Ok(SyncReport::default()),
                 }
@@ -65,7 +65,7 @@ impl AppCore {
     }
 
     /// Asks the background sync to run at once (back online); nothing when it is not running.
-    pub fn sync_soon(&self) {
+    pub fn back_online(&self) {
         self.with_auto_sync(AutoSync::now);
     }
 

@@ -95,7 +95,7 @@ async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
     let app = App::open(30).await;
     assert_eq!(app.total().await, 30, "demo customers before signing in");
     assert!(matches!(
-        app.core.sync_signed_in().await,
+        app.core.sync_now().await,
         Err(CoreError::NotSignedIn)
     ));
 
@@ -122,7 +122,7 @@ async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
         "the demo customers exist on no server"
     );
 
-    let report = app.core.sync_signed_in().await.unwrap();
+    let report = app.core.sync_now().await.unwrap();
     assert_eq!(report.pulled, 23);
     let view = app.core.sync_view().await.unwrap();
     assert_eq!(view.account, Some(account));
@@ -214,7 +214,7 @@ async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign
     let app = App::open(0).await;
     let form = sign_in(&platform.url, &platform.token);
     app.core.sign_in(&form).await.unwrap();
-    app.core.sync_signed_in().await.unwrap();
+    app.core.sync_now().await.unwrap();
 
     app.core.sign_out().await.unwrap();
     assert_eq!(app.kept_token().await, None);
@@ -228,7 +228,7 @@ async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign
         .patch_profile(&id.to_string(), patch)
         .await
         .unwrap();
-    let refused = app.core.sync_signed_in().await.unwrap_err();
+    let refused = app.core.sync_now().await.unwrap_err();
     assert_eq!(refused.to_api_error().code, ErrorCode::Unauthorized);
     assert_eq!(app.core.sync_view().await.unwrap().pending, 1);
 
@@ -282,7 +282,7 @@ async fn a_store_holding_one_workspace_refuses_a_token_of_another() {
         .sign_in(&sign_in(&platform.url, &platform.token))
         .await
         .unwrap();
-    app.core.sync_signed_in().await.unwrap();
+    app.core.sync_now().await.unwrap();
     app.core.sign_out().await.unwrap();
     let refused = app
         .core

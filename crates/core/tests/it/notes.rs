@@ -115,7 +115,7 @@ async fn a_note_change_the_server_refuses_gives_the_note_back_and_says_why() {
     admin.sync(&platform).await;
     agent
         .app
-        .sync_now(&platform.url, &agent_token)
+        .sync_to(&platform.url, &agent_token)
         .await
         .unwrap();
     // An agent may change only their own notes: the server refuses.
@@ -127,7 +127,7 @@ async fn a_note_change_the_server_refuses_gives_the_note_back_and_says_why() {
     assert_eq!(notes_of(&agent, &id).await[0].body, "Nothing to see");
     agent
         .app
-        .sync_now(&platform.url, &agent_token)
+        .sync_to(&platform.url, &agent_token)
         .await
         .unwrap();
     let seen = notes_of(&agent, &id).await;
@@ -144,13 +144,23 @@ async fn bad_notes_are_refused_with_the_reason_and_queue_nothing() {
     let platform = Platform::start(1).await;
     let ann = Client::synced(&platform).await;
     let id = platform.profiles[0].id.to_string();
-    for (body, reason) in [
-        ("", "a note needs some text"),
-        ("   \n\t", "a note needs some text"),
-        ("a\0b", "the note contains a NUL character"),
+    for (body, reason, told) in [
+        ("", "a note needs some text", "A note needs some text"),
+        (
+            "   \n\t",
+            "a note needs some text",
+            "A note needs some text",
+        ),
+        (
+            "a\0b",
+            "the note contains a NUL character",
+            "The note contains a NUL character",
+        ),
     ] {
         let err = ann.app.add_note(&id, body).await.unwrap_err();
         assert_eq!(err.to_string(), format!("invalid request: {reason}"));
+        // The window is told the reason alone, as a sentence: nothing to strip.
+        assert_eq!(err.to_api_error().message, told);
     }
     let long = "x".repeat(MAX_LONG_TEXT_LEN + 1);
     let err = ann.app.add_note(&id, &long).await.unwrap_err();

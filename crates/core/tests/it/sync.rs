@@ -90,7 +90,7 @@ async fn offline_edits_are_pushed_exactly_once_when_the_server_is_reachable() {
     let offline = unreachable_url().await;
     let err = client
         .app
-        .sync_now(&offline, &platform.token)
+        .sync_to(&offline, &platform.token)
         .await
         .unwrap_err();
     assert!(matches!(err, CoreError::Offline(_)), "{err}");
@@ -127,7 +127,7 @@ async fn a_push_whose_answer_is_lost_is_applied_once() {
     let proxy = answer_losing_proxy(platform.addr()).await;
     let err = client
         .app
-        .sync_now(&proxy, &platform.token)
+        .sync_to(&proxy, &platform.token)
         .await
         .unwrap_err();
     assert!(matches!(err, CoreError::Offline(_)), "{err}");
@@ -244,7 +244,7 @@ async fn a_confirmed_edit_a_colleague_replaces_unseen_later_is_listed_for_its_ma
     assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
     // Bob comes back online: his edit was made without seeing Ann's, and the server's order
     // makes it win.
-    let bob_report = bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    let bob_report = bob.app.sync_to(&platform.url, &bob_token).await.unwrap();
     assert_eq!(bob_report.applied, 2);
     assert!(
         bob.app.rejections().await.unwrap().is_empty(),
@@ -287,17 +287,17 @@ async fn an_edit_made_after_seeing_a_colleagues_value_tells_nobody() {
     ann.edit(id, location("Paris")).await;
     ann.sync(&platform).await;
     // Bob syncs first, sees Paris, and changes it: an ordinary edit, not a conflict.
-    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    bob.app.sync_to(&platform.url, &bob_token).await.unwrap();
     assert_eq!(bob.profile(id).await.unwrap().location, "Paris");
     bob.edit(id, location("Rome")).await;
-    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    bob.app.sync_to(&platform.url, &bob_token).await.unwrap();
     ann.sync(&platform).await;
     assert!(ann.app.rejections().await.unwrap().is_empty());
     assert_eq!(ann.profile(id).await.unwrap().location, "Rome");
     // And back: Ann, having seen Rome, chooses Madrid.
     ann.edit(id, location("Madrid")).await;
     ann.sync(&platform).await;
-    bob.app.sync_now(&platform.url, &bob_token).await.unwrap();
+    bob.app.sync_to(&platform.url, &bob_token).await.unwrap();
     assert!(
         bob.app.rejections().await.unwrap().is_empty(),
         "Ann saw Rome before she chose Madrid"
@@ -321,7 +321,7 @@ async fn an_edit_the_server_applied_but_saw_replaced_before_confirming_is_listed
     bob.edit(id, location("Rome")).await;
     // Ann's edits reach the server first, but the answer is lost on the way back...
     let lossy = answer_losing_proxy(platform.addr()).await;
-    ann.app.sync_now(&lossy, &platform.token).await.unwrap_err();
+    ann.app.sync_to(&lossy, &platform.token).await.unwrap_err();
     // ...and Bob's edit of the same field is applied after them: the server's order makes it win.
     let bob_report = bob.sync(&platform).await;
     assert_eq!(bob_report.applied, 1);
@@ -421,7 +421,7 @@ async fn a_server_that_forgot_confirmed_edits_stops_sync_with_a_clear_error() {
     client.edit(platform.profiles[1].id, location("Lviv")).await;
     let err = client
         .app
-        .sync_now(&platform.url, &platform.token)
+        .sync_to(&platform.url, &platform.token)
         .await
         .unwrap_err();
     assert!(matches!(err, CoreError::ServerRolledBack { .. }), "{err}");
@@ -442,7 +442,7 @@ async fn a_wrong_token_is_told_apart_from_being_offline() {
     let client = Client::open().await;
     let err = client
         .app
-        .sync_now(&platform.url, "not-a-token")
+        .sync_to(&platform.url, "not-a-token")
         .await
         .unwrap_err();
     assert_eq!(ApiError::from(err).code, ErrorCode::Unauthorized);
@@ -539,7 +539,7 @@ async fn managers_editing_and_syncing_at_random_through_lost_answers_end_equal_t
             }
             _ => {
                 // The answer of the push (or, with nothing to push, of the pull) is lost.
-                let lost = clients[c].app.sync_now(&lossy, &platform.token).await;
+                let lost = clients[c].app.sync_to(&lossy, &platform.token).await;
                 assert!(matches!(lost, Err(CoreError::Offline(_))), "{lost:?}");
             }
         }

@@ -213,7 +213,7 @@ impl Client {
 
     pub async fn sync(&self, platform: &Platform) -> userdesk_core::SyncReport {
         self.app
-            .sync_now(&platform.url, &platform.token)
+            .sync_to(&platform.url, &platform.token)
             .await
             .unwrap()
     }

@@ -1,0 +1,238 @@
+// Generated from src-tauri/command_list.rs by `cargo test` (src-tauri/typescript.rs). Do not edit.
+
+import { invoke } from '@tauri-apps/api/core';
+
+import type { Account } from './Account';
+import type { Conversation } from './Conversation';
+import type { DataRequestKind } from './DataRequestKind';
+import type { DataRequestView } from './DataRequestView';
+import type { Goal } from './Goal';
+import type { GoalCompletionView } from './GoalCompletionView';
+import type { JobAction } from './JobAction';
+import type { JobView } from './JobView';
+import type { ListRequest } from './ListRequest';
+import type { NoteView } from './NoteView';
+import type { PictureView } from './PictureView';
+import type { ProfileDetails } from './ProfileDetails';
+import type { ProfileFilter } from './ProfileFilter';
+import type { ProfilePage } from './ProfilePage';
+import type { ProfilePatch } from './ProfilePatch';
+import type { ProfilePropertyView } from './ProfilePropertyView';
+import type { PropertyDraft } from './PropertyDraft';
+import type { PropertySort } from './PropertySort';
+import type { PropertyView } from './PropertyView';
+import type { SegmentDraft } from './SegmentDraft';
+import type { SegmentRef } from './SegmentRef';
+import type { SegmentView } from './SegmentView';
+import type { Selection } from './Selection';
+import type { SessionOrder } from './SessionOrder';
+import type { SessionView } from './SessionView';
+import type { SignIn } from './SignIn';
+import type { SortDirection } from './SortDirection';
+import type { SyncView } from './SyncView';
+
+/** The Rust core as the UI sees it: one method per Tauri command. */
+export interface Backend {
+  /** One page of the All users table. */
+  listProfiles(request: ListRequest): Promise<ProfilePage>;
+  /** How many customers match the filter. */
+  countProfiles(filter: ProfileFilter): Promise<number>;
+  /** Everything the Details window shows of one customer. */
+  profileDetails(id: string): Promise<ProfileDetails>;
+  /** Changes only the fields present in `patch`; an empty string clears a field. */
+  patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
+  /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
+  setProfileActive(id: string, active: boolean): Promise<ProfileDetails>;
+  /** Removes the customer's picture. */
+  removeProfilePicture(profileId: string): Promise<ProfileDetails>;
+  /** The pictures of those of `ids` that have one (the table's rows in view). */
+  profilePictures(ids: Array<string>): Promise<Array<PictureView>>;
+  /** The customer's notes, newest first. */
+  notes(profileId: string): Promise<Array<NoteView>>;
+  /** Adds a note to the customer. */
+  addNote(profileId: string, body: string): Promise<NoteView>;
+  /** Changes a note's text. */
+  editNote(noteId: string, body: string): Promise<NoteView>;
+  /** Deletes a note. */
+  deleteNote(noteId: string): Promise<void>;
+  /** The customer's bot sessions whose bot's name contains `search`, by end time. */
+  botSessions(profileId: string, search: string, order: SessionOrder): Promise<Array<SessionView>>;
+  /** A session's whole transcript. */
+  conversation(sessionId: string): Promise<Conversation>;
+  /** The goals the customer completed, the latest first. */
+  goalCompletions(profileId: string): Promise<Array<GoalCompletionView>>;
+  /** The customer's export and delete requests, the latest first. */
+  dataRequests(profileId: string): Promise<Array<DataRequestView>>;
+  /** Queues an export or delete request (after the manager confirmed it). */
+  requestData(profileId: string, kind: DataRequestKind): Promise<DataRequestView>;
+  /** Property definitions whose name contains `search`, sorted by name or format. */
+  properties(search: string, sort: PropertySort, direction: SortDirection): Promise<Array<PropertyView>>;
+  /** Creates a property definition. */
+  createProperty(draft: PropertyDraft): Promise<PropertyView>;
+  /** Renames, describes, or changes the choices of a property; its format cannot change. */
+  updateProperty(id: string, draft: PropertyDraft): Promise<PropertyView>;
+  /** Deletes the definition and every customer's value of it. */
+  deleteProperty(id: string): Promise<void>;
+  /** The customer's property values, sorted by the property's name. */
+  profileProperties(profileId: string): Promise<Array<ProfilePropertyView>>;
+  /**
+   * Sets (or, with `null`, removes) a customer's value; returns the customer's properties
+   * after it.
+   */
+  setProfileProperty(profileId: string, propertyId: string, value: string | null): Promise<Array<ProfilePropertyView>>;
+  /** Segments whose name contains `search`, sorted by name, with their member counts. */
+  segments(search: string): Promise<Array<SegmentView>>;
+  /** A segment of hand-picked `members` (profile ids) plus every profile meeting its rules. */
+  createSegment(draft: SegmentDraft, members: Array<string>): Promise<SegmentView>;
+  /** Changes a segment's name, description or rules. */
+  updateSegment(id: string, draft: SegmentDraft): Promise<SegmentView>;
+  /** Deletes a segment (its customers stay). */
+  deleteSegment(id: string): Promise<void>;
+  /** The segments the customer belongs to. */
+  profileSegments(profileId: string): Promise<Array<SegmentRef>>;
+  /** The bots' goals, for the segment rules. */
+  goals(): Promise<Array<Goal>>;
+  /**
+   * Active or Archive over the selected customers, taking effect after the delay from
+   * Settings; it can be cancelled until it fires.
+   */
+  scheduleJob(action: JobAction, selection: Selection): Promise<JobView>;
+  /** Cancels a pending job; refused with `invalid_request` once it has fired. */
+  cancelJob(id: string): Promise<void>;
+  /** Pending and running jobs, then the last ones done or cancelled. */
+  jobs(): Promise<Array<JobView>>;
+  /** The delay of Active and Archive, in seconds. */
+  jobDelay(): Promise<number>;
+  /** Sets the delay (0 to 604,800 seconds, a week); returns the delay now in use. */
+  setJobDelay(seconds: number): Promise<number>;
+  /** Deletes the selected customers at once; returns how many were deleted. */
+  deleteProfiles(selection: Selection): Promise<number>;
+  /**
+   * A segment whose hand-picked members are the selected customers (a filter is resolved
+   * now).
+   */
+  createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView>;
+  /** The manager's time zone (its IANA name). */
+  timeZone(): Promise<string>;
+  /** Sets the manager's time zone; returns the zone now in use, as the core spells it. */
+  setTimeZone(timeZone: string): Promise<string>;
+  /** Every time zone the manager can pick. */
+  timeZoneNames(): Promise<Array<string>>;
+  /** Account, online state, pending edits, last sync, first-download progress, refusals. */
+  syncView(): Promise<SyncView>;
+  /** "Sync now" as the signed-in manager. */
+  syncNow(): Promise<void>;
+  /** Checks the token with the server, keeps it in the system keychain, starts syncing. */
+  signIn(form: SignIn): Promise<Account>;
+  /** Forgets the token; pending edits stay for the next sign-in. */
+  signOut(): Promise<void>;
+  /** Hides a refused edit from the list. */
+  dismissRejection(mutationId: number): Promise<void>;
+  /** The network is back: the background sync runs at once. */
+  backOnline(): Promise<void>;
+  /**
+   * Gives the customer the picture in `file` (the picked file's bytes, sent as the request
+   * body, the customer in its `profile-id` header): the core crops it to a centred square and
+   * keeps it as a 256×256 PNG. A file that is not a readable PNG, JPEG, GIF, WebP or BMP image,
+   * or is over 20 MB, is refused with `invalid_picture` and nothing changes.
+   */
+  setProfilePicture(profileId: string, file: Uint8Array): Promise<ProfileDetails>;
+}
+
+/** The real backend: the commands of the Tauri shell. */
+export const tauriBackend: Backend = {
+  listProfiles: (request) => invoke<ProfilePage>('list_profiles', { request }),
+  countProfiles: (filter) => invoke<number>('count_profiles', { filter }),
+  profileDetails: (id) => invoke<ProfileDetails>('profile_details', { id }),
+  patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
+  setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
+  removeProfilePicture: (profileId) => invoke<ProfileDetails>('remove_profile_picture', { profileId }),
+  profilePictures: (ids) => invoke<Array<PictureView>>('profile_pictures', { ids }),
+  notes: (profileId) => invoke<Array<NoteView>>('notes', { profileId }),
+  addNote: (profileId, body) => invoke<NoteView>('add_note', { profileId, body }),
+  editNote: (noteId, body) => invoke<NoteView>('edit_note', { noteId, body }),
+  deleteNote: (noteId) => invoke<void>('delete_note', { noteId }),
+  botSessions: (profileId, search, order) => invoke<Array<SessionView>>('bot_sessions', { profileId, search, order }),
+  conversation: (sessionId) => invoke<Conversation>('conversation', { sessionId }),
+  goalCompletions: (profileId) => invoke<Array<GoalCompletionView>>('goal_completions', { profileId }),
+  dataRequests: (profileId) => invoke<Array<DataRequestView>>('data_requests', { profileId }),
+  requestData: (profileId, kind) => invoke<DataRequestView>('request_data', { profileId, kind }),
+  properties: (search, sort, direction) => invoke<Array<PropertyView>>('properties', { search, sort, direction }),
+  createProperty: (draft) => invoke<PropertyView>('create_property', { draft }),
+  updateProperty: (id, draft) => invoke<PropertyView>('update_property', { id, draft }),
+  deleteProperty: (id) => invoke<void>('delete_property', { id }),
+  profileProperties: (profileId) => invoke<Array<ProfilePropertyView>>('profile_properties', { profileId }),
+  setProfileProperty: (profileId, propertyId, value) => invoke<Array<ProfilePropertyView>>('set_profile_property', { profileId, propertyId, value }),
+  segments: (search) => invoke<Array<SegmentView>>('segments', { search }),
+  createSegment: (draft, members) => invoke<SegmentView>('create_segment', { draft, members }),
+  updateSegment: (id, draft) => invoke<SegmentView>('update_segment', { id, draft }),
+  deleteSegment: (id) => invoke<void>('delete_segment', { id }),
+  profileSegments: (profileId) => invoke<Array<SegmentRef>>('profile_segments', { profileId }),
+  goals: () => invoke<Array<Goal>>('goals', {}),
+  scheduleJob: (action, selection) => invoke<JobView>('schedule_job', { action, selection }),
+  cancelJob: (id) => invoke<void>('cancel_job', { id }),
+  jobs: () => invoke<Array<JobView>>('jobs', {}),
+  jobDelay: () => invoke<number>('job_delay', {}),
+  setJobDelay: (seconds) => invoke<number>('set_job_delay', { seconds }),
+  deleteProfiles: (selection) => invoke<number>('delete_profiles', { selection }),
+  createSegmentFrom: (draft, selection) => invoke<SegmentView>('create_segment_from', { draft, selection }),
+  timeZone: () => invoke<string>('time_zone', {}),
+  setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
+  timeZoneNames: () => invoke<Array<string>>('time_zone_names', {}),
+  syncView: () => invoke<SyncView>('sync_view', {}),
+  syncNow: () => invoke<void>('sync_now', {}),
+  signIn: (form) => invoke<Account>('sign_in', { form }),
+  signOut: () => invoke<void>('sign_out', {}),
+  dismissRejection: (mutationId) => invoke<void>('dismiss_rejection', { mutationId }),
+  backOnline: () => invoke<void>('back_online', {}),
+  setProfilePicture: (profileId, file) => invoke<ProfileDetails>('set_profile_picture', file, { headers: { 'profile-id': profileId } }),
+};
+
+/** Every command's name, as the window's capability allows it. */
+export const COMMANDS = [
+  'list_profiles',
+  'count_profiles',
+  'profile_details',
+  'patch_profile',
+  'set_profile_active',
+  'remove_profile_picture',
+  'profile_pictures',
+  'notes',
+  'add_note',
+  'edit_note',
+  'delete_note',
+  'bot_sessions',
+  'conversation',
+  'goal_completions',
+  'data_requests',
+  'request_data',
+  'properties',
+  'create_property',
+  'update_property',
+  'delete_property',
+  'profile_properties',
+  'set_profile_property',
+  'segments',
+  'create_segment',
+  'update_segment',
+  'delete_segment',
+  'profile_segments',
+  'goals',
+  'schedule_job',
+  'cancel_job',
+  'jobs',
+  'job_delay',
+  'set_job_delay',
+  'delete_profiles',
+  'create_segment_from',
+  'time_zone',
+  'set_time_zone',
+  'time_zone_names',
+  'sync_view',
+  'sync_now',
+  'sign_in',
+  'sign_out',
+  'dismiss_rejection',
+  'back_online',
+  'set_profile_picture',
+] as const;
