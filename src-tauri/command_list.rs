@@ -14,60 +14,60 @@ commands! {
             core.count_profiles(&filter).await
         }
         /// Everything the Details window shows of one customer.
-        profile_details(core, id: String) -> ProfileDetails {
-            core.profile_details(&id).await
+        profile_details(core, id: ProfileId) -> ProfileDetails {
+            core.profile_details(id).await
         }
         /// Changes only the fields present in `patch`; an empty string clears a field.
-        patch_profile(core, id: String, patch: ProfilePatch) -> ProfileDetails {
-            core.patch_profile(&id, patch).await
+        patch_profile(core, id: ProfileId, patch: ProfilePatch) -> ProfileDetails {
+            core.patch_profile(id, patch).await
         }
         /// The Details window's Active option: activates (`true`) or archives (`false`) at once.
-        set_profile_active(core, id: String, active: bool) -> ProfileDetails {
-            core.set_profile_active(&id, active).await
+        set_profile_active(core, id: ProfileId, active: bool) -> ProfileDetails {
+            core.set_profile_active(id, active).await
         }
         /// Removes the customer's picture.
-        remove_profile_picture(core, profile_id: String) -> ProfileDetails {
-            core.remove_profile_picture(&profile_id).await
+        remove_profile_picture(core, profile_id: ProfileId) -> ProfileDetails {
+            core.remove_profile_picture(profile_id).await
         }
         /// The pictures of those of `ids` that have one (the table's rows in view).
-        profile_pictures(core, ids: Vec<String>) -> Vec<PictureView> {
+        profile_pictures(core, ids: Vec<ProfileId>) -> Vec<PictureView> {
             core.profile_pictures(&ids).await
         }
         /// The customer's notes, newest first.
-        notes(core, profile_id: String) -> Vec<NoteView> {
-            core.notes(&profile_id).await
+        notes(core, profile_id: ProfileId) -> Vec<NoteView> {
+            core.notes(profile_id).await
         }
         /// Adds a note to the customer.
-        add_note(core, profile_id: String, body: String) -> NoteView {
-            core.add_note(&profile_id, &body).await
+        add_note(core, profile_id: ProfileId, body: String) -> NoteView {
+            core.add_note(profile_id, &body).await
         }
         /// Changes a note's text.
-        edit_note(core, note_id: String, body: String) -> NoteView {
-            core.edit_note(&note_id, &body).await
+        edit_note(core, note_id: NoteId, body: String) -> NoteView {
+            core.edit_note(note_id, &body).await
         }
         /// Deletes a note.
-        delete_note(core, note_id: String) -> () {
-            core.delete_note(&note_id).await
+        delete_note(core, note_id: NoteId) -> () {
+            core.delete_note(note_id).await
         }
         /// The customer's bot sessions whose bot's name contains `search`, by end time.
-        bot_sessions(core, profile_id: String, search: String, order: SessionOrder) -> Vec<SessionView> {
-            core.bot_sessions(&profile_id, &search, order).await
+        bot_sessions(core, profile_id: ProfileId, search: String, order: SessionOrder) -> Vec<SessionView> {
+            core.bot_sessions(profile_id, &search, order).await
         }
         /// A session's whole transcript.
-        conversation(core, session_id: String) -> Conversation {
-            core.conversation(&session_id).await
+        conversation(core, session_id: SessionId) -> Conversation {
+            core.conversation(session_id).await
         }
         /// The goals the customer completed, the latest first.
-        goal_completions(core, profile_id: String) -> Vec<GoalCompletionView> {
-            core.goal_completions(&profile_id).await
+        goal_completions(core, profile_id: ProfileId) -> Vec<GoalCompletionView> {
+            core.goal_completions(profile_id).await
         }
         /// The customer's export and delete requests, the latest first.
-        data_requests(core, profile_id: String) -> Vec<DataRequestView> {
-            core.data_requests(&profile_id).await
+        data_requests(core, profile_id: ProfileId) -> Vec<DataRequestView> {
+            core.data_requests(profile_id).await
         }
         /// Queues an export or delete request (after the manager confirmed it).
-        request_data(core, profile_id: String, kind: DataRequestKind) -> DataRequestView {
-            core.request_data(&profile_id, kind).await
+        request_data(core, profile_id: ProfileId, kind: DataRequestKind) -> DataRequestView {
+            core.request_data(profile_id, kind).await
         }
         /// Property definitions whose name contains `search`, sorted by name or format.
         properties(core, search: String, sort: PropertySort, direction: SortDirection) -> Vec<PropertyView> {
@@ -78,46 +78,46 @@ commands! {
             core.create_property(draft).await
         }
         /// Renames, describes, or changes the choices of a property; its format cannot change.
-        update_property(core, id: String, draft: PropertyDraft) -> PropertyView {
-            core.update_property(&id, draft).await
+        update_property(core, id: PropertyId, draft: PropertyDraft) -> PropertyView {
+            core.update_property(id, draft).await
         }
         /// Deletes the definition and every customer's value of it.
-        delete_property(core, id: String) -> () {
-            core.delete_property(&id).await
+        delete_property(core, id: PropertyId) -> () {
+            core.delete_property(id).await
         }
         /// The customer's property values, sorted by the property's name.
-        profile_properties(core, profile_id: String) -> Vec<ProfilePropertyView> {
-            core.profile_properties(&profile_id).await
+        profile_properties(core, profile_id: ProfileId) -> Vec<ProfilePropertyView> {
+            core.profile_properties(profile_id).await
         }
         /// Sets (or, with `null`, removes) a customer's value; returns the customer's properties
         /// after it.
         set_profile_property(
             core,
-            profile_id: String,
-            property_id: String,
+            profile_id: ProfileId,
+            property_id: PropertyId,
             value: Option<String>
         ) -> Vec<ProfilePropertyView> {
-            core.set_profile_property(&profile_id, &property_id, value.as_deref()).await
+            core.set_profile_property(profile_id, property_id, value.as_deref()).await
         }
         /// Segments whose name contains `search`, sorted by name, with their member counts.
         segments(core, search: String) -> Vec<SegmentView> {
             core.segments(&search).await
         }
         /// A segment of hand-picked `members` (profile ids) plus every profile meeting its rules.
-        create_segment(core, draft: SegmentDraft, members: Vec<String>) -> SegmentView {
+        create_segment(core, draft: SegmentDraft, members: Vec<ProfileId>) -> SegmentView {
             core.create_segment(draft, &members).await
         }
         /// Changes a segment's name, description or rules.
-        update_segment(core, id: String, draft: SegmentDraft) -> SegmentView {
-            core.update_segment(&id, draft).await
+        update_segment(core, id: SegmentId, draft: SegmentDraft) -> SegmentView {
+            core.update_segment(id, draft).await
         }
         /// Deletes a segment (its customers stay).
-        delete_segment(core, id: String) -> () {
-            core.delete_segment(&id).await
+        delete_segment(core, id: SegmentId) -> () {
+            core.delete_segment(id).await
         }
         /// The segments the customer belongs to.
-        profile_segments(core, profile_id: String) -> Vec<SegmentRef> {
-            core.profile_segments(&profile_id).await
+        profile_segments(core, profile_id: ProfileId) -> Vec<SegmentRef> {
+            core.profile_segments(profile_id).await
         }
         /// The bots' goals, for the segment rules.
         goals(core) -> Vec<Goal> {
@@ -129,8 +129,8 @@ commands! {
             core.schedule_job(action, &selection).await
         }
         /// Cancels a pending job; refused with `invalid_request` once it has fired.
-        cancel_job(core, id: String) -> () {
-            core.cancel_job(&id).await
+        cancel_job(core, id: JobId) -> () {
+            core.cancel_job(id).await
         }
         /// Pending and running jobs, then the last ones done or cancelled.
         jobs(core) -> Vec<JobView> {
@@ -202,11 +202,11 @@ commands! {
         /// keeps it as a 256×256 PNG. A file that is not a readable PNG, JPEG, GIF, WebP or BMP image,
         /// or is over 20 MB, is refused with `invalid_picture` and nothing changes.
         set_profile_picture(core, request: Request<'_>) -> ProfileDetails
-            as "profileId: string, file: Uint8Array"
+            as "profileId: ProfileId, file: Uint8Array"
             => "file, { headers: { 'profile-id': profileId } }"
         {
             let (id, file) = picture_upload(&request)?;
-            core.set_profile_picture(&id, file).await
+            core.set_profile_picture(id, file).await
         }
     }
 }

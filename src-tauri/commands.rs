@@ -14,6 +14,7 @@ use userdesk_model::{
     SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView, SignIn,
     SortDirection, SyncView,
 };
+use userdesk_model::{JobId, NoteId, ProfileId, PropertyId, SegmentId, SessionId};
 
 /// A command as the TypeScript client is made from it.
 #[cfg(test)]
@@ -91,13 +92,15 @@ include!("command_list.rs");
 
 /// The picked file's bytes travel as the request's raw body (no JSON for up to 20 MB), the
 /// customer's id in its `profile-id` header.
-fn picture_upload(request: &Request<'_>) -> userdesk_core::Result<(String, Vec<u8>)> {
-    let id = request
+fn picture_upload(request: &Request<'_>) -> userdesk_core::Result<(ProfileId, Vec<u8>)> {
+    let named = request
         .headers()
         .get("profile-id")
         .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| CoreError::InvalidRequest("the request names no customer".to_string()))?
-        .to_string();
+        .ok_or_else(|| CoreError::InvalidRequest("the request names no customer".to_string()))?;
+    let id = named
+        .parse()
+        .map_err(|_| CoreError::InvalidRequest(format!("{named:?} is not a customer's id")))?;
     let InvokeBody::Raw(file) = request.body() else {
         return Err(CoreError::InvalidRequest(
             "the picture must be sent as the file's bytes".to_string(),

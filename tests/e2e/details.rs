@@ -32,7 +32,7 @@ async fn prepare_store(data_dir: &Path) -> anyhow::Result<ProfileId> {
 /// The phone as the store holds it, read from the file the app writes to.
 async fn stored_phone(data_dir: &Path, id: ProfileId) -> anyhow::Result<String> {
     let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let phone = core.profile_details(&id.to_string()).await?.profile.phone;
+    let phone = core.profile_details(id).await?.profile.phone;
     core.store().close().await;
     Ok(phone)
 }
@@ -123,7 +123,7 @@ async fn a_manager_fixes_a_customers_phone_in_the_details_window() -> anyhow::Re
 /// Ada's status as the store holds it, and how many edits wait to sync.
 async fn stored_status(data_dir: &Path, id: ProfileId) -> anyhow::Result<(ProfileStatus, u64)> {
     let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let status = core.profile_details(&id.to_string()).await?.profile.status;
+    let status = core.profile_details(id).await?.profile.status;
     let pending = core.sync_status().await?.pending;
     core.store().close().await;
     Ok((status, pending))
@@ -196,7 +196,7 @@ async fn a_manager_adds_a_note_that_stays_after_a_restart() -> anyhow::Result<()
     client.close().await?;
 
     let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let notes = core.notes(&ada.to_string()).await?;
+    let notes = core.notes(ada).await?;
     core.store().close().await;
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].body, "Called back: wants the invoice again");
@@ -320,7 +320,7 @@ async fn a_manager_adds_a_picture_by_clicking_the_circle_beside_the_name() -> an
     client.close().await?;
 
     let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
-    let picture = core.profile_details(&ada.to_string()).await?.picture;
+    let picture = core.profile_details(ada).await?.picture;
     let pending = core.sync_status().await?.pending;
     core.store().close().await;
     let picture = picture.context("the picture is kept")?;

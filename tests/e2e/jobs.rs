@@ -48,7 +48,7 @@ async fn a_manager_archives_three_customers_and_finds_them_under_archived_once_t
 
     let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), OpenOptions::default()).await?;
     for id in &picked {
-        let status = core.profile_details(&id.to_string()).await?.profile.status;
+        let status = core.profile_details(*id).await?.profile.status;
         assert_eq!(status, ProfileStatus::Archived);
     }
     let pending = core.sync_status().await?.pending;

@@ -98,7 +98,7 @@ async fn a_manager_adds_a_property_that_does_not_yet_exist() -> anyhow::Result<(
 
     // Kept in the store, waiting to sync: the definition and the value.
     let core = open_store(dir.path()).await?;
-    let values = core.profile_properties(&ada.to_string()).await?;
+    let values = core.profile_properties(ada).await?;
     let pending = core.sync_status().await?.pending;
     core.store().close().await;
     assert_eq!(values.len(), 1);

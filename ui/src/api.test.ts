@@ -2,6 +2,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { describe, expect, it, vi } from 'vitest';
 
 import { COMMANDS, errorMessage, isApiError, refusalText, tauriBackend } from './api';
+import { jobId, profileId } from './ids';
 import { FakeBackend } from './testing/fakeBackend';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn(() => Promise.resolve([])) }));
@@ -63,22 +64,22 @@ describe('refusalText', () => {
 describe('the picture commands', () => {
   it('send the picked file as the raw body, with the profile in a header', async () => {
     const file = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
-    await tauriBackend.setProfilePicture('p-1', file);
+    await tauriBackend.setProfilePicture(profileId('p-1'), file);
     expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('set_profile_picture', file, { headers: { 'profile-id': 'p-1' } });
-    await tauriBackend.removeProfilePicture('p-1');
+    await tauriBackend.removeProfilePicture(profileId('p-1'));
     expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('remove_profile_picture', { profileId: 'p-1' });
-    await tauriBackend.profilePictures(['p-1', 'p-2']);
+    await tauriBackend.profilePictures([profileId('p-1'), profileId('p-2')]);
     expect(vi.mocked(invoke)).toHaveBeenLastCalledWith('profile_pictures', { ids: ['p-1', 'p-2'] });
   });
 });
 
 describe('the commands of bulk actions and jobs', () => {
   it('pass their arguments under the names the commands take', async () => {
-    const selection = { kind: 'ids' as const, ids: ['p-1', 'p-2'] };
+    const selection = { kind: 'ids' as const, ids: [profileId('p-1'), profileId('p-2')] };
     const filter = { kind: 'filter' as const, filter: { status: 'active' as const, lastSeen: 'any' as const, search: '' } };
     const calls: [() => Promise<unknown>, string, Record<string, unknown>][] = [
       [() => tauriBackend.scheduleJob('archive', filter), 'schedule_job', { action: 'archive', selection: filter }],
-      [() => tauriBackend.cancelJob('j-1'), 'cancel_job', { id: 'j-1' }],
+      [() => tauriBackend.cancelJob(jobId('j-1')), 'cancel_job', { id: 'j-1' }],
       [() => tauriBackend.jobs(), 'jobs', {}],
       [() => tauriBackend.jobDelay(), 'job_delay', {}],
       [() => tauriBackend.setJobDelay(30), 'set_job_delay', { seconds: 30 }],

@@ -4,6 +4,7 @@
 // job's system notification (a window event from the shell) opens the job's customers.
 
 import type { Backend } from './api';
+import type { JobId } from './bindings/JobId';
 import type { JobView } from './bindings/JobView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
 import type { ProfileRow } from './bindings/ProfileRow';
@@ -15,6 +16,7 @@ import { createDetailsPanel } from './details';
 import { el } from './dom';
 import { createErrorBanner } from './errorBanner';
 import { jobSummary } from './format';
+import { jobId } from './ids';
 import { JOB_STATUS, OPEN_JOB_EVENT, createJobsPanel } from './jobs';
 import { latestOnly } from './latest';
 import { PageCache, type Query } from './pageCache';
@@ -327,7 +329,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   }
 
   /** All users, filtered to the customers a job done changed (from its notification). */
-  async function openJob(id: string): Promise<void> {
+  async function openJob(id: JobId): Promise<void> {
     const ticket = jobOpens.begin();
     let job: JobView | undefined;
     try {
@@ -476,7 +478,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     OPEN_JOB_EVENT,
     (event) => {
       const id: unknown = event instanceof CustomEvent ? event.detail : undefined;
-      if (typeof id === 'string' && id !== '') void openJob(id);
+      if (typeof id === 'string' && id !== '') void openJob(jobId(id));
     },
     { signal: lifetime.signal },
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { goalCompletionId, messageId, noteId, requestId, sessionId } from './ids';
 import { FakeBackend, fakeId, type FakeBackendOptions } from './testing/fakeBackend';
 import { choose, mount, press, query, settle, visibleRows, waitFor, type Mounted } from './testing/harness';
 
@@ -263,7 +264,7 @@ describe('the Details panel', () => {
   it('edits and deletes a note in place, deleting only once confirmed', async () => {
     const backend = new FakeBackend({ rows: 50 });
     backend.notesByProfile.set(ID, [
-      { id: 'n1', author: 'bob@example.com', body: 'VIP: answer within the hour', created: 'May 30, 2025 09:15', pending: false },
+      { id: noteId('n1'), author: 'bob@example.com', body: 'VIP: answer within the hour', created: 'May 30, 2025 09:15', pending: false },
     ]);
     const { panel } = await openDetails(backend);
     await waitFor(() => panel.querySelectorAll('.note').length === 1);
@@ -304,7 +305,7 @@ describe('the Details panel', () => {
   it('lists goals and sessions, searches by bot, sorts by end time, and shows the conversation picked', async () => {
     const backend = new FakeBackend({ rows: 50 });
     const session = (id: string, bot: string, ended: string, goalCompleted: boolean) => ({
-      id,
+      id: sessionId(id),
       bot,
       platform: 'mobile_web' as const,
       device: 'Firefox 131',
@@ -317,12 +318,12 @@ describe('the Details panel', () => {
     const s2 = session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false);
     const s3 = session('s3', 'Support Bot', 'Nov 1, 2026 10:00', true);
     backend.sessionsByProfile.set(ID, [s1, s2, s3]);
-    backend.goalsByProfile.set(ID, [{ id: 'g1', goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: 's3' }]);
-    backend.conversations.set('s3', {
+    backend.goalsByProfile.set(ID, [{ id: goalCompletionId('g1'), goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: s3.id }]);
+    backend.conversations.set(s3.id, {
       session: s3,
       messages: [
-        { id: 'm1', sender: 'bot', body: 'Hello! How can I help?', sent: 'Nov 1, 2026 09:01' },
-        { id: 'm2', sender: 'customer', body: 'My order arrived broken', sent: 'Nov 1, 2026 09:02' },
+        { id: messageId('m1'), sender: 'bot', body: 'Hello! How can I help?', sent: 'Nov 1, 2026 09:01' },
+        { id: messageId('m2'), sender: 'customer', body: 'My order arrived broken', sent: 'Nov 1, 2026 09:02' },
       ],
     });
     const { panel } = await openDetails(backend);
@@ -398,8 +399,8 @@ describe('the Details panel', () => {
   it('shows where the email of each request stands once synced', async () => {
     const backend = new FakeBackend({ rows: 50 });
     backend.requestsByProfile.set(ID, [
-      { id: 'r2', kind: 'delete', state: 'failed', reason: 'the mail server refused', requestedBy: 'bob@example.com', requested: 'May 2, 2025 10:00', pending: false },
-      { id: 'r1', kind: 'export', state: 'sent', reason: '', requestedBy: 'bob@example.com', requested: 'May 1, 2025 10:00', sent: 'May 1, 2025 10:01', pending: false },
+      { id: requestId('r2'), kind: 'delete', state: 'failed', reason: 'the mail server refused', requestedBy: 'bob@example.com', requested: 'May 2, 2025 10:00', pending: false },
+      { id: requestId('r1'), kind: 'export', state: 'sent', reason: '', requestedBy: 'bob@example.com', requested: 'May 1, 2025 10:00', sent: 'May 1, 2025 10:01', pending: false },
     ]);
     const { panel } = await openDetails(backend);
     await waitFor(() => panel.querySelectorAll('#requests .request').length === 2);

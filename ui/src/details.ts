@@ -7,6 +7,7 @@
 import { isApiError, refusalText, type Backend } from './api';
 import type { Field } from './bindings/Field';
 import type { ProfileDetails } from './bindings/ProfileDetails';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePatch } from './bindings/ProfilePatch';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { createDetailsSegments } from './detailsSegments';
@@ -47,19 +48,19 @@ export interface DetailsOptions {
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
-  readonly onClose: (id: string, trigger: HTMLElement | undefined) => void;
+  readonly onClose: (id: ProfileId, trigger: HTMLElement | undefined) => void;
 }
 
 export interface DetailsPanel {
   readonly element: HTMLElement;
-  open(id: string, trigger?: HTMLElement): Promise<void>;
+  open(id: ProfileId, trigger?: HTMLElement): Promise<void>;
   close(): void;
   /** Fetches the open profile again (its times, after the time zone changed). */
   reload(): Promise<void>;
   isOpen(): boolean;
   /** Whether a field's editor (or a property's, or the Add a property form) is open. */
   isEditing(): boolean;
-  currentId(): string | undefined;
+  currentId(): ProfileId | undefined;
 }
 
 interface FieldView {
@@ -213,7 +214,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   );
   closeButton.addEventListener('click', () => close());
 
-  let shownId: string | undefined;
+  let shownId: ProfileId | undefined;
   let details: ProfileDetails | undefined;
   let trigger: HTMLElement | undefined;
   /** Begun by every open; an answer for an earlier open is ignored. */
@@ -470,7 +471,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   }
   activeInput.addEventListener('change', () => void setActive(activeInput.checked));
 
-  async function load(id: string, ticket: Ticket): Promise<void> {
+  async function load(id: ProfileId, ticket: Ticket): Promise<void> {
     try {
       const loaded = await backend.profileDetails(id);
       if (!ticket.isCurrent()) return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import type { PropertyId } from './bindings/PropertyId';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { choose, mount, press, query, settle, waitFor } from './testing/harness';
 
@@ -10,8 +11,8 @@ interface Opened {
   readonly root: HTMLElement;
   readonly panel: HTMLElement;
   readonly backend: FakeBackend;
-  readonly plan: string;
-  readonly age: string;
+  readonly plan: PropertyId;
+  readonly age: PropertyId;
 }
 
 /** A workspace with the properties Plan (choice) and Age (number), the customer aged 42. */

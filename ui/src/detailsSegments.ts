@@ -2,6 +2,7 @@
 // opens All users filtered to it. Hidden when the customer belongs to none.
 
 import type { Backend } from './api';
+import type { ProfileId } from './bindings/ProfileId';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { clear, el } from './dom';
 import { latestOnly } from './latest';
@@ -15,7 +16,7 @@ export interface DetailsSegmentsOptions {
 
 export interface DetailsSegments {
   readonly element: HTMLElement;
-  load(profileId: string): Promise<void>;
+  load(profileId: ProfileId): Promise<void>;
   reset(): void;
 }
 
@@ -28,7 +29,7 @@ export function createDetailsSegments(options: DetailsSegmentsOptions): DetailsS
     list,
   );
 
-  let profileId: string | undefined;
+  let profileId: ProfileId | undefined;
   const reads = latestOnly();
 
   function render(segments: readonly SegmentRef[]): void {

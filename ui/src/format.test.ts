@@ -12,6 +12,7 @@ import {
   propertyValueText,
   usernameInitials,
 } from './format';
+import { profileId } from './ids';
 
 describe('formatUserCount', () => {
   it('groups thousands and agrees in number', () => {
@@ -59,7 +60,7 @@ describe('the table avatar’s fallback', () => {
   });
 
   it('recognises the core’s stand-in name for a customer with no name and no email', () => {
-    const id = '01890a5d-ac96-774b-bcce-b302099a8057';
+    const id = profileId('01890a5d-ac96-774b-bcce-b302099a8057');
     expect(isAnonymousUsername(id, 'Anonymous 099a8057')).toBe(true);
     expect(isAnonymousUsername(id, 'Anonymous 12345678')).toBe(false);
     expect(isAnonymousUsername(id, 'Anonymous Tester')).toBe(false);

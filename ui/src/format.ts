@@ -6,6 +6,7 @@ import type { JobAction } from './bindings/JobAction';
 import type { LastSeenWindow } from './bindings/LastSeenWindow';
 import type { Platform } from './bindings/Platform';
 import type { Profile } from './bindings/Profile';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
 import type { PropertyFormat } from './bindings/PropertyFormat';
@@ -143,7 +144,7 @@ export function initials(profile: Pick<Profile, 'firstName' | 'lastName'>, usern
 
 /** Whether a username is the core's stand-in for a customer with no name and no email:
  * "Anonymous " and the last eight hex digits of the id. */
-export function isAnonymousUsername(id: string, username: string): boolean {
+export function isAnonymousUsername(id: ProfileId, username: string): boolean {
   return username === `Anonymous ${id.replace(/-/g, '').toLowerCase().slice(-8)}`;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ProfileFilter } from './bindings/ProfileFilter';
+import { jobId } from './ids';
 import { OPEN_JOB_EVENT } from './jobs';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { choose, mount, press, query, settle, type, visibleRows, waitFor, type Mounted } from './testing/harness';
@@ -223,7 +224,7 @@ describe('the customers of a job done', () => {
 
     openJob('job-1');
     await waitFor(() => lastListFilter(backend)?.job === 'job-1');
-    const expected: ProfileFilter = { status: 'archived', lastSeen: 'any', search: '', job: 'job-1' };
+    const expected: ProfileFilter = { status: 'archived', lastSeen: 'any', search: '', job: jobId('job-1') };
     expect(lastListFilter(backend)).toEqual(expected);
     await waitFor(() => lastCountFilter(backend)?.job === 'job-1');
     expect(lastCountFilter(backend)).toEqual(expected);

@@ -9,6 +9,7 @@
 
 import { refusalText, type Backend } from './api';
 import type { JobAction } from './bindings/JobAction';
+import type { JobId } from './bindings/JobId';
 import type { JobState } from './bindings/JobState';
 import type { JobView } from './bindings/JobView';
 import type { ProfileStatus } from './bindings/ProfileStatus';
@@ -43,7 +44,7 @@ export interface JobsPanel {
    * read again (a job just completed may still show as running). `undefined` when it is no longer
    * listed; a failed read rejects.
    */
-  find(id: string): Promise<JobView | undefined>;
+  find(id: JobId): Promise<JobView | undefined>;
   close(): void;
 }
 
@@ -123,9 +124,9 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
   );
   const element = el('div', { class: 'jobs' }, button, panel);
 
-  const items = new Map<string, JobItem>();
+  const items = new Map<JobId, JobItem>();
   /** What each job was at the last read, to see which have completed since. */
-  let known = new Map<string, JobState>();
+  let known = new Map<JobId, JobState>();
   /** Whether the jobs were read once: jobs unknown after that were scheduled elsewhere. */
   let loaded = false;
   /** The reads of the jobs, by poll or by find(): only the latest is shown. */
@@ -190,7 +191,7 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     const active = jobs.filter(isActive).sort((a, b) => a.runAtMs - b.runAtMs);
     const finished = jobs.filter((j) => !isActive(j)).sort((a, b) => b.runAtMs - a.runAtMs);
     const ordered = [...active, ...finished];
-    const seen = new Set<string>();
+    const seen = new Set<JobId>();
     const nodes: HTMLLIElement[] = [];
     for (const job of ordered) {
       seen.add(job.id);
@@ -277,7 +278,7 @@ export function createJobsPanel(options: JobsPanelOptions): JobsPanel {
     if (rowsChanged) options.onRowsChanged();
   }
 
-  async function find(id: string): Promise<JobView | undefined> {
+  async function find(id: JobId): Promise<JobView | undefined> {
     const shown = items.get(id)?.job;
     if (shown?.state === 'done') return shown;
     // This read replaces any under way, and is shown as the polls' reads are.

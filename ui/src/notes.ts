@@ -4,6 +4,7 @@
 
 import { isApiError, type Backend } from './api';
 import type { NoteView } from './bindings/NoteView';
+import type { ProfileId } from './bindings/ProfileId';
 import { clear, el, setText } from './dom';
 import { pencilIcon } from './icons';
 import { latestOnly } from './latest';
@@ -19,7 +20,7 @@ export interface NotesOptions {
 export interface NotesSection {
   readonly element: HTMLElement;
   /** Shows the notes of this profile. */
-  load(profileId: string): Promise<void>;
+  load(profileId: ProfileId): Promise<void>;
   /** Empties the section while another profile loads. */
   reset(): void;
 }
@@ -51,7 +52,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
     list,
   );
 
-  let profileId: string | undefined;
+  let profileId: ProfileId | undefined;
   const reads = latestOnly();
   let busy = false;
 
@@ -192,7 +193,7 @@ export function createNotesSection(options: NotesOptions): NotesSection {
     });
   }
 
-  async function refresh(id: string): Promise<void> {
+  async function refresh(id: ProfileId): Promise<void> {
     const ticket = reads.begin();
     try {
       const notes = await backend.notes(id);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ListRequest } from './bindings/ListRequest';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePage } from './bindings/ProfilePage';
 import type { ProfileRow } from './bindings/ProfileRow';
+import { profileId } from './ids';
 import { PageCache, type Query } from './pageCache';
 import { FakeBackend } from './testing/fakeBackend';
 
@@ -29,9 +31,14 @@ function manualFetch(): { fetch: (request: ListRequest) => Promise<ProfilePage>;
   };
 }
 
+/** The id of the made-up row at `index`. */
+function rowId(index: number): ProfileId {
+  return profileId(`id-${index}`);
+}
+
 function rowsFor(start: number, n: number, label = 'row'): ProfileRow[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `id-${start + i}`,
+    id: rowId(start + i),
     username: `${label} ${start + i}`,
     email: '',
     phone: '',
@@ -81,7 +88,7 @@ describe('PageCache', () => {
     expect(requests[0]?.after).toBeUndefined();
     expect(requests[1]).toMatchObject({ offset: 0 });
     expect(requests[1]?.after?.id).toBe(cache.row(50_099)?.id);
-    expect(cache.row(50_100)?.username).toBe((await backend.profileDetails(cache.row(50_100)?.id ?? '')).username);
+    expect(cache.row(50_100)?.username).toBe((await backend.profileDetails(cache.row(50_100)?.id ?? profileId(''))).username);
   });
 
   it('waits for the page before when it is on its way, to use its cursor', async () => {
@@ -92,7 +99,7 @@ describe('PageCache', () => {
     await flush();
     expect(pending).toHaveLength(1);
     expect(pending[0]?.request.offset).toBe(200);
-    pending[0]?.resolve({ rows: rowsFor(200, 100), next: { column: 'username', value: { type: 'text', value: 'row 299' }, id: 'id-299' } });
+    pending[0]?.resolve({ rows: rowsFor(200, 100), next: { column: 'username', value: { type: 'text', value: 'row 299' }, id: rowId(299) } });
     await flush();
     expect(pending).toHaveLength(2);
     expect(pending[1]?.request).toMatchObject({ offset: 0, after: { id: 'id-299' } });
@@ -215,7 +222,7 @@ describe('PageCache', () => {
     if (row === undefined) return;
     expect(cache.updateRow({ ...row, phone: '+442079460958' })).toBe(true);
     expect(cache.row(5)?.phone).toBe('+442079460958');
-    expect(cache.updateRow({ ...row, id: 'not-cached' })).toBe(false);
+    expect(cache.updateRow({ ...row, id: profileId('not-cached') })).toBe(false);
   });
 
   it('gives the loaded rows of a range, in order, skipping pages it does not hold', async () => {
@@ -232,7 +239,7 @@ describe('PageCache', () => {
     expect(cache.loadedRows(5, 55).map((r) => r.id)).toEqual([5, 6, 7, 8, 9, 50, 51, 52, 53, 54, 55].map((i) => `id-${i}`));
     expect(cache.loadedRows()).toHaveLength(20);
     expect(cache.loadedRows(20, 40)).toEqual([]);
-    expect(cache.rowById('id-52')?.username).toBe('row 52');
-    expect(cache.rowById('id-30')).toBeUndefined();
+    expect(cache.rowById(rowId(52))?.username).toBe('row 52');
+    expect(cache.rowById(rowId(30))).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@
 import type { Cursor } from './bindings/Cursor';
 import type { ListRequest } from './bindings/ListRequest';
 import type { ProfileFilter } from './bindings/ProfileFilter';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePage } from './bindings/ProfilePage';
 import type { ProfileRow } from './bindings/ProfileRow';
 import type { SortOrder } from './bindings/SortOrder';
@@ -115,7 +116,7 @@ export class PageCache {
   }
 
   /** A loaded row by its customer's id. */
-  rowById(id: string): ProfileRow | undefined {
+  rowById(id: ProfileId): ProfileRow | undefined {
     for (const page of [...this.pages.values(), ...this.stale.values()]) {
       const row = page.rows.find((r) => r.id === id);
       if (row !== undefined) return row;

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import type { PictureView } from './bindings/PictureView';
+import type { ProfileId } from './bindings/ProfileId';
+import { profileId } from './ids';
 import { MAX_PICTURE_BYTES, PICTURE_TYPES, PictureCache } from './pictures';
 import { OVERSCAN, PICTURE_DELAY, ROW_HEIGHT } from './table';
 import { FAKE_PICTURE_URL, FakeBackend, fakeId, type FakeBackendOptions } from './testing/fakeBackend';
@@ -305,46 +307,48 @@ describe('the avatars of the All users table', () => {
 });
 
 describe('PictureCache', () => {
-  const picture = (id: string): PictureView => ({ profileId: id, dataUrl: FAKE_PICTURE_URL, pending: false });
+  /** Profile ids from the test's short literals. */
+  const profileIds = (...raw: string[]): ProfileId[] => raw.map(profileId);
+  const picture = (id: ProfileId): PictureView => ({ profileId: id, dataUrl: FAKE_PICTURE_URL, pending: false });
 
   it('asks once for many ids, and remembers those without a picture', async () => {
-    const fetch = vi.fn((ids: string[]) => Promise.resolve(ids.filter((id) => id === 'b').map(picture)));
+    const fetch = vi.fn((ids: ProfileId[]) => Promise.resolve(ids.filter((id) => id === 'b').map(picture)));
     const onLoad = vi.fn();
     const cache = new PictureCache(fetch, { onLoad });
-    cache.request(['a', 'b', 'a']);
-    cache.request(['a', 'b']);
+    cache.request(profileIds('a', 'b', 'a'));
+    cache.request(profileIds('a', 'b'));
     expect(fetch).toHaveBeenCalledTimes(1);
     expect(fetch).toHaveBeenCalledWith(['a', 'b']);
     await settle();
     expect(onLoad).toHaveBeenCalledTimes(1);
-    expect(cache.get('a')).toBeNull();
-    expect(cache.get('b')?.profileId).toBe('b');
-    expect(cache.get('c')).toBeUndefined();
-    expect(cache.needs('a')).toBe(false);
-    expect(cache.needs('c')).toBe(true);
+    expect(cache.get(profileId('a'))).toBeNull();
+    expect(cache.get(profileId('b'))?.profileId).toBe('b');
+    expect(cache.get(profileId('c'))).toBeUndefined();
+    expect(cache.needs(profileId('a'))).toBe(false);
+    expect(cache.needs(profileId('c'))).toBe(true);
   });
 
   it('keeps what Details set over an answer that was already on its way', async () => {
     let resolve: ((list: PictureView[]) => void) | undefined;
     const cache = new PictureCache(() => new Promise((r) => (resolve = r)));
-    cache.request(['a']);
-    cache.set('a', picture('a'));
+    cache.request(profileIds('a'));
+    cache.set(profileId('a'), picture(profileId('a')));
     resolve?.([]);
     await settle();
-    expect(cache.get('a')?.profileId).toBe('a');
-    cache.set('a', undefined);
-    expect(cache.get('a')).toBeNull();
+    expect(cache.get(profileId('a'))?.profileId).toBe('a');
+    cache.set(profileId('a'), undefined);
+    expect(cache.get(profileId('a'))).toBeNull();
   });
 
   it('keeps only the most recently shown pictures', async () => {
     const cache = new PictureCache((ids) => Promise.resolve(ids.map(picture)), { capacity: 2 });
-    cache.request(['a', 'b']);
+    cache.request(profileIds('a', 'b'));
     await settle();
-    cache.get('a');
-    cache.request(['c']);
+    cache.get(profileId('a'));
+    cache.request(profileIds('c'));
     await settle();
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).not.toBeUndefined();
-    expect(cache.get('c')).not.toBeUndefined();
+    expect(cache.get(profileId('b'))).toBeUndefined();
+    expect(cache.get(profileId('a'))).not.toBeUndefined();
+    expect(cache.get(profileId('c'))).not.toBeUndefined();
   });
 });

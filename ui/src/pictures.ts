@@ -4,6 +4,7 @@
 // few hundred kB, so only the most recently shown pictures are kept.
 
 import type { PictureView } from './bindings/PictureView';
+import type { ProfileId } from './bindings/ProfileId';
 
 /** The largest file the core takes as a picture, in bytes (20 MB). */
 export const MAX_PICTURE_BYTES = 20 * 1024 * 1024;
@@ -22,7 +23,7 @@ export const PICTURE_CAPACITY = 200;
 /** Ids remembered as having no picture. */
 export const NO_PICTURE_CAPACITY = 20_000;
 
-export type FetchPictures = (ids: string[]) => Promise<PictureView[]>;
+export type FetchPictures = (ids: ProfileId[]) => Promise<PictureView[]>;
 
 export interface PictureCacheOptions {
   readonly capacity?: number;
@@ -40,12 +41,12 @@ export class PictureCache {
   private readonly onError: ((error: unknown) => void) | undefined;
 
   /** Map and set order is recency order: the first entry is the least recently used. */
-  private readonly pictures = new Map<string, PictureView>();
-  private readonly none = new Set<string>();
+  private readonly pictures = new Map<ProfileId, PictureView>();
+  private readonly none = new Set<ProfileId>();
   /** Ids being asked for, each with the number of its request; a later change wins over it. */
-  private readonly asking = new Map<string, number>();
+  private readonly asking = new Map<ProfileId, number>();
   /** Not asked again until clearFailures() or clear(), to avoid a retry storm. */
-  private readonly failed = new Set<string>();
+  private readonly failed = new Set<ProfileId>();
   private requests = 0;
 
   constructor(fetchPictures: FetchPictures, options: PictureCacheOptions = {}) {
@@ -57,7 +58,7 @@ export class PictureCache {
   }
 
   /** The customer's picture; `null` when they have none, `undefined` when that is not known. */
-  get(id: string): PictureView | null | undefined {
+  get(id: ProfileId): PictureView | null | undefined {
     const picture = this.pictures.get(id);
     if (picture !== undefined) {
       this.pictures.delete(id);
@@ -68,12 +69,12 @@ export class PictureCache {
   }
 
   /** Whether the id should be asked for: not known, not being asked for, not failed. */
-  needs(id: string): boolean {
+  needs(id: ProfileId): boolean {
     return !this.pictures.has(id) && !this.none.has(id) && !this.asking.has(id) && !this.failed.has(id);
   }
 
   /** Asks for the pictures of those ids that need it, in one call. */
-  request(ids: Iterable<string>): void {
+  request(ids: Iterable<ProfileId>): void {
     const wanted = [...new Set(ids)].filter((id) => this.needs(id));
     if (wanted.length === 0) return;
     this.requests += 1;
@@ -106,7 +107,7 @@ export class PictureCache {
 
   /** The picture the customer has now (`undefined`: none), as the Details window just set or
    * removed it; an answer still on its way for the id is ignored. */
-  set(id: string, picture: PictureView | undefined): void {
+  set(id: ProfileId, picture: PictureView | undefined): void {
     this.asking.delete(id);
     this.failed.delete(id);
     this.store(id, picture);
@@ -126,7 +127,7 @@ export class PictureCache {
     this.failed.clear();
   }
 
-  private store(id: string, picture: PictureView | undefined): void {
+  private store(id: ProfileId, picture: PictureView | undefined): void {
     this.pictures.delete(id);
     this.none.delete(id);
     if (picture === undefined) {

@@ -5,13 +5,16 @@
 // typed beside the reason.
 
 import { isApiError, refusalText, type Backend } from './api';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePropertyView } from './bindings/ProfilePropertyView';
 import type { PropertyDraft } from './bindings/PropertyDraft';
 import type { PropertyFormat } from './bindings/PropertyFormat';
+import type { PropertyId } from './bindings/PropertyId';
 import type { PropertyView } from './bindings/PropertyView';
 import { clear, el, setText } from './dom';
 import { FORMAT_LABELS, propertyValueText } from './format';
 import { closeIcon, pencilIcon, plusIcon } from './icons';
+import { propertyId as toPropertyId } from './ids';
 import { latestOnly } from './latest';
 import { FORMATS, choicesOf, createValueControl, type ValueControl } from './propertyValue';
 
@@ -37,7 +40,7 @@ export interface ProfileProperties {
   readonly adder: HTMLElement;
   /** The customer's properties, as label and value rows. */
   readonly list: HTMLElement;
-  load(profileId: string): Promise<void>;
+  load(profileId: ProfileId): Promise<void>;
   reset(): void;
   /** Whether the add form or a value editor is open. */
   isEditing(): boolean;
@@ -132,7 +135,7 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
     el('div', { class: 'editor-actions' }, addSave, addCancel),
   );
 
-  let profileId: string | undefined;
+  let profileId: ProfileId | undefined;
   let views: ProfilePropertyView[] = [];
   let definitions: PropertyView[] = [];
   let valueControl: ValueControl | undefined;
@@ -290,8 +293,8 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
       return;
     }
     setAdding(true);
-    let propertyId = select.value;
-    if (propertyId === NEW_PROPERTY) {
+    let propertyId: PropertyId;
+    if (select.value === NEW_PROPERTY) {
       try {
         const created = await backend.createProperty(newDraft());
         if (profileId !== id || adder.hidden) return;
@@ -313,6 +316,8 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
         newName.focus();
         return;
       }
+    } else {
+      propertyId = toPropertyId(select.value);
     }
     try {
       const after = await backend.setProfileProperty(id, propertyId, value);
@@ -346,7 +351,7 @@ export function createProfileProperties(options: ProfilePropertiesOptions): Prof
 
   // ---- The customer's values ----
 
-  function rowOf(propertyId: string): HTMLElement | undefined {
+  function rowOf(propertyId: PropertyId): HTMLElement | undefined {
     return [...list.querySelectorAll<HTMLElement>('.profile-property')].find((row) => row.dataset['propertyId'] === propertyId);
   }
 

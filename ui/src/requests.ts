@@ -7,6 +7,7 @@ import type { Backend } from './api';
 import type { DataRequestKind } from './bindings/DataRequestKind';
 import type { DataRequestState } from './bindings/DataRequestState';
 import type { DataRequestView } from './bindings/DataRequestView';
+import type { ProfileId } from './bindings/ProfileId';
 import { clear, el } from './dom';
 import { latestOnly } from './latest';
 
@@ -19,7 +20,7 @@ export interface RequestsOptions {
 
 export interface RequestsSection {
   readonly element: HTMLElement;
-  load(profileId: string): Promise<void>;
+  load(profileId: ProfileId): Promise<void>;
   reset(): void;
 }
 
@@ -57,7 +58,7 @@ export function createRequestsSection(options: RequestsOptions): RequestsSection
     list,
   );
 
-  let profileId: string | undefined;
+  let profileId: ProfileId | undefined;
   const reads = latestOnly();
 
   function render(requests: readonly DataRequestView[]): void {
@@ -76,7 +77,7 @@ export function createRequestsSection(options: RequestsOptions): RequestsSection
     }
   }
 
-  async function refresh(id: string): Promise<void> {
+  async function refresh(id: ProfileId): Promise<void> {
     const ticket = reads.begin();
     try {
       const requests = await backend.dataRequests(id);

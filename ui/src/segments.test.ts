@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { ListRequest } from './bindings/ListRequest';
 import type { ProfileFilter } from './bindings/ProfileFilter';
+import { propertyId } from './ids';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { choose, mount, press, query, settle, type, visibleRows, waitFor } from './testing/harness';
 
@@ -118,7 +119,7 @@ describe('the Segments tab', () => {
     const paying = backend.seedSegment({
       name: 'Paying customers',
       description: '',
-      rules: [{ rule: 'property', property_id: 'property-1', operator: 'equals', value: 'Pro' }],
+      rules: [{ rule: 'property', property_id: propertyId('property-1'), operator: 'equals', value: 'Pro' }],
     });
     backend.seedSegment({ name: 'Archived', description: '', rules: [{ rule: 'status', status: 'archived' }] });
     const root = await openSegments(backend);

@@ -16,6 +16,7 @@ import type { SegmentView } from './bindings/SegmentView';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, OPERATOR_LABELS, STATUS_LABELS, formatNumber } from './format';
 import { closeIcon, searchIcon } from './icons';
+import { goalId, propertyId } from './ids';
 import { latestOnly } from './latest';
 import { createModal } from './modal';
 import { createValueControl, type ValueControl } from './propertyValue';
@@ -116,7 +117,7 @@ function ruleEditor(kind: RuleKind, initial: SegmentRule | undefined, goals: rea
         '',
       );
       controls.append(goal, completed);
-      return { element, read: () => ({ rule: 'goal', goal_id: goal.value, completed: completed.value === 'true' }) };
+      return { element, read: () => ({ rule: 'goal', goal_id: goalId(goal.value), completed: completed.value === 'true' }) };
     }
     case 'property': {
       const start = initial?.rule === 'property' ? initial : undefined;
@@ -163,7 +164,7 @@ function ruleEditor(kind: RuleKind, initial: SegmentRule | undefined, goals: rea
         element,
         read: () => {
           const op = operator.value as RuleOperator;
-          return { rule: 'property', property_id: property.value, operator: op, value: op === 'is_set' || op === 'is_not_set' ? '' : value.value };
+          return { rule: 'property', property_id: propertyId(property.value), operator: op, value: op === 'is_set' || op === 'is_not_set' ? '' : value.value };
         },
       };
     }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import type { ProfileId } from './bindings/ProfileId';
+import { profileId } from './ids';
 import { RowSelection } from './selection';
+
+/** Profile ids from the test's short literals. */
+const profileIds = (...raw: string[]): ProfileId[] => raw.map(profileId);
 
 const FILTER = { status: 'active' as const, lastSeen: 'any' as const, search: '' };
 
@@ -11,14 +16,14 @@ describe('RowSelection', () => {
     expect(selection.isEmpty).toBe(true);
     expect(selection.toSelection()).toBeUndefined();
 
-    selection.set(['a', 'b'], true);
-    selection.set(['b'], true);
+    selection.set(profileIds('a', 'b'), true);
+    selection.set(profileIds('b'), true);
     expect(changes).toBe(1);
     expect(selection.size).toBe(2);
-    expect(selection.has('a')).toBe(true);
+    expect(selection.has(profileId('a'))).toBe(true);
     expect(selection.toSelection()).toEqual({ kind: 'ids', ids: ['a', 'b'] });
 
-    selection.set(['a'], false);
+    selection.set(profileIds('a'), false);
     expect(selection.toSelection()).toEqual({ kind: 'ids', ids: ['b'] });
     selection.clear();
     selection.clear();
@@ -28,17 +33,17 @@ describe('RowSelection', () => {
 
   it('selects every customer matching a filter, kept as the filter', () => {
     const selection = new RowSelection(() => undefined);
-    selection.set(['a'], true);
+    selection.set(profileIds('a'), true);
     selection.selectAllMatching(FILTER, 1_000_000);
     expect(selection.isAllMatching).toBe(true);
     expect(selection.size).toBe(1_000_000);
-    expect(selection.has('anyone')).toBe(true);
+    expect(selection.has(profileId('anyone'))).toBe(true);
     expect(selection.toSelection()).toEqual({ kind: 'filter', filter: FILTER });
 
     selection.setMatchingCount(999_997);
     expect(selection.size).toBe(999_997);
     // Checking a row changes nothing: it is selected already.
-    selection.set(['z'], true, () => ['x']);
+    selection.set(profileIds('z'), true, () => profileIds('x'));
     expect(selection.isAllMatching).toBe(true);
   });
 
@@ -46,7 +51,7 @@ describe('RowSelection', () => {
     let changes = 0;
     const selection = new RowSelection(() => (changes += 1));
     selection.selectAllMatching(FILTER, 500);
-    selection.set(['b'], false, () => ['a', 'b', 'c']);
+    selection.set(profileIds('b'), false, () => profileIds('a', 'b', 'c'));
     expect(changes).toBe(2);
     expect(selection.isAllMatching).toBe(false);
     expect(selection.toSelection()).toEqual({ kind: 'ids', ids: ['a', 'c'] });

@@ -3,10 +3,11 @@
 // matching"), kept as the filter so that a million customers never become a million ids here.
 
 import type { ProfileFilter } from './bindings/ProfileFilter';
+import type { ProfileId } from './bindings/ProfileId';
 import type { Selection } from './bindings/Selection';
 
 export class RowSelection {
-  private readonly picked = new Set<string>();
+  private readonly picked = new Set<ProfileId>();
   private matching: { readonly filter: ProfileFilter; count: number } | undefined;
   private readonly onChange: () => void;
 
@@ -29,7 +30,7 @@ export class RowSelection {
     return this.matching !== undefined;
   }
 
-  has(id: string): boolean {
+  has(id: ProfileId): boolean {
     return this.matching !== undefined || this.picked.has(id);
   }
 
@@ -39,7 +40,7 @@ export class RowSelection {
    * `loaded()` (the rows the table has loaded, which the manager has seen checked) minus `ids`.
    * Checking then changes nothing.
    */
-  set(ids: Iterable<string>, checked: boolean, loaded: () => Iterable<string> = () => []): void {
+  set(ids: Iterable<ProfileId>, checked: boolean, loaded: () => Iterable<ProfileId> = () => []): void {
     let changed = false;
     if (this.matching !== undefined) {
       if (checked) return;

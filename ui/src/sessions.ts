@@ -5,7 +5,9 @@
 import type { Backend } from './api';
 import type { Conversation } from './bindings/Conversation';
 import type { GoalCompletionView } from './bindings/GoalCompletionView';
+import type { ProfileId } from './bindings/ProfileId';
 import type { Sender } from './bindings/Sender';
+import type { SessionId } from './bindings/SessionId';
 import type { SessionOrder } from './bindings/SessionOrder';
 import type { SessionView } from './bindings/SessionView';
 import { clear, el, setText } from './dom';
@@ -20,7 +22,7 @@ export interface SessionsOptions {
 export interface SessionsSections {
   /** Goal completions, Bot sessions and Bot conversation, in that order. */
   readonly elements: readonly [HTMLElement, HTMLElement, HTMLElement];
-  load(profileId: string): Promise<void>;
+  load(profileId: ProfileId): Promise<void>;
   reset(): void;
 }
 
@@ -75,9 +77,9 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
     talkList,
   );
 
-  let profileId: string | undefined;
+  let profileId: ProfileId | undefined;
   let order: SessionOrder = 'newestFirst';
-  let selected: string | undefined;
+  let selected: SessionId | undefined;
   const sessionReads = latestOnly();
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -155,7 +157,7 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
     }
   }
 
-  async function pick(sessionId: string): Promise<void> {
+  async function pick(sessionId: SessionId): Promise<void> {
     const id = profileId;
     selected = sessionId;
     for (const item of sessionList.querySelectorAll<HTMLElement>('.session')) {

@@ -16,6 +16,7 @@
 // the row nodes being reused; a render only sets each node's `checked`, as it sets its text.
 
 import type { PictureView } from './bindings/PictureView';
+import type { ProfileId } from './bindings/ProfileId';
 import type { ProfileRow } from './bindings/ProfileRow';
 import type { SortColumn } from './bindings/SortColumn';
 import type { SortOrder } from './bindings/SortOrder';
@@ -67,7 +68,7 @@ export interface TableOptions {
   readonly pictures?: PictureCache;
   /** The rows checked for the bulk actions; the table redraws when it tells of a change. */
   readonly selection: RowSelection;
-  readonly onOpen: (id: string, trigger: HTMLElement) => void;
+  readonly onOpen: (id: ProfileId, trigger: HTMLElement) => void;
   readonly onSort: (column: SortColumn) => void;
   readonly maxSpacerHeight?: number;
   /** Removes the table's window listeners when aborted. */
@@ -80,7 +81,7 @@ export interface Table {
   setCount(count: number): void;
   setSort(sort: SortOrder): void;
   /** Highlights the row whose Details are open. */
-  setSelected(id: string | undefined): void;
+  setSelected(id: ProfileId | undefined): void;
   /** Unchecks every row and forgets the row a Shift+click range would start from. */
   clearSelection(): void;
   scrollToTop(): void;
@@ -285,7 +286,7 @@ export function createTable(options: TableOptions): Table {
 
   const pool: RowNode[] = [];
   let count = 0;
-  let selectedId: string | undefined;
+  let selectedId: ProfileId | undefined;
   /** The view's position in row pixels: the source of truth when the spacer is scaled. */
   let rowTop = 0;
   /** The scrollTop this code last set or saw, to tell our own scroll events from the user's. */
@@ -387,7 +388,7 @@ export function createTable(options: TableOptions): Table {
     selectOnScreen.disabled = rows.length === 0;
   }
 
-  const loadedIds = (): string[] => cache.loadedRows().map((row) => row.id);
+  const loadedIds = (): ProfileId[] => cache.loadedRows().map((row) => row.id);
 
   selectOnScreen.addEventListener('click', () => {
     const g = currentGeometry();
@@ -403,7 +404,7 @@ export function createTable(options: TableOptions): Table {
     pictureTimer = setTimeout(() => {
       pictureTimer = undefined;
       if (pictures === undefined || options.signal?.aborted === true) return;
-      const ids: string[] = [];
+      const ids: ProfileId[] = [];
       for (const node of pool) {
         if (!node.element.hidden && node.row !== undefined) ids.push(node.row.id);
       }
@@ -486,8 +487,9 @@ export function createTable(options: TableOptions): Table {
       return;
     }
     const button = target.closest('button.username');
-    const id = button?.closest('.row')?.getAttribute('data-id');
-    if (button instanceof HTMLElement && id) options.onOpen(id, button);
+    const rowElement = button?.closest('.row');
+    const row = rowElement ? pool.find((n) => n.element === rowElement)?.row : undefined;
+    if (button instanceof HTMLElement && row !== undefined) options.onOpen(row.id, button);
   });
 
   // A new height changes the scroll mapping: put the scroll bar back where the rows are.

@@ -8,10 +8,12 @@ import type { Platform } from './bindings/Platform';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
+import type { SegmentId } from './bindings/SegmentId';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS, formatUserCount } from './format';
 import { closeIcon, gearIcon, searchIcon } from './icons';
+import { segmentId } from './ids';
 
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel immediate. */
 export const SEARCH_DEBOUNCE_MS = 200;
@@ -95,7 +97,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   const kind = select<ProfileType>('type-filter', 'Type', [['', 'All types'], ...entries(TYPE_LABELS)]);
   const platform = select<Platform>('platform-filter', 'Platform', [['', 'All platforms'], ...entries(PLATFORM_LABELS)]);
   const lastSeen = select<LastSeenWindow>('last-seen-filter', 'Last seen', entries(LAST_SEEN_LABELS));
-  const segment = select<string>('segment-filter', 'Segment', [['', 'All segments']]);
+  const segment = select<SegmentId>('segment-filter', 'Segment', [['', 'All segments']]);
   const count = el('span', { id: 'count', class: 'count', 'aria-live': 'polite' });
   const jobLabel = el('span', { class: 'job-filter-label' });
   const jobClear = el(
@@ -216,7 +218,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       };
       if (kind.control.value !== '') filter.kind = kind.control.value as ProfileType;
       if (platform.control.value !== '') filter.platform = platform.control.value as Platform;
-      if (segment.control.value !== '') filter.segment = segment.control.value;
+      if (segment.control.value !== '') filter.segment = segmentId(segment.control.value);
       if (job !== undefined) filter.job = job;
       return filter;
     },

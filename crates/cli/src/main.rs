@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 use tokio::io::AsyncReadExt;
 use userdesk_core::{AppCore, OpenOptions, SyncReport, KEYCHAIN_SERVICE};
 use userdesk_model::{
-    LastSeenWindow, ListRequest, ProfileFilter, ProfilePatch, SignIn, SortColumn, SortDirection,
-    SortOrder, MAX_PAGE_SIZE,
+    JobId, LastSeenWindow, ListRequest, ProfileFilter, ProfileId, ProfilePatch, SignIn, SortColumn,
+    SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 
 /// Userdesk on the command line.
@@ -70,7 +70,7 @@ enum JobsCommand {
     /// Cancels a job that has not fired yet.
     Cancel {
         /// The job's id, as `jobs list` prints it.
-        id: String,
+        id: JobId,
     },
 }
 
@@ -123,7 +123,7 @@ struct ListArgs {
 #[derive(Args)]
 struct EditArgs {
     /// The customer's id.
-    id: String,
+    id: ProfileId,
     #[arg(long)]
     email: Option<String>,
     #[arg(long)]
@@ -253,7 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Jobs(JobsCommand::Cancel { id }) => {
-            core.cancel_job(&id).await?;
+            core.cancel_job(id).await?;
             writeln!(out, "cancelled {id}")?;
         }
         Command::Profiles(ProfilesCommand::List(args)) => list(&core, args, &mut out).await?,
@@ -268,7 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if patch == ProfilePatch::default() {
                 bail!("name a field to change: --email, --first-name, --last-name, --phone or --location");
             }
-            let details = core.patch_profile(&args.id, patch).await?;
+            let details = core.patch_profile(args.id, patch).await?;
             writeln!(out, "{}", serde_json::to_string(&details.profile)?)?;
         }
     }

@@ -180,14 +180,14 @@ async fn main() -> anyhow::Result<()> {
     }
     keep(&app, &records).await?;
     let built = started.elapsed();
-    let id = target.to_string();
+    let id = target;
 
     let open = time(|| async {
-        let details = app.profile_details(&id).await.expect("details");
-        let notes = app.notes(&id).await.expect("notes");
-        let goals = app.goal_completions(&id).await.expect("goals");
+        let details = app.profile_details(id).await.expect("details");
+        let notes = app.notes(id).await.expect("notes");
+        let goals = app.goal_completions(id).await.expect("goals");
         let sessions = app
-            .bot_sessions(&id, "", SessionOrder::NewestFirst)
+            .bot_sessions(id, "", SessionOrder::NewestFirst)
             .await
             .expect("sessions");
         assert_eq!(
@@ -198,25 +198,20 @@ async fn main() -> anyhow::Result<()> {
     })
     .await;
     let sessions_only = time(|| async {
-        app.bot_sessions(&id, "", SessionOrder::NewestFirst)
+        app.bot_sessions(id, "", SessionOrder::NewestFirst)
             .await
             .expect("sessions")
     })
     .await;
     let searched = time(|| async {
-        app.bot_sessions(&id, "sales", SessionOrder::OldestFirst)
+        app.bot_sessions(id, "sales", SessionOrder::OldestFirst)
             .await
             .expect("sessions")
     })
     .await;
-    let goals = time(|| async { app.goal_completions(&id).await.expect("goals") }).await;
-    let notes = time(|| async { app.notes(&id).await.expect("notes") }).await;
-    let conversation = time(|| async {
-        app.conversation(&talk.to_string())
-            .await
-            .expect("conversation")
-    })
-    .await;
+    let goals = time(|| async { app.goal_completions(id).await.expect("goals") }).await;
+    let notes = time(|| async { app.notes(id).await.expect("notes") }).await;
+    let conversation = time(|| async { app.conversation(talk).await.expect("conversation") }).await;
 
     let pool = app.store().pool();
     let raw = |kind: &'static str, field: &'static str, value: String| {
@@ -234,15 +229,15 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let raw_open = time(|| async {
-        raw("session", "profileId", id.clone()).await
-            + raw("goal_completion", "profileId", id.clone()).await
-            + raw("note", "profileId", id.clone()).await
+        raw("session", "profileId", id.to_string()).await
+            + raw("goal_completion", "profileId", id.to_string()).await
+            + raw("note", "profileId", id.to_string()).await
     })
     .await;
-    let raw_sessions = time(|| raw("session", "profileId", id.clone())).await;
+    let raw_sessions = time(|| raw("session", "profileId", id.to_string())).await;
     let raw_messages = time(|| raw("message", "sessionId", talk.to_string())).await;
-    let raw_goals = time(|| raw("goal_completion", "profileId", id.clone())).await;
-    let raw_notes = time(|| raw("note", "profileId", id.clone())).await;
+    let raw_goals = time(|| raw("goal_completion", "profileId", id.to_string())).await;
+    let raw_notes = time(|| raw("note", "profileId", id.to_string())).await;
 
     println!(
         "store: {customers} customers, {} pulled records, built in {:.1} s",

@@ -113,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         let start = Instant::now();
         let job = app.schedule_job(JobAction::Archive, &selection).await?;
         schedule.push(start.elapsed());
-        app.cancel_job(&job.id.to_string()).await?;
+        app.cancel_job(job.id).await?;
     }
 
     // Applying: Archive then Active again, so every run changes every picked customer.

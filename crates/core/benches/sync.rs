@@ -517,7 +517,7 @@ async fn incremental(
     for n in 0..CHANGES {
         let id = ids[(n * step + step / 2) % ids.len()];
         app.patch_profile(
-            &id.to_string(),
+            id,
             ProfilePatch {
                 first_name: Some(format!("Edited {n}")),
                 ..Default::default()

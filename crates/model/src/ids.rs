@@ -9,7 +9,10 @@ use uuid::Uuid;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
 #[serde(transparent)]
-#[cfg_attr(feature = "ts", ts(export, type = "string"))]
+#[cfg_attr(
+    feature = "ts",
+    ts(export, type = "string & { readonly __brand: 'ProfileId' }")
+)]
 pub struct ProfileId(Uuid);
 
 impl ProfileId {
@@ -72,5 +75,20 @@ mod tests {
     fn short_id_is_the_random_tail() {
         let id: ProfileId = "01890a5d-ac96-774b-bcce-b302099a8057".parse().unwrap();
         assert_eq!(id.short(), "099a8057");
+    }
+
+    /// Ids arrive from the window as JSON strings: a malformed one is refused while the
+    /// command's arguments are read, before the core sees it, and the error says which.
+    #[test]
+    fn a_malformed_id_is_refused_when_read() {
+        for hostile in ["\"../etc/passwd\"", "\"not an id\"", "\"\"", "42", "null"] {
+            let error = serde_json::from_str::<ProfileId>(hostile).unwrap_err();
+            assert!(!error.to_string().is_empty(), "{hostile}");
+        }
+        let note: Result<crate::NoteId, _> = serde_json::from_str("\"nope\"");
+        assert!(note.is_err());
+        let id = ProfileId::new();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(serde_json::from_str::<ProfileId>(&json).unwrap(), id);
     }
 }

@@ -8,7 +8,7 @@ use crate::query::ProfileFilter;
 
 crate::uuid_id!(
     /// A bulk job's id.
-    JobId
+    JobId = "string & { readonly __brand: 'JobId' }"
 );
 
 /// What a job does to its profiles.

@@ -7,7 +7,7 @@ use crate::ids::ProfileId;
 
 crate::uuid_id!(
     /// A note's id.
-    NoteId
+    NoteId = "string & { readonly __brand: 'NoteId' }"
 );
 
 /// A manager's note on a profile; the server stamps the author and the times.

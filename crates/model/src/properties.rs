@@ -8,7 +8,7 @@ use crate::text::{check_label, check_long_text};
 
 crate::uuid_id!(
     /// A property definition's id.
-    PropertyId
+    PropertyId = "string & { readonly __brand: 'PropertyId' }"
 );
 
 /// Most choices one `choice` property may offer.

@@ -7,7 +7,7 @@ use crate::ids::ProfileId;
 
 crate::uuid_id!(
     /// A data request's id.
-    RequestId
+    RequestId = "string & { readonly __brand: 'RequestId' }"
 );
 
 /// What the customer's data should undergo.

@@ -11,7 +11,7 @@ use crate::text::{check_label, check_long_text};
 
 crate::uuid_id!(
     /// A segment's id.
-    SegmentId
+    SegmentId = "string & { readonly __brand: 'SegmentId' }"
 );
 
 /// Most rules one segment may combine.

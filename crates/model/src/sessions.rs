@@ -8,19 +8,19 @@ use crate::profile::Platform;
 
 crate::uuid_id!(
     /// A bot goal's id.
-    GoalId
+    GoalId = "string & { readonly __brand: 'GoalId' }"
 );
 crate::uuid_id!(
     /// A goal completion's id.
-    GoalCompletionId
+    GoalCompletionId = "string & { readonly __brand: 'GoalCompletionId' }"
 );
 crate::uuid_id!(
     /// A bot session's id.
-    SessionId
+    SessionId = "string & { readonly __brand: 'SessionId' }"
 );
 crate::uuid_id!(
     /// A conversation message's id.
-    MessageId
+    MessageId = "string & { readonly __brand: 'MessageId' }"
 );
 
 /// Something a bot wants customers to do, such as "Booked a demo".

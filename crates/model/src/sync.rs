@@ -20,12 +20,12 @@ use crate::validation::{Field, FieldError};
 
 crate::uuid_id!(
     /// One installation of the app: it numbers its mutations 1, 2, 3… without gaps.
-    ClientId
+    ClientId = "string & { readonly __brand: 'ClientId' }"
 );
 
 crate::uuid_id!(
     /// One [`Overwrite`] notice.
-    OverwriteId
+    OverwriteId = "string & { readonly __brand: 'OverwriteId' }"
 );
 
 /// Most mutations one push may carry.

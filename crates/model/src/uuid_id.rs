@@ -1,16 +1,18 @@
 //! The UUIDv7 newtype shared by every entity id, so a note id cannot be passed as a profile id.
 
-/// Declares a UUIDv7 id newtype with serde, sqlx and TypeScript support.
+/// Declares a UUIDv7 id newtype with serde, sqlx and TypeScript support; `$typescript` is its
+/// TypeScript type, a string branded with the id's name.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! uuid_id {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident = $typescript:tt) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
         #[serde(transparent)]
-        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        // A branded string in TypeScript: one id cannot be passed where another is expected.
+        #[cfg_attr(feature = "ts", ts(type = $typescript))]
         pub struct $name(uuid::Uuid);
 
         impl $name {

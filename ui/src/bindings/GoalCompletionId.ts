@@ -3,4 +3,4 @@
 /**
  * A goal completion's id.
  */
-export type GoalCompletionId = string;
+export type GoalCompletionId = string & { readonly __brand: 'GoalCompletionId' };

@@ -3,4 +3,4 @@
 /**
  * A bot goal's id.
  */
-export type GoalId = string;
+export type GoalId = string & { readonly __brand: 'GoalId' };

@@ -3,4 +3,4 @@
 /**
  * A bulk job's id.
  */
-export type JobId = string;
+export type JobId = string & { readonly __brand: 'JobId' };

@@ -3,4 +3,4 @@
 /**
  * A conversation message's id.
  */
-export type MessageId = string;
+export type MessageId = string & { readonly __brand: 'MessageId' };

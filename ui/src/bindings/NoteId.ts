@@ -3,4 +3,4 @@
 /**
  * A note's id.
  */
-export type NoteId = string;
+export type NoteId = string & { readonly __brand: 'NoteId' };

@@ -3,4 +3,4 @@
 /**
  * A customer profile's id: a UUIDv7 minted by whoever creates the profile.
  */
-export type ProfileId = string;
+export type ProfileId = string & { readonly __brand: 'ProfileId' };

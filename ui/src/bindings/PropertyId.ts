@@ -3,4 +3,4 @@
 /**
  * A property definition's id.
  */
-export type PropertyId = string;
+export type PropertyId = string & { readonly __brand: 'PropertyId' };

@@ -3,4 +3,4 @@
 /**
  * A data request's id.
  */
-export type RequestId = string;
+export type RequestId = string & { readonly __brand: 'RequestId' };

@@ -3,4 +3,4 @@
 /**
  * A segment's id.
  */
-export type SegmentId = string;
+export type SegmentId = string & { readonly __brand: 'SegmentId' };

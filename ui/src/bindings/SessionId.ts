@@ -3,4 +3,4 @@
 /**
  * A bot session's id.
  */
-export type SessionId = string;
+export type SessionId = string & { readonly __brand: 'SessionId' };

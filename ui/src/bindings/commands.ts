@@ -9,22 +9,28 @@ import type { DataRequestView } from './DataRequestView';
 import type { Goal } from './Goal';
 import type { GoalCompletionView } from './GoalCompletionView';
 import type { JobAction } from './JobAction';
+import type { JobId } from './JobId';
 import type { JobView } from './JobView';
 import type { ListRequest } from './ListRequest';
+import type { NoteId } from './NoteId';
 import type { NoteView } from './NoteView';
 import type { PictureView } from './PictureView';
 import type { ProfileDetails } from './ProfileDetails';
 import type { ProfileFilter } from './ProfileFilter';
+import type { ProfileId } from './ProfileId';
 import type { ProfilePage } from './ProfilePage';
 import type { ProfilePatch } from './ProfilePatch';
 import type { ProfilePropertyView } from './ProfilePropertyView';
 import type { PropertyDraft } from './PropertyDraft';
+import type { PropertyId } from './PropertyId';
 import type { PropertySort } from './PropertySort';
 import type { PropertyView } from './PropertyView';
 import type { SegmentDraft } from './SegmentDraft';
+import type { SegmentId } from './SegmentId';
 import type { SegmentRef } from './SegmentRef';
 import type { SegmentView } from './SegmentView';
 import type { Selection } from './Selection';
+import type { SessionId } from './SessionId';
 import type { SessionOrder } from './SessionOrder';
 import type { SessionView } from './SessionView';
 import type { SignIn } from './SignIn';
@@ -38,58 +44,58 @@ export interface Backend {
   /** How many customers match the filter. */
   countProfiles(filter: ProfileFilter): Promise<number>;
   /** Everything the Details window shows of one customer. */
-  profileDetails(id: string): Promise<ProfileDetails>;
+  profileDetails(id: ProfileId): Promise<ProfileDetails>;
   /** Changes only the fields present in `patch`; an empty string clears a field. */
-  patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails>;
+  patchProfile(id: ProfileId, patch: ProfilePatch): Promise<ProfileDetails>;
   /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
-  setProfileActive(id: string, active: boolean): Promise<ProfileDetails>;
+  setProfileActive(id: ProfileId, active: boolean): Promise<ProfileDetails>;
   /** Removes the customer's picture. */
-  removeProfilePicture(profileId: string): Promise<ProfileDetails>;
+  removeProfilePicture(profileId: ProfileId): Promise<ProfileDetails>;
   /** The pictures of those of `ids` that have one (the table's rows in view). */
-  profilePictures(ids: Array<string>): Promise<Array<PictureView>>;
+  profilePictures(ids: Array<ProfileId>): Promise<Array<PictureView>>;
   /** The customer's notes, newest first. */
-  notes(profileId: string): Promise<Array<NoteView>>;
+  notes(profileId: ProfileId): Promise<Array<NoteView>>;
   /** Adds a note to the customer. */
-  addNote(profileId: string, body: string): Promise<NoteView>;
+  addNote(profileId: ProfileId, body: string): Promise<NoteView>;
   /** Changes a note's text. */
-  editNote(noteId: string, body: string): Promise<NoteView>;
+  editNote(noteId: NoteId, body: string): Promise<NoteView>;
   /** Deletes a note. */
-  deleteNote(noteId: string): Promise<void>;
+  deleteNote(noteId: NoteId): Promise<void>;
   /** The customer's bot sessions whose bot's name contains `search`, by end time. */
-  botSessions(profileId: string, search: string, order: SessionOrder): Promise<Array<SessionView>>;
+  botSessions(profileId: ProfileId, search: string, order: SessionOrder): Promise<Array<SessionView>>;
   /** A session's whole transcript. */
-  conversation(sessionId: string): Promise<Conversation>;
+  conversation(sessionId: SessionId): Promise<Conversation>;
   /** The goals the customer completed, the latest first. */
-  goalCompletions(profileId: string): Promise<Array<GoalCompletionView>>;
+  goalCompletions(profileId: ProfileId): Promise<Array<GoalCompletionView>>;
   /** The customer's export and delete requests, the latest first. */
-  dataRequests(profileId: string): Promise<Array<DataRequestView>>;
+  dataRequests(profileId: ProfileId): Promise<Array<DataRequestView>>;
   /** Queues an export or delete request (after the manager confirmed it). */
-  requestData(profileId: string, kind: DataRequestKind): Promise<DataRequestView>;
+  requestData(profileId: ProfileId, kind: DataRequestKind): Promise<DataRequestView>;
   /** Property definitions whose name contains `search`, sorted by name or format. */
   properties(search: string, sort: PropertySort, direction: SortDirection): Promise<Array<PropertyView>>;
   /** Creates a property definition. */
   createProperty(draft: PropertyDraft): Promise<PropertyView>;
   /** Renames, describes, or changes the choices of a property; its format cannot change. */
-  updateProperty(id: string, draft: PropertyDraft): Promise<PropertyView>;
+  updateProperty(id: PropertyId, draft: PropertyDraft): Promise<PropertyView>;
   /** Deletes the definition and every customer's value of it. */
-  deleteProperty(id: string): Promise<void>;
+  deleteProperty(id: PropertyId): Promise<void>;
   /** The customer's property values, sorted by the property's name. */
-  profileProperties(profileId: string): Promise<Array<ProfilePropertyView>>;
+  profileProperties(profileId: ProfileId): Promise<Array<ProfilePropertyView>>;
   /**
    * Sets (or, with `null`, removes) a customer's value; returns the customer's properties
    * after it.
    */
-  setProfileProperty(profileId: string, propertyId: string, value: string | null): Promise<Array<ProfilePropertyView>>;
+  setProfileProperty(profileId: ProfileId, propertyId: PropertyId, value: string | null): Promise<Array<ProfilePropertyView>>;
   /** Segments whose name contains `search`, sorted by name, with their member counts. */
   segments(search: string): Promise<Array<SegmentView>>;
   /** A segment of hand-picked `members` (profile ids) plus every profile meeting its rules. */
-  createSegment(draft: SegmentDraft, members: Array<string>): Promise<SegmentView>;
+  createSegment(draft: SegmentDraft, members: Array<ProfileId>): Promise<SegmentView>;
   /** Changes a segment's name, description or rules. */
-  updateSegment(id: string, draft: SegmentDraft): Promise<SegmentView>;
+  updateSegment(id: SegmentId, draft: SegmentDraft): Promise<SegmentView>;
   /** Deletes a segment (its customers stay). */
-  deleteSegment(id: string): Promise<void>;
+  deleteSegment(id: SegmentId): Promise<void>;
   /** The segments the customer belongs to. */
-  profileSegments(profileId: string): Promise<Array<SegmentRef>>;
+  profileSegments(profileId: ProfileId): Promise<Array<SegmentRef>>;
   /** The bots' goals, for the segment rules. */
   goals(): Promise<Array<Goal>>;
   /**
@@ -98,7 +104,7 @@ export interface Backend {
    */
   scheduleJob(action: JobAction, selection: Selection): Promise<JobView>;
   /** Cancels a pending job; refused with `invalid_request` once it has fired. */
-  cancelJob(id: string): Promise<void>;
+  cancelJob(id: JobId): Promise<void>;
   /** Pending and running jobs, then the last ones done or cancelled. */
   jobs(): Promise<Array<JobView>>;
   /** The delay of Active and Archive, in seconds. */
@@ -136,7 +142,7 @@ export interface Backend {
    * keeps it as a 256×256 PNG. A file that is not a readable PNG, JPEG, GIF, WebP or BMP image,
    * or is over 20 MB, is refused with `invalid_picture` and nothing changes.
    */
-  setProfilePicture(profileId: string, file: Uint8Array): Promise<ProfileDetails>;
+  setProfilePicture(profileId: ProfileId, file: Uint8Array): Promise<ProfileDetails>;
 }
 
 /** The real backend: the commands of the Tauri shell. */

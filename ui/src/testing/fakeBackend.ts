@@ -19,31 +19,37 @@ import type { Conversation } from '../bindings/Conversation';
 import type { Goal } from '../bindings/Goal';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
 import type { JobAction } from '../bindings/JobAction';
+import type { JobId } from '../bindings/JobId';
 import type { JobState } from '../bindings/JobState';
 import type { JobView } from '../bindings/JobView';
 import type { DataRequestKind } from '../bindings/DataRequestKind';
 import type { DataRequestView } from '../bindings/DataRequestView';
 import type { LastSeenWindow } from '../bindings/LastSeenWindow';
 import type { ListRequest } from '../bindings/ListRequest';
+import type { NoteId } from '../bindings/NoteId';
 import type { NoteView } from '../bindings/NoteView';
 import type { PictureView } from '../bindings/PictureView';
 import type { Platform } from '../bindings/Platform';
 import type { Profile } from '../bindings/Profile';
 import type { ProfileDetails } from '../bindings/ProfileDetails';
 import type { ProfileFilter } from '../bindings/ProfileFilter';
+import type { ProfileId } from '../bindings/ProfileId';
 import type { ProfilePage } from '../bindings/ProfilePage';
 import type { ProfilePatch } from '../bindings/ProfilePatch';
 import type { ProfilePropertyView } from '../bindings/ProfilePropertyView';
 import type { ProfileRow } from '../bindings/ProfileRow';
 import type { PropertyDraft } from '../bindings/PropertyDraft';
 import type { PropertyFormat } from '../bindings/PropertyFormat';
+import type { PropertyId } from '../bindings/PropertyId';
 import type { PropertySort } from '../bindings/PropertySort';
 import type { PropertyView } from '../bindings/PropertyView';
 import type { SegmentDraft } from '../bindings/SegmentDraft';
+import type { SegmentId } from '../bindings/SegmentId';
 import type { SegmentRef } from '../bindings/SegmentRef';
 import type { SegmentRule } from '../bindings/SegmentRule';
 import type { SegmentView } from '../bindings/SegmentView';
 import type { Selection } from '../bindings/Selection';
+import type { SessionId } from '../bindings/SessionId';
 import type { SessionOrder } from '../bindings/SessionOrder';
 import type { SessionView } from '../bindings/SessionView';
 import type { SignIn } from '../bindings/SignIn';
@@ -51,6 +57,7 @@ import type { SortDirection } from '../bindings/SortDirection';
 import type { SortOrder } from '../bindings/SortOrder';
 import type { SyncView } from '../bindings/SyncView';
 import type { Account } from '../bindings/Account';
+import { goalId, jobId, noteId, profileId, propertyId, requestId, segmentId } from '../ids';
 import { MAX_PICTURE_BYTES, oversizeReason } from '../pictures';
 
 export interface FakeBackendOptions {
@@ -105,8 +112,8 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-export function fakeId(index: number): string {
-  return `00000000-0000-7000-8000-${pad(index, 12)}`;
+export function fakeId(index: number): ProfileId {
+  return profileId(`00000000-0000-7000-8000-${pad(index, 12)}`);
 }
 
 function indexOfId(id: string): number | undefined {
@@ -169,32 +176,32 @@ const FIELD_NAMES: Readonly<Record<Field, string>> = {
 
 /** The goals every fake workspace starts with. */
 export const FAKE_GOALS: readonly Goal[] = [
-  { id: 'goal-demo', name: 'Booked a demo', bot: 'Sales Bot' },
-  { id: 'goal-refund', name: 'Refund requested', bot: 'Support Bot' },
+  { id: goalId('goal-demo'), name: 'Booked a demo', bot: 'Sales Bot' },
+  { id: goalId('goal-refund'), name: 'Refund requested', bot: 'Support Bot' },
 ];
 
 /** A segment as the fake keeps it: its hand-picked members apart from its rules. */
 interface FakeSegment {
-  readonly id: string;
+  readonly id: SegmentId;
   name: string;
   description: string;
   rules: SegmentRule[];
-  readonly members: Set<string>;
+  readonly members: Set<ProfileId>;
   pending: boolean;
 }
 
 /** A delayed Active or Archive as the fake keeps it: picked ids, or the filter resolved when it fires. */
 interface FakeJob {
-  readonly id: string;
+  readonly id: JobId;
   readonly action: JobAction;
   state: JobState;
   readonly total: number;
   applied: number;
   readonly runAtMs: number;
   completedMs?: number;
-  readonly target: { readonly ids: ReadonlySet<string> } | { readonly filter: ProfileFilter };
+  readonly target: { readonly ids: ReadonlySet<ProfileId> } | { readonly filter: ProfileFilter };
   /** The ids of the customers it changed, once done: what a filter on the job shows. */
-  customers?: ReadonlySet<string>;
+  customers?: ReadonlySet<ProfileId>;
 }
 
 /** The core's default delay of Active and Archive (5 minutes) and its longest (a week), seconds. */
@@ -273,7 +280,7 @@ function checkSegmentDraft(
   draft: SegmentDraft,
   others: Iterable<{ name: string }>,
   goals: readonly Goal[],
-  properties: ReadonlyMap<string, PropertyView>,
+  properties: ReadonlyMap<PropertyId, PropertyView>,
 ): SegmentDraft {
   const refuse = (reason: string): never => {
     throw apiError('invalid_request', sentence(reason));
@@ -386,21 +393,21 @@ export class FakeBackend implements Backend {
   private readonly orderings = new Map<string, Ordering>();
   private readonly failures: { command: string; error: unknown }[] = [];
   /** Notes by profile id, newest first, as the core would return them. */
-  readonly notesByProfile = new Map<string, NoteView[]>();
+  readonly notesByProfile = new Map<ProfileId, NoteView[]>();
   private noteCounter = 0;
   /** Bot sessions by profile id, newest first. */
-  readonly sessionsByProfile = new Map<string, SessionView[]>();
+  readonly sessionsByProfile = new Map<ProfileId, SessionView[]>();
   /** Transcripts by session id. */
-  readonly conversations = new Map<string, Conversation>();
-  readonly goalsByProfile = new Map<string, GoalCompletionView[]>();
-  readonly requestsByProfile = new Map<string, DataRequestView[]>();
+  readonly conversations = new Map<SessionId, Conversation>();
+  readonly goalsByProfile = new Map<ProfileId, GoalCompletionView[]>();
+  readonly requestsByProfile = new Map<ProfileId, DataRequestView[]>();
   /** Property definitions by id. */
-  readonly propertiesById = new Map<string, PropertyView>();
+  readonly propertiesById = new Map<PropertyId, PropertyView>();
   /** Property values by profile id, then property id. */
-  readonly propertyValues = new Map<string, Map<string, { value: string; pending: boolean }>>();
+  readonly propertyValues = new Map<ProfileId, Map<PropertyId, { value: string; pending: boolean }>>();
   /** Pictures by profile id. */
-  readonly picturesByProfile = new Map<string, PictureView>();
-  private readonly segmentsById = new Map<string, FakeSegment>();
+  readonly picturesByProfile = new Map<ProfileId, PictureView>();
+  private readonly segmentsById = new Map<SegmentId, FakeSegment>();
   /** What `goals` answers. */
   goalList: Goal[] = [...FAKE_GOALS];
   private recordCounter = 0;
@@ -469,11 +476,11 @@ export class FakeBackend implements Backend {
     return this.answer('count_profiles', { filter }, () => this.ordering(filter, BY_USERNAME).length);
   }
 
-  profileDetails(id: string): Promise<ProfileDetails> {
+  profileDetails(id: ProfileId): Promise<ProfileDetails> {
     return this.answer('profile_details', { id }, () => this.details(this.indexOf(id)));
   }
 
-  patchProfile(id: string, patch: ProfilePatch): Promise<ProfileDetails> {
+  patchProfile(id: ProfileId, patch: ProfilePatch): Promise<ProfileDetails> {
     return this.answer('patch_profile', { id, patch }, () => {
       const index = this.indexOf(id);
       const errors: FieldError[] = [];
@@ -495,7 +502,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  setProfileActive(id: string, active: boolean): Promise<ProfileDetails> {
+  setProfileActive(id: ProfileId, active: boolean): Promise<ProfileDetails> {
     return this.answer('set_profile_active', { id, active }, () => {
       const index = this.indexOf(id);
       this.edited.set(index, { ...this.profile(index), status: active ? 'active' : 'archived' });
@@ -505,14 +512,14 @@ export class FakeBackend implements Backend {
   }
 
   /** Gives a customer a picture, as if it had come from the server (no call is recorded). */
-  seedPicture(profileId: string, pending = false): PictureView {
+  seedPicture(profileId: ProfileId, pending = false): PictureView {
     const picture: PictureView = { profileId, dataUrl: FAKE_PICTURE_URL, pending };
     this.picturesByProfile.set(profileId, picture);
     return structuredClone(picture);
   }
 
   /** Records the file's size rather than its bytes. */
-  setProfilePicture(profileId: string, file: Uint8Array): Promise<ProfileDetails> {
+  setProfilePicture(profileId: ProfileId, file: Uint8Array): Promise<ProfileDetails> {
     return this.answer('set_profile_picture', { profileId, size: file.length }, () => {
       const index = this.indexOf(profileId);
       checkPicture(file);
@@ -521,7 +528,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  removeProfilePicture(profileId: string): Promise<ProfileDetails> {
+  removeProfilePicture(profileId: ProfileId): Promise<ProfileDetails> {
     return this.answer('remove_profile_picture', { profileId }, () => {
       const index = this.indexOf(profileId);
       this.picturesByProfile.delete(profileId);
@@ -529,7 +536,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  profilePictures(ids: string[]): Promise<PictureView[]> {
+  profilePictures(ids: ProfileId[]): Promise<PictureView[]> {
     return this.answer('profile_pictures', { ids }, () =>
       ids.flatMap((id) => {
         const picture = this.picturesByProfile.get(id);
@@ -538,20 +545,20 @@ export class FakeBackend implements Backend {
     );
   }
 
-  notes(profileId: string): Promise<NoteView[]> {
+  notes(profileId: ProfileId): Promise<NoteView[]> {
     return this.answer('notes', { profileId }, () => {
       this.indexOf(profileId);
       return [...(this.notesByProfile.get(profileId) ?? [])];
     });
   }
 
-  addNote(profileId: string, body: string): Promise<NoteView> {
+  addNote(profileId: ProfileId, body: string): Promise<NoteView> {
     return this.answer('add_note', { profileId, body }, () => {
       this.indexOf(profileId);
       checkNote(body);
       this.noteCounter += 1;
       const note: NoteView = {
-        id: `note-${this.noteCounter}`,
+        id: noteId(`note-${this.noteCounter}`),
         author: 'You',
         body,
         created: `Jun 1, 2025 12:${String(this.noteCounter).padStart(2, '0')}`,
@@ -562,7 +569,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  editNote(noteId: string, body: string): Promise<NoteView> {
+  editNote(noteId: NoteId, body: string): Promise<NoteView> {
     return this.answer('edit_note', { noteId, body }, () => {
       checkNote(body);
       for (const [profileId, notes] of this.notesByProfile) {
@@ -577,7 +584,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  deleteNote(noteId: string): Promise<void> {
+  deleteNote(noteId: NoteId): Promise<void> {
     return this.answer('delete_note', { noteId }, () => {
       for (const [profileId, notes] of this.notesByProfile) {
         if (!notes.some((n) => n.id === noteId)) continue;
@@ -588,7 +595,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  botSessions(profileId: string, search: string, order: SessionOrder): Promise<SessionView[]> {
+  botSessions(profileId: ProfileId, search: string, order: SessionOrder): Promise<SessionView[]> {
     return this.answer('bot_sessions', { profileId, search, order }, () => {
       this.indexOf(profileId);
       const needle = search.trim().toLowerCase();
@@ -597,7 +604,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  conversation(sessionId: string): Promise<Conversation> {
+  conversation(sessionId: SessionId): Promise<Conversation> {
     return this.answer('conversation', { sessionId }, () => {
       const talk = this.conversations.get(sessionId);
       if (talk === undefined) throw apiError('not_found', `no bot session with id ${sessionId}`);
@@ -605,26 +612,26 @@ export class FakeBackend implements Backend {
     });
   }
 
-  goalCompletions(profileId: string): Promise<GoalCompletionView[]> {
+  goalCompletions(profileId: ProfileId): Promise<GoalCompletionView[]> {
     return this.answer('goal_completions', { profileId }, () => {
       this.indexOf(profileId);
       return [...(this.goalsByProfile.get(profileId) ?? [])];
     });
   }
 
-  dataRequests(profileId: string): Promise<DataRequestView[]> {
+  dataRequests(profileId: ProfileId): Promise<DataRequestView[]> {
     return this.answer('data_requests', { profileId }, () => {
       this.indexOf(profileId);
       return [...(this.requestsByProfile.get(profileId) ?? [])];
     });
   }
 
-  requestData(profileId: string, kind: DataRequestKind): Promise<DataRequestView> {
+  requestData(profileId: ProfileId, kind: DataRequestKind): Promise<DataRequestView> {
     return this.answer('request_data', { profileId, kind }, () => {
       this.indexOf(profileId);
       const list = this.requestsByProfile.get(profileId) ?? [];
       const request: DataRequestView = {
-        id: `request-${list.length + 1}`,
+        id: requestId(`request-${list.length + 1}`),
         kind,
         state: 'queued',
         reason: '',
@@ -709,14 +716,14 @@ export class FakeBackend implements Backend {
   /** Adds a property definition as if it had come from the server (no call is recorded). */
   seedProperty(draft: PropertyDraft, pending = false): PropertyView {
     const clean = checkPropertyDraft(draft, this.propertiesById.values());
-    const view: PropertyView = { id: this.nextId('property'), ...clean, pending };
+    const view: PropertyView = { id: propertyId(this.nextId('property')), ...clean, pending };
     this.propertiesById.set(view.id, view);
     return structuredClone(view);
   }
 
   /** Gives a customer a value of a property, as if it had come from the server. */
-  seedPropertyValue(profileId: string, propertyId: string, value: string): void {
-    const values = this.propertyValues.get(profileId) ?? new Map<string, { value: string; pending: boolean }>();
+  seedPropertyValue(profileId: ProfileId, propertyId: PropertyId, value: string): void {
+    const values = this.propertyValues.get(profileId) ?? new Map<PropertyId, { value: string; pending: boolean }>();
     values.set(propertyId, { value, pending: false });
     this.propertyValues.set(profileId, values);
     this.orderings.clear();
@@ -736,13 +743,13 @@ export class FakeBackend implements Backend {
   createProperty(draft: PropertyDraft): Promise<PropertyView> {
     return this.answer('create_property', { draft }, () => {
       const clean = checkPropertyDraft(draft, this.propertiesById.values());
-      const view: PropertyView = { id: this.nextId('property'), ...clean, pending: true };
+      const view: PropertyView = { id: propertyId(this.nextId('property')), ...clean, pending: true };
       this.propertiesById.set(view.id, view);
       return view;
     });
   }
 
-  updateProperty(id: string, draft: PropertyDraft): Promise<PropertyView> {
+  updateProperty(id: PropertyId, draft: PropertyDraft): Promise<PropertyView> {
     return this.answer('update_property', { id, draft }, () => {
       const current = this.propertyOf(id);
       if (draft.format !== current.format) {
@@ -758,7 +765,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  deleteProperty(id: string): Promise<void> {
+  deleteProperty(id: PropertyId): Promise<void> {
     return this.answer('delete_property', { id }, () => {
       this.propertyOf(id);
       this.propertiesById.delete(id);
@@ -767,18 +774,18 @@ export class FakeBackend implements Backend {
     });
   }
 
-  profileProperties(profileId: string): Promise<ProfilePropertyView[]> {
+  profileProperties(profileId: ProfileId): Promise<ProfilePropertyView[]> {
     return this.answer('profile_properties', { profileId }, () => {
       this.indexOf(profileId);
       return this.propertiesOfProfile(profileId);
     });
   }
 
-  setProfileProperty(profileId: string, propertyId: string, value: string | null): Promise<ProfilePropertyView[]> {
+  setProfileProperty(profileId: ProfileId, propertyId: PropertyId, value: string | null): Promise<ProfilePropertyView[]> {
     return this.answer('set_profile_property', { profileId, propertyId, value }, () => {
       this.indexOf(profileId);
       const property = this.propertyOf(propertyId);
-      const values = this.propertyValues.get(profileId) ?? new Map<string, { value: string; pending: boolean }>();
+      const values = this.propertyValues.get(profileId) ?? new Map<PropertyId, { value: string; pending: boolean }>();
       if (value === null) {
         values.delete(propertyId);
       } else {
@@ -793,9 +800,9 @@ export class FakeBackend implements Backend {
   // ---- Segments ----
 
   /** Adds a segment as if it had come from the server (no call is recorded). */
-  seedSegment(draft: SegmentDraft, members: readonly string[] = [], pending = false): SegmentView {
+  seedSegment(draft: SegmentDraft, members: readonly ProfileId[] = [], pending = false): SegmentView {
     const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
-    const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending };
+    const segment: FakeSegment = { id: segmentId(this.nextId('segment')), ...clean, members: new Set(members), pending };
     this.segmentsById.set(segment.id, segment);
     this.orderings.clear();
     return this.segmentView(segment);
@@ -811,18 +818,18 @@ export class FakeBackend implements Backend {
     });
   }
 
-  createSegment(draft: SegmentDraft, members: string[]): Promise<SegmentView> {
+  createSegment(draft: SegmentDraft, members: ProfileId[]): Promise<SegmentView> {
     return this.answer('create_segment', { draft, members }, () => {
       const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
       for (const member of members) this.indexOf(member);
-      const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
+      const segment: FakeSegment = { id: segmentId(this.nextId('segment')), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
       this.orderings.clear();
       return this.segmentView(segment);
     });
   }
 
-  updateSegment(id: string, draft: SegmentDraft): Promise<SegmentView> {
+  updateSegment(id: SegmentId, draft: SegmentDraft): Promise<SegmentView> {
     return this.answer('update_segment', { id, draft }, () => {
       const segment = this.segmentOf(id);
       const others = [...this.segmentsById.values()].filter((s) => s.id !== id);
@@ -836,7 +843,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  deleteSegment(id: string): Promise<void> {
+  deleteSegment(id: SegmentId): Promise<void> {
     return this.answer('delete_segment', { id }, () => {
       this.segmentOf(id);
       this.segmentsById.delete(id);
@@ -844,7 +851,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  profileSegments(profileId: string): Promise<SegmentRef[]> {
+  profileSegments(profileId: ProfileId): Promise<SegmentRef[]> {
     return this.answer('profile_segments', { profileId }, () => {
       const profile = this.profile(this.indexOf(profileId));
       return [...this.segmentsById.values()]
@@ -865,7 +872,7 @@ export class FakeBackend implements Backend {
       const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
       const members = this.resolve(selection).map(fakeId);
       if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
-      const segment: FakeSegment = { id: this.nextId('segment'), ...clean, members: new Set(members), pending: true };
+      const segment: FakeSegment = { id: segmentId(this.nextId('segment')), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
       this.orderings.clear();
       return this.segmentView(segment);
@@ -897,7 +904,7 @@ export class FakeBackend implements Backend {
       }
       if (total === 0) throw apiError('invalid_request', 'Select at least one customer');
       const job: FakeJob = {
-        id: this.nextId('job'),
+        id: jobId(this.nextId('job')),
         action,
         state: 'pending',
         total,
@@ -910,7 +917,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  cancelJob(id: string): Promise<void> {
+  cancelJob(id: JobId): Promise<void> {
     return this.answer('cancel_job', { id }, () => {
       // The core's timer fires a job at its time whether or not anyone looks.
       this.fireDueJobs();
@@ -1001,19 +1008,19 @@ export class FakeBackend implements Backend {
     return `${kind}-${this.recordCounter}`;
   }
 
-  private propertyOf(id: string): PropertyView {
+  private propertyOf(id: PropertyId): PropertyView {
     const property = this.propertiesById.get(id);
     if (property === undefined) throw apiError('not_found', `no property with id ${id}`);
     return property;
   }
 
-  private segmentOf(id: string): FakeSegment {
+  private segmentOf(id: SegmentId): FakeSegment {
     const segment = this.segmentsById.get(id);
     if (segment === undefined) throw apiError('not_found', `no segment with id ${id}`);
     return segment;
   }
 
-  private propertiesOfProfile(profileId: string): ProfilePropertyView[] {
+  private propertiesOfProfile(profileId: ProfileId): ProfilePropertyView[] {
     const list: ProfilePropertyView[] = [];
     for (const [propertyId, { value, pending }] of this.propertyValues.get(profileId) ?? []) {
       const property = this.propertiesById.get(propertyId);
@@ -1104,7 +1111,7 @@ export class FakeBackend implements Backend {
     });
   }
 
-  private indexOf(id: string): number {
+  private indexOf(id: ProfileId): number {
     const index = indexOfId(id);
     if (index === undefined || !this.exists(index)) throw apiError('not_found', `no profile with id ${id}`);
     return index;
@@ -1212,7 +1219,7 @@ export class FakeBackend implements Backend {
     }
   }
 
-  private cursorValue(id: string, sort: SortOrder): CursorValue {
+  private cursorValue(id: ProfileId, sort: SortOrder): CursorValue {
     const key = this.sortKey(this.profile(this.indexOf(id)), sort);
     return typeof key === 'number' ? { type: 'int', value: key } : { type: 'text', value: key };
   }
@@ -1297,7 +1304,7 @@ export class FakeBackend implements Backend {
   }
 
   private sortedOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
-    const keyed: { index: number; key: SortKey; id: string }[] = [];
+    const keyed: { index: number; key: SortKey; id: ProfileId }[] = [];
     for (let i = 0; i < this.size; i += 1) {
       if (this.deleted.has(i)) continue;
       const p = this.profile(i);

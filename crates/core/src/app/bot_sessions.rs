@@ -1,38 +1,36 @@
 //! A customer's bot sessions, their conversations, goal completions, and the goals tracked.
 
+use userdesk_model::ProfileId;
 use userdesk_model::{
     Conversation, Goal, GoalCompletionView, SessionId, SessionOrder, SessionView,
 };
 
-use super::{parse_id, AppCore};
-use crate::error::{CoreError, Result};
+use super::AppCore;
+use crate::error::Result;
 
 impl AppCore {
     /// The customer's bot sessions whose bot's name contains `search` (any case), by end time
     /// either way; times in the manager's zone.
     pub async fn bot_sessions(
         &self,
-        profile_id: &str,
+        profile_id: ProfileId,
         search: &str,
         order: SessionOrder,
     ) -> Result<Vec<SessionView>> {
-        let id = parse_id(profile_id)?;
+        let id = profile_id;
         self.store
             .bot_sessions(id, search, order, self.time_zone())
             .await
     }
 
     /// A bot session's whole conversation, with its bot and platform.
-    pub async fn conversation(&self, session_id: &str) -> Result<Conversation> {
-        let id: SessionId = session_id.parse().map_err(|_| {
-            CoreError::InvalidRequest(format!("{session_id:?} is not a session id"))
-        })?;
-        self.store.conversation(id, self.time_zone()).await
+    pub async fn conversation(&self, session_id: SessionId) -> Result<Conversation> {
+        self.store.conversation(session_id, self.time_zone()).await
     }
 
     /// The goals the customer completed, the latest first.
-    pub async fn goal_completions(&self, profile_id: &str) -> Result<Vec<GoalCompletionView>> {
-        let id = parse_id(profile_id)?;
+    pub async fn goal_completions(&self, profile_id: ProfileId) -> Result<Vec<GoalCompletionView>> {
+        let id = profile_id;
         self.store.goal_completions(id, self.time_zone()).await
     }
 

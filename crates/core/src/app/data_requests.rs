@@ -1,8 +1,9 @@
 //! A customer's export and delete requests.
 
+use userdesk_model::ProfileId;
 use userdesk_model::{DataRequestKind, DataRequestView};
 
-use super::{parse_id, AppCore};
+use super::AppCore;
 use crate::error::Result;
 use crate::sync::auto::AutoSync;
 use crate::time::format_timestamp;
@@ -10,8 +11,8 @@ use crate::time::format_timestamp;
 impl AppCore {
     /// The customer's export and delete requests, the latest first, with the state of each
     /// one's email.
-    pub async fn data_requests(&self, profile_id: &str) -> Result<Vec<DataRequestView>> {
-        let id = parse_id(profile_id)?;
+    pub async fn data_requests(&self, profile_id: ProfileId) -> Result<Vec<DataRequestView>> {
+        let id = profile_id;
         let me = self.note_author().await?;
         let list = self.store.data_requests(id, &me).await?;
         Ok(list.into_iter().map(|r| self.request_view(r)).collect())
@@ -21,10 +22,10 @@ impl AppCore {
     /// queued at once, mailed by the server once synced.
     pub async fn request_data(
         &self,
-        profile_id: &str,
+        profile_id: ProfileId,
         kind: DataRequestKind,
     ) -> Result<DataRequestView> {
-        let id = parse_id(profile_id)?;
+        let id = profile_id;
         let me = self.note_author().await?;
         let queued = self.store.request_data(id, kind, &me).await?;
         self.with_auto_sync(AutoSync::edited);

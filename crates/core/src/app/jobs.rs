@@ -65,10 +65,7 @@ impl AppCore {
     }
 
     /// Cancels a job that has not fired yet.
-    pub async fn cancel_job(&self, id: &str) -> Result<()> {
-        let id: JobId = id
-            .parse()
-            .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a job id")))?;
+    pub async fn cancel_job(&self, id: JobId) -> Result<()> {
         self.store().cancel_job(id).await?;
         self.job_runner.wake();
         Ok(())
@@ -222,12 +219,7 @@ impl AppCore {
         draft: userdesk_model::SegmentDraft,
         selection: &Selection,
     ) -> Result<userdesk_model::SegmentView> {
-        let ids: Vec<String> = self
-            .selection_ids(selection)
-            .await?
-            .iter()
-            .map(ProfileId::to_string)
-            .collect();
+        let ids = self.selection_ids(selection).await?;
         if ids.is_empty() {
             return Err(CoreError::InvalidRequest(
                 "select at least one customer".to_string(),

@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use userdesk_model::{NoteId, ProfileFilter, ProfileId, PropertyId, SegmentId};
+use userdesk_model::ProfileFilter;
 
 use crate::app::account::KEYCHAIN_SERVICE;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::index::SharedIndex;
 use crate::jobs::JobRunner;
 use crate::platform::keychain::Keychain;
@@ -130,24 +130,4 @@ impl AppCore {
         }
         Ok(resolved)
     }
-}
-
-fn parse_id(id: &str) -> Result<ProfileId> {
-    id.parse()
-        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a profile id")))
-}
-
-fn parse_property_id(id: &str) -> Result<PropertyId> {
-    id.parse()
-        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a property id")))
-}
-
-fn parse_segment_id(id: &str) -> Result<SegmentId> {
-    id.parse()
-        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a segment id")))
-}
-
-fn parse_note_id(id: &str) -> Result<NoteId> {
-    id.parse()
-        .map_err(|_| CoreError::InvalidRequest(format!("{id:?} is not a note id")))
 }

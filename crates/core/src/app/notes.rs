@@ -1,8 +1,9 @@
 //! The managers' notes on a customer.
 
 use userdesk_model::NoteView;
+use userdesk_model::{NoteId, ProfileId};
 
-use super::{parse_id, parse_note_id, AppCore};
+use super::AppCore;
 use crate::error::Result;
 use crate::sync::auto::AutoSync;
 use crate::time::format_timestamp;
@@ -10,16 +11,16 @@ use crate::time::format_timestamp;
 impl AppCore {
     /// The customer's notes, newest first, times in the manager's zone; notes written here and
     /// not yet on the server are marked pending.
-    pub async fn notes(&self, profile_id: &str) -> Result<Vec<NoteView>> {
-        let id = parse_id(profile_id)?;
+    pub async fn notes(&self, profile_id: ProfileId) -> Result<Vec<NoteView>> {
+        let id = profile_id;
         let me = self.note_author().await?;
         let notes = self.store.notes(id, &me).await?;
         Ok(notes.into_iter().map(|n| self.note_view(n)).collect())
     }
 
     /// "Add a note": kept at once, synced later. Empty or oversized text is refused.
-    pub async fn add_note(&self, profile_id: &str, body: &str) -> Result<NoteView> {
-        let id = parse_id(profile_id)?;
+    pub async fn add_note(&self, profile_id: ProfileId, body: &str) -> Result<NoteView> {
+        let id = profile_id;
         let me = self.note_author().await?;
         let note = self.store.add_note(id, body, &me).await?;
         self.with_auto_sync(AutoSync::edited);
@@ -27,8 +28,8 @@ impl AppCore {
     }
 
     /// Replaces a note's text.
-    pub async fn edit_note(&self, note_id: &str, body: &str) -> Result<NoteView> {
-        let id = parse_note_id(note_id)?;
+    pub async fn edit_note(&self, note_id: NoteId, body: &str) -> Result<NoteView> {
+        let id = note_id;
         let me = self.note_author().await?;
         let note = self.store.edit_note(id, body, &me).await?;
         self.with_auto_sync(AutoSync::edited);
@@ -36,8 +37,8 @@ impl AppCore {
     }
 
     /// Deletes a note.
-    pub async fn delete_note(&self, note_id: &str) -> Result<()> {
-        let id = parse_note_id(note_id)?;
+    pub async fn delete_note(&self, note_id: NoteId) -> Result<()> {
+        let id = note_id;
         let me = self.note_author().await?;
         self.store.delete_note(id, &me).await?;
         self.with_auto_sync(AutoSync::edited);

@@ -1,11 +1,12 @@
 //! Custom properties: their definitions and each customer's values.
 
+use userdesk_model::{ProfileId, PropertyId};
 use userdesk_model::{
     ProfilePropertyView, PropertyDraft, PropertySort, PropertyView, SortDirection,
 };
 
 use super::views::{profile_property_view, property_view};
-use super::{parse_id, parse_property_id, AppCore};
+use super::AppCore;
 use crate::error::Result;
 use crate::sync::auto::AutoSync;
 
@@ -30,25 +31,29 @@ impl AppCore {
     }
 
     /// Renames and describes a property, or changes its choices (its format stays).
-    pub async fn update_property(&self, id: &str, draft: PropertyDraft) -> Result<PropertyView> {
-        let updated = self
-            .store
-            .update_property(parse_property_id(id)?, draft)
-            .await?;
+    pub async fn update_property(
+        &self,
+        id: PropertyId,
+        draft: PropertyDraft,
+    ) -> Result<PropertyView> {
+        let updated = self.store.update_property(id, draft).await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(property_view(updated))
     }
 
     /// Deletes a property and every customer's value of it.
-    pub async fn delete_property(&self, id: &str) -> Result<()> {
-        self.store.delete_property(parse_property_id(id)?).await?;
+    pub async fn delete_property(&self, id: PropertyId) -> Result<()> {
+        self.store.delete_property(id).await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(())
     }
 
     /// The customer's custom properties, by name.
-    pub async fn profile_properties(&self, profile_id: &str) -> Result<Vec<ProfilePropertyView>> {
-        let list = self.store.profile_properties(parse_id(profile_id)?).await?;
+    pub async fn profile_properties(
+        &self,
+        profile_id: ProfileId,
+    ) -> Result<Vec<ProfilePropertyView>> {
+        let list = self.store.profile_properties(profile_id).await?;
         Ok(list.into_iter().map(profile_property_view).collect())
     }
 
@@ -56,17 +61,13 @@ impl AppCore {
     /// not fit is refused with the reason and nothing is saved); `None` or blanks remove it.
     pub async fn set_profile_property(
         &self,
-        profile_id: &str,
-        property_id: &str,
+        profile_id: ProfileId,
+        property_id: PropertyId,
         value: Option<&str>,
     ) -> Result<Vec<ProfilePropertyView>> {
         let list = self
             .store
-            .set_profile_property(
-                parse_id(profile_id)?,
-                parse_property_id(property_id)?,
-                value,
-            )
+            .set_profile_property(profile_id, property_id, value)
             .await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(list.into_iter().map(profile_property_view).collect())

@@ -408,9 +408,7 @@ mod tests {
                 location: (i % 3 == 0).then(String::new),
                 ..Default::default()
             };
-            app.patch_profile(&profile.id.to_string(), patch)
-                .await
-                .unwrap();
+            app.patch_profile(profile.id, patch).await.unwrap();
         }
         sql(
             &app,

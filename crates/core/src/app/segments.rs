@@ -1,10 +1,11 @@
 //! Segments: hand-picked or rule-based groups of customers.
 
 use chrono::{DateTime, Utc};
+use userdesk_model::ProfileId;
 use userdesk_model::{SegmentDraft, SegmentId, SegmentRef, SegmentView};
 
 use super::views::segment_view;
-use super::{parse_id, parse_segment_id, AppCore};
+use super::AppCore;
 use crate::error::Result;
 use crate::sync::auto::AutoSync;
 
@@ -28,37 +29,32 @@ impl AppCore {
     pub async fn create_segment(
         &self,
         draft: SegmentDraft,
-        members: &[String],
+        members: &[ProfileId],
     ) -> Result<SegmentView> {
-        let members = members
-            .iter()
-            .map(|id| parse_id(id))
-            .collect::<Result<Vec<_>>>()?;
-        let id = self.store.create_segment(draft, &members).await?;
+        let id = self.store.create_segment(draft, members).await?;
         self.with_auto_sync(AutoSync::edited);
         self.segment_view_of(id).await
     }
 
     /// Renames a segment, describes it or changes its rules.
-    pub async fn update_segment(&self, id: &str, draft: SegmentDraft) -> Result<SegmentView> {
-        let id = parse_segment_id(id)?;
+    pub async fn update_segment(&self, id: SegmentId, draft: SegmentDraft) -> Result<SegmentView> {
         self.store.update_segment(id, draft).await?;
         self.with_auto_sync(AutoSync::edited);
         self.segment_view_of(id).await
     }
 
     /// Deletes a segment; its customers stay.
-    pub async fn delete_segment(&self, id: &str) -> Result<()> {
-        self.store.delete_segment(parse_segment_id(id)?).await?;
+    pub async fn delete_segment(&self, id: SegmentId) -> Result<()> {
+        self.store.delete_segment(id).await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(())
     }
 
     /// The segments the customer belongs to, by name.
-    pub async fn profile_segments(&self, profile_id: &str) -> Result<Vec<SegmentRef>> {
+    pub async fn profile_segments(&self, profile_id: ProfileId) -> Result<Vec<SegmentRef>> {
         let list = self
             .store
-            .profile_segments(parse_id(profile_id)?, Utc::now(), self.time_zone())
+            .profile_segments(profile_id, Utc::now(), self.time_zone())
             .await?;
         Ok(list
             .into_iter()

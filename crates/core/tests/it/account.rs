@@ -224,10 +224,7 @@ async fn signing_out_forgets_the_token_and_keeps_pending_edits_for_the_next_sign
         first_name: Some("Offline".into()),
         ..Default::default()
     };
-    app.core
-        .patch_profile(&id.to_string(), patch)
-        .await
-        .unwrap();
+    app.core.patch_profile(id, patch).await.unwrap();
     let refused = app.core.sync_now().await.unwrap_err();
     assert_eq!(refused.to_api_error().code, ErrorCode::Unauthorized);
     assert_eq!(app.core.sync_view().await.unwrap().pending, 1);

@@ -415,11 +415,7 @@ async fn make_edits(
         }
         let value = format!("M{m} E{}", mutations.len() + 1);
         let patch = field.patch(&value);
-        match client
-            .app
-            .patch_profile(&id.to_string(), patch.clone())
-            .await
-        {
+        match client.app.patch_profile(*id, patch.clone()).await {
             Ok(details) => {
                 let saved = &details.profile;
                 assert!([&saved.first_name, &saved.last_name, &saved.location].contains(&&value));

@@ -63,10 +63,7 @@ async fn active_fixture(count: usize) -> (Fixture, Vec<ProfileId>) {
     let f = fixture(count).await;
     let ids: Vec<ProfileId> = f.profiles.iter().map(|p| p.id).collect();
     for id in &ids {
-        f.app
-            .set_profile_active(&id.to_string(), true)
-            .await
-            .unwrap();
+        f.app.set_profile_active(*id, true).await.unwrap();
     }
     (f, ids)
 }
@@ -137,7 +134,7 @@ async fn a_job_is_cancelled_until_it_fires_and_not_after() {
         .schedule_job(JobAction::Archive, &archive(&ids[..2]))
         .await
         .unwrap();
-    f.app.cancel_job(&cancelled.id.to_string()).await.unwrap();
+    f.app.cancel_job(cancelled.id).await.unwrap();
     let fired = f
         .app
         .schedule_job(JobAction::Archive, &archive(&ids[2..4]))
@@ -164,14 +161,14 @@ async fn a_job_is_cancelled_until_it_fires_and_not_after() {
     // Too late to cancel once fired; a second cancel says so too.
     for id in [fired.id, cancelled.id] {
         assert_eq!(
-            code(f.app.cancel_job(&id.to_string()).await.unwrap_err()),
+            code(f.app.cancel_job(id).await.unwrap_err()),
             ErrorCode::InvalidRequest
         );
     }
     assert_eq!(
         code(
             f.app
-                .cancel_job("0190a0a0-0000-7000-8000-000000000000")
+                .cancel_job(userdesk_model::JobId::new())
                 .await
                 .unwrap_err()
         ),
@@ -335,7 +332,7 @@ async fn the_runner_fires_a_job_at_its_time_on_tokios_paused_clock() {
         app.schedule_job(JobAction::Archive, &archive(&ids[3..4])),
     )
     .unwrap();
-    on_store(&store, app.cancel_job(&cancelled.id.to_string())).unwrap();
+    on_store(&store, app.cancel_job(cancelled.id)).unwrap();
     let later = on_store(
         &store,
         app.schedule_job(JobAction::Archive, &archive(&ids[4..])),
@@ -382,7 +379,7 @@ async fn rows_a_pending_job_will_change_are_marked_until_it_fires() {
         .schedule_job(JobAction::Archive, &archive(&ids[2..3]))
         .await
         .unwrap();
-    f.app.cancel_job(&cancelled.id.to_string()).await.unwrap();
+    f.app.cancel_job(cancelled.id).await.unwrap();
     // A filter matching one customer, beyond the picked ones.
     let mut only = None;
     for p in &f.profiles[4..] {
@@ -475,12 +472,7 @@ async fn selected_customers_are_deleted_at_once_and_made_a_segment() {
         .unwrap();
     assert_eq!(total, 8, "gone from the table at once");
     assert_eq!(
-        code(
-            f.app
-                .profile_details(&ids[0].to_string())
-                .await
-                .unwrap_err()
-        ),
+        code(f.app.profile_details(ids[0]).await.unwrap_err()),
         ErrorCode::NotFound
     );
     let pending = f.app.sync_status().await.unwrap().pending;
@@ -560,7 +552,7 @@ async fn the_table_shows_a_done_jobs_customers_and_only_theirs() {
                 description: String::new(),
                 rules: Vec::new(),
             },
-            &vip.iter().map(ProfileId::to_string).collect::<Vec<_>>(),
+            &vip,
         )
         .await
         .unwrap();
@@ -580,10 +572,7 @@ async fn the_table_shows_a_done_jobs_customers_and_only_theirs() {
         .await
         .unwrap();
     f.app.run_due_jobs_at(later, &shown).await.unwrap();
-    f.app
-        .set_profile_active(&vip[0].to_string(), true)
-        .await
-        .unwrap();
+    f.app.set_profile_active(vip[0], true).await.unwrap();
     let mut expected = vip.clone();
     expected.sort();
     let mut both = listed(of_job(by_filter.id, ProfileStatus::Archived)).await;

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 use userdesk_core::{CoreError, MAX_PICTURE_BYTES};
 use userdesk_model::sync::Op;
-use userdesk_model::{ApiError, ErrorCode, PictureView};
+use userdesk_model::{ApiError, ErrorCode, PictureView, ProfileId};
 
 fn code(err: CoreError) -> ErrorCode {
     ApiError::from(err).code
@@ -64,7 +64,7 @@ fn decoded(view: &PictureView) -> RgbaImage {
         .to_rgba8()
 }
 
-async fn picture_of(client: &Client, id: &str) -> Option<PictureView> {
+async fn picture_of(client: &Client, id: ProfileId) -> Option<PictureView> {
     client.app.profile_details(id).await.unwrap().picture
 }
 
@@ -75,14 +75,10 @@ async fn a_picked_picture_is_squared_kept_and_synced() {
         Client::synced(&platform).await,
         Client::synced(&platform).await,
     );
-    let id = platform.profiles[0].id.to_string();
-    assert_eq!(picture_of(&ann, &id).await, None);
+    let id = platform.profiles[0].id;
+    assert_eq!(picture_of(&ann, id).await, None);
 
-    let details = ann
-        .app
-        .set_profile_picture(&id, wide_bands())
-        .await
-        .unwrap();
+    let details = ann.app.set_profile_picture(id, wide_bands()).await.unwrap();
     let picture = details.picture.expect("the new picture");
     assert!(picture.pending);
     let image = decoded(&picture);
@@ -95,33 +91,29 @@ async fn a_picked_picture_is_squared_kept_and_synced() {
     assert_eq!(ann.app.sync_status().await.unwrap().pending, 1);
 
     ann.sync(&platform).await;
-    let synced = picture_of(&ann, &id).await.unwrap();
+    let synced = picture_of(&ann, id).await.unwrap();
     assert!(!synced.pending);
     assert_eq!(synced.data_url, picture.data_url);
 
     // A colleague's app shows it, in Details and in the table.
     bob.sync(&platform).await;
     assert_eq!(
-        picture_of(&bob, &id).await.unwrap().data_url,
+        picture_of(&bob, id).await.unwrap().data_url,
         picture.data_url
     );
-    let other = platform.profiles[1].id.to_string();
-    let listed = bob
-        .app
-        .profile_pictures(&[other.clone(), id.clone()])
-        .await
-        .unwrap();
+    let other = platform.profiles[1].id;
+    let listed = bob.app.profile_pictures(&[other, id]).await.unwrap();
     assert_eq!(listed.len(), 1, "only the customer with a picture");
-    assert_eq!(listed[0].profile_id.to_string(), id);
+    assert_eq!(listed[0].profile_id, id);
 
     // Removed here, removed there.
-    let removed = ann.app.remove_profile_picture(&id).await.unwrap();
+    let removed = ann.app.remove_profile_picture(id).await.unwrap();
     assert_eq!(removed.picture, None);
     ann.sync(&platform).await;
     bob.sync(&platform).await;
-    assert_eq!(picture_of(&bob, &id).await, None);
+    assert_eq!(picture_of(&bob, id).await, None);
     // Removing what is not there queues nothing.
-    ann.app.remove_profile_picture(&id).await.unwrap();
+    ann.app.remove_profile_picture(id).await.unwrap();
     assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
 }
 
@@ -129,9 +121,9 @@ async fn a_picked_picture_is_squared_kept_and_synced() {
 async fn a_file_that_is_not_a_picture_is_refused_and_changes_nothing() {
     let platform = Platform::start(1).await;
     let ann = Client::synced(&platform).await;
-    let id = platform.profiles[0].id.to_string();
-    ann.app.set_profile_picture(&id, noise(1)).await.unwrap();
-    let before = picture_of(&ann, &id).await.unwrap();
+    let id = platform.profiles[0].id;
+    ann.app.set_profile_picture(id, noise(1)).await.unwrap();
+    let before = picture_of(&ann, id).await.unwrap();
     let queued = ann.app.sync_status().await.unwrap().pending;
 
     let mut truncated = noise(2);
@@ -145,17 +137,17 @@ async fn a_file_that_is_not_a_picture_is_refused_and_changes_nothing() {
         ("oversized", oversized, "at most 20 MB"),
     ];
     for (what, file, reason) in refused {
-        let err = ann.app.set_profile_picture(&id, file).await.unwrap_err();
+        let err = ann.app.set_profile_picture(id, file).await.unwrap_err();
         let api = ApiError::from(err);
         assert_eq!(api.code, ErrorCode::InvalidPicture, "{what}");
         assert!(api.message.contains(reason), "{what}: {}", api.message);
     }
-    assert_eq!(picture_of(&ann, &id).await.unwrap(), before);
+    assert_eq!(picture_of(&ann, id).await.unwrap(), before);
     assert_eq!(ann.app.sync_status().await.unwrap().pending, queued);
     assert_eq!(
         code(
             ann.app
-                .set_profile_picture("0190a0a0-0000-7000-8000-000000000000", noise(4))
+                .set_profile_picture(ProfileId::new(), noise(4))
                 .await
                 .unwrap_err()
         ),
@@ -169,7 +161,7 @@ async fn twenty_large_pictures_reach_the_server_in_pushes_it_accepts() {
     let ann = Client::synced(&platform).await;
     for (i, profile) in platform.profiles.iter().enumerate() {
         ann.app
-            .set_profile_picture(&profile.id.to_string(), noise(i as u32))
+            .set_profile_picture(profile.id, noise(i as u32))
             .await
             .unwrap();
     }
@@ -178,7 +170,7 @@ async fn twenty_large_pictures_reach_the_server_in_pushes_it_accepts() {
     assert_eq!(report.pushed, 20);
     assert_eq!(ann.app.sync_status().await.unwrap().pending, 0);
     let fresh = Client::synced(&platform).await;
-    let ids: Vec<String> = platform.profiles.iter().map(|p| p.id.to_string()).collect();
+    let ids: Vec<ProfileId> = platform.profiles.iter().map(|p| p.id).collect();
     let pictures = fresh.app.profile_pictures(&ids).await.unwrap();
     assert_eq!(pictures.len(), 20);
     assert!(pictures.iter().all(|p| !p.pending));
@@ -211,5 +203,5 @@ async fn the_server_keeps_only_256_pixel_pngs() {
         .iter()
         .all(|r| r.code == ErrorCode::Validation || r.code == ErrorCode::InvalidRequest));
     let ann = Client::synced(&platform).await;
-    assert_eq!(picture_of(&ann, &id.to_string()).await, None);
+    assert_eq!(picture_of(&ann, id).await, None);
 }

@@ -5,8 +5,8 @@
 use crate::platform::*;
 use userdesk_core::CoreError;
 use userdesk_model::{
-    ApiError, ErrorCode, ProfilePropertyView, PropertyDraft, PropertyFormat, PropertySort,
-    PropertyView, SortDirection,
+    ApiError, ErrorCode, ProfileId, ProfilePropertyView, PropertyDraft, PropertyFormat, PropertyId,
+    PropertySort, PropertyView, SortDirection,
 };
 
 fn code(err: CoreError) -> ErrorCode {
@@ -22,7 +22,7 @@ fn draft(name: &str, format: PropertyFormat, choices: &[&str]) -> PropertyDraft 
     }
 }
 
-async fn values(client: &Client, profile: &str) -> Vec<(String, String)> {
+async fn values(client: &Client, profile: ProfileId) -> Vec<(String, String)> {
     client
         .app
         .profile_properties(profile)
@@ -44,8 +44,8 @@ async fn a_property_created_on_the_spot_takes_a_checked_value_and_syncs() {
         Client::synced(&platform).await,
         Client::synced(&platform).await,
     );
-    let id = platform.profiles[0].id.to_string();
-    assert!(values(&ann, &id).await.is_empty());
+    let id = platform.profiles[0].id;
+    assert!(values(&ann, id).await.is_empty());
 
     let plan = ann
         .app
@@ -64,7 +64,7 @@ async fn a_property_created_on_the_spot_takes_a_checked_value_and_syncs() {
     let before = pending(&ann).await;
     let refused = ann
         .app
-        .set_profile_property(&id, &plan.id.to_string(), Some("Gold"))
+        .set_profile_property(id, plan.id, Some("Gold"))
         .await
         .unwrap_err();
     let api = ApiError::from(refused);
@@ -73,11 +73,11 @@ async fn a_property_created_on_the_spot_takes_a_checked_value_and_syncs() {
     assert!(api.message.contains("Gold"), "{}", api.message);
     assert!(api.message.contains("choices"), "{}", api.message);
     assert_eq!(pending(&ann).await, before);
-    assert!(values(&ann, &id).await.is_empty());
+    assert!(values(&ann, id).await.is_empty());
 
     let set = ann
         .app
-        .set_profile_property(&id, &plan.id.to_string(), Some("Pro"))
+        .set_profile_property(id, plan.id, Some("Pro"))
         .await
         .unwrap();
     assert_eq!(
@@ -94,21 +94,21 @@ async fn a_property_created_on_the_spot_takes_a_checked_value_and_syncs() {
     // The same value again queues nothing.
     let queued = pending(&ann).await;
     ann.app
-        .set_profile_property(&id, &plan.id.to_string(), Some("Pro"))
+        .set_profile_property(id, plan.id, Some("Pro"))
         .await
         .unwrap();
     assert_eq!(pending(&ann).await, queued);
 
     ann.sync(&platform).await;
     assert_eq!(pending(&ann).await, 0);
-    let synced = ann.app.profile_properties(&id).await.unwrap();
+    let synced = ann.app.profile_properties(id).await.unwrap();
     assert_eq!(synced.len(), 1);
     assert!(!synced[0].pending);
     assert_eq!(synced[0].value, "Pro");
 
     // A colleague's app receives the definition and the value.
     bob.sync(&platform).await;
-    assert_eq!(values(&bob, &id).await, [("Plan".into(), "Pro".into())]);
+    assert_eq!(values(&bob, id).await, [("Plan".into(), "Pro".into())]);
     let listed = bob
         .app
         .properties("", PropertySort::Name, SortDirection::Asc)
@@ -121,20 +121,20 @@ async fn a_property_created_on_the_spot_takes_a_checked_value_and_syncs() {
     // Blanks remove the value, here and, once synced, there.
     let removed = ann
         .app
-        .set_profile_property(&id, &plan.id.to_string(), Some("  "))
+        .set_profile_property(id, plan.id, Some("  "))
         .await
         .unwrap();
     assert!(removed.is_empty());
     ann.sync(&platform).await;
     bob.sync(&platform).await;
-    assert!(values(&bob, &id).await.is_empty());
+    assert!(values(&bob, id).await.is_empty());
 }
 
 #[tokio::test]
 async fn every_format_checks_its_values_and_keeps_them_in_one_spelling() {
     let platform = Platform::start(1).await;
     let ann = Client::synced(&platform).await;
-    let id = platform.profiles[0].id.to_string();
+    let id = platform.profiles[0].id;
     let create = |name: &str, format| {
         let app = &ann.app;
         let d = draft(name, format, &[]);
@@ -156,12 +156,12 @@ async fn every_format_checks_its_values_and_keeps_them_in_one_spelling() {
     for (property, value) in refused {
         let err = ann
             .app
-            .set_profile_property(&id, &property.id.to_string(), Some(value))
+            .set_profile_property(id, property.id, Some(value))
             .await
             .unwrap_err();
         assert_eq!(code(err), ErrorCode::Validation, "{value:?}");
     }
-    assert!(values(&ann, &id).await.is_empty(), "nothing was saved");
+    assert!(values(&ann, id).await.is_empty(), "nothing was saved");
 
     for (property, value) in [
         (&seats, " 12.5 "),
@@ -169,12 +169,12 @@ async fn every_format_checks_its_values_and_keeps_them_in_one_spelling() {
         (&trial, "true"),
     ] {
         ann.app
-            .set_profile_property(&id, &property.id.to_string(), Some(value))
+            .set_profile_property(id, property.id, Some(value))
             .await
             .unwrap();
     }
     assert_eq!(
-        values(&ann, &id).await,
+        values(&ann, id).await,
         [
             ("Renewal".into(), "2027-01-31".into()),
             ("Seats".into(), "12.5".into()),
@@ -194,14 +194,14 @@ async fn every_format_checks_its_values_and_keeps_them_in_one_spelling() {
     for value in &picked {
         let shown = ann
             .app
-            .set_profile_property(&id, &motto.id.to_string(), Some(value))
+            .set_profile_property(id, motto.id, Some(value))
             .await
             .unwrap();
         let kept = shown.iter().find(|v| v.name == "Motto").unwrap();
         assert_eq!(&kept.value, *value);
     }
     ann.sync(&platform).await;
-    let kept = ann.app.profile_properties(&id).await.unwrap();
+    let kept = ann.app.profile_properties(id).await.unwrap();
     let motto_value = kept.iter().find(|v| v.name == "Motto").unwrap();
     assert_eq!(&motto_value.value, *picked.last().unwrap());
     assert!(!motto_value.pending);
@@ -211,7 +211,7 @@ async fn every_format_checks_its_values_and_keeps_them_in_one_spelling() {
 async fn the_properties_tab_searches_sorts_renames_and_deletes() {
     let platform = Platform::start(1).await;
     let ann = Client::synced(&platform).await;
-    let customer = platform.profiles[0].id.to_string();
+    let customer = platform.profiles[0].id;
     let tier = ann
         .app
         .create_property(draft("Tier", PropertyFormat::Choice, &["Gold", "Silver"]))
@@ -263,7 +263,7 @@ async fn the_properties_tab_searches_sorts_renames_and_deletes() {
     let renamed = ann
         .app
         .update_property(
-            &age.id.to_string(),
+            age.id,
             PropertyDraft {
                 description: "Whole years".into(),
                 ..draft("Account age", PropertyFormat::Number, &[])
@@ -275,7 +275,7 @@ async fn the_properties_tab_searches_sorts_renames_and_deletes() {
     let queued = pending(&ann).await;
     ann.app
         .update_property(
-            &age.id.to_string(),
+            age.id,
             PropertyDraft {
                 description: "Whole years".into(),
                 ..draft("Account age", PropertyFormat::Number, &[])
@@ -304,10 +304,7 @@ async fn the_properties_tab_searches_sorts_renames_and_deletes() {
             .await
             .unwrap_err(),
         ann.app
-            .update_property(
-                &age.id.to_string(),
-                draft("Account age", PropertyFormat::Text, &[]),
-            )
+            .update_property(age.id, draft("Account age", PropertyFormat::Text, &[]))
             .await
             .unwrap_err(),
     ];
@@ -315,7 +312,7 @@ async fn the_properties_tab_searches_sorts_renames_and_deletes() {
         assert_eq!(code(err), ErrorCode::InvalidRequest);
     }
     assert_eq!(pending(&ann).await, queued);
-    let unknown = "0190a0a0-0000-7000-8000-000000000000";
+    let unknown = PropertyId::new();
     assert_eq!(
         code(ann.app.delete_property(unknown).await.unwrap_err()),
         ErrorCode::NotFound
@@ -323,38 +320,29 @@ async fn the_properties_tab_searches_sorts_renames_and_deletes() {
     assert_eq!(
         code(
             ann.app
-                .set_profile_property(&customer, unknown, Some("1"))
+                .set_profile_property(customer, unknown, Some("1"))
                 .await
                 .unwrap_err()
         ),
         ErrorCode::NotFound
     );
-    assert_eq!(
-        code(
-            ann.app
-                .set_profile_property(&customer, "not an id", Some("1"))
-                .await
-                .unwrap_err()
-        ),
-        ErrorCode::InvalidRequest
-    );
 
     // Deleting a property takes every customer's value of it, here and on the server.
     ann.app
-        .set_profile_property(&customer, &tier.id.to_string(), Some("Gold"))
+        .set_profile_property(customer, tier.id, Some("Gold"))
         .await
         .unwrap();
     ann.sync(&platform).await;
-    ann.app.delete_property(&tier.id.to_string()).await.unwrap();
-    assert!(values(&ann, &customer).await.is_empty());
+    ann.app.delete_property(tier.id).await.unwrap();
+    assert!(values(&ann, customer).await.is_empty());
     ann.sync(&platform).await;
-    assert!(values(&ann, &customer).await.is_empty());
+    assert!(values(&ann, customer).await.is_empty());
     assert_eq!(
         list("", PropertySort::Name, SortDirection::Asc).await,
         ["Account age", "Birthday"]
     );
     let fresh = Client::synced(&platform).await;
-    assert!(values(&fresh, &customer).await.is_empty());
+    assert!(values(&fresh, customer).await.is_empty());
     assert_eq!(
         names(
             fresh

@@ -150,8 +150,7 @@ async fn a_customer_archived_offline_is_archived_for_every_manager_once_synced()
         Client::synced(&platform).await,
     );
     let id = platform.profiles[3].id;
-    let key = id.to_string();
-    ann.app.set_profile_active(&key, false).await.unwrap();
+    ann.app.set_profile_active(id, false).await.unwrap();
     // Bob edits another field meanwhile: both survive.
     bob.edit(id, location("Oslo")).await;
     bob.sync(&platform).await;
@@ -163,7 +162,7 @@ async fn a_customer_archived_offline_is_archived_for_every_manager_once_synced()
         assert_eq!(p.location, "Oslo");
         client.assert_same_as(&platform).await;
     }
-    ann.app.set_profile_active(&key, true).await.unwrap();
+    ann.app.set_profile_active(id, true).await.unwrap();
     ann.sync(&platform).await;
     bob.sync(&platform).await;
     let p = bob.profile(id).await.unwrap();
@@ -479,9 +478,7 @@ async fn with_background_sync_on_an_edit_reaches_the_server_by_itself() {
         app.store().get_profile(id).await.is_ok()
     })
     .await;
-    app.patch_profile(&id.to_string(), location("Tallinn"))
-        .await
-        .unwrap();
+    app.patch_profile(id, location("Tallinn")).await.unwrap();
     eventually("the edit reaches the server", || async {
         platform.server_profiles().await[&id].location == "Tallinn"
     })
@@ -612,10 +609,7 @@ async fn customers_a_bulk_job_archived_sync_and_a_refusal_gives_each_its_status_
     );
     let ids: Vec<ProfileId> = platform.profiles.iter().map(|p| p.id).collect();
     for id in &ids {
-        ann.app
-            .set_profile_active(&id.to_string(), true)
-            .await
-            .unwrap();
+        ann.app.set_profile_active(*id, true).await.unwrap();
     }
     ann.sync(&platform).await;
     bob.sync(&platform).await;

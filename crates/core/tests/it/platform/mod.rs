@@ -219,10 +219,7 @@ impl Client {
     }
 
     pub async fn edit(&self, id: ProfileId, patch: ProfilePatch) {
-        self.app
-            .patch_profile(&id.to_string(), patch)
-            .await
-            .unwrap();
+        self.app.patch_profile(id, patch).await.unwrap();
     }
 
     pub async fn profile(&self, id: ProfileId) -> Option<Profile> {

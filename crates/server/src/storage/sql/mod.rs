@@ -1,6 +1,22 @@
-//! The SQL both implementations share, compiled once for each database: `super::Db` is SQLite in
-//! one copy and PostgreSQL in the other. The statements use only what both speak (numbered
-//! parameters, `ON CONFLICT`, `RETURNING`, row values); what differs lives in the parent module.
+//! The SQL both implementations share, compiled once for each database: the `sqlite` and
+//! `postgres` modules each include this module (`#[path]`), so `super::Db` is SQLite in one copy
+//! and PostgreSQL in the other.
+//!
+//! The dialect contract. The shared statements use only what both databases speak: numbered
+//! parameters (`$1`), `ON CONFLICT … DO UPDATE`, `RETURNING`, row-value comparisons, integer
+//! milliseconds for times and 16-byte blobs or UUIDs for ids as sqlx encodes them. Everything
+//! else is the including module's, and it must define exactly:
+//!
+//! - `type Db`: the sqlx database (`sqlx::Sqlite` or `sqlx::Postgres`);
+//! - `const SNAPSHOT: Option<&str>`: the statement that makes a read transaction one snapshot,
+//!   or `None` where a transaction already is one (SQLite's WAL);
+//! - `const PAGE_JSON: Option<&str>`: a pull page read as one JSON value (`$1` workspace,
+//!   `$2..$4` the position after which to read, `$5` the limit), or `None` to read rows;
+//! - its `open`, with the connection's settings and its own migrations (`migrations/sqlite`,
+//!   `migrations/postgres`, kept in step: the same tables and indexes, each in its dialect).
+//!
+//! Both copies run the same test story (`tests/it/common/story.rs`), which is what holds the two
+//! to this contract.
 
 mod changes;
 mod managers;
