@@ -64,16 +64,16 @@ lint: ui-dist
 	if [ -n "$$found" ]; then echo "userdesk-server depends on desktop crates:"; echo "$$found"; exit 1; fi
 	cd ui && npm run typecheck
 
-## unit: the UI's tests, then every crate's tests (no display needed); the TypeScript bindings
-## the tests write (the model's types, the client of the shell's commands) must match the
-## committed ones. The server's PostgreSQL story
+## unit: the UI's tests, then every crate's tests (no display needed); what the tests write for
+## the UI (the model's types, the client of the shell's commands, the scenario the UI's test
+## double is held to) must match what is committed. The server's PostgreSQL story
 ## runs too when USERDESK_TEST_POSTGRES_URL names a database (else it is listed as ignored).
 unit: ui-dist
 	cd ui && npm test
 	cargo test $(CARGO_FLAGS) --lib --bins --test it $(if $(USERDESK_TEST_POSTGRES_URL),-- --include-ignored)
 	$(MAKE) --no-print-directory bindings
-	@stale=$$(git status --porcelain -- ui/src/bindings); \
-	if [ -n "$$stale" ]; then echo "$$stale"; echo "ui/src/bindings is stale: commit the regenerated files"; exit 1; fi
+	@stale=$$(git status --porcelain -- ui/src/bindings ui/src/testing/scenario.json); \
+	if [ -n "$$stale" ]; then echo "$$stale"; echo "generated for the UI and stale: commit the regenerated files"; exit 1; fi
 
 ## bindings: the model's TypeScript types into ui/src/bindings (the only build of the model with
 ## ts-rs); the client of the commands is written there by the shell's tests (`make unit`)

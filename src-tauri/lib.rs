@@ -3,6 +3,8 @@
 
 mod commands;
 #[cfg(test)]
+mod scenario;
+#[cfg(test)]
 mod typescript;
 
 use std::path::PathBuf;

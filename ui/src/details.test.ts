@@ -71,7 +71,7 @@ describe('the Details panel', () => {
     query<HTMLButtonElement>(phone, 'button.save').click();
     const error = await waitFor(() => root.querySelector<HTMLElement>('.field-error[data-field="phone"]'));
     expect(error.getAttribute('role')).toBe('alert');
-    expect(error.textContent).toBe('Phone is not a phone number: write it with its country code, such as +44 20 7946 0958');
+    expect(error.textContent).toBe('Phone must include its country code, such as +44 20 7946 0958');
     expect(phone.contains(error)).toBe(true);
     expect(query<HTMLInputElement>(phone, 'input[name="phone"]').value).toBe('12345');
     expect(input.getAttribute('aria-invalid')).toBe('true');

@@ -7,7 +7,9 @@
 // or a JPEG's; deleting a selection of customers; Active and Archive as delayed jobs kept in memory,
 // fired when their time has passed at the next read of the jobs (as the core's timer would have).
 // Profiles are generated from their position on demand, so a million of them cost nothing until
-// asked for.
+// asked for; or, with the `profiles` option, exactly the customers given. src/scenario.test.ts
+// replays calls recorded from the real core (src/testing/scenario.json) against the fake seeded
+// with the recorded customers, holding its listing, sorts, search, dates and validation to the core's.
 
 import type { Backend } from '../api';
 import type { ApiError } from '../bindings/ApiError';
@@ -67,6 +69,9 @@ export interface FakeBackendOptions {
   readonly archived?: number;
   /** Changes a generated profile, e.g. to give one a hostile name. */
   readonly customise?: (profile: Profile, index: number) => Profile;
+  /** Exactly these customers instead of generated ones (then `rows` and `archived` are ignored:
+   * there are as many as given, each with the status it has). */
+  readonly profiles?: readonly Profile[];
   readonly timeZone?: string;
   /** Milliseconds each call takes. */
   readonly latency?: number;
@@ -128,7 +133,7 @@ export function usernameOf(p: Profile): string {
   const full = first && last ? `${first} ${last}` : first || last;
   if (full) return full;
   if (p.email.trim()) return p.email.trim();
-  return `Anonymous ${p.id.replace(/-/g, '').slice(-8)}`;
+  return `Anonymous ${p.id.replace(/-/g, '').toLowerCase().slice(-8)}`;
 }
 
 /** A refusal's reason as the core tells it: a sentence, its first letter in upper case. */
@@ -142,29 +147,124 @@ function apiError(code: ApiError['code'], message: string, fields: FieldError[] 
 
 type Rule = (raw: string) => { ok: string } | { reason: string };
 
+/** The core's limits (crates/model/src/validation.rs). */
+const MAX_EMAIL_LEN = 254;
+const MAX_PHONE_INPUT_LEN = 64;
+const NEEDS_COUNTRY_CODE = 'must include its country code, such as +44 20 7946 0958';
+
+/** Free text (names, location) as the core checks it: kept byte for byte, bounded, no NUL. */
+const textRule: Rule = (raw) => {
+  if (Array.from(raw).length > MAX_TEXT_LEN) return { reason: `is longer than ${MAX_TEXT_LEN} characters` };
+  if (raw.includes('\0')) return { reason: 'contains a NUL character' };
+  return { ok: raw };
+};
+
+/** The rules in the order the core checks (and reports) the fields: Field::ALL. */
 const RULES: Readonly<Record<Field, Rule>> = {
   email: (raw) => {
     const email = raw.trim();
     if (email === '') return { ok: '' };
-    return /^[^\s@<>]+@[^\s@<>.]+(\.[^\s@<>.]+)*\.[a-z]{2,}$/i.test(email)
-      ? { ok: email }
-      : { reason: 'is not a valid email address (missing or malformed domain)' };
+    if (new TextEncoder().encode(email).length > MAX_EMAIL_LEN) return { reason: `is longer than ${MAX_EMAIL_LEN} characters` };
+    const problem = emailProblem(email);
+    return problem === undefined ? { ok: email } : { reason: `is not a valid email address (${problem})` };
   },
+  firstName: textRule,
+  lastName: textRule,
   phone: (raw) => {
     const phone = raw.trim();
     if (phone === '') return { ok: '' };
-    if (!phone.startsWith('+')) {
-      return { reason: 'is not a phone number: write it with its country code, such as +44 20 7946 0958' };
-    }
-    if (/[^\d\s()+.-]/.test(phone)) return { reason: 'is not a phone number: write it with its country code, such as +44 20 7946 0958' };
+    if (Array.from(phone).length > MAX_PHONE_INPUT_LEN) return { reason: `is longer than ${MAX_PHONE_INPUT_LEN} characters` };
+    // Without a region, the core's parser needs the country code; it takes the punctuation
+    // people write in numbers. Validity per country is approximated by the E.164 length.
+    if (!phone.startsWith('+') || /[^\d\s()+./-]/.test(phone.slice(1)) || !/\d/.test(phone)) return { reason: NEEDS_COUNTRY_CODE };
     const digits = phone.replace(/\D/g, '');
     if (digits.length < 8 || digits.length > 15) return { reason: 'is not a valid number for its country' };
     return { ok: `+${digits}` };
   },
-  firstName: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
-  lastName: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
-  location: (raw) => (Array.from(raw).length > 500 ? { reason: 'is longer than 500 characters' } : { ok: raw }),
+  location: textRule,
 };
+
+/** Why the email_address crate (0.2, with a required TLD, no domain literal, no display text)
+ * refuses an address, in its words; undefined when it takes it. */
+function emailProblem(address: string): string | undefined {
+  const INVALID = 'Invalid character.';
+  const displayAt = displaySeparator(address);
+  let display = '';
+  let email = address;
+  if (displayAt !== undefined) {
+    const right = address.slice(displayAt + 2).trim();
+    if (!right.endsWith('>')) return "Terminating '>' is missing.";
+    email = right.slice(0, -1);
+    display = address.slice(0, displayAt).trim();
+  }
+  const at = email.lastIndexOf('@');
+  if (at < 0) return "Missing separator character '@'.";
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (display !== '') return 'Display names are not supported.';
+  if (local.startsWith('<')) return INVALID;
+  const bytes = (s: string): number => new TextEncoder().encode(s).length;
+  if (local === '') return 'Local part is empty.';
+  if (bytes(local) > 64) return 'Local part is too long. Length limit: 64';
+  if (local.startsWith('"') && local.endsWith('"')) {
+    if (bytes(local) <= 2) return 'Local part is empty.';
+    if (!isQuotedContent(local.slice(1, -1))) return INVALID;
+  } else if (!local.split('.').every(isAtom)) {
+    return INVALID;
+  }
+  if (domain === '') return 'Domain is empty.';
+  if (bytes(domain) > 254) return 'Domain is too long. Length limit: 254';
+  if (domain.startsWith('[') && domain.endsWith(']')) return 'Domain literals are not supported.';
+  let subDomains = 0;
+  for (const part of domain.split('.')) {
+    if (part === '') return 'A sub-domain is empty.';
+    const chars = Array.from(part);
+    if (!isAlphanumeric(chars[0] ?? '') || !isAlphanumeric(chars[chars.length - 1] ?? '')) return INVALID;
+    if (bytes(part) > 63) return 'A sub-domain is too long. Length limit: 63';
+    if (!isAtom(part)) return INVALID;
+    subDomains += 1;
+  }
+  return subDomains < 2 ? 'Too few parts in the domain' : undefined;
+}
+
+/** Where the last " <" outside quotes starts, as the crate finds a display name's end. */
+function displaySeparator(text: string): number | undefined {
+  let inQuote = false;
+  let escaped = false;
+  let separator: number | undefined;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (!inQuote && text.startsWith(' <', i)) separator = i;
+    if (escaped) escaped = false;
+    else if (inQuote && c === '\\') escaped = true;
+    else if (c === '"') inQuote = !inQuote;
+  }
+  return separator;
+}
+
+function isAlphanumeric(c: string): boolean {
+  return /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u.test(c);
+}
+
+function isAtom(s: string): boolean {
+  return s !== '' && Array.from(s).every((c) => isAlphanumeric(c) || "!#$%&'*+-/=?^_`{|}~".includes(c) || (c.codePointAt(0) ?? 0) > 0x7f);
+}
+
+function isQuotedContent(s: string): boolean {
+  const chars = Array.from(s);
+  for (let i = 0; i < chars.length; i += 1) {
+    const c = chars[i] ?? '';
+    const code = c.codePointAt(0) ?? 0;
+    if (c === '\\') {
+      const next = (chars[i + 1] ?? '').codePointAt(0);
+      if (next === undefined || next < 0x21 || next > 0x7e) return false;
+      i += 1;
+    } else if (!(code === 0x21 || (code >= 0x23 && code <= 0x5b) || (code >= 0x5d && code <= 0x7e) || code > 0x7f || c === ' ' || c === '\t')) {
+      return false;
+    }
+  }
+  return true;
+}
 
 const FIELD_NAMES: Readonly<Record<Field, string>> = {
   email: 'email',
@@ -377,7 +477,14 @@ interface Ordering {
   positionOf(index: number): number | undefined;
 }
 
-type SortKey = string | number;
+/** A profile's value in a sort column: text as UTF-8 bytes (what SQLite compares), or a number. */
+type SortValue = Uint8Array | number;
+
+/** A profile's place in a sort: its value, then its id, which breaks ties. */
+interface SortKey {
+  readonly value: SortValue;
+  readonly id: string;
+}
 
 const BY_USERNAME: SortOrder = { column: 'username', direction: 'asc' };
 
@@ -388,6 +495,9 @@ export class FakeBackend implements Backend {
   private readonly size: number;
   private readonly archived: number;
   private readonly customise: ((profile: Profile, index: number) => Profile) | undefined;
+  /** The customers given instead of generated ones, and their indices by id. */
+  private readonly seeded: readonly Profile[] | undefined;
+  private readonly seededIndex = new Map<string, number>();
   private readonly latency: number;
   private readonly edited = new Map<number, Profile>();
   private readonly orderings = new Map<string, Ordering>();
@@ -420,8 +530,10 @@ export class FakeBackend implements Backend {
   now: () => number = () => Date.now();
 
   constructor(options: FakeBackendOptions = {}) {
-    this.size = options.rows ?? 500;
-    this.archived = Math.min(this.size, options.archived ?? Math.floor(this.size / 10));
+    this.seeded = options.profiles?.map((p) => structuredClone(p));
+    this.seeded?.forEach((p, index) => this.seededIndex.set(p.id, index));
+    this.size = this.seeded?.length ?? options.rows ?? 500;
+    this.archived = this.seeded === undefined ? Math.min(this.size, options.archived ?? Math.floor(this.size / 10)) : 0;
     this.customise = options.customise;
     this.zone = options.timeZone ?? 'UTC';
     this.latency = options.latency ?? 0;
@@ -447,15 +559,21 @@ export class FakeBackend implements Backend {
   listProfiles(request: ListRequest): Promise<ProfilePage> {
     return this.answer('list_profiles', { request }, () => {
       if (!(request.limit >= 1 && request.limit <= MAX_PAGE_SIZE)) {
-        throw apiError('invalid_request', `limit must be between 1 and ${MAX_PAGE_SIZE}`);
+        throw apiError('invalid_request', `a page holds 1 to ${MAX_PAGE_SIZE} rows, not ${request.limit}`);
       }
       const ordering = this.ordering(request.filter, request.sort);
       let start = 0;
-      if (request.after !== undefined) {
+      if (request.after != null) {
         if (request.after.column !== request.sort.column) {
-          throw apiError('invalid_request', 'the cursor belongs to another sort');
+          throw apiError(
+            'invalid_request',
+            `the cursor belongs to a sort by ${rustName(request.after.column)}, not by ${rustName(request.sort.column)}`,
+          );
         }
-        start = this.positionAfter(ordering, request.after, request.sort);
+        if ((request.after.value.type === 'int') !== NUMERIC_COLUMNS.has(request.sort.column)) {
+          throw apiError('invalid_request', "the cursor's value does not fit its column");
+        }
+        start = this.positionAfter(ordering, request.after, request.sort, request.filter);
       }
       start += request.offset;
       const end = Math.min(ordering.length, start + request.limit);
@@ -870,7 +988,7 @@ export class FakeBackend implements Backend {
   createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView> {
     return this.answer('create_segment_from', { draft, selection }, () => {
       const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
-      const members = this.resolve(selection).map(fakeId);
+      const members = this.resolve(selection).map((i) => this.idAt(i));
       if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
       const segment: FakeSegment = { id: segmentId(this.nextId('segment')), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
@@ -969,12 +1087,12 @@ export class FakeBackend implements Backend {
       const target = job.target;
       const indices =
         'ids' in target
-          ? [...target.ids].map(indexOfId).filter((i): i is number => i !== undefined && this.exists(i))
+          ? [...target.ids].map((id) => this.indexOfId(id)).filter((i): i is number => i !== undefined && this.exists(i))
           : this.resolve({ kind: 'filter', filter: target.filter });
       for (const index of indices) this.edited.set(index, { ...this.profile(index), status });
       this.orderings.clear();
       job.applied = indices.length;
-      job.customers = new Set(indices.map(fakeId));
+      job.customers = new Set(indices.map((i) => this.idAt(i)));
       job.state = 'done';
       job.completedMs = now;
     }
@@ -1034,7 +1152,7 @@ export class FakeBackend implements Backend {
     let members = 0;
     if (segment.rules.length === 0) {
       for (const id of segment.members) {
-        const index = indexOfId(id);
+        const index = this.indexOfId(id);
         if (index !== undefined && this.exists(index)) members += 1;
       }
     } else {
@@ -1111,8 +1229,18 @@ export class FakeBackend implements Backend {
     });
   }
 
+  /** The generation index of an id, whether or not that customer exists. */
+  private indexOfId(id: string): number | undefined {
+    return this.seeded === undefined ? indexOfId(id) : this.seededIndex.get(id);
+  }
+
+  /** The id of the customer at a generation index. */
+  private idAt(index: number): ProfileId {
+    return this.seeded?.[index]?.id ?? fakeId(index);
+  }
+
   private indexOf(id: ProfileId): number {
-    const index = indexOfId(id);
+    const index = this.indexOfId(id);
     if (index === undefined || !this.exists(index)) throw apiError('not_found', `no profile with id ${id}`);
     return index;
   }
@@ -1123,6 +1251,8 @@ export class FakeBackend implements Backend {
   }
 
   private generate(i: number): Profile {
+    const seeded = this.seeded?.[i];
+    if (seeded !== undefined) return structuredClone(seeded);
     const firstName = FIRST_NAMES[Math.floor((i * FIRST_NAMES.length) / this.size)] ?? 'Ada';
     const platform = PLATFORMS[i % PLATFORMS.length] ?? 'desktop';
     const createdAt = FIRST_CREATED + i * 70_000;
@@ -1145,15 +1275,20 @@ export class FakeBackend implements Backend {
     };
   }
 
+  /** An instant as the core shows it: chrono's "%b %-d, %Y %H:%M" in the zone, e.g.
+   * "Aug 30, 2024 06:42" (English month abbreviations, 24-hour clock). */
   private formatTime(iso: string): string {
-    return new Intl.DateTimeFormat('en-GB', {
+    const parts = new Intl.DateTimeFormat('en-US', {
       timeZone: this.zone,
       day: 'numeric',
       month: 'short',
       year: 'numeric',
       hour: '2-digit',
       minute: '2-digit',
-    }).format(new Date(iso));
+      hourCycle: 'h23',
+    }).formatToParts(new Date(iso));
+    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('month')} ${Number(part('day'))}, ${part('year')} ${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`;
   }
 
   private row(p: Profile): ProfileRow {
@@ -1198,16 +1333,17 @@ export class FakeBackend implements Backend {
     return details;
   }
 
-  private sortKey(p: Profile, sort: SortOrder): SortKey {
-    switch (sort.column) {
+  /** The value `column` sorts a profile by, as the core stores it. */
+  private sortValue(p: Profile, column: SortOrder['column']): string | number {
+    switch (column) {
       case 'username':
-        return usernameOf(p).toLowerCase();
+        return usernameOf(p);
       case 'email':
-        return p.email.toLowerCase();
+        return p.email;
       case 'phone':
         return p.phone;
       case 'location':
-        return p.location.toLowerCase();
+        return p.location;
       case 'created':
         return Date.parse(p.createdAt);
       case 'lastSeen':
@@ -1219,22 +1355,33 @@ export class FakeBackend implements Backend {
     }
   }
 
-  private cursorValue(id: ProfileId, sort: SortOrder): CursorValue {
-    const key = this.sortKey(this.profile(this.indexOf(id)), sort);
-    return typeof key === 'number' ? { type: 'int', value: key } : { type: 'text', value: key };
+  private sortKey(p: Profile, sort: SortOrder): SortKey {
+    return { value: toSortValue(this.sortValue(p, sort.column)), id: p.id.toLowerCase() };
   }
 
-  private positionAfter(ordering: Ordering, after: Cursor, sort: SortOrder): number {
-    const index = indexOfId(after.id);
+  /** The cursor value of the row a page ended on: the column's value as the core keeps it. */
+  private cursorValue(id: ProfileId, sort: SortOrder): CursorValue {
+    const value = this.sortValue(this.profile(this.indexOf(id)), sort.column);
+    return typeof value === 'number' ? { type: 'int', value } : { type: 'text', value };
+  }
+
+  /** Where the rows strictly after the cursor (its value, then its id) start, as the core's
+   * keyset condition finds them, whether or not the cursor's row is still there or has changed. */
+  private positionAfter(ordering: Ordering, after: Cursor, sort: SortOrder, filter: ProfileFilter): number {
+    const cursor: SortKey = { value: toSortValue(after.value.value), id: after.id.toLowerCase() };
+    const compare = (key: SortKey): number => compareSortKeys(key, cursor, sort, filter);
+    const index = this.indexOfId(after.id);
     const position = index === undefined ? undefined : ordering.positionOf(index);
-    if (position !== undefined) return position + 1;
-    // The row left the list since: count the rows that sort at or before the cursor.
-    let before = 0;
-    for (let p = 0; p < ordering.length; p += 1) {
-      const key = this.sortKey(this.profile(ordering.at(p)), sort);
-      if (compareKeys(key, after.value.value, sort) <= 0) before += 1;
+    if (position !== undefined && compare(this.sortKey(this.profile(ordering.at(position)), sort)) === 0) return position + 1;
+    // The row left the list or changed since: count the rows that sort at or before the cursor.
+    let low = 0;
+    let high = ordering.length;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (compare(this.sortKey(this.profile(ordering.at(middle)), sort)) <= 0) low = middle + 1;
+      else high = middle;
     }
-    return before;
+    return low;
   }
 
   private matches(p: Profile, filter: ProfileFilter): boolean {
@@ -1252,12 +1399,7 @@ export class FakeBackend implements Backend {
       const job = this.jobList.find((j) => j.id === filter.job);
       if (job?.customers?.has(p.id) !== true) return false;
     }
-    const needle = filter.search.trim().toLowerCase();
-    if (needle !== '') {
-      const haystacks = [usernameOf(p), p.email, p.phone].map((s) => s.toLowerCase());
-      if (!haystacks.some((h) => h.includes(needle))) return false;
-    }
-    return true;
+    return matchesSearch(p, filter.search);
   }
 
   private ordering(filter: ProfileFilter, sort: SortOrder): Ordering {
@@ -1304,13 +1446,13 @@ export class FakeBackend implements Backend {
   }
 
   private sortedOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
-    const keyed: { index: number; key: SortKey; id: ProfileId }[] = [];
+    const keyed: { index: number; key: SortKey }[] = [];
     for (let i = 0; i < this.size; i += 1) {
       if (this.deleted.has(i)) continue;
       const p = this.profile(i);
-      if (this.matches(p, filter)) keyed.push({ index: i, key: this.sortKey(p, sort), id: p.id });
+      if (this.matches(p, filter)) keyed.push({ index: i, key: this.sortKey(p, sort) });
     }
-    keyed.sort((a, b) => compareKeys(a.key, b.key, sort) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    keyed.sort((a, b) => compareSortKeys(a.key, b.key, sort, filter));
     const indices = keyed.map((k) => k.index);
     let positions: Map<number, number> | undefined;
     return {
@@ -1332,13 +1474,106 @@ function seenWithin(p: Profile, window: LastSeenWindow): boolean {
   return Date.parse(p.lastSeenAt) >= since;
 }
 
-/** The core's order: empty values after every other value ascending, and so first descending. */
-function compareKeys(a: SortKey, b: SortKey, sort: SortOrder): number {
-  const sign = sort.direction === 'asc' ? 1 : -1;
-  if (a === b) return 0;
-  if (a === '') return sign;
-  if (b === '') return -sign;
-  return (a < b ? -1 : 1) * sign;
+const NUMERIC_COLUMNS: ReadonlySet<SortOrder['column']> = new Set(['created', 'lastSeen', 'sessions']);
+
+/** A sort column as the core's error messages name it (its Rust variant). */
+function rustName(column: SortOrder['column']): string {
+  return column.charAt(0).toUpperCase() + column.slice(1);
+}
+
+const UTF8 = new TextEncoder();
+
+function toSortValue(value: string | number): SortValue {
+  return typeof value === 'number' ? value : UTF8.encode(value);
+}
+
+function asciiLower(byte: number): number {
+  return byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
+}
+
+/** SQLite's NOCASE collation: ASCII letters folded, other bytes compared as they are, a NUL
+ * ending the comparison, then the shorter string first (crates/core/src/index/order.rs). */
+function nocase(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a[i] ?? 0;
+    const lx = asciiLower(x);
+    const ly = asciiLower(b[i] ?? 0);
+    if (x === 0 || lx !== ly) return Math.sign(lx - ly) || Math.sign(a.length - b.length);
+  }
+  return Math.sign(a.length - b.length);
+}
+
+/** SQLite's BINARY collation: bytes compared, then the shorter first. */
+function binary(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return Math.sign(a.length - b.length);
+}
+
+/** Empty values after every other value (ascending), then `by`. */
+function blankLast(a: Uint8Array, b: Uint8Array, by: (a: Uint8Array, b: Uint8Array) => number): number {
+  return Number(a.length === 0) - Number(b.length === 0) || by(a, b);
+}
+
+function compareValues(column: SortOrder['column'], a: SortValue, b: SortValue): number {
+  if (typeof a === 'number' || typeof b === 'number') {
+    const x = typeof a === 'number' ? a : 0;
+    const y = typeof b === 'number' ? b : 0;
+    return Math.sign(x - y);
+  }
+  switch (column) {
+    case 'username':
+      return nocase(a, b);
+    case 'email':
+    case 'location':
+      return blankLast(a, b, nocase);
+    case 'phone':
+      return blankLast(a, b, binary);
+    default:
+      // The status: active before archived.
+      return binary(a, b);
+  }
+}
+
+/** The core's order (the schema's collations, empty values last ascending, ties broken by id),
+ * reversed as a whole when descending. With a status chosen, the Status sort is by id alone. */
+function compareSortKeys(a: SortKey, b: SortKey, sort: SortOrder, filter: ProfileFilter): number {
+  const byValue = sort.column === 'status' && filter.status != null ? 0 : compareValues(sort.column, a.value, b.value);
+  const ascending = byValue || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return sort.direction === 'asc' ? ascending : -ascending;
+}
+
+const PHONE_DIGITS_MIN = 3;
+
+/** Case folding for substring search, one character at a time (crates/core/src/store/search.rs). */
+function fold(text: string): string {
+  let folded = '';
+  for (const c of text) folded += c.toLowerCase();
+  return folded;
+}
+
+/** The digits of a term made only of digits and the punctuation people put in phone numbers. */
+function phoneDigits(term: string): string | undefined {
+  if (!/^[\d +\-().\/]*$/.test(term)) return undefined;
+  const digits = term.replace(/\D/g, '');
+  return digits === '' ? undefined : digits;
+}
+
+/** The core's search: the term (trimmed) as a case-insensitive substring of the full name (first
+ * and last name with a space between), the email or the phone; a phone-like term of at least
+ * three digits also matches the phone by its digits. */
+function matchesSearch(p: Profile, raw: string): boolean {
+  const term = raw.trim();
+  if (term === '') return true;
+  const needle = fold(term);
+  const fields = [`${p.firstName} ${p.lastName}`, p.email, p.phone].map((f) => fold(f).replace(/\0/g, ''));
+  if (fields.some((f) => f.includes(needle))) return true;
+  const digits = phoneDigits(term);
+  return digits !== undefined && digits.length >= PHONE_DIGITS_MIN && digits !== term && p.phone.includes(digits);
 }
 
 /** The core's rules for a note's text. */
