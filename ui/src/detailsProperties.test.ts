@@ -195,7 +195,7 @@ describe('the properties in Details', () => {
     query<HTMLButtonElement>(panel, '#property-value-save').click();
     const error = query(panel, '#add-property-error');
     await waitFor(() => !error.hidden);
-    expect(error.textContent).toBe("The property's a choice property needs at least one choice");
+    expect(error.textContent).toBe('A choice property needs at least one choice');
     expect(backend.callsOf('create_property')).toHaveLength(1);
 
     const value = query<HTMLSelectElement>(panel, '#property-value');

@@ -142,7 +142,7 @@ describe('the Properties tab', () => {
     query<HTMLInputElement>(root, '#property-name').value = 'Plan';
     choose(query<HTMLSelectElement>(root, '#property-format'), 'choice');
     query<HTMLButtonElement>(root, '#property-save').click();
-    await waitFor(() => error.textContent === "The property's a choice property needs at least one choice");
+    await waitFor(() => error.textContent === 'A choice property needs at least one choice');
     expect(query(root, '#property-dialog').closest('.backdrop')?.hasAttribute('hidden')).toBe(false);
     expect(query<HTMLInputElement>(root, '#property-name').value).toBe('Plan');
     expect(backend.propertiesById.size).toBe(0);

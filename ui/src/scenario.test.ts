@@ -1,6 +1,9 @@
 // Replays a scenario recorded from the real Rust core (src/testing/scenario.json, written by a
 // Rust test) against the FakeBackend seeded with the same customers, so the fake is held to the
-// core's answers: listing, sort orders, cursors, search, counts, date formatting and validation.
+// core's answers: listing, sort orders, cursors, search, counts, date formatting and validation;
+// properties and their values, segments by rules and by hand, and the Segment filter. The ids the
+// core minted (properties, segments) are recorded as placeholders, bound to the fake's own ids
+// when an answer first shows them and put in their stead in the arguments of later calls.
 
 import { describe, expect, it } from 'vitest';
 
@@ -9,6 +12,12 @@ import type { Profile } from './bindings/Profile';
 import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePatch } from './bindings/ProfilePatch';
+import type { PropertyDraft } from './bindings/PropertyDraft';
+import type { PropertyId } from './bindings/PropertyId';
+import type { PropertySort } from './bindings/PropertySort';
+import type { SegmentDraft } from './bindings/SegmentDraft';
+import type { SegmentId } from './bindings/SegmentId';
+import type { SortDirection } from './bindings/SortDirection';
 import { FakeBackend } from './testing/fakeBackend';
 import recorded from './testing/scenario.json';
 
@@ -36,6 +45,53 @@ function withoutNulls(value: unknown): unknown {
       if (inner !== null) out[key] = withoutNulls(inner);
     }
     return out;
+  }
+  return value;
+}
+
+/** An id the core minted during the scenario, recorded in order of first appearance. */
+const PLACEHOLDER = /^00000000-0000-7000-8000-\d{12}$/;
+
+function isPlaceholder(value: unknown): value is string {
+  return typeof value === 'string' && PLACEHOLDER.test(value);
+}
+
+/** Walks the recorded value beside the fake's: wherever the recorded one is a placeholder and the
+ * fake's a string, the placeholder is bound to the fake's id, the first time it is met. A later
+ * meeting with another id binds nothing, nor does an id already bound to another placeholder
+ * (two ids the core minted are two ids): the comparison then shows the mismatch. */
+function bindPlaceholders(recordedValue: unknown, actual: unknown, bound: Map<string, string>): void {
+  if (isPlaceholder(recordedValue)) {
+    if (typeof actual === 'string' && !bound.has(recordedValue) && ![...bound.values()].includes(actual)) {
+      bound.set(recordedValue, actual);
+    }
+    return;
+  }
+  if (Array.isArray(recordedValue)) {
+    if (!Array.isArray(actual)) return;
+    recordedValue.forEach((inner, i) => bindPlaceholders(inner, actual[i], bound));
+    return;
+  }
+  if (recordedValue !== null && typeof recordedValue === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return;
+    for (const [key, inner] of Object.entries(recordedValue)) {
+      bindPlaceholders(inner, (actual as Record<string, unknown>)[key], bound);
+    }
+  }
+}
+
+/** A copy with every bound placeholder replaced by its fake id; `strict` refuses an unbound one
+ * (in a call's arguments, where it would reach the fake as an id it never minted). */
+function substitute(value: unknown, bound: ReadonlyMap<string, string>, strict: boolean): unknown {
+  if (isPlaceholder(value)) {
+    const id = bound.get(value);
+    if (id !== undefined) return id;
+    if (strict) throw new Error(`the placeholder ${value} is used before an answer bound it to an id of the fake`);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((inner) => substitute(inner, bound, strict));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, substitute(inner, bound, strict)]));
   }
   return value;
 }
@@ -72,6 +128,21 @@ function summary(call: RecordedCall): string {
       return arg<string>(call, 'id');
     case 'patch_profile':
       return `${arg<string>(call, 'id')} ${JSON.stringify(arg<ProfilePatch>(call, 'patch'))}`;
+    case 'create_property':
+      return JSON.stringify(arg<PropertyDraft>(call, 'draft'));
+    case 'properties':
+      return `${JSON.stringify(arg<string>(call, 'search'))} by ${arg<PropertySort>(call, 'sort')} ${arg<SortDirection>(call, 'direction')}`;
+    case 'set_profile_property':
+      return `${arg<string>(call, 'profileId')} ${arg<string>(call, 'propertyId')} = ${JSON.stringify(arg<string | null>(call, 'value'))}`;
+    case 'profile_properties':
+    case 'profile_segments':
+      return arg<string>(call, 'profileId');
+    case 'create_segment':
+      return `${JSON.stringify(arg<SegmentDraft>(call, 'draft'))} members ${JSON.stringify(arg<ProfileId[]>(call, 'members'))}`;
+    case 'update_segment':
+      return `${arg<string>(call, 'id')} ${JSON.stringify(arg<SegmentDraft>(call, 'draft'))}`;
+    case 'segments':
+      return JSON.stringify(arg<string>(call, 'search'));
     default:
       return JSON.stringify(call.args);
   }
@@ -88,6 +159,26 @@ function invoke(backend: FakeBackend, call: RecordedCall): Promise<unknown> {
       return backend.profileDetails(arg<ProfileId>(call, 'id'));
     case 'patch_profile':
       return backend.patchProfile(arg<ProfileId>(call, 'id'), arg<ProfilePatch>(call, 'patch'));
+    case 'create_property':
+      return backend.createProperty(arg<PropertyDraft>(call, 'draft'));
+    case 'properties':
+      return backend.properties(arg<string>(call, 'search'), arg<PropertySort>(call, 'sort'), arg<SortDirection>(call, 'direction'));
+    case 'set_profile_property':
+      return backend.setProfileProperty(
+        arg<ProfileId>(call, 'profileId'),
+        arg<PropertyId>(call, 'propertyId'),
+        arg<string | null>(call, 'value'),
+      );
+    case 'profile_properties':
+      return backend.profileProperties(arg<ProfileId>(call, 'profileId'));
+    case 'create_segment':
+      return backend.createSegment(arg<SegmentDraft>(call, 'draft'), arg<ProfileId[]>(call, 'members'));
+    case 'update_segment':
+      return backend.updateSegment(arg<SegmentId>(call, 'id'), arg<SegmentDraft>(call, 'draft'));
+    case 'segments':
+      return backend.segments(arg<string>(call, 'search'));
+    case 'profile_segments':
+      return backend.profileSegments(arg<ProfileId>(call, 'profileId'));
     default:
       throw new Error(`the scenario has a command the replay does not know: ${call.command}`);
   }
@@ -96,6 +187,8 @@ function invoke(backend: FakeBackend, call: RecordedCall): Promise<unknown> {
 describe('the fake backend replays the scenario recorded from the core', () => {
   // One backend for every call: they were recorded in order, and a patch shows in later lists.
   const backend = new FakeBackend({ profiles: scenario.profiles, timeZone: scenario.timeZone });
+  // The placeholders of the ids the core minted, bound to the ids the fake minted in their stead.
+  const bound = new Map<string, string>();
 
   it('has calls to replay', () => {
     expect(scenario.profiles.length).toBeGreaterThan(0);
@@ -105,18 +198,23 @@ describe('the fake backend replays the scenario recorded from the core', () => {
   scenario.calls.forEach((call, i) => {
     it(`#${i + 1} ${call.command}: ${summary(call)}`, async () => {
       // The arguments as the UI would pass them: a key inside an argument that the core got as
-      // null is left out; an argument that is itself null stays null.
-      const args = Object.fromEntries(Object.entries(call.args).map(([name, value]) => [name, withoutNulls(structuredClone(value))]));
+      // null is left out; an argument that is itself null stays null. The ids the core minted
+      // are the fake's.
+      const args = Object.fromEntries(
+        Object.entries(call.args).map(([name, value]) => [name, withoutNulls(substitute(value, bound, true))]),
+      );
       const replayed: RecordedCall = { ...call, args };
       if (call.error !== undefined) {
         const error = await invoke(backend, replayed).then(
           (answer) => ({ unexpectedAnswer: answer }),
           (rejection: unknown) => rejection,
         );
-        expect(withoutNulls(error)).toEqual(withoutNulls(call.error));
+        bindPlaceholders(call.error, error, bound);
+        expect(withoutNulls(error)).toEqual(withoutNulls(substitute(call.error, bound, false)));
       } else {
         const answer = await invoke(backend, replayed);
-        expect(withoutNulls(answer)).toEqual(withoutNulls(call.answer));
+        bindPlaceholders(call.answer, answer, bound);
+        expect(withoutNulls(answer)).toEqual(withoutNulls(substitute(call.answer, bound, false)));
       }
     });
   });

@@ -9,7 +9,8 @@
 // Profiles are generated from their position on demand, so a million of them cost nothing until
 // asked for; or, with the `profiles` option, exactly the customers given. src/scenario.test.ts
 // replays calls recorded from the real core (src/testing/scenario.json) against the fake seeded
-// with the recorded customers, holding its listing, sorts, search, dates and validation to the core's.
+// with the recorded customers, holding its listing, sorts, search, dates and validation to the core's,
+// and its properties, values, segments (refusals, orders, member counts, rules) and Segment filter.
 
 import type { Backend } from '../api';
 import type { ApiError } from '../bindings/ApiError';
@@ -45,6 +46,7 @@ import type { PropertyFormat } from '../bindings/PropertyFormat';
 import type { PropertyId } from '../bindings/PropertyId';
 import type { PropertySort } from '../bindings/PropertySort';
 import type { PropertyView } from '../bindings/PropertyView';
+import type { RuleOperator } from '../bindings/RuleOperator';
 import type { SegmentDraft } from '../bindings/SegmentDraft';
 import type { SegmentId } from '../bindings/SegmentId';
 import type { SegmentRef } from '../bindings/SegmentRef';
@@ -343,6 +345,14 @@ function longTextProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/** A refused definition of a property or segment, as the core says it (crates/core/src/error.rs,
+ * refused_definition): a reason about one of its parts ("name must not be empty") is said of the
+ * subject, a whole sentence ("a choice property needs…") is kept as it is; then a sentence. */
+function refusedDefinition(subject: 'property' | 'segment', reason: string): ApiError {
+  const aboutAPart = ['name ', 'description ', 'choice ', 'rule value '].some((part) => reason.startsWith(part));
+  return apiError('invalid_request', sentence(aboutAPart ? `the ${subject}'s ${reason}` : reason));
+}
+
 /** The draft as the core keeps it (text trimmed, blank choices dropped), or why it is refused. */
 function checkPropertyDraft(draft: PropertyDraft, others: Iterable<{ name: string }>): PropertyDraft {
   const clean: PropertyDraft = {
@@ -352,21 +362,21 @@ function checkPropertyDraft(draft: PropertyDraft, others: Iterable<{ name: strin
     choices: draft.choices.map((c) => c.trim()).filter((c) => c !== ''),
   };
   const refuse = (reason: string): never => {
-    throw apiError('invalid_request', sentence(reason));
+    throw refusedDefinition('property', reason);
   };
   const name = labelProblem(clean.name);
-  if (name !== undefined) refuse(`the property's name ${name}`);
+  if (name !== undefined) refuse(`name ${name}`);
   const description = longTextProblem(clean.description);
-  if (description !== undefined) refuse(`the property's description ${description}`);
+  if (description !== undefined) refuse(`description ${description}`);
   if (clean.format === 'choice') {
-    if (clean.choices.length === 0) refuse("the property's a choice property needs at least one choice");
-    if (clean.choices.length > MAX_CHOICES) refuse(`the property's a property offers at most ${MAX_CHOICES} choices`);
+    if (clean.choices.length === 0) refuse('a choice property needs at least one choice');
+    if (clean.choices.length > MAX_CHOICES) refuse(`a property offers at most ${MAX_CHOICES} choices`);
     for (const choice of clean.choices) {
       const problem = labelProblem(choice);
-      if (problem !== undefined) refuse(`the property's choice ${problem}`);
+      if (problem !== undefined) refuse(`choice ${problem}`);
     }
   } else if (clean.choices.length > 0) {
-    refuse("the property's only a choice property has choices");
+    refuse('only a choice property has choices');
   }
   for (const other of others) {
     if (other.name.toLowerCase() === clean.name.toLowerCase()) refuse(`a property named ${JSON.stringify(other.name)} already exists`);
@@ -385,12 +395,20 @@ function checkSegmentDraft(
   const refuse = (reason: string): never => {
     throw apiError('invalid_request', sentence(reason));
   };
+  const refuseDefinition = (reason: string): never => {
+    throw refusedDefinition('segment', reason);
+  };
   const clean: SegmentDraft = { name: draft.name.trim(), description: draft.description.trim(), rules: structuredClone(draft.rules) };
   const name = labelProblem(clean.name);
-  if (name !== undefined) refuse(`the segment's name ${name}`);
+  if (name !== undefined) refuseDefinition(`name ${name}`);
   const description = longTextProblem(clean.description);
-  if (description !== undefined) refuse(`the segment's description ${description}`);
-  if (clean.rules.length > MAX_RULES) refuse(`the segment's a segment has at most ${MAX_RULES} rules`);
+  if (description !== undefined) refuseDefinition(`description ${description}`);
+  if (clean.rules.length > MAX_RULES) refuseDefinition(`a segment has at most ${MAX_RULES} rules`);
+  for (const rule of clean.rules) {
+    if (rule.rule !== 'property') continue;
+    const problem = longTextProblem(rule.value);
+    if (problem !== undefined) refuseDefinition(`rule value ${problem}`);
+  }
   for (const other of others) {
     if (other.name.toLowerCase() === clean.name.toLowerCase()) refuse(`a segment named ${JSON.stringify(other.name)} already exists`);
   }
@@ -464,10 +482,21 @@ export function normalizeValue(format: PropertyFormat, raw: string, choices: rea
   }
 }
 
-function byName(a: { name: string }, b: { name: string }): number {
-  const x = a.name.toLowerCase();
-  const y = b.name.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : 0;
+/** Rust's order of strings: by code point (UTF-8 bytes), not by UTF-16 unit. */
+function codePointOrder(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  const length = Math.min(x.length, y.length);
+  for (let i = 0; i < length; i += 1) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return Math.sign(x.length - y.length);
+}
+
+/** The core's order of properties and segments: the name in lower case, then the id. */
+function byName(a: { name: string; id?: string }, b: { name: string; id?: string }): number {
+  return codePointOrder(a.name.toLowerCase(), b.name.toLowerCase()) || codePointOrder(a.id ?? '', b.id ?? '');
 }
 
 /** Positions of the matching profiles, in sort order. */
@@ -558,6 +587,7 @@ export class FakeBackend implements Backend {
 
   listProfiles(request: ListRequest): Promise<ProfilePage> {
     return this.answer('list_profiles', { request }, () => {
+      this.checkSegmentFilter(request.filter);
       if (!(request.limit >= 1 && request.limit <= MAX_PAGE_SIZE)) {
         throw apiError('invalid_request', `a page holds 1 to ${MAX_PAGE_SIZE} rows, not ${request.limit}`);
       }
@@ -591,7 +621,10 @@ export class FakeBackend implements Backend {
   }
 
   countProfiles(filter: ProfileFilter): Promise<number> {
-    return this.answer('count_profiles', { filter }, () => this.ordering(filter, BY_USERNAME).length);
+    return this.answer('count_profiles', { filter }, () => {
+      this.checkSegmentFilter(filter);
+      return this.ordering(filter, BY_USERNAME).length;
+    });
   }
 
   profileDetails(id: ProfileId): Promise<ProfileDetails> {
@@ -853,7 +886,7 @@ export class FakeBackend implements Backend {
       const list = [...this.propertiesById.values()].filter(
         (p) => p.name.toLowerCase().includes(needle) || p.description.toLowerCase().includes(needle),
       );
-      list.sort((a, b) => (sort === 'format' ? (a.format < b.format ? -1 : a.format > b.format ? 1 : 0) : 0) || byName(a, b));
+      list.sort((a, b) => (sort === 'format' ? codePointOrder(a.format, b.format) : 0) || byName(a, b));
       return direction === 'desc' ? list.reverse() : list;
     });
   }
@@ -877,6 +910,13 @@ export class FakeBackend implements Backend {
         );
       }
       const clean = checkPropertyDraft(draft, [...this.propertiesById.values()].filter((p) => p.id !== id));
+      // The same definition queues nothing: it stays as confirmed (or as pending) as it was.
+      const same =
+        clean.name === current.name &&
+        clean.description === current.description &&
+        clean.choices.length === current.choices.length &&
+        clean.choices.every((c, i) => c === current.choices[i]);
+      if (same) return current;
       const view: PropertyView = { ...current, ...clean, pending: true };
       this.propertiesById.set(id, view);
       return view;
@@ -904,10 +944,13 @@ export class FakeBackend implements Backend {
       this.indexOf(profileId);
       const property = this.propertyOf(propertyId);
       const values = this.propertyValues.get(profileId) ?? new Map<PropertyId, { value: string; pending: boolean }>();
-      if (value === null) {
+      // No value, or only blanks, removes it; the same value queues nothing (nor turns pending).
+      const wanted = value === null || value.trim() === '' ? undefined : checkValue(property, value);
+      if (wanted === values.get(propertyId)?.value) return this.propertiesOfProfile(profileId);
+      if (wanted === undefined) {
         values.delete(propertyId);
       } else {
-        values.set(propertyId, { value: checkValue(property, value), pending: true });
+        values.set(propertyId, { value: wanted, pending: true });
       }
       this.propertyValues.set(profileId, values);
       this.orderings.clear();
@@ -930,7 +973,7 @@ export class FakeBackend implements Backend {
     return this.answer('segments', { search }, () => {
       const needle = search.trim().toLowerCase();
       return [...this.segmentsById.values()]
-        .filter((s) => s.name.toLowerCase().includes(needle))
+        .filter((s) => s.name.toLowerCase().includes(needle) || s.description.toLowerCase().includes(needle))
         .sort(byName)
         .map((s) => this.segmentView(s));
     });
@@ -939,7 +982,8 @@ export class FakeBackend implements Backend {
   createSegment(draft: SegmentDraft, members: ProfileId[]): Promise<SegmentView> {
     return this.answer('create_segment', { draft, members }, () => {
       const clean = checkSegmentDraft(draft, this.segmentsById.values(), this.goalList, this.propertiesById);
-      for (const member of members) this.indexOf(member);
+      // Each picked customer must exist; the core looks for the missing one in the order of ids.
+      for (const member of [...new Set(members)].sort(codePointOrder)) this.indexOf(member);
       const segment: FakeSegment = { id: segmentId(this.nextId('segment')), ...clean, members: new Set(members), pending: true };
       this.segmentsById.set(segment.id, segment);
       this.orderings.clear();
@@ -952,6 +996,12 @@ export class FakeBackend implements Backend {
       const segment = this.segmentOf(id);
       const others = [...this.segmentsById.values()].filter((s) => s.id !== id);
       const clean = checkSegmentDraft(draft, others, this.goalList, this.propertiesById);
+      // The same segment queues nothing: it stays as confirmed (or as pending) as it was.
+      const same =
+        clean.name === segment.name &&
+        clean.description === segment.description &&
+        JSON.stringify(clean.rules.map(canonicalRule)) === JSON.stringify(segment.rules.map(canonicalRule));
+      if (same) return this.segmentView(segment);
       segment.name = clean.name;
       segment.description = clean.description;
       segment.rules = clean.rules;
@@ -1126,6 +1176,12 @@ export class FakeBackend implements Backend {
     return `${kind}-${this.recordCounter}`;
   }
 
+  /** The core resolves a Segment filter before anything else: a segment it does not know (deleted
+   * meanwhile) is refused as not found, not shown as empty. */
+  private checkSegmentFilter(filter: ProfileFilter): void {
+    if (filter.segment != null) this.segmentOf(filter.segment);
+  }
+
   private propertyOf(id: PropertyId): PropertyView {
     const property = this.propertiesById.get(id);
     if (property === undefined) throw apiError('not_found', `no property with id ${id}`);
@@ -1186,25 +1242,16 @@ export class FakeBackend implements Backend {
         return done === rule.completed;
       }
       case 'property': {
+        // As the core: "not equals" and "is not set" are the customers outside "equals" and
+        // "is set" (so a customer without a value is not equal to anything); a deleted
+        // property's rule holds for nobody, and its negated rules for everyone.
         const property = this.propertiesById.get(rule.property_id);
-        const value = this.propertyValues.get(p.id)?.get(rule.property_id)?.value;
-        if (rule.operator === 'is_set') return value !== undefined;
-        if (rule.operator === 'is_not_set') return value === undefined;
-        if (value === undefined || property === undefined) return false;
-        const numeric = property.format === 'number';
-        const compare = numeric ? Number(value) - Number(rule.value) : value.toLowerCase().localeCompare(rule.value.toLowerCase());
-        switch (rule.operator) {
-          case 'equals':
-            return compare === 0;
-          case 'not_equals':
-            return compare !== 0;
-          case 'contains':
-            return value.toLowerCase().includes(rule.value.toLowerCase());
-          case 'greater_than':
-            return compare > 0;
-          case 'less_than':
-            return compare < 0;
-        }
+        const value = property === undefined ? undefined : this.propertyValues.get(p.id)?.get(rule.property_id)?.value;
+        const format = property?.format ?? 'text';
+        const negated = rule.operator === 'not_equals' || rule.operator === 'is_not_set';
+        const operator = rule.operator === 'not_equals' ? 'equals' : rule.operator === 'is_not_set' ? 'is_set' : rule.operator;
+        const meets = value !== undefined && valueMeets(format, operator, value, rule.value);
+        return negated ? !meets : meets;
       }
     }
   }
@@ -1464,6 +1511,54 @@ export class FakeBackend implements Backend {
       },
     };
   }
+}
+
+/** A number as Rust's f64 parse reads a (trimmed) value, or undefined. */
+function parseNumber(raw: string): number | undefined {
+  const trimmed = raw.trim();
+  if (NUMBER.test(trimmed)) return Number(trimmed);
+  if (/^[+-]?(inf|infinity)$/i.test(trimmed)) return trimmed.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(trimmed)) return NaN;
+  return undefined;
+}
+
+/** Whether a customer's value meets a property rule (crates/core/src/store/segments.rs,
+ * value_meets): numbers by value, text equal ignoring case, other formats exactly; text and
+ * dates compare by their code points. */
+function valueMeets(format: PropertyFormat, operator: RuleOperator, value: string, wanted: string): boolean {
+  switch (operator) {
+    case 'equals':
+    case 'not_equals': {
+      if (format === 'number') {
+        const a = parseNumber(value);
+        return a !== undefined && a === parseNumber(wanted);
+      }
+      if (format === 'text') return value.toLowerCase() === wanted.toLowerCase();
+      return value === wanted;
+    }
+    case 'contains':
+      return value.toLowerCase().includes(wanted.toLowerCase());
+    case 'greater_than':
+    case 'less_than': {
+      let order: number | undefined;
+      if (format === 'number') {
+        const a = parseNumber(value);
+        const b = parseNumber(wanted);
+        order = a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? undefined : Math.sign(a - b) || 0;
+      } else {
+        order = codePointOrder(value, wanted);
+      }
+      return order === (operator === 'greater_than' ? 1 : -1);
+    }
+    case 'is_set':
+    case 'is_not_set':
+      return true;
+  }
+}
+
+/** A rule with its keys in one order, so two spellings of the same rule compare equal. */
+function canonicalRule(rule: SegmentRule): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(rule).sort(([a], [b]) => codePointOrder(a, b))));
 }
 
 /** Whether the profile was last seen within the window, counted from midnight UTC of FAKE_NOW. */
