@@ -19,6 +19,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use userdesk_model::ProfileFilter;
 
+use userdesk_demo::DemoWorkspace;
+
 use crate::app::account::KEYCHAIN_SERVICE;
 use crate::error::Result;
 use crate::index::SharedIndex;
@@ -59,15 +61,35 @@ pub struct AppCore {
     pub(crate) job_runner: JobRunner,
 }
 
+/// The demo workspace's seed: every first launch shows the same customers.
+const DEMO_SEED: u64 = 0x05E4_DE5C;
+
+/// Up to this many demo customers come with the whole platform story (bot sessions and their
+/// conversations, goals, notes); more (a store to try a million on) come with their properties
+/// and segments only.
+const DEMO_STORY_UP_TO: usize = 20_000;
+
+/// A brand-new store's demo workspace: the same generator and data as the server's seed
+/// (`userdesk-demo`), kept as pulled records are, so every section of Details has something to
+/// show; the first sign-in drops it.
+async fn seed_demo_workspace(store: &Store, customers: usize) -> Result<()> {
+    let mut workspace = DemoWorkspace::new(DEMO_SEED, Utc::now());
+    if customers > DEMO_STORY_UP_TO {
+        workspace = workspace.without_conversations();
+    }
+    for batch in workspace.batches(customers, 5_000) {
+        store.keep_records(&batch).await?;
+    }
+    Ok(())
+}
+
 impl AppCore {
     /// Opens the store at `path`, adding demo data on its very first opening if asked.
     pub async fn open(path: &Path, options: OpenOptions) -> Result<Self> {
         let store = Store::open(path).await?;
         if options.demo_profiles > 0 && store.setting(keys::DEMO_SEEDED).await?.is_none() {
             if store.profile_total().await? == 0 {
-                store
-                    .seed_demo_profiles(0x05E4_DE5C, Utc::now(), options.demo_profiles)
-                    .await?;
+                seed_demo_workspace(&store, options.demo_profiles).await?;
             }
             store.set_setting(keys::DEMO_SEEDED, "1").await?;
         }

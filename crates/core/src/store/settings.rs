@@ -72,7 +72,7 @@ impl Store {
     }
 
     /// Records the signed-in account in one transaction. The first sign-in of a store that never
-    /// synced also removes its demo customers, which exist on no server.
+    /// synced also removes its demo workspace, which exists on no server.
     pub(crate) async fn save_account(&self, account: &Account, identity: &str) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         let never_synced: bool = sqlx::query_scalar(
@@ -83,9 +83,17 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if never_synced {
-            sqlx::query("DELETE FROM profiles")
-                .execute(&mut *tx)
-                .await?;
+            // The demo workspace: its customers and everything pulled-like around them.
+            for table in [
+                "profiles",
+                "synced_records",
+                "property_values",
+                "segment_members",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         let values = [
             (keys::ACCOUNT_SERVER_URL, account.server_url.as_str()),

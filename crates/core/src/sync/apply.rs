@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{ClientId, Entity, Op, PatchOp, PullResponse, Tombstone};
-use userdesk_model::{Profile, ProfileId, ProfilePatch};
+use userdesk_model::{PlatformBatch, Profile, ProfileId, ProfilePatch};
 
 use crate::error::{CoreError, Result};
 use crate::store::outbox;
@@ -135,6 +135,60 @@ impl Store {
         }
         Ok(())
     }
+}
+
+impl Store {
+    /// Keeps a batch of platform records as a pull would, in one transaction, without touching
+    /// the sync state: a brand-new store's demo workspace, which the first sign-in drops.
+    pub(crate) async fn keep_records(&self, batch: &PlatformBatch) -> Result<()> {
+        let patch = patch_of(batch);
+        let mut tx = self.write_transaction().await?;
+        let client_id = read_state(&mut tx).await?.client_id;
+        let mut bulk = Bulk::default();
+        for op in &patch {
+            apply_op(&mut tx, op, false, client_id, 0, &mut bulk).await?;
+        }
+        bulk.write(&mut tx, false).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Every record of a batch as a pulled change, definitions first.
+fn patch_of(batch: &PlatformBatch) -> Vec<PatchOp> {
+    let puts = batch
+        .properties
+        .iter()
+        .cloned()
+        .map(Entity::Property)
+        .chain(batch.goals.iter().cloned().map(Entity::Goal))
+        .chain(batch.segments.iter().cloned().map(Entity::Segment))
+        .chain(batch.profiles.iter().cloned().map(Entity::Profile))
+        .chain(
+            batch
+                .property_values
+                .iter()
+                .cloned()
+                .map(Entity::PropertyValue),
+        )
+        .chain(batch.sessions.iter().cloned().map(Entity::Session))
+        .chain(batch.messages.iter().cloned().map(Entity::Message))
+        .chain(
+            batch
+                .goal_completions
+                .iter()
+                .cloned()
+                .map(Entity::GoalCompletion),
+        )
+        .chain(batch.notes.iter().cloned().map(Entity::Note))
+        .chain(
+            batch
+                .segment_members
+                .iter()
+                .cloned()
+                .map(Entity::SegmentMember),
+        );
+    puts.map(PatchOp::Put).collect()
 }
 
 /// A reset rebuilds from nothing: every pulled record goes; the outbox stays, its edits

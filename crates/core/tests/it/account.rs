@@ -121,6 +121,13 @@ async fn signing_in_keeps_the_token_in_the_keychain_and_syncs_the_workspace() {
         0,
         "the demo customers exist on no server"
     );
+    for table in ["synced_records", "property_values", "segment_members"] {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(app.core.store().pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "nor does the demo's story: {table}");
+    }
 
     let report = app.core.sync_now().await.unwrap();
     assert_eq!(report.pulled, 23);

@@ -4,7 +4,8 @@
 use crate::common::{fixture, fixture_profiles, now};
 use userdesk_core::{AppCore, CoreError, OpenOptions};
 use userdesk_model::{
-    ApiError, ErrorCode, Field, ListRequest, ProfileFilter, ProfilePatch, ProfileStatus, SortOrder,
+    ApiError, ErrorCode, Field, ListRequest, ProfileFilter, ProfilePatch, ProfileStatus,
+    SessionOrder, SortOrder,
 };
 
 fn phone(p: &str) -> ProfilePatch {
@@ -323,4 +324,56 @@ async fn saved_edits_survive_closing_and_reopening_the_store() {
         "+442079460958"
     );
     assert_eq!(app.time_zone().name(), "America/Sao_Paulo");
+}
+
+#[tokio::test]
+async fn a_brand_new_store_shows_the_whole_platform_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = OpenOptions {
+        demo_profiles: 200,
+        sqlite_search_only: true,
+        ..Default::default()
+    };
+    let app = AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
+        .await
+        .unwrap();
+    let rows = app
+        .list_profiles(&ListRequest {
+            filter: Default::default(),
+            sort: Default::default(),
+            after: None,
+            offset: 0,
+            limit: 500,
+        })
+        .await
+        .unwrap()
+        .rows;
+    assert!(rows.len() > 150, "the active ones of 200: {}", rows.len());
+    let (mut completions, mut notes, mut properties, mut segments) = (0, 0, 0, 0);
+    for row in &rows {
+        let details = app.profile_details(row.id).await.unwrap();
+        let sessions = app
+            .bot_sessions(row.id, "", SessionOrder::NewestFirst)
+            .await
+            .unwrap();
+        // SESSIONS says how many bot sessions Details lists.
+        assert_eq!(details.profile.sessions as usize, sessions.len());
+        let conversation = app.conversation(sessions[0].id).await.unwrap();
+        assert!(!conversation.messages.is_empty());
+        completions += usize::from(!app.goal_completions(row.id).await.unwrap().is_empty());
+        notes += usize::from(!app.notes(row.id).await.unwrap().is_empty());
+        properties += usize::from(!app.profile_properties(row.id).await.unwrap().is_empty());
+        segments += usize::from(!app.profile_segments(row.id).await.unwrap().is_empty());
+    }
+    assert!(
+        completions > rows.len() / 5,
+        "goal completions: {completions}"
+    );
+    assert!(properties > rows.len() / 2, "properties: {properties}");
+    assert!(
+        notes > 0 && segments > 0,
+        "notes {notes}, segments {segments}"
+    );
+    assert_eq!(app.goals().await.unwrap().len(), 4);
+    assert_eq!(app.segments("").await.unwrap().len(), 4);
 }
