@@ -22,7 +22,7 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core \
 	libdbus-1-dev gnome-keyring
 
-.PHONY: run setup deps ui-deps ui-dist driver app lint unit bindings server-postgres e2e test bench bench-details bench-jobs bench-server bench-sync screenshot
+.PHONY: run setup deps ui-deps ui-dist driver app lint unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -107,6 +107,10 @@ bench:
 ## bench-details: a customer's Details with 1,000 bot sessions, on a 100,000-customer store
 bench-details:
 	cargo bench -p userdesk-core --bench details
+
+## bench-first-launch: a brand-new store filled with the demo workspace, to the table's first page
+bench-first-launch:
+	cargo bench -p userdesk-core --bench first_launch
 
 ## bench-jobs: scheduling and applying Archive over 100,000 of 1,000,000 customers
 bench-jobs:
