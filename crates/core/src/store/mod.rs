@@ -88,6 +88,29 @@ impl Store {
     }
 }
 
+/// Empties the store of the workspace it holds: customers, the server's copies, every pulled
+/// record (staged ones of a first sync too). The outbox, the settings and the sync state stay.
+/// A reset page rebuilds from here; the first sign-in of a store that never synced drops its
+/// demo workspace with it.
+pub(crate) async fn clear_workspace(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    sqlx::query("DELETE FROM profiles")
+        .execute(&mut *conn)
+        .await?;
+    server_copies::clear(conn).await?;
+    for table in [
+        "synced_records",
+        "property_values",
+        "segment_members",
+        "staged_property_values",
+        "staged_segment_members",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;

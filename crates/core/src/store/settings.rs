@@ -83,17 +83,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if never_synced {
-            // The demo workspace: its customers and everything pulled-like around them.
-            for table in [
-                "profiles",
-                "synced_records",
-                "property_values",
-                "segment_members",
-            ] {
-                sqlx::query(&format!("DELETE FROM {table}"))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            crate::store::clear_workspace(&mut tx).await?;
         }
         let values = [
             (keys::ACCOUNT_SERVER_URL, account.server_url.as_str()),

@@ -12,7 +12,7 @@ use crate::store::outbox;
 use crate::store::profiles::{self, apply_patch};
 use crate::store::server_copies;
 use crate::store::synced::{self, RecordKind};
-use crate::store::Store;
+use crate::store::{self, Store};
 use crate::sync::bulk_load::{self, Bulk};
 use crate::sync::overwrites;
 use crate::sync::state::{read_state, to_i64, to_u64};
@@ -88,7 +88,8 @@ impl Store {
             return Err(CoreError::ServerRolledBack { confirmed });
         }
         if page.reset {
-            clear_for_reset(&mut tx).await?;
+            // The outbox stays: its edits are re-applied as their records arrive again.
+            store::clear_workspace(&mut tx).await?;
         }
         // A first download (or a reset's) into an empty store loads in bulk until its last page.
         let mut loading = bulk_load::loading(&mut tx).await?;
@@ -189,27 +190,6 @@ fn patch_of(batch: &PlatformBatch) -> Vec<PatchOp> {
                 .map(Entity::SegmentMember),
         );
     puts.map(PatchOp::Put).collect()
-}
-
-/// A reset rebuilds from nothing: every pulled record goes; the outbox stays, its edits
-/// re-applied as their records arrive again.
-async fn clear_for_reset(conn: &mut SqliteConnection) -> Result<()> {
-    sqlx::query("DELETE FROM profiles")
-        .execute(&mut *conn)
-        .await?;
-    server_copies::clear(conn).await?;
-    for table in [
-        "synced_records",
-        "property_values",
-        "segment_members",
-        "staged_property_values",
-        "staged_segment_members",
-    ] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Drops the mutations the server confirms up to `last`; the profile edits among them, for the
