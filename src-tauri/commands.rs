@@ -50,6 +50,26 @@ macro_rules! commands {
             tauri::generate_handler![$($name,)* $($rname,)*]
         }
 
+        /// Calls the JSON command `name` with `args` as the window passes them (camelCase keys),
+        /// straight on `core`, answering what the window would get: the recorded UI scenario
+        /// calls the commands through this, so it runs the very bodies the window does.
+        #[cfg(test)]
+        pub async fn dispatch(
+            core: &Arc<AppCore>,
+            name: &str,
+            args: &serde_json::Value,
+        ) -> Result<serde_json::Value, ApiError> {
+            match name {
+                $(stringify!($name) => {
+                    let $core = core;
+                    $(let $arg: $ty = argument(args, stringify!($arg));)*
+                    let result: userdesk_core::Result<$answer> = async { $body }.await;
+                    Ok(serde_json::json!(result?))
+                })*
+                other => panic!("no JSON command {other}"),
+            }
+        }
+
         /// Every command, for the TypeScript client.
         #[cfg(test)]
         pub fn specs() -> Vec<CommandSpec> {
@@ -89,6 +109,36 @@ macro_rules! command {
 }
 
 include!("command_list.rs");
+
+/// The TypeScript name of a snake_case Rust name: `list_profiles` is `listProfiles`.
+#[cfg(test)]
+pub fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The argument the window names `name` in camelCase (Tauri's spelling of a snake_case
+/// parameter), read from `args`.
+#[cfg(test)]
+fn argument<T: serde::de::DeserializeOwned>(args: &serde_json::Value, name: &str) -> T {
+    let camel = camel(name);
+    let value = args.get(&camel).cloned().unwrap_or(serde_json::Value::Null);
+    match serde_json::from_value(value) {
+        Ok(value) => value,
+        Err(e) => panic!("the argument {camel} does not read: {e}"),
+    }
+}
 
 /// The picked file's bytes travel as the request's raw body (no JSON for up to 20 MB), the
 /// customer's id in its `profile-id` header.

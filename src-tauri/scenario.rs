@@ -4,90 +4,46 @@
 //! double, seeded with the same customers, and expects the same answers, so the double cannot
 //! drift from the core in what the scenario covers: listing, search, every sort, paging by cursor
 //! and by offset, filters, counts, Details, refused edits, properties and their values, segments
-//! by rules and by hand, and the table filtered to a segment. Ids the core mints during the
+//! by rules and by hand, the table filtered to a segment. Ids the core mints during the
 //! scenario are recorded as placeholders (`00000000-0000-7000-8000-…`, in order of appearance),
-//! which the replay binds to the ids the double mints. Jobs are not in it: their times are the
-//! clock's.
+//! which the replay binds to the ids the double mints. Notes, export and delete requests, Active
+//! and Archive jobs (scheduled, refused, cancelled, fired) and Delete follow, on a clock the
+//! scenario sets (`@clock` marks where it moves and the jobs due fire), so their times are the
+//! same on every run.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
-use userdesk_core::{AppCore, Keychain, OpenOptions};
+use userdesk_core::{AppCore, Clock, Keychain, Notifier, OpenOptions};
 use userdesk_demo::DemoProfiles;
-use userdesk_model::{
-    ApiError, ListRequest, Profile, ProfileFilter, ProfileId, ProfilePatch, PropertyDraft,
-    PropertyId, PropertySort, SegmentDraft, SegmentId, SortDirection,
-};
+use userdesk_model::JobView;
+use userdesk_model::Profile;
 
 /// The moment the demo customers are generated around (they were all seen before it).
 const ANCHOR: &str = "2026-11-28T12:00:00Z";
 
-/// One call as the window makes it, and what the core answered.
-async fn call(core: &AppCore, command: &str, args: Value) -> Value {
-    let answer: Result<Value, ApiError> = async {
-        let field = |name: &str| args[name].clone();
-        Ok(match command {
-            "list_profiles" => {
-                let request: ListRequest = serde_json::from_value(field("request")).unwrap();
-                json!(core.list_profiles(&request).await?)
-            }
-            "count_profiles" => {
-                let filter: ProfileFilter = serde_json::from_value(field("filter")).unwrap();
-                json!(core.count_profiles(&filter).await?)
-            }
-            "profile_details" => {
-                let id: ProfileId = serde_json::from_value(field("id")).unwrap();
-                json!(core.profile_details(id).await?)
-            }
-            "patch_profile" => {
-                let id: ProfileId = serde_json::from_value(field("id")).unwrap();
-                let patch: ProfilePatch = serde_json::from_value(field("patch")).unwrap();
-                json!(core.patch_profile(id, patch).await?)
-            }
-            "properties" => {
-                let search: String = serde_json::from_value(field("search")).unwrap();
-                let sort: PropertySort = serde_json::from_value(field("sort")).unwrap();
-                let direction: SortDirection = serde_json::from_value(field("direction")).unwrap();
-                json!(core.properties(&search, sort, direction).await?)
-            }
-            "create_property" => {
-                let draft: PropertyDraft = serde_json::from_value(field("draft")).unwrap();
-                json!(core.create_property(draft).await?)
-            }
-            "set_profile_property" => {
-                let profile: ProfileId = serde_json::from_value(field("profileId")).unwrap();
-                let property: PropertyId = serde_json::from_value(field("propertyId")).unwrap();
-                let value: Option<String> = serde_json::from_value(field("value")).unwrap();
-                json!(
-                    core.set_profile_property(profile, property, value.as_deref())
-                        .await?
-                )
-            }
-            "profile_properties" => {
-                let profile: ProfileId = serde_json::from_value(field("profileId")).unwrap();
-                json!(core.profile_properties(profile).await?)
-            }
-            "segments" => {
-                let search: String = serde_json::from_value(field("search")).unwrap();
-                json!(core.segments(&search).await?)
-            }
-            "create_segment" => {
-                let draft: SegmentDraft = serde_json::from_value(field("draft")).unwrap();
-                let members: Vec<ProfileId> = serde_json::from_value(field("members")).unwrap();
-                json!(core.create_segment(draft, &members).await?)
-            }
-            "update_segment" => {
-                let id: SegmentId = serde_json::from_value(field("id")).unwrap();
-                let draft: SegmentDraft = serde_json::from_value(field("draft")).unwrap();
-                json!(core.update_segment(id, draft).await?)
-            }
-            "profile_segments" => {
-                let profile: ProfileId = serde_json::from_value(field("profileId")).unwrap();
-                json!(core.profile_segments(profile).await?)
-            }
-            other => panic!("the scenario has no command {other}"),
-        })
+/// Jobs fire in the scenario without a notification.
+struct Quiet;
+
+impl Notifier for Quiet {
+    fn job_completed(&self, _: &JobView) -> Result<(), String> {
+        Ok(())
     }
-    .await;
-    match answer {
+}
+
+/// Moves the scenario's clock to `at` and fires the jobs due by then, as the app's timer would;
+/// recorded as an `@clock` call answered by what the completed jobs' notifications say.
+async fn move_clock(core: &AppCore, clock: &Clock, at: DateTime<Utc>) -> Value {
+    clock.set(at);
+    let done = core.run_due_jobs_at(at, &Quiet).await.unwrap();
+    let summaries: Vec<String> = done.iter().map(JobView::summary).collect();
+    json!({ "command": "@clock", "args": { "now": at }, "answer": summaries })
+}
+
+/// One call as the window makes it (through the same command body), and what the core answered.
+async fn call(core: &Arc<AppCore>, command: &str, args: Value) -> Value {
+    match crate::commands::dispatch(core, command, &args).await {
         Ok(answer) => json!({ "command": command, "args": args, "answer": answer }),
         Err(error) => json!({ "command": command, "args": args, "error": error }),
     }
@@ -111,14 +67,20 @@ fn filter(search: &str) -> Value {
 #[tokio::test]
 async fn the_ui_scenario_is_recorded_from_the_core() {
     let dir = tempfile::tempdir().unwrap();
+    // The scenario's own clock: notes, requests and jobs carry the same times on every run.
+    let start: DateTime<Utc> = "2026-12-01T09:30:00Z".parse().unwrap();
+    let clock = Clock::manual(start);
     let options = OpenOptions {
         sqlite_search_only: true,
         keychain: Some(Keychain::in_memory()),
+        clock: Some(clock.clone()),
         ..OpenOptions::default()
     };
-    let core = AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
-        .await
-        .unwrap();
+    let core = Arc::new(
+        AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
+            .await
+            .unwrap(),
+    );
     core.set_time_zone("Europe/Berlin").await.unwrap();
     let profiles: Vec<Profile> = DemoProfiles::new(2026, ANCHOR.parse().unwrap())
         .take(60)
@@ -264,8 +226,84 @@ async fn the_ui_scenario_is_recorded_from_the_core() {
     calls.push(call(&core, "list_profiles", listed).await);
     calls.push(call(&core, "count_profiles", json!({ "filter": in_segment })).await);
 
+    // Notes: written, refused, edited, deleted; their times by the clock.
+    let noted = profiles[0].id;
+    let body = json!({ "profileId": noted, "body": "Called about the invoice; pays on Friday." });
+    calls.push(call(&core, "add_note", body).await);
+    let note = calls[calls.len() - 1]["answer"]["id"].clone();
+    calls.push(move_clock(&core, &clock, start + Duration::minutes(5)).await);
+    let body = json!({ "profileId": noted, "body": "Prefers email to calls." });
+    calls.push(call(&core, "add_note", body).await);
+    let second = calls[calls.len() - 1]["answer"]["id"].clone();
+    for refused in ["   ".to_string(), "ü".repeat(10_001)] {
+        let body = json!({ "profileId": noted, "body": refused });
+        calls.push(call(&core, "add_note", body).await);
+    }
+    calls.push(move_clock(&core, &clock, start + Duration::minutes(9)).await);
+    let edit = json!({ "noteId": note, "body": "Paid on Friday." });
+    calls.push(call(&core, "edit_note", edit).await);
+    calls.push(call(&core, "edit_note", json!({ "noteId": note, "body": "" })).await);
+    calls.push(call(&core, "notes", json!({ "profileId": noted })).await);
+    calls.push(call(&core, "delete_note", json!({ "noteId": second })).await);
+    calls.push(call(&core, "notes", json!({ "profileId": noted })).await);
+    calls.push(call(&core, "notes", json!({ "profileId": profiles[1].id })).await);
+
+    // Export and delete requests.
+    let asked = profiles[1].id;
+    for kind in ["export", "delete"] {
+        let args = json!({ "profileId": asked, "kind": kind });
+        calls.push(call(&core, "request_data", args).await);
+    }
+    calls.push(call(&core, "data_requests", json!({ "profileId": asked })).await);
+    calls.push(
+        call(
+            &core,
+            "data_requests",
+            json!({ "profileId": profiles[2].id }),
+        )
+        .await,
+    );
+
+    // Active and Archive after the delay; cancelled, refused, and fired when the clock passes
+    // their time.
+    calls.push(call(&core, "job_delay", json!({})).await);
+    calls.push(call(&core, "set_job_delay", json!({ "seconds": 700_000 })).await);
+    calls.push(call(&core, "set_job_delay", json!({ "seconds": 600 })).await);
+    let picked = json!({ "kind": "ids", "ids": [profiles[7].id, profiles[8].id, profiles[7].id] });
+    let args = json!({ "action": "archive", "selection": picked });
+    calls.push(call(&core, "schedule_job", args).await);
+    let archive = calls[calls.len() - 1]["answer"]["id"].clone();
+    calls.push(move_clock(&core, &clock, start + Duration::minutes(10)).await);
+    let archived = json!({ "kind": "filter", "filter":
+        { "lastSeen": "any", "search": "", "status": "archived" } });
+    let args = json!({ "action": "activate", "selection": archived });
+    calls.push(call(&core, "schedule_job", args).await);
+    let activate = calls[calls.len() - 1]["answer"]["id"].clone();
+    let nobody = json!({ "action": "archive", "selection": { "kind": "ids", "ids": [] } });
+    calls.push(call(&core, "schedule_job", nobody).await);
+    calls.push(call(&core, "jobs", json!({})).await);
+    calls.push(call(&core, "cancel_job", json!({ "id": activate })).await);
+    calls.push(call(&core, "cancel_job", json!({ "id": activate })).await);
+    calls.push(call(&core, "jobs", json!({})).await);
+    calls.push(move_clock(&core, &clock, start + Duration::minutes(20)).await);
+    calls.push(call(&core, "jobs", json!({})).await);
+    calls.push(call(&core, "cancel_job", json!({ "id": archive })).await);
+    let of_job = json!({ "lastSeen": "any", "search": "", "job": archive });
+    let listed = request(of_job.clone(), "username", "asc", 20);
+    calls.push(call(&core, "list_profiles", listed).await);
+    calls.push(call(&core, "count_profiles", json!({ "filter": of_job })).await);
+
+    // The Details window's Active option, and Delete.
+    let args = json!({ "id": profiles[10].id, "active": false });
+    calls.push(call(&core, "set_profile_active", args).await);
+    let gone = json!({ "kind": "ids", "ids": [profiles[9].id] });
+    calls.push(call(&core, "delete_profiles", json!({ "selection": gone })).await);
+    calls.push(call(&core, "profile_details", json!({ "id": profiles[9].id })).await);
+    calls.push(call(&core, "count_profiles", json!({ "filter": filter("") })).await);
+
     let scenario = json!({
         "timeZone": "Europe/Berlin",
+        "now": start,
         "profiles": profiles,
         "calls": calls,
     });

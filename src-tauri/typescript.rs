@@ -6,24 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::commands::{specs, CommandSpec};
-
-/// The TypeScript name of a snake_case Rust name: `list_profiles` is `listProfiles`.
-fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use crate::commands::{camel, specs, CommandSpec};
 
 /// The TypeScript type of a Rust type as the list writes it: the model's types keep their names
 /// (ts-rs exports them under those names), the standard ones become TypeScript's.
@@ -157,7 +140,30 @@ pub fn client() -> String {
     for spec in &specs {
         let _ = writeln!(out, "  '{}',", spec.name);
     }
-    out.push_str("] as const;\n");
+    out.push_str("] as const;\n\n");
+    out.push_str(
+        "/** Calls the JSON command `command` on `backend` with `args` keyed as `invoke` passes them:\n \
+         * the scenario recorded from the core is replayed on the test double through this. */\n\
+         export function callCommand(\n  backend: Backend,\n  command: string,\n  \
+         args: Readonly<Record<string, unknown>>,\n): Promise<unknown> {\n  switch (command) {\n",
+    );
+    for spec in specs.iter().filter(|spec| spec.raw.is_none()) {
+        let args: Vec<String> = spec
+            .args
+            .iter()
+            .map(|(name, rust)| format!("args['{}'] as {}", camel(name), ts_type(rust)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    case '{}':\n      return backend.{}({});",
+            spec.name,
+            camel(spec.name),
+            args.join(", ")
+        );
+    }
+    out.push_str(
+        "    default:\n      return Promise.reject(new Error(`no JSON command ${command}`));\n  }\n}\n",
+    );
     out
 }
 

@@ -236,6 +236,7 @@ describe('the Details panel', () => {
     expect(input.value).toBe('');
     expect(list.hidden).toBe(false);
 
+    backend.now = () => Date.parse('2025-06-01T12:01:00Z');
     input.value = 'Refund sent';
     input.dispatchEvent(new Event('input'));
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
@@ -243,7 +244,7 @@ describe('the Details panel', () => {
     const bodies = [...panel.querySelectorAll('.note .note-body')].map((n) => n.textContent);
     expect(bodies).toEqual(['Refund sent', 'Called back, wants a refund']);
     const meta = query(panel, '.note .note-meta').textContent ?? '';
-    expect(meta).toContain('You · Jun 1, 2025');
+    expect(meta).toContain('You · Jun 1, 2025 12:01');
     expect(meta).toContain('Not synced yet');
   });
 
@@ -277,6 +278,7 @@ describe('the Details panel', () => {
     query<HTMLButtonElement>(panel, '.note .note-save').click();
     await waitFor(() => panel.querySelector('.note .note-error:not([hidden])') !== null);
     expect(query(panel, '.note .note-error').textContent).toBe('The note was not saved. A note needs some text.');
+    backend.now = () => Date.parse('2025-06-01T13:00:00Z');
     editor.value = 'VIP: answer within 30 minutes';
     query<HTMLButtonElement>(panel, '.note .note-save').click();
     await waitFor(() => panel.querySelector('.note .note-body')?.textContent === 'VIP: answer within 30 minutes');

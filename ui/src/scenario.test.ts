@@ -13,11 +13,11 @@ import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePatch } from './bindings/ProfilePatch';
 import type { PropertyDraft } from './bindings/PropertyDraft';
-import type { PropertyId } from './bindings/PropertyId';
 import type { PropertySort } from './bindings/PropertySort';
 import type { SegmentDraft } from './bindings/SegmentDraft';
-import type { SegmentId } from './bindings/SegmentId';
 import type { SortDirection } from './bindings/SortDirection';
+import { callCommand } from './bindings/commands';
+import { jobSummary } from './format';
 import { FakeBackend } from './testing/fakeBackend';
 import recorded from './testing/scenario.json';
 
@@ -30,6 +30,8 @@ interface RecordedCall {
 
 interface Scenario {
   readonly timeZone: string;
+  /** The scenario's clock when it starts (it moves at each `@clock` call). */
+  readonly now: string;
   readonly profiles: readonly Profile[];
   readonly calls: readonly RecordedCall[];
 }
@@ -143,50 +145,34 @@ function summary(call: RecordedCall): string {
       return `${arg<string>(call, 'id')} ${JSON.stringify(arg<SegmentDraft>(call, 'draft'))}`;
     case 'segments':
       return JSON.stringify(arg<string>(call, 'search'));
-    default:
-      return JSON.stringify(call.args);
+    case '@clock':
+      return `moves to ${arg<string>(call, 'now')}`;
+    default: {
+      const args = JSON.stringify(call.args);
+      return args.length > 120 ? `${args.slice(0, 117)}...` : args;
+    }
   }
 }
 
-/** Calls the fake's method for the recorded command, its arguments in the method's order. */
-function invoke(backend: FakeBackend, call: RecordedCall): Promise<unknown> {
-  switch (call.command) {
-    case 'list_profiles':
-      return backend.listProfiles(arg<ListRequest>(call, 'request'));
-    case 'count_profiles':
-      return backend.countProfiles(arg<ProfileFilter>(call, 'filter'));
-    case 'profile_details':
-      return backend.profileDetails(arg<ProfileId>(call, 'id'));
-    case 'patch_profile':
-      return backend.patchProfile(arg<ProfileId>(call, 'id'), arg<ProfilePatch>(call, 'patch'));
-    case 'create_property':
-      return backend.createProperty(arg<PropertyDraft>(call, 'draft'));
-    case 'properties':
-      return backend.properties(arg<string>(call, 'search'), arg<PropertySort>(call, 'sort'), arg<SortDirection>(call, 'direction'));
-    case 'set_profile_property':
-      return backend.setProfileProperty(
-        arg<ProfileId>(call, 'profileId'),
-        arg<PropertyId>(call, 'propertyId'),
-        arg<string | null>(call, 'value'),
-      );
-    case 'profile_properties':
-      return backend.profileProperties(arg<ProfileId>(call, 'profileId'));
-    case 'create_segment':
-      return backend.createSegment(arg<SegmentDraft>(call, 'draft'), arg<ProfileId[]>(call, 'members'));
-    case 'update_segment':
-      return backend.updateSegment(arg<SegmentId>(call, 'id'), arg<SegmentDraft>(call, 'draft'));
-    case 'segments':
-      return backend.segments(arg<string>(call, 'search'));
-    case 'profile_segments':
-      return backend.profileSegments(arg<ProfileId>(call, 'profileId'));
-    default:
-      throw new Error(`the scenario has a command the replay does not know: ${call.command}`);
-  }
+/** Where the scenario moves the clock: the jobs due by then fire, as the core's timer fires them. */
+function moveClock(backend: FakeBackend, call: RecordedCall, clock: { now: number }): Promise<unknown> {
+  clock.now = Date.parse(arg<string>(call, 'now'));
+  const before = new Set(backend.jobList.filter((job) => job.state === 'done').map((job) => job.id));
+  backend.fireDueJobs();
+  return Promise.resolve(backend.jobList.filter((job) => job.state === 'done' && !before.has(job.id)).map((job) => jobSummary(job.action, job.applied)));
+}
+
+/** A recorded call made on the fake: a command, or a move of the clock. */
+function replay(backend: FakeBackend, call: RecordedCall, clock: { now: number }): Promise<unknown> {
+  return call.command === '@clock' ? moveClock(backend, call, clock) : callCommand(backend, call.command, call.args);
 }
 
 describe('the fake backend replays the scenario recorded from the core', () => {
   // One backend for every call: they were recorded in order, and a patch shows in later lists.
   const backend = new FakeBackend({ profiles: scenario.profiles, timeZone: scenario.timeZone });
+  // The scenario's clock, which the core's notes, requests and jobs were timed by.
+  const clock = { now: Date.parse(scenario.now) };
+  backend.now = () => clock.now;
   // The placeholders of the ids the core minted, bound to the ids the fake minted in their stead.
   const bound = new Map<string, string>();
 
@@ -205,14 +191,15 @@ describe('the fake backend replays the scenario recorded from the core', () => {
       );
       const replayed: RecordedCall = { ...call, args };
       if (call.error !== undefined) {
-        const error = await invoke(backend, replayed).then(
+        const error = await replay(backend, replayed, clock).then(
           (answer) => ({ unexpectedAnswer: answer }),
           (rejection: unknown) => rejection,
         );
         bindPlaceholders(call.error, error, bound);
         expect(withoutNulls(error)).toEqual(withoutNulls(substitute(call.error, bound, false)));
       } else {
-        const answer = await invoke(backend, replayed);
+        // A command answering nothing resolves to null through Tauri, to undefined in the fake.
+        const answer = (await replay(backend, replayed, clock)) ?? null;
         bindPlaceholders(call.answer, answer, bound);
         expect(withoutNulls(answer)).toEqual(withoutNulls(substitute(call.answer, bound, false)));
       }

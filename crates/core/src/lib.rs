@@ -29,5 +29,5 @@ pub use store::Store;
 pub use sync::auto::{AutoSync, AutoSyncOptions};
 pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};
 pub use time::{
-    format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start,
+    format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start, Clock,
 };

@@ -1,11 +1,50 @@
 //! The manager's time zone: parsing its IANA name, formatting times in it, and the Last seen
 //! windows, which start at local midnight.
 
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::error::{CoreError, Result};
 use userdesk_model::LastSeenWindow;
+
+/// Where the store reads the time of an edit, a note, a request or a job: the system's clock,
+/// or one set by hand, so a recorded scenario (and the test double held to it) sees the same
+/// times on every run.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    set: Option<Arc<Mutex<DateTime<Utc>>>>,
+}
+
+impl Clock {
+    /// The system's clock.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// A clock that shows `at` until [`Clock::set`] moves it.
+    pub fn manual(at: DateTime<Utc>) -> Self {
+        Self {
+            set: Some(Arc::new(Mutex::new(at))),
+        }
+    }
+
+    /// Moves a manual clock to `at`; the system's clock cannot be moved and ignores it.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(set) = &self.set {
+            *set.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
+
+    /// The time now, as this clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.set {
+            Some(set) => *set.lock().unwrap_or_else(|e| e.into_inner()),
+            None => Utc::now(),
+        }
+    }
+}
 
 /// Parses an IANA time zone name such as `Europe/Berlin`.
 pub fn parse_time_zone(name: &str) -> Result<Tz> {

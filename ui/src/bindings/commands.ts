@@ -242,3 +242,104 @@ export const COMMANDS = [
   'back_online',
   'set_profile_picture',
 ] as const;
+
+/** Calls the JSON command `command` on `backend` with `args` keyed as `invoke` passes them:
+ * the scenario recorded from the core is replayed on the test double through this. */
+export function callCommand(
+  backend: Backend,
+  command: string,
+  args: Readonly<Record<string, unknown>>,
+): Promise<unknown> {
+  switch (command) {
+    case 'list_profiles':
+      return backend.listProfiles(args['request'] as ListRequest);
+    case 'count_profiles':
+      return backend.countProfiles(args['filter'] as ProfileFilter);
+    case 'profile_details':
+      return backend.profileDetails(args['id'] as ProfileId);
+    case 'patch_profile':
+      return backend.patchProfile(args['id'] as ProfileId, args['patch'] as ProfilePatch);
+    case 'set_profile_active':
+      return backend.setProfileActive(args['id'] as ProfileId, args['active'] as boolean);
+    case 'remove_profile_picture':
+      return backend.removeProfilePicture(args['profileId'] as ProfileId);
+    case 'profile_pictures':
+      return backend.profilePictures(args['ids'] as Array<ProfileId>);
+    case 'notes':
+      return backend.notes(args['profileId'] as ProfileId);
+    case 'add_note':
+      return backend.addNote(args['profileId'] as ProfileId, args['body'] as string);
+    case 'edit_note':
+      return backend.editNote(args['noteId'] as NoteId, args['body'] as string);
+    case 'delete_note':
+      return backend.deleteNote(args['noteId'] as NoteId);
+    case 'bot_sessions':
+      return backend.botSessions(args['profileId'] as ProfileId, args['search'] as string, args['order'] as SessionOrder);
+    case 'conversation':
+      return backend.conversation(args['sessionId'] as SessionId);
+    case 'goal_completions':
+      return backend.goalCompletions(args['profileId'] as ProfileId);
+    case 'data_requests':
+      return backend.dataRequests(args['profileId'] as ProfileId);
+    case 'request_data':
+      return backend.requestData(args['profileId'] as ProfileId, args['kind'] as DataRequestKind);
+    case 'properties':
+      return backend.properties(args['search'] as string, args['sort'] as PropertySort, args['direction'] as SortDirection);
+    case 'create_property':
+      return backend.createProperty(args['draft'] as PropertyDraft);
+    case 'update_property':
+      return backend.updateProperty(args['id'] as PropertyId, args['draft'] as PropertyDraft);
+    case 'delete_property':
+      return backend.deleteProperty(args['id'] as PropertyId);
+    case 'profile_properties':
+      return backend.profileProperties(args['profileId'] as ProfileId);
+    case 'set_profile_property':
+      return backend.setProfileProperty(args['profileId'] as ProfileId, args['propertyId'] as PropertyId, args['value'] as string | null);
+    case 'segments':
+      return backend.segments(args['search'] as string);
+    case 'create_segment':
+      return backend.createSegment(args['draft'] as SegmentDraft, args['members'] as Array<ProfileId>);
+    case 'update_segment':
+      return backend.updateSegment(args['id'] as SegmentId, args['draft'] as SegmentDraft);
+    case 'delete_segment':
+      return backend.deleteSegment(args['id'] as SegmentId);
+    case 'profile_segments':
+      return backend.profileSegments(args['profileId'] as ProfileId);
+    case 'goals':
+      return backend.goals();
+    case 'schedule_job':
+      return backend.scheduleJob(args['action'] as JobAction, args['selection'] as Selection);
+    case 'cancel_job':
+      return backend.cancelJob(args['id'] as JobId);
+    case 'jobs':
+      return backend.jobs();
+    case 'job_delay':
+      return backend.jobDelay();
+    case 'set_job_delay':
+      return backend.setJobDelay(args['seconds'] as number);
+    case 'delete_profiles':
+      return backend.deleteProfiles(args['selection'] as Selection);
+    case 'create_segment_from':
+      return backend.createSegmentFrom(args['draft'] as SegmentDraft, args['selection'] as Selection);
+    case 'time_zone':
+      return backend.timeZone();
+    case 'set_time_zone':
+      return backend.setTimeZone(args['timeZone'] as string);
+    case 'time_zone_names':
+      return backend.timeZoneNames();
+    case 'sync_view':
+      return backend.syncView();
+    case 'sync_now':
+      return backend.syncNow();
+    case 'sign_in':
+      return backend.signIn(args['form'] as SignIn);
+    case 'sign_out':
+      return backend.signOut();
+    case 'dismiss_rejection':
+      return backend.dismissRejection(args['mutationId'] as number);
+    case 'back_online':
+      return backend.backOnline();
+    default:
+      return Promise.reject(new Error(`no JSON command ${command}`));
+  }
+}

@@ -293,7 +293,7 @@ interface FakeSegment {
 }
 
 /** A delayed Active or Archive as the fake keeps it: picked ids, or the filter resolved when it fires. */
-interface FakeJob {
+export interface FakeJob {
   readonly id: JobId;
   readonly action: JobAction;
   state: JobState;
@@ -552,7 +552,8 @@ export class FakeBackend implements Backend {
   private recordCounter = 0;
   /** Generation indices of the deleted customers. */
   private readonly deleted = new Set<number>();
-  private readonly jobList: FakeJob[] = [];
+  /** The jobs scheduled, in order. */
+  readonly jobList: FakeJob[] = [];
   /** The delay of Active and Archive, seconds. */
   jobDelaySeconds = DEFAULT_JOB_DELAY;
   /** The clock jobs are scheduled and fired by; a test moves it forward to fire them. */
@@ -712,7 +713,7 @@ export class FakeBackend implements Backend {
         id: noteId(`note-${this.noteCounter}`),
         author: 'You',
         body,
-        created: `Jun 1, 2025 12:${String(this.noteCounter).padStart(2, '0')}`,
+        created: this.formatTime(new Date(this.now()).toISOString()),
         pending: true,
       };
       this.notesByProfile.set(profileId, [note, ...(this.notesByProfile.get(profileId) ?? [])]);
@@ -727,7 +728,7 @@ export class FakeBackend implements Backend {
         const at = notes.findIndex((n) => n.id === noteId);
         const current = notes[at];
         if (current === undefined) continue;
-        const edited: NoteView = { ...current, body, edited: 'Jun 1, 2025 13:00', pending: true };
+        const edited: NoteView = { ...current, body, edited: this.formatTime(new Date(this.now()).toISOString()), pending: true };
         this.notesByProfile.set(profileId, notes.map((n, i) => (i === at ? edited : n)));
         return edited;
       }
@@ -787,7 +788,7 @@ export class FakeBackend implements Backend {
         state: 'queued',
         reason: '',
         requestedBy: 'You',
-        requested: 'Jun 1, 2025 12:00',
+        requested: this.formatTime(new Date(this.now()).toISOString()),
         pending: true,
       };
       this.requestsByProfile.set(profileId, [request, ...list]);

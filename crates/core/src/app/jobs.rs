@@ -44,7 +44,7 @@ impl AppCore {
     /// Active or Archive over the selection, to take effect after the delay: the job is kept at
     /// once and fires by itself (or at the next start, if the app is closed meanwhile).
     pub async fn schedule_job(&self, action: JobAction, selection: &Selection) -> Result<JobView> {
-        let now = Utc::now();
+        let now = self.store().now();
         let delay = chrono::Duration::from_std(self.job_delay().await?)
             .map_err(|_| CoreError::InvalidRequest("the delay is too long".to_string()))?;
         let id = match selection {
@@ -86,7 +86,7 @@ impl AppCore {
 
     /// Fires every job due now: as [`Self::run_due_jobs_at`].
     pub async fn run_due_jobs(&self, notifier: &dyn Notifier) -> Result<Vec<JobView>> {
-        self.run_due_jobs_at(Utc::now(), notifier).await
+        self.run_due_jobs_at(self.store().now(), notifier).await
     }
 
     /// Fires every job due at `now` (and finishes any a crash interrupted), chunk by chunk, then
@@ -173,7 +173,7 @@ impl AppCore {
                 Ok(unique)
             }
             Selection::Filter { filter } => {
-                let resolved = self.resolve(filter, Utc::now()).await?;
+                let resolved = self.resolve(filter, self.store().now()).await?;
                 let mut query = QueryBuilder::<Sqlite>::new("SELECT p.id");
                 resolved.push_from_where(&mut query);
                 query.push(" ORDER BY p.id");
@@ -198,7 +198,7 @@ impl AppCore {
         for chunk in ids.chunks(CHUNK) {
             let mut tx = self.store().write_transaction().await?;
             for id in chunk {
-                match profiles::delete_in(&mut tx, *id).await {
+                match profiles::delete_in(&mut tx, *id, self.store().now()).await {
                     Ok(()) => deleted += 1,
                     // Deleted meanwhile (a pull, another window): nothing left to do.
                     Err(CoreError::ProfileNotFound(_)) => {}

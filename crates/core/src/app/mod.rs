@@ -31,7 +31,7 @@ use crate::store::settings::keys;
 use crate::store::Store;
 use crate::sync::auto::AutoSync;
 use crate::sync::SyncEngine;
-use crate::time;
+use crate::time::{self, Clock};
 
 /// How to open the app's store.
 #[derive(Clone, Debug, Default)]
@@ -44,6 +44,8 @@ pub struct OpenOptions {
     /// Where the sign-in token is kept: the system keychain under the app's identifier when
     /// `None`.
     pub keychain: Option<Keychain>,
+    /// What edits, notes, requests and jobs take the time from: the system's clock when `None`.
+    pub clock: Option<Clock>,
 }
 
 /// The client library as the app sees it: profiles, settings, and the manager's time zone.
@@ -73,7 +75,7 @@ const DEMO_STORY_UP_TO: usize = 20_000;
 /// (`userdesk-demo`), kept as pulled records are, so every section of Details has something to
 /// show; the first sign-in drops it.
 async fn seed_demo_workspace(store: &Store, customers: usize) -> Result<()> {
-    let mut workspace = DemoWorkspace::new(DEMO_SEED, Utc::now());
+    let mut workspace = DemoWorkspace::new(DEMO_SEED, store.now());
     if customers > DEMO_STORY_UP_TO {
         workspace = workspace.without_conversations();
     }
@@ -86,7 +88,9 @@ async fn seed_demo_workspace(store: &Store, customers: usize) -> Result<()> {
 impl AppCore {
     /// Opens the store at `path`, adding demo data on its very first opening if asked.
     pub async fn open(path: &Path, options: OpenOptions) -> Result<Self> {
-        let store = Store::open(path).await?;
+        let store = Store::open(path)
+            .await?
+            .with_clock(options.clock.unwrap_or_default());
         if options.demo_profiles > 0 && store.setting(keys::DEMO_SEEDED).await?.is_none() {
             if store.profile_total().await? == 0 {
                 seed_demo_workspace(&store, options.demo_profiles).await?;

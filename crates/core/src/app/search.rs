@@ -112,7 +112,7 @@ impl AppCore {
 
     /// One page of the All users table, times in the manager's zone.
     pub async fn list_profiles(&self, request: &ListRequest) -> Result<ProfilePage> {
-        self.list_profiles_at(request, Utc::now()).await
+        self.list_profiles_at(request, self.store.now()).await
     }
 
     /// As [`Self::list_profiles`], with Last seen windows counted back from `now`.
@@ -151,7 +151,7 @@ impl AppCore {
 
     /// How many profiles match `filter`.
     pub async fn count_profiles(&self, filter: &ProfileFilter) -> Result<u64> {
-        self.count_profiles_at(filter, Utc::now()).await
+        self.count_profiles_at(filter, self.store.now()).await
     }
 
     /// As [`Self::count_profiles`], with Last seen windows counted back from `now`.

@@ -13,7 +13,7 @@ impl AppCore {
     /// The Segments tab: the segments whose name or description holds `search`, by name, each
     /// with its number of members.
     pub async fn segments(&self, search: &str) -> Result<Vec<SegmentView>> {
-        self.segments_at(search, Utc::now()).await
+        self.segments_at(search, self.store.now()).await
     }
 
     /// As [`Self::segments`], with Last seen rules counted back from `now`.
@@ -54,7 +54,7 @@ impl AppCore {
     pub async fn profile_segments(&self, profile_id: ProfileId) -> Result<Vec<SegmentRef>> {
         let list = self
             .store
-            .profile_segments(profile_id, Utc::now(), self.time_zone())
+            .profile_segments(profile_id, self.store.now(), self.time_zone())
             .await?;
         Ok(list
             .into_iter()
@@ -66,7 +66,10 @@ impl AppCore {
     }
 
     pub(super) async fn segment_view_of(&self, id: SegmentId) -> Result<SegmentView> {
-        let (local, members) = self.store.segment(id, Utc::now(), self.time_zone()).await?;
+        let (local, members) = self
+            .store
+            .segment(id, self.store.now(), self.time_zone())
+            .await?;
         Ok(segment_view(local, members))
     }
 }

@@ -214,13 +214,14 @@ impl Store {
         Ok(())
     }
 
-    /// The jobs not yet done, by time, and the last few done or cancelled.
+    /// The jobs not yet done, soonest first, then the last few done or cancelled, latest first.
     pub(crate) async fn jobs(&self) -> Result<Vec<Job>> {
         let records: Vec<JobRecord> = sqlx::query_as(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE state IN ('pending', 'running') \
-             UNION ALL SELECT * FROM (SELECT {JOB_COLUMNS} FROM jobs \
-             WHERE state IN ('done', 'cancelled') ORDER BY run_at DESC LIMIT {KEPT_DONE}) \
-             ORDER BY run_at, id"
+            "SELECT {JOB_COLUMNS} FROM ( \
+             SELECT {JOB_COLUMNS}, 0 AS finished FROM jobs WHERE state IN ('pending', 'running') \
+             UNION ALL SELECT * FROM (SELECT {JOB_COLUMNS}, 1 AS finished FROM jobs \
+             WHERE state IN ('done', 'cancelled') ORDER BY run_at DESC LIMIT {KEPT_DONE})) \
+             ORDER BY finished, CASE finished WHEN 0 THEN run_at ELSE -run_at END, id"
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -314,7 +315,8 @@ impl Store {
                 }
             };
         // Customers deleted since they were picked are not found, and there is nothing to change.
-        let covered = profiles::set_status_of_rows(&mut tx, &seqs, job.action.status()).await?;
+        let covered =
+            profiles::set_status_of_rows(&mut tx, &seqs, job.action.status(), self.now()).await?;
         if let Some(last) = seqs.last() {
             sqlx::query("UPDATE jobs SET after_seq = ?, applied = applied + ? WHERE id = ?")
                 .bind(*last)

@@ -110,7 +110,7 @@ impl Store {
                 profile_id: profile,
             },
         };
-        outbox::append(&mut tx, &op).await?;
+        outbox::append(&mut tx, &op, self.now()).await?;
         let queued = read(&mut tx, profile, me)
             .await?
             .into_iter()

@@ -29,11 +29,14 @@ use sqlx::sqlite::{
 use sqlx::Transaction;
 
 use crate::error::Result;
+use crate::time::Clock;
 
 /// The local SQLite database: profiles, settings, the sync outbox and state, and later jobs.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: SqlitePool,
+    /// What the outbox, notes, requests and jobs take "now" from.
+    clock: Clock,
 }
 
 impl Store {
@@ -67,7 +70,25 @@ impl Store {
         let mut conn = pool.acquire().await?;
         crate::store::outbox::ensure_client_id(&mut conn).await?;
         drop(conn);
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            clock: Clock::system(),
+        })
+    }
+
+    /// The same store, reading the time from `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
+    }
+
+    /// The clock the store reads the time from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The time now, by the store's clock.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// A transaction holding the write lock from its start, so one that reads then writes never

@@ -159,6 +159,7 @@ impl Store {
                 profile_id: profile,
                 body,
             },
+            self.now(),
         )
         .await?;
         let note = find(&mut tx, id, me)
@@ -179,7 +180,7 @@ impl Store {
         if current.note.body == body {
             return Ok(current);
         }
-        outbox::append(&mut tx, &Op::NoteUpdate { note_id: id, body }).await?;
+        outbox::append(&mut tx, &Op::NoteUpdate { note_id: id, body }, self.now()).await?;
         let note = find(&mut tx, id, me)
             .await?
             .ok_or_else(|| CoreError::Corrupt(format!("note {id} vanished")))?;
@@ -193,7 +194,7 @@ impl Store {
         if find(&mut tx, id, me).await?.is_none() {
             return Err(CoreError::NoteNotFound(id.to_string()));
         }
-        outbox::append(&mut tx, &Op::NoteDelete { note_id: id }).await?;
+        outbox::append(&mut tx, &Op::NoteDelete { note_id: id }, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! The outbox: local mutations waiting for the server, numbered without gaps per client.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{ClientId, Mutation, Op};
 
@@ -32,7 +32,7 @@ impl TryFrom<OutboxRecord> for Mutation {
 
 /// Appends `op` to the outbox inside the caller's transaction, numbered after the last mutation
 /// ever issued (not the last one kept: confirmed ones are trimmed), and returns its number.
-pub(crate) async fn append(conn: &mut SqliteConnection, op: &Op) -> Result<u64> {
+pub(crate) async fn append(conn: &mut SqliteConnection, op: &Op, at: DateTime<Utc>) -> Result<u64> {
     let id: i64 = sqlx::query_scalar(
         "UPDATE sync_state SET last_issued_mutation = last_issued_mutation + 1 WHERE id = 1 \
          RETURNING last_issued_mutation",
@@ -47,7 +47,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, op: &Op) -> Result<u64> 
         .bind(id as i64)
         .bind(&mutation.name)
         .bind(args)
-        .bind(Utc::now().timestamp_millis())
+        .bind(at.timestamp_millis())
         .execute(&mut *conn)
         .await?;
     Ok(id)
@@ -55,7 +55,11 @@ pub(crate) async fn append(conn: &mut SqliteConnection, op: &Op) -> Result<u64> 
 
 /// Appends `ops` to the outbox in order inside the caller's transaction, as [`append`] would one
 /// by one, in two statements: one to number them, one to write them.
-pub(crate) async fn append_all(conn: &mut SqliteConnection, ops: &[Op]) -> Result<()> {
+pub(crate) async fn append_all(
+    conn: &mut SqliteConnection,
+    ops: &[Op],
+    at: DateTime<Utc>,
+) -> Result<()> {
     if ops.is_empty() {
         return Ok(());
     }
@@ -81,7 +85,7 @@ pub(crate) async fn append_all(conn: &mut SqliteConnection, ops: &[Op]) -> Resul
         "INSERT INTO outbox (id, name, args, created_at) \
          SELECT value ->> 0, value ->> 1, value ->> 2, ? FROM json_each(?) ORDER BY key",
     )
-    .bind(Utc::now().timestamp_millis())
+    .bind(at.timestamp_millis())
     .bind(rows)
     .execute(&mut *conn)
     .await?;
@@ -113,7 +117,7 @@ pub(crate) async fn all_pending(conn: &mut SqliteConnection) -> Result<Vec<Mutat
 pub(crate) async fn pending_ops_named(
     conn: &mut SqliteConnection,
     prefix: &str,
-) -> Result<Vec<(Op, chrono::DateTime<Utc>)>> {
+) -> Result<Vec<(Op, DateTime<Utc>)>> {
     let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
         "SELECT id, name, args, created_at FROM outbox WHERE name LIKE ? || '%' ORDER BY id",
     )
@@ -252,9 +256,10 @@ mod tests {
         let p = &profiles[0];
         {
             let mut tx = store.write_transaction().await.unwrap();
-            let saved = crate::store::profiles::patch_in(&mut tx, p.id, &location("Nowhere"))
-                .await
-                .unwrap();
+            let saved =
+                crate::store::profiles::patch_in(&mut tx, p.id, &location("Nowhere"), Utc::now())
+                    .await
+                    .unwrap();
             assert_eq!(saved.location, "Nowhere");
             // The process dies here: the transaction is dropped uncommitted.
         }

@@ -80,6 +80,7 @@ impl Store {
                 profile_id: profile,
                 png: Some(png),
             },
+            self.now(),
         )
         .await?;
         tx.commit().await?;
@@ -99,6 +100,7 @@ impl Store {
                 profile_id: profile,
                 png: None,
             },
+            self.now(),
         )
         .await?;
         tx.commit().await?;

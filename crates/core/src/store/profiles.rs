@@ -145,6 +145,7 @@ pub(crate) async fn patch_in(
     conn: &mut SqliteConnection,
     id: ProfileId,
     patch: &ValidPatch,
+    at: DateTime<Utc>,
 ) -> Result<Profile> {
     let current = read_profile(conn, id)
         .await?
@@ -181,6 +182,7 @@ pub(crate) async fn patch_in(
             patch: delta,
             base: Some(base),
         },
+        at,
     )
     .await?;
     Ok(next)
@@ -192,6 +194,7 @@ pub(crate) async fn set_status_in(
     conn: &mut SqliteConnection,
     id: ProfileId,
     status: ProfileStatus,
+    at: DateTime<Utc>,
 ) -> Result<Profile> {
     let current = read_profile(conn, id)
         .await?
@@ -215,6 +218,7 @@ pub(crate) async fn set_status_in(
             profile_id: id,
             status,
         },
+        at,
     )
     .await?;
     Ok(next)
@@ -228,6 +232,7 @@ pub(crate) async fn set_status_of_rows(
     conn: &mut SqliteConnection,
     seqs: &[i64],
     status: ProfileStatus,
+    at: DateTime<Utc>,
 ) -> Result<u64> {
     if seqs.is_empty() {
         return Ok(0);
@@ -262,19 +267,23 @@ pub(crate) async fn set_status_of_rows(
             status,
         })
         .collect();
-    outbox::append_all(conn, &ops).await?;
+    outbox::append_all(conn, &ops, at).await?;
     Ok(found.len() as u64)
 }
 
 /// Deletes the profile here and queues its `profile.delete` mutation in the caller's
 /// transaction, keeping the server's copy until the server confirms (a refusal brings it back).
-pub(crate) async fn delete_in(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
+pub(crate) async fn delete_in(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let current = read_profile(conn, id)
         .await?
         .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
     server_copies::keep_server_copy(conn, &current).await?;
     delete_profile(conn, id).await?;
-    outbox::append(conn, &Op::ProfileDelete { profile_id: id }).await?;
+    outbox::append(conn, &Op::ProfileDelete { profile_id: id }, at).await?;
     Ok(())
 }
 
@@ -448,7 +457,7 @@ impl Store {
     #[tracing::instrument(skip(self, patch))]
     pub async fn patch_profile(&self, id: ProfileId, patch: &ValidPatch) -> Result<Profile> {
         let mut tx = self.write_transaction().await?;
-        let saved = patch_in(&mut tx, id, patch).await?;
+        let saved = patch_in(&mut tx, id, patch, self.now()).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -461,7 +470,7 @@ impl Store {
         status: ProfileStatus,
     ) -> Result<Profile> {
         let mut tx = self.write_transaction().await?;
-        let saved = set_status_in(&mut tx, id, status).await?;
+        let saved = set_status_in(&mut tx, id, status, self.now()).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -253,6 +253,7 @@ impl Store {
             &Op::PropertyDefine {
                 property: definition,
             },
+            self.now(),
         )
         .await?;
         let created = definition_in(&mut tx, id).await?;
@@ -290,6 +291,7 @@ impl Store {
             &Op::PropertyDefine {
                 property: definition,
             },
+            self.now(),
         )
         .await?;
         let updated = definition_in(&mut tx, id).await?;
@@ -301,7 +303,7 @@ impl Store {
     pub(crate) async fn delete_property(&self, id: PropertyId) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         definition(&mut tx, id).await?;
-        outbox::append(&mut tx, &Op::PropertyDelete { property_id: id }).await?;
+        outbox::append(&mut tx, &Op::PropertyDelete { property_id: id }, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -345,6 +347,7 @@ impl Store {
                 property_id: property,
                 value,
             },
+            self.now(),
         )
         .await?;
         let values = values_of_profile(&mut tx, profile).await?;

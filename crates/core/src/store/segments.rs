@@ -471,6 +471,7 @@ impl Store {
                 segment,
                 members: chunks.next().map(<[_]>::to_vec).unwrap_or_default(),
             },
+            self.now(),
         )
         .await?;
         for chunk in chunks {
@@ -480,6 +481,7 @@ impl Store {
                     segment_id: id,
                     profile_ids: chunk.to_vec(),
                 },
+                self.now(),
             )
             .await?;
         }
@@ -495,7 +497,7 @@ impl Store {
         if updated == current.segment {
             return Ok(());
         }
-        outbox::append(&mut tx, &Op::SegmentUpdate { segment: updated }).await?;
+        outbox::append(&mut tx, &Op::SegmentUpdate { segment: updated }, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -504,7 +506,7 @@ impl Store {
     pub(crate) async fn delete_segment(&self, id: SegmentId) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         segment(&mut tx, id).await?;
-        outbox::append(&mut tx, &Op::SegmentDelete { segment_id: id }).await?;
+        outbox::append(&mut tx, &Op::SegmentDelete { segment_id: id }, self.now()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -74,6 +74,7 @@ async fn open_at(dir: &Path, demo_profiles: usize, keychain: &Keychain) -> Arc<A
         demo_profiles,
         sqlite_search_only: true,
         keychain: Some(keychain.clone()),
+        ..OpenOptions::default()
     };
     Arc::new(
         AppCore::open(&PathBuf::from(dir).join("userdesk.sqlite3"), options)

@@ -592,3 +592,49 @@ async fn the_table_shows_a_done_jobs_customers_and_only_theirs() {
         .await
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_jobs_panel_lists_jobs_to_come_soonest_first_then_those_ended_latest_first() {
+    // The store's own clock, set by hand: each job is scheduled a minute after the one before.
+    let start: chrono::DateTime<Utc> = "2026-12-01T09:00:00Z".parse().unwrap();
+    let clock = userdesk_core::Clock::manual(start);
+    let dir = tempfile::tempdir().unwrap();
+    let options = OpenOptions {
+        clock: Some(clock.clone()),
+        ..OpenOptions::default()
+    };
+    let app = AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
+        .await
+        .unwrap();
+    let profiles: Vec<_> = userdesk_demo::DemoProfiles::new(7, start).take(6).collect();
+    app.store().insert_profiles(&profiles).await.unwrap();
+    let mut jobs = Vec::new();
+    for (minute, profile) in profiles.iter().enumerate() {
+        clock.set(start + chrono::Duration::minutes(minute as i64));
+        let job = app
+            .schedule_job(JobAction::Archive, &archive(&[profile.id]))
+            .await
+            .unwrap();
+        jobs.push(job.id);
+    }
+    // The first two fire (their five minutes are up at 09:06), the fourth is cancelled.
+    app.cancel_job(jobs[3]).await.unwrap();
+    let fired = start + chrono::Duration::minutes(6);
+    clock.set(fired);
+    let done = app.run_due_jobs_at(fired, &Shown::default()).await.unwrap();
+    assert_eq!(done.iter().map(|j| j.id).collect::<Vec<_>>(), jobs[..2]);
+
+    let listed: Vec<_> = app.jobs().await.unwrap();
+    let order: Vec<_> = listed.iter().map(|j| (j.id, j.state)).collect();
+    assert_eq!(
+        order,
+        vec![
+            (jobs[2], JobState::Pending),
+            (jobs[4], JobState::Pending),
+            (jobs[5], JobState::Pending),
+            (jobs[3], JobState::Cancelled),
+            (jobs[1], JobState::Done),
+            (jobs[0], JobState::Done),
+        ]
+    );
+}
