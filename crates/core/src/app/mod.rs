@@ -95,7 +95,9 @@ impl AppCore {
             if store.profile_total().await? == 0 {
                 seed_demo_workspace(&store, options.demo_profiles).await?;
             }
-            store.set_setting(keys::DEMO_SEEDED, "1").await?;
+            store
+                .set_setting(keys::DEMO_SEEDED, crate::store::settings::DEMO_KEPT)
+                .await?;
         }
         let time_zone = match store.setting(keys::TIME_ZONE).await? {
             Some(name) => time::parse_time_zone(&name)?,

@@ -154,6 +154,24 @@ pub(crate) async fn ensure_client_id(conn: &mut SqliteConnection) -> Result<()> 
     Ok(())
 }
 
+/// Forgets every edit waiting for a server and the refusals of earlier ones; the next mutation
+/// is numbered 1 again. Only for a client no server has heard of: the store's edits so far were
+/// made on the demo, before the first sign-in.
+pub(crate) async fn start_afresh(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query("DELETE FROM outbox")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM rejections")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE sync_state SET last_issued_mutation = 0, confirmed_mutation = 0 WHERE id = 1",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// The mutations not yet confirmed by the server, oldest first.
     pub async fn outbox(&self) -> Result<Vec<Mutation>> {

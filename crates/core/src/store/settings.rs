@@ -26,6 +26,10 @@ const ACCOUNT_KEYS: [&str; 4] = [
     keys::ACCOUNT_ROLE,
 ];
 
+/// [`keys::DEMO_SEEDED`] while the demo is in the store, and once the first sign-in dropped it.
+pub(crate) const DEMO_KEPT: &str = "1";
+const DEMO_DROPPED: &str = "dropped";
+
 impl Store {
     /// A setting's value, if it was ever set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -71,19 +75,27 @@ impl Store {
         }))
     }
 
-    /// Records the signed-in account in one transaction. The first sign-in of a store that never
-    /// synced also removes its demo workspace, which exists on no server.
+    /// Records the signed-in account in one transaction. The first sign-in of a store holding
+    /// the demo also removes it, with everything done to it: it exists on no server.
     pub(crate) async fn save_account(&self, account: &Account, identity: &str) -> Result<()> {
         let mut tx = self.write_transaction().await?;
-        let never_synced: bool = sqlx::query_scalar(
-            "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ?) \
+        let demo: bool = sqlx::query_scalar(
+            "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?) \
              FROM sync_state WHERE id = 1",
         )
         .bind(keys::DEMO_SEEDED)
+        .bind(DEMO_KEPT)
         .fetch_one(&mut *tx)
         .await?;
-        if never_synced {
+        if demo {
             crate::store::clear_workspace(&mut tx).await?;
+            crate::store::outbox::start_afresh(&mut tx).await?;
+            sqlx::query("DELETE FROM jobs").execute(&mut *tx).await?;
+            sqlx::query("UPDATE settings SET value = ? WHERE key = ?")
+                .bind(DEMO_DROPPED)
+                .bind(keys::DEMO_SEEDED)
+                .execute(&mut *tx)
+                .await?;
         }
         let values = [
             (keys::ACCOUNT_SERVER_URL, account.server_url.as_str()),

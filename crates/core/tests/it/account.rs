@@ -307,3 +307,88 @@ async fn a_store_holding_one_workspace_refuses_a_token_of_another() {
         acme
     );
 }
+
+#[tokio::test]
+async fn what_was_done_to_the_demo_never_reaches_the_real_workspace() {
+    use userdesk_model::{DataRequestKind, JobAction, PropertyDraft, PropertyFormat, SegmentDraft};
+    use userdesk_model::{PropertySort, Selection, SortDirection};
+
+    let platform = Platform::start(5).await;
+    let app = App::open(30).await;
+    // A manager tries the demo: edits a customer, a property, a segment, a note, a request and
+    // an Archive job, all waiting for a server.
+    let page = app
+        .core
+        .list_profiles(&userdesk_model::ListRequest {
+            filter: Default::default(),
+            sort: Default::default(),
+            after: None,
+            offset: 0,
+            limit: 5,
+        })
+        .await
+        .unwrap();
+    let demo = page.rows[0].id;
+    app.core
+        .patch_profile(demo, location("Demo town"))
+        .await
+        .unwrap();
+    let property = PropertyDraft {
+        name: "Demo plan".into(),
+        description: String::new(),
+        format: PropertyFormat::Text,
+        choices: Vec::new(),
+    };
+    app.core.create_property(property).await.unwrap();
+    let segment = SegmentDraft {
+        name: "Demo segment".into(),
+        description: String::new(),
+        rules: Vec::new(),
+    };
+    app.core.create_segment(segment, &[demo]).await.unwrap();
+    app.core.add_note(demo, "Tried on the demo").await.unwrap();
+    app.core
+        .request_data(demo, DataRequestKind::Export)
+        .await
+        .unwrap();
+    let picked = Selection::Ids { ids: vec![demo] };
+    app.core
+        .schedule_job(JobAction::Archive, &picked)
+        .await
+        .unwrap();
+    assert!(app.core.store().pending_count().await.unwrap() >= 5);
+
+    app.core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.core.store().pending_count().await.unwrap(),
+        0,
+        "the demo's edits wait for no server"
+    );
+    assert!(app.core.jobs().await.unwrap().is_empty(), "nor its jobs");
+    let report = app.core.sync_now().await.unwrap();
+    assert_eq!(report.pushed, 0);
+    let properties = app
+        .core
+        .properties("", PropertySort::Name, SortDirection::Asc)
+        .await
+        .unwrap();
+    assert!(properties.iter().all(|p| p.name != "Demo plan"));
+    let segments = app.core.segments("").await.unwrap();
+    assert!(segments.iter().all(|s| s.name != "Demo segment"));
+    assert_store_matches(&app.core, &platform).await;
+
+    // The first edit of the real workspace is the client's first mutation.
+    let real = platform.server_profiles().await.into_keys().next().unwrap();
+    app.core
+        .patch_profile(real, location("Lisbon, Portugal"))
+        .await
+        .unwrap();
+    let outbox = app.core.store().outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1]);
+    let report = app.core.sync_now().await.unwrap();
+    assert_eq!((report.pushed, report.applied), (1, 1));
+    assert_store_matches(&app.core, &platform).await;
+}
