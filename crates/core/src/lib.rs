@@ -27,7 +27,7 @@ pub use platform::notify::{DesktopNotifier, Notifier, OpenJob};
 pub use platform::picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
 pub use store::Store;
 pub use sync::auto::{AutoSync, AutoSyncOptions};
-pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus};
+pub use sync::{LiveState, SyncEngine, SyncOptions, SyncReport, SyncStatus, MAX_ANSWER_BYTES};
 pub use time::{
     format_timestamp, parse_time_zone, system_time_zone, time_zone_names, window_start, Clock,
 };

@@ -13,6 +13,11 @@ use crate::error::{CoreError, Result};
 /// Pull pages fetched ahead of the one being applied (each up to a few MB decoded).
 const PAGES_AHEAD: usize = 4;
 
+/// The largest answer read from a server: a pull page is a few megabytes at most (the server
+/// cuts it at its byte budget, one record more); anything bigger is refused unread, so a broken
+/// or hostile server cannot fill the manager's memory.
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
 /// One HTTP client for every call to the server.
 #[derive(Clone, Debug)]
 pub(crate) struct SyncClient {
@@ -133,12 +138,31 @@ async fn post<Q: Serialize, A: DeserializeOwned>(
 async fn read_answer<A: DeserializeOwned>(
     response: reqwest::Result<reqwest::Response>,
 ) -> Result<A> {
-    let response = response.map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+    let mut response = response.map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
     let status = response.status();
-    let bytes = response
-        .bytes()
+    let too_big = || {
+        CoreError::Protocol(format!(
+            "the server's answer is larger than {} MB: not read",
+            MAX_ANSWER_BYTES / (1024 * 1024)
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+        .map_err(|e| CoreError::Offline(e.without_url().to_string()))?
+    {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_big());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     if status.is_success() {
         return serde_json::from_slice(&bytes).map_err(|e| {
             CoreError::Protocol(format!("the server's answer could not be read: {e}"))
@@ -160,12 +184,36 @@ pub(crate) fn base_url(server_url: &str) -> Result<String> {
     let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
         CoreError::InvalidRequest(format!("{trimmed:?} is not a server address: {e}"))
     })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(CoreError::InvalidRequest(format!(
-            "{trimmed:?} is not a server address: use https://…"
-        )));
+    match parsed.scheme() {
+        "https" => {}
+        // A server on this computer (one for testing, or a tunnel's end): nothing crosses a
+        // network to be read on the way.
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(CoreError::InvalidRequest(format!(
+                "{trimmed:?} is not encrypted: the token and the customers would cross the \
+                 network readable by anyone on the way; use https://…"
+            )))
+        }
+        _ => {
+            return Err(CoreError::InvalidRequest(format!(
+                "{trimmed:?} is not a server address: use https://…"
+            )))
+        }
     }
     Ok(trimmed.to_string())
+}
+
+/// Whether the address names this computer: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
 }
 
 fn code_of_status(status: u16) -> ErrorCode {
@@ -178,5 +226,41 @@ fn code_of_status(status: u16) -> ErrorCode {
         400..=499 => ErrorCode::InvalidRequest,
         503 => ErrorCode::Unavailable,
         _ => ErrorCode::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_unless_the_server_is_on_this_computer() {
+        for fine in [
+            "https://users.example.com/",
+            "https://users.example.com:8443/api",
+            "http://127.0.0.1:8080",
+            "http://127.8.0.1",
+            "http://localhost:3000/",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+        ] {
+            assert!(base_url(fine).is_ok(), "{fine} is refused");
+        }
+        for refused in [
+            "http://users.example.com",
+            "http://192.168.1.20:8080",
+            "http://localhost.example.com",
+            "http://[::ffff:192.168.1.20]",
+            "ftp://users.example.com",
+            "users.example.com",
+        ] {
+            let err = base_url(refused).expect_err(refused);
+            assert!(
+                matches!(err, CoreError::InvalidRequest(_)),
+                "{refused}: {err:?}"
+            );
+        }
+        let err = base_url("http://users.example.com").unwrap_err();
+        assert!(err.to_string().contains("not encrypted"), "{err}");
     }
 }

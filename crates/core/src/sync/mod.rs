@@ -16,5 +16,6 @@ mod rejections;
 mod state;
 
 pub(crate) use client::base_url;
+pub use client::MAX_ANSWER_BYTES;
 pub use engine::{LiveState, SyncEngine, SyncOptions, SyncReport};
 pub use state::SyncStatus;

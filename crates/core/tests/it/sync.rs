@@ -4,6 +4,7 @@
 //! time.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::platform::*;
@@ -689,5 +690,67 @@ struct NoNotice;
 impl userdesk_core::Notifier for NoNotice {
     fn job_completed(&self, _job: &userdesk_model::JobView) -> Result<(), String> {
         Ok(())
+    }
+}
+
+/// A server on loopback that answers every request with `head` and then `body_bytes` bytes of
+/// JSON-looking filler, as a broken or hostile server might; it counts the bytes it got out.
+async fn flooding_server(head: String, body_bytes: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let head = head.clone();
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = socket.read(&mut request).await;
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let filler = vec![b' '; 64 * 1024];
+                let mut left = body_bytes;
+                while left > 0 {
+                    let n = left.min(filler.len());
+                    if socket.write_all(&filler[..n]).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(n, Ordering::Relaxed);
+                    left -= n;
+                }
+            });
+        }
+    });
+    (url, sent)
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_any_page_is_refused_unread_and_changes_nothing() {
+    use userdesk_core::MAX_ANSWER_BYTES;
+
+    let client = Client::open().await;
+    let huge = MAX_ANSWER_BYTES * 4;
+    // One that says how big its answer is, one that does not (it streams until it closes).
+    let said = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {huge}\r\n\r\n"
+    );
+    let unsaid = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n"
+        .to_string();
+    for head in [said, unsaid] {
+        let (url, sent) = flooding_server(head, huge).await;
+        let err = client.app.sync_to(&url, "udt_token").await.unwrap_err();
+        assert!(
+            matches!(&err, CoreError::Protocol(m) if m.contains("larger than 32 MB")),
+            "{err:?}"
+        );
+        assert!(
+            sent.load(Ordering::Relaxed) < huge,
+            "the whole answer was read"
+        );
+        assert_eq!(client.app.store().profile_total().await.unwrap(), 0);
+        assert!(client.app.sync_view().await.unwrap().last_synced.is_none());
     }
 }

@@ -85,6 +85,11 @@ pub enum Delivery {
 /// A batch of demo or imported platform records, written at once under one version.
 pub use userdesk_model::PlatformBatch;
 
+/// How many bytes of records a pull page carries at most (it always carries at least one
+/// change, however big): a page of pictures or long segments is cut short of its change limit,
+/// so neither the server nor the client ever holds more than this (and one record) of a page.
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
 /// The platform's storage. Every method that reads or writes workspace data takes the workspace
 /// from the caller's [`Principal`], never from the request.
 #[async_trait]

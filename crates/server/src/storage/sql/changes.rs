@@ -37,6 +37,14 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    /// Whether one record of the kind can weigh hundreds of kilobytes.
+    fn can_be_big(self) -> bool {
+        matches!(
+            self,
+            Self::Picture | Self::Segment | Self::Note | Self::Message
+        )
+    }
+
     const ALL: [Kind; 13] = [
         Self::Profile,
         Self::Property,
@@ -427,9 +435,15 @@ pub(super) async fn pull(
         }
     };
     let limit = i64::from(query.limit);
-    let mut page = read_page(&mut tx, workspace, &start, limit + 1).await?;
-    let has_more = page.len() as i64 > limit;
-    let next = if has_more { page.pop() } else { None };
+    let rows = read_page(&mut tx, workspace, &start, limit + 1).await?;
+    // The page ends at `limit` changes, or earlier where its records pass the byte budget.
+    let (page, patch, mut rest) = within_budget(&mut tx, workspace, rows, limit).await?;
+    let has_more = !rest.is_empty();
+    let next = if has_more {
+        Some(rest.swap_remove(0))
+    } else {
+        None
+    };
     let (cookie, last_mutation_id) = match (page.last(), next) {
         (Some(last), Some(next)) => {
             // The page may end inside a version (one mutation can touch many records): then
@@ -458,7 +472,6 @@ pub(super) async fn pull(
             client_last,
         ),
     };
-    let patch = patch_of(&mut tx, workspace, page).await?;
     // A sync from nothing learns on its first page how much is coming, for its progress bar.
     let total = if query.cookie.is_none() || reset {
         let logged: i64 =
@@ -481,12 +494,84 @@ pub(super) async fn pull(
     })
 }
 
-/// The page's records as they are now, in the page's order.
+use crate::storage::PULL_PAGE_BYTES as PAGE_BYTES;
+
+/// Changes fetched together while a page is filled: a few of the kinds that can be big (a
+/// picture, a segment with long rules, a note, a message), many of the others.
+const HEAVY_PER_FETCH: usize = 8;
+const LIGHT_PER_FETCH: usize = 512;
+
+/// The first of `rows` (at most `limit` of them) whose records fit in [`PAGE_BYTES`] (always
+/// one at least), with their patch; then the rows left for the next page.
+async fn within_budget(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    mut rows: Vec<ChangeRow>,
+    limit: i64,
+) -> Result<(Vec<ChangeRow>, Vec<PatchOp>, Vec<ChangeRow>)> {
+    let limit = usize::try_from(limit).unwrap_or(0).max(1);
+    let mut rest = rows.split_off(limit.min(rows.len()));
+    let mut page = Vec::with_capacity(rows.len());
+    let mut patch = Vec::with_capacity(rows.len());
+    let mut bytes = 0usize;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        // The next rows to fetch together: up to a few big ones or many small ones.
+        let mut chunk = Vec::new();
+        let mut heavy = 0;
+        while let Some(row) =
+            rows.next_if(|_| heavy < HEAVY_PER_FETCH && chunk.len() < LIGHT_PER_FETCH)
+        {
+            if row.record.is_none()
+                && !row.deleted
+                && Kind::parse(&row.kind).is_some_and(Kind::can_be_big)
+            {
+                heavy += 1;
+            }
+            chunk.push(row);
+        }
+        let ops = patch_of(conn, workspace, &mut chunk).await?;
+        let mut chunk = chunk.into_iter();
+        for op in ops {
+            let Some(row) = chunk.next() else { break };
+            let weight = op.as_ref().map_or(0, weight);
+            if bytes + weight > PAGE_BYTES && !page.is_empty() {
+                // This change and the rest wait for the next page, in order.
+                let mut left = vec![row];
+                left.extend(chunk);
+                left.extend(rows);
+                left.append(&mut rest);
+                return Ok((page, patch, left));
+            }
+            bytes += weight;
+            page.push(row);
+            if let Some(op) = op {
+                patch.push(op);
+            }
+        }
+    }
+    Ok((page, patch, rest))
+}
+
+/// About how many bytes `op` takes in a pull's answer: measured for the kinds whose size
+/// varies, a fixed allowance for the small ones.
+fn weight(op: &PatchOp) -> usize {
+    match op {
+        PatchOp::Delete(_) => 128,
+        PatchOp::Put(Entity::Profile(_)) | PatchOp::Put(Entity::SegmentMember(_)) => 512,
+        PatchOp::Put(Entity::PropertyValue(value)) => 256 + value.value.len(),
+        PatchOp::Put(Entity::Picture(picture)) => 256 + picture.png.len(),
+        PatchOp::Put(entity) => serde_json::to_vec(entity).map_or(PAGE_BYTES, |json| json.len()),
+    }
+}
+
+/// The records of `page` as they are now, one for each row in its order (`None` where the
+/// record went with its parent: the parent's tombstone tells the client to drop it).
 async fn patch_of(
     conn: &mut Conn,
     workspace: WorkspaceId,
-    page: Vec<ChangeRow>,
-) -> Result<Vec<PatchOp>> {
+    page: &mut [ChangeRow],
+) -> Result<Vec<Option<PatchOp>>> {
     let mut wanted: HashMap<Kind, Vec<&str>> = HashMap::new();
     for row in page.iter().filter(|r| !r.deleted && r.record.is_none()) {
         let kind = Kind::parse(&row.kind)
@@ -503,19 +588,12 @@ async fn patch_of(
     for row in page {
         let kind = Kind::parse(&row.kind)
             .ok_or_else(|| StorageError::Corrupt(format!("change kind {:?}", row.kind)))?;
-        let record = match row.record {
-            _ if row.deleted => {
-                patch.push(PatchOp::Delete(tombstone(kind, &row.key)?));
-                continue;
-            }
-            Some(record) => record,
-            None => found.remove(&(kind, row.key)),
+        let op = match row.record.take() {
+            _ if row.deleted => Some(PatchOp::Delete(tombstone(kind, &row.key)?)),
+            Some(record) => record.map(PatchOp::Put),
+            None => found.remove(&(kind, row.key.clone())).map(PatchOp::Put),
         };
-        if let Some(entity) = record {
-            patch.push(PatchOp::Put(entity));
-        }
-        // A record missing here went with its parent (a profile's notes, a segment's members):
-        // the parent's tombstone tells the client to drop it.
+        patch.push(op);
     }
     Ok(patch)
 }

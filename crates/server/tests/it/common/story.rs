@@ -1185,3 +1185,144 @@ pub async fn a_data_request_is_mailed_retried_and_its_state_pulled(backend: Back
         .iter()
         .all(|e| !matches!(e, Entity::Request(_))));
 }
+
+/// A 256×256 PNG of noise, which compresses to nothing: about 260 KB, near the largest picture
+/// a server keeps; base64. Each seed gives another picture.
+fn heavy_picture(seed: u64) -> String {
+    use base64::Engine as _;
+    let mut rng = userdesk_demo::Rng::new(seed);
+    let image = image::RgbaImage::from_fn(256, 256, |_, _| {
+        let bits = rng.next_u64().to_le_bytes();
+        image::Rgba([bits[0], bits[1], bits[2], bits[3]])
+    });
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+pub async fn a_pull_page_of_big_records_stays_within_its_byte_budget(backend: Backend) {
+    use userdesk_model::RuleOperator;
+    use userdesk_server::storage::PULL_PAGE_BYTES;
+
+    const PICTURES: usize = 400;
+    const SEGMENTS: usize = 12;
+    let server = TestServer::with_limits(backend, TestServer::roomy(), PICTURES).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    // A picture for every customer, eight to a push (a push's body is at most 4 MiB); eight
+    // pictures of noise, each given to one customer in eight.
+    let noise: Vec<String> = (0..8).map(heavy_picture).collect();
+    let mut next = 1;
+    let mut biggest = 0;
+    for chunk in server.a.profiles.chunks(8) {
+        let ops: Vec<Op> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, id)| Op::ProfileSetPicture {
+                profile_id: *id,
+                png: Some(noise[i].clone()),
+            })
+            .collect();
+        for op in &ops {
+            if let Op::ProfileSetPicture { png: Some(png), .. } = op {
+                biggest = biggest.max(png.len());
+            }
+        }
+        let pushed = server.push(token, client, next, &ops).await;
+        assert!(pushed.rejections.is_empty(), "{:?}", pushed.rejections);
+        next += ops.len() as u64;
+    }
+    // Segments of 50 rules, each rule's value 10,000 characters: about half a megabyte each.
+    let plan = PropertyDefinition {
+        id: PropertyId::new(),
+        name: "Plan".into(),
+        description: String::new(),
+        format: PropertyFormat::Text,
+        choices: Vec::new(),
+    };
+    server
+        .push(
+            token,
+            client,
+            next,
+            &[Op::PropertyDefine {
+                property: plan.clone(),
+            }],
+        )
+        .await;
+    next += 1;
+    let mut segment_ids = HashSet::new();
+    for n in 0..SEGMENTS {
+        let rules = (0..50)
+            .map(|r| SegmentRule::Property {
+                property_id: plan.id,
+                operator: RuleOperator::NotEquals,
+                value: format!("{n}-{r}-")
+                    .repeat(2_000)
+                    .chars()
+                    .take(10_000)
+                    .collect(),
+            })
+            .collect();
+        let segment = Segment {
+            id: SegmentId::new(),
+            name: format!("Long rules {n}"),
+            description: String::new(),
+            rules,
+        };
+        segment_ids.insert(segment.id);
+        let op = Op::SegmentCreate {
+            segment,
+            members: Vec::new(),
+        };
+        let pushed = server.push(token, client, next, &[op]).await;
+        assert!(pushed.rejections.is_empty(), "{:?}", pushed.rejections);
+        next += 1;
+    }
+
+    // A sync from nothing, asking for pages of 5,000 changes: every page's answer stays within
+    // the budget (and one record), and every picture and segment arrives once.
+    let mut cookie: Option<String> = None;
+    let mut pictures = HashSet::new();
+    let mut segments = HashSet::new();
+    let mut pages = 0;
+    let mut largest_answer = 0;
+    loop {
+        let body = json!({ "client_id": client, "cookie": cookie, "limit": 5_000 });
+        let (status, answer) = server.post("/v1/pull", token, &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let bytes = serde_json::to_vec(&answer).unwrap().len();
+        largest_answer = largest_answer.max(bytes);
+        assert!(
+            bytes <= PULL_PAGE_BYTES + 600_000,
+            "page {pages}: {bytes} bytes"
+        );
+        let page: userdesk_model::sync::PullResponse = serde_json::from_value(answer).unwrap();
+        assert!(
+            !page.patch.is_empty() || !page.has_more,
+            "an empty page that is not the last"
+        );
+        for entity in puts(&page.patch) {
+            match entity {
+                Entity::Picture(p) => assert!(pictures.insert(p.profile_id), "twice: {p:?}"),
+                Entity::Segment(s) => assert!(segments.insert(s.id), "twice: {}", s.name),
+                _ => {}
+            }
+        }
+        pages += 1;
+        cookie = Some(page.cookie);
+        if !page.has_more {
+            assert_eq!(page.last_mutation_id, next - 1);
+            break;
+        }
+    }
+    assert_eq!(pictures.len(), PICTURES);
+    assert_eq!(segments, segment_ids);
+    assert!(biggest > 250_000, "the pictures are big: {biggest}");
+    // About 140 MB of pictures and 6 MB of segments: many pages, none of them larger than the
+    // budget and the one record that begins it.
+    assert!(pages >= 30, "{pages} pages");
+    assert!(largest_answer > PULL_PAGE_BYTES / 2, "{largest_answer}");
+}
