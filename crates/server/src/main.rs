@@ -85,6 +85,43 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manages a workspace's managers: their role, and whether they may sign in.
+    Manager {
+        #[command(subcommand)]
+        command: ManagerCommand,
+    },
+}
+
+/// A manager of a workspace, as the manager commands name them.
+#[derive(clap::Args)]
+struct ManagerName {
+    /// The workspace's name.
+    #[arg(long)]
+    workspace: String,
+    /// The manager's email.
+    #[arg(long)]
+    manager: String,
+}
+
+#[derive(Subcommand)]
+enum ManagerCommand {
+    /// Gives a manager another role (their tokens keep working, with the new role).
+    SetRole {
+        #[command(flatten)]
+        who: ManagerName,
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// Stops a manager from signing in: every token of theirs is refused at once.
+    Disable {
+        #[command(flatten)]
+        who: ManagerName,
+    },
+    /// Lets a disabled manager sign in again with the tokens they had.
+    Enable {
+        #[command(flatten)]
+        who: ManagerName,
+    },
 }
 
 #[derive(Subcommand)]
@@ -97,14 +134,33 @@ enum TokenCommand {
         /// The manager's email.
         #[arg(long)]
         manager: String,
-        #[arg(long, value_enum, default_value = "admin")]
-        role: Role,
+        /// A new manager's role (admin when not given). An existing manager keeps theirs: a
+        /// different one here is refused (`manager set-role` changes it).
+        #[arg(long, value_enum)]
+        role: Option<Role>,
+        /// Days until the token stops working; for good when not given.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_in_days: Option<u32>,
         /// Where export and delete requests are mailed, for a new workspace.
         #[arg(long, default_value = "privacy@example.com")]
         data_protection_email: String,
         /// The manager's IANA time zone.
         #[arg(long, default_value = "UTC")]
         time_zone: String,
+    },
+    /// Lists the tokens (never the secrets): id, manager, role, created, expiry, last use, state.
+    List {
+        /// Only this workspace's tokens.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// As JSON lines, one token a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revokes a token by the id `token list` shows: it is refused from the next request on.
+    Revoke {
+        /// The token's id (its first hex digits; at least 8).
+        id: String,
     },
 }
 
@@ -179,15 +235,25 @@ async fn main() -> anyhow::Result<()> {
             );
             println!("Sign in with: userdesk-server token create --workspace {workspace:?} --manager you@example.com");
         }
-        Command::Token {
-            command:
-                TokenCommand::Create {
-                    workspace,
-                    manager,
-                    role,
-                    data_protection_email,
-                    time_zone,
-                },
+        Command::Token { command } => token_command(storage.as_ref(), command).await?,
+        Command::Manager { command } => manager_command(storage.as_ref(), command).await?,
+    }
+    storage.close().await;
+    Ok(())
+}
+
+async fn token_command(
+    storage: &dyn storage::Storage,
+    command: TokenCommand,
+) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            workspace,
+            manager,
+            role,
+            expires_in_days,
+            data_protection_email,
+            time_zone,
         } => {
             time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
                 anyhow::anyhow!(
@@ -202,19 +268,131 @@ async fn main() -> anyhow::Result<()> {
                         .await?
                 }
             };
+            let existing = storage.manager_role(workspace_id, &manager).await?;
+            if let (Some(has), Some(asked)) = (existing, role) {
+                if has != asked {
+                    anyhow::bail!(
+                        "{manager} is an {} of {workspace:?}: a token never changes a role; \
+                         change it with `userdesk-server manager set-role`",
+                        has.as_str()
+                    );
+                }
+            }
+            let role = existing.or(role).unwrap_or(Role::Admin);
             let manager_id = storage
                 .ensure_manager(workspace_id, &manager, role, &time_zone)
                 .await?;
             let token = new_token().context("reading the system's random generator")?;
-            storage.add_token(manager_id, &hash_token(&token)).await?;
+            let expires_at = expires_in_days
+                .map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
+            storage
+                .add_token_until(manager_id, &hash_token(&token), expires_at)
+                .await?;
             println!("{token}");
+            let until = expires_at.map_or("no expiry".to_string(), |at| {
+                format!("expires {}", at.format("%Y-%m-%d %H:%M UTC"))
+            });
             eprintln!(
-                "Token for {manager} ({}) in workspace {workspace:?}: shown once, keep it safe.",
+                "Token for {manager} ({}) in workspace {workspace:?}, {until}: shown once, keep it safe.",
                 role.as_str()
             );
         }
+        TokenCommand::List { workspace, json } => {
+            let workspace_id = match workspace {
+                Some(name) => Some(
+                    storage
+                        .find_workspace(&name)
+                        .await?
+                        .with_context(|| format!("no workspace is named {name:?}"))?,
+                ),
+                None => None,
+            };
+            let now = chrono::Utc::now();
+            let tokens = storage.tokens(workspace_id).await?;
+            if json {
+                for token in &tokens {
+                    let mut line = serde_json::to_value(token)?;
+                    line["valid"] = serde_json::Value::Bool(token.valid_at(now));
+                    println!("{line}");
+                }
+            } else {
+                let day = |at: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
+                    at.map_or(none.to_string(), |at| {
+                        at.format("%Y-%m-%d %H:%M").to_string()
+                    })
+                };
+                println!(
+                    "{:<12}  {:<16}  {:<28}  {:<5}  {:<16}  {:<16}  {:<16}  STATE",
+                    "ID", "WORKSPACE", "MANAGER", "ROLE", "CREATED", "EXPIRES", "LAST USED"
+                );
+                for t in &tokens {
+                    let state = if t.revoked_at.is_some() {
+                        "revoked"
+                    } else if t.manager_disabled {
+                        "manager disabled"
+                    } else if !t.valid_at(now) {
+                        "expired"
+                    } else {
+                        "valid"
+                    };
+                    println!(
+                        "{:<12}  {:<16}  {:<28}  {:<5}  {:<16}  {:<16}  {:<16}  {state}",
+                        t.id,
+                        t.workspace,
+                        t.manager,
+                        t.role.as_str(),
+                        day(Some(t.created_at), ""),
+                        day(t.expires_at, "never"),
+                        day(t.last_used_at, "never"),
+                    );
+                }
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = storage.revoke_token(&id).await?;
+            eprintln!(
+                "Revoked token {} of {} in workspace {:?}: refused from the next request on.",
+                token.id, token.manager, token.workspace
+            );
+        }
     }
-    storage.close().await;
+    Ok(())
+}
+
+async fn manager_command(
+    storage: &dyn storage::Storage,
+    command: ManagerCommand,
+) -> anyhow::Result<()> {
+    let (who, done) = match &command {
+        ManagerCommand::SetRole { who, role } => (who, format!("is now an {}", role.as_str())),
+        ManagerCommand::Disable { who } => (who, "is disabled: their tokens are refused".into()),
+        ManagerCommand::Enable { who } => (who, "may sign in again".into()),
+    };
+    let workspace = storage
+        .find_workspace(&who.workspace)
+        .await?
+        .with_context(|| format!("no workspace is named {:?}", who.workspace))?;
+    let found = match &command {
+        ManagerCommand::SetRole { who, role } => {
+            storage
+                .set_manager_role(workspace, &who.manager, *role)
+                .await?
+        }
+        ManagerCommand::Disable { who } => {
+            storage
+                .set_manager_disabled(workspace, &who.manager, true)
+                .await?
+        }
+        ManagerCommand::Enable { who } => {
+            storage
+                .set_manager_disabled(workspace, &who.manager, false)
+                .await?
+        }
+    };
+    if !found {
+        anyhow::bail!("{:?} has no manager {}", who.workspace, who.manager);
+    }
+    eprintln!("{} in {:?} {done}.", who.manager, who.workspace);
     Ok(())
 }
 

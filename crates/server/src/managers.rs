@@ -45,6 +45,31 @@ pub struct Principal {
     pub time_zone: String,
 }
 
+/// A token as `token list` shows it: never the token, only the first digits of its hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenInfo {
+    /// The first hex digits of the token's SHA-256: what `token revoke` takes.
+    pub id: String,
+    pub workspace: String,
+    pub manager: String,
+    pub role: Role,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// To the hour: a busy token's use is written once an hour.
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub manager_disabled: bool,
+}
+
+impl TokenInfo {
+    /// Whether the token signs its manager in at `now`.
+    pub fn valid_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.revoked_at.is_none()
+            && !self.manager_disabled
+            && self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
 /// The prefix of every token, so a leaked one is recognisable in logs and scanners.
 pub const TOKEN_PREFIX: &str = "udt_";
 

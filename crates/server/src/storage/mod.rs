@@ -12,7 +12,7 @@ use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
 use userdesk_model::{DataRequest, DataRequestKind, ProfileId, RequestId};
 
 use crate::ids::{ManagerId, WorkspaceId};
-use crate::managers::{Principal, Role};
+use crate::managers::{Principal, Role, TokenInfo};
 
 /// Everything that can go wrong in storage; domain refusals are not errors but [`Rejection`]s.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +111,8 @@ pub trait Storage: Send + Sync + 'static {
     /// The workspace named `name`, if it exists.
     async fn find_workspace(&self, name: &str) -> Result<Option<WorkspaceId>>;
 
-    /// The manager with `email` in the workspace, created (or given `role`) as needed.
+    /// The manager with `email` in the workspace, created with `role` if new (an existing
+    /// manager keeps theirs: [`Storage::set_manager_role`] changes it).
     async fn ensure_manager(
         &self,
         workspace: WorkspaceId,
@@ -120,8 +121,44 @@ pub trait Storage: Send + Sync + 'static {
         time_zone: &str,
     ) -> Result<ManagerId>;
 
-    /// Stores a new token's SHA-256 for a manager.
-    async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()>;
+    /// Stores a new token's SHA-256 for a manager, valid for good.
+    async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()> {
+        self.add_token_until(manager, token_hash, None).await
+    }
+
+    /// Stores a new token's SHA-256 for a manager, valid until `expires_at` (for good if `None`).
+    async fn add_token_until(
+        &self,
+        manager: ManagerId,
+        token_hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+
+    /// The role of the manager with `email` in the workspace, if there is such a manager.
+    async fn manager_role(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Role>>;
+
+    /// Gives a manager another role; false if there is no such manager.
+    async fn set_manager_role(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        role: Role,
+    ) -> Result<bool>;
+
+    /// Disables a manager (each of their tokens is refused at once) or enables them again;
+    /// false if there is no such manager.
+    async fn set_manager_disabled(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        disabled: bool,
+    ) -> Result<bool>;
+
+    /// Every token (never the secret: the first digits of its hash), or those of a workspace.
+    async fn tokens(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TokenInfo>>;
+
+    /// Revokes the one token whose id (as [`Storage::tokens`] gives it) starts with `id`.
+    async fn revoke_token(&self, id: &str) -> Result<TokenInfo>;
 
     /// Processes a push's mutations in order, in one transaction that commits before this
     /// returns: each applies (or is refused) in its own savepoint together with the client's last

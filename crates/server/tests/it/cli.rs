@@ -110,3 +110,175 @@ async fn a_token_with_an_unknown_time_zone_is_refused_and_nothing_is_created() {
     assert_eq!(storage.find_workspace("Demo").await.unwrap(), None);
     storage.close().await;
 }
+
+/// The status `GET /v1/me` answers with `token`, and the role it names.
+async fn me(base: &str, token: &str) -> (reqwest::StatusCode, Option<String>) {
+    let response = reqwest::Client::new()
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (status, body["role"].as_str().map(str::to_string))
+}
+
+/// The tokens `token list --json` prints.
+fn listed(database: &str) -> Vec<serde_json::Value> {
+    let list = run(database, &["token", "list", "--json"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    String::from_utf8(list.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn tokens_are_listed_revoked_and_expire_and_managers_are_disabled_at_once() {
+    use userdesk_server::http::Limits;
+    use userdesk_server::RunningServer;
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
+    let create = |role: Option<&str>| {
+        let mut args = vec![
+            "token",
+            "create",
+            "--workspace",
+            "Acme",
+            "--manager",
+            "ada@example.com",
+        ];
+        if let Some(role) = role {
+            args.extend(["--role", role]);
+        }
+        run(&database, &args)
+    };
+    let created = create(Some("agent"));
+    assert!(created.status.success(), "{}", stderr(&created));
+    let token = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let manager = |args: &[&str]| {
+        let mut all = vec!["manager"];
+        all.extend_from_slice(args);
+        all.extend(["--workspace", "Acme", "--manager", "ada@example.com"]);
+        let done = run(&database, &all);
+        assert!(done.status.success(), "{}", stderr(&done));
+    };
+
+    // The running server reads the same database the commands change.
+    let storage = storage::open(&database).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = RunningServer::start(listener, storage.clone(), Limits::default()).unwrap();
+    let base = format!("http://{}", server.addr());
+
+    let tokens = listed(&database);
+    assert_eq!(tokens.len(), 1);
+    let id = tokens[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        hash_token(&token).starts_with(&id),
+        "the id is the hash's start"
+    );
+    assert!(!serde_json::to_string(&tokens)
+        .unwrap()
+        .contains(&token[4..]));
+    assert_eq!(tokens[0]["valid"], true);
+    assert!(tokens[0]["last_used_at"].is_null());
+    assert_eq!(
+        me(&base, &token).await,
+        (reqwest::StatusCode::OK, Some("agent".into()))
+    );
+    assert!(
+        listed(&database)[0]["last_used_at"].is_string(),
+        "its use is kept"
+    );
+
+    // Another token never changes the manager's role; a command of its own does.
+    let refused = create(Some("admin"));
+    assert!(!refused.status.success());
+    assert!(refused.stdout.is_empty());
+    assert!(
+        stderr(&refused).contains("manager set-role"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(me(&base, &token).await.1.as_deref(), Some("agent"));
+    let second = create(None);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(me(&base, &token).await.1.as_deref(), Some("agent"));
+    manager(&["set-role", "--role", "admin"]);
+    assert_eq!(me(&base, &token).await.1.as_deref(), Some("admin"));
+
+    // A disabled manager is refused at once, with every token; enabled, they are back.
+    manager(&["disable"]);
+    assert_eq!(me(&base, &token).await.0, reqwest::StatusCode::UNAUTHORIZED);
+    assert!(listed(&database).iter().all(|t| t["valid"] == false));
+    manager(&["enable"]);
+    assert_eq!(me(&base, &token).await.0, reqwest::StatusCode::OK);
+
+    // A revoked token is refused from the next request on; the other still signs in. An id
+    // too short, or naming no token, revokes nothing.
+    for bad in ["abc", "ffffffffffff"] {
+        let refused = run(&database, &["token", "revoke", bad]);
+        assert!(!refused.status.success(), "{bad}");
+    }
+    assert_eq!(me(&base, &token).await.0, reqwest::StatusCode::OK);
+    let revoked = run(&database, &["token", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert_eq!(me(&base, &token).await.0, reqwest::StatusCode::UNAUTHORIZED);
+    let other = String::from_utf8(second.stdout).unwrap().trim().to_string();
+    assert_eq!(me(&base, &other).await.0, reqwest::StatusCode::OK);
+    let states: Vec<bool> = listed(&database)
+        .iter()
+        .map(|t| t["valid"].as_bool().unwrap())
+        .collect();
+    assert_eq!(states.iter().filter(|v| **v).count(), 1);
+
+    // A token past its expiry is refused; one given days to live signs in.
+    let acme = storage.find_workspace("Acme").await.unwrap().unwrap();
+    let ada = storage
+        .ensure_manager(acme, "ada@example.com", Role::Agent, "UTC")
+        .await
+        .unwrap();
+    let stale = "udt_expired-for-the-test";
+    let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+    storage
+        .add_token_until(ada, &hash_token(stale), Some(yesterday))
+        .await
+        .unwrap();
+    assert_eq!(me(&base, stale).await.0, reqwest::StatusCode::UNAUTHORIZED);
+    let expiring = run(
+        &database,
+        &[
+            "token",
+            "create",
+            "--workspace",
+            "Acme",
+            "--manager",
+            "bo@example.com",
+            "--expires-in-days",
+            "30",
+        ],
+    );
+    assert!(expiring.status.success(), "{}", stderr(&expiring));
+    let fresh = String::from_utf8(expiring.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(
+        me(&base, &fresh).await,
+        (reqwest::StatusCode::OK, Some("admin".into()))
+    );
+    let listed_fresh = listed(&database)
+        .into_iter()
+        .find(|t| t["manager"] == "bo@example.com")
+        .unwrap();
+    assert!(listed_fresh["expires_at"].is_string());
+
+    server.stop().await.unwrap();
+    storage.close().await;
+}

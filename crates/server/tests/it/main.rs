@@ -31,4 +31,5 @@ story_tests!(
     a_token_tells_whom_it_signs_in,
     a_data_request_is_mailed_retried_and_its_state_pulled,
     a_pull_page_of_big_records_stays_within_its_byte_budget,
+    revoked_or_expired_tokens_and_disabled_managers_are_refused_at_once,
 );

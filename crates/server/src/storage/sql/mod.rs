@@ -38,7 +38,7 @@ use userdesk_model::{DataRequest, RequestId};
 
 use super::Db;
 use crate::ids::{ManagerId, WorkspaceId};
-use crate::managers::{Principal, Role};
+use crate::managers::{Principal, Role, TokenInfo};
 use crate::storage::{
     Delivery, MutationOutcome, PendingRequest, PlatformBatch, PullQuery, Result, Storage,
     StorageError,
@@ -121,8 +121,43 @@ impl Storage for Store {
         managers::ensure(&self.pool, workspace, email, role, time_zone).await
     }
 
-    async fn add_token(&self, manager: ManagerId, token_hash: &str) -> Result<()> {
-        managers::add_token(&self.pool, manager, token_hash).await
+    async fn add_token_until(
+        &self,
+        manager: ManagerId,
+        token_hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        managers::add_token(&self.pool, manager, token_hash, expires_at).await
+    }
+
+    async fn manager_role(&self, workspace: WorkspaceId, email: &str) -> Result<Option<Role>> {
+        managers::role(&self.pool, workspace, email).await
+    }
+
+    async fn set_manager_role(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        role: Role,
+    ) -> Result<bool> {
+        managers::set_role(&self.pool, workspace, email, role).await
+    }
+
+    async fn set_manager_disabled(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        disabled: bool,
+    ) -> Result<bool> {
+        managers::set_disabled(&self.pool, workspace, email, disabled).await
+    }
+
+    async fn tokens(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TokenInfo>> {
+        managers::tokens(&self.pool, workspace).await
+    }
+
+    async fn revoke_token(&self, id: &str) -> Result<TokenInfo> {
+        managers::revoke(&self.pool, id).await
     }
 
     async fn process_push(

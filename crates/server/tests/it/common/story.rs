@@ -1326,3 +1326,109 @@ pub async fn a_pull_page_of_big_records_stays_within_its_byte_budget(backend: Ba
     assert!(pages >= 30, "{pages} pages");
     assert!(largest_answer > PULL_PAGE_BYTES / 2, "{largest_answer}");
 }
+
+pub async fn revoked_or_expired_tokens_and_disabled_managers_are_refused_at_once(backend: Backend) {
+    use userdesk_server::managers::{hash_token, Role};
+
+    let server = TestServer::start(backend).await;
+    let body = serde_json::to_vec(&json!({ "client_id": ClientId::new() })).unwrap();
+    let pull = |token: String| {
+        let body = body.clone();
+        let server = &server;
+        async move { server.post_raw("/v1/pull", Some(&token), body).await.0 }
+    };
+    let storage = &server.storage;
+    let workspace = server.a.id;
+    assert_eq!(pull(server.a.agent.clone()).await, StatusCode::OK);
+
+    // The listing names each token by its hash's first digits, never the secret; its use is
+    // kept.
+    let tokens = storage.tokens(Some(workspace)).await.unwrap();
+    assert_eq!(tokens.len(), 2, "{tokens:?}");
+    let agent = tokens
+        .iter()
+        .find(|t| hash_token(&server.a.agent).starts_with(&t.id))
+        .unwrap();
+    assert!(agent.last_used_at.is_some());
+    assert!(storage
+        .tokens(Some(server.b.id))
+        .await
+        .unwrap()
+        .iter()
+        .all(|t| t.workspace == server.b.name));
+
+    // Revoked: refused from the next request on; a prefix naming no token revokes nothing.
+    assert!(storage.revoke_token("0123456789ab").await.is_err());
+    let revoked = storage.revoke_token(&agent.id).await.unwrap();
+    assert_eq!(revoked.manager, agent.manager);
+    assert_eq!(pull(server.a.agent.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(pull(server.a.admin.clone()).await, StatusCode::OK);
+
+    // Expired: refused; one with time left signs in.
+    let manager = storage
+        .ensure_manager(workspace, "eve@example.com", Role::Agent, "UTC")
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for (token, expires, status) in [
+        (
+            "udt_gone",
+            now - chrono::Duration::minutes(1),
+            StatusCode::UNAUTHORIZED,
+        ),
+        ("udt_alive", now + chrono::Duration::days(1), StatusCode::OK),
+    ] {
+        storage
+            .add_token_until(manager, &hash_token(token), Some(expires))
+            .await
+            .unwrap();
+        assert_eq!(pull(token.to_string()).await, status, "{token}");
+    }
+
+    // A disabled manager is refused with every token; an existing manager keeps their role
+    // whatever a later `ensure_manager` asks; the role changes by its own call.
+    let email = storage
+        .tokens(Some(workspace))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| hash_token(&server.a.admin).starts_with(&t.id))
+        .unwrap()
+        .manager;
+    assert!(storage
+        .set_manager_disabled(workspace, &email, true)
+        .await
+        .unwrap());
+    assert_eq!(pull(server.a.admin.clone()).await, StatusCode::UNAUTHORIZED);
+    assert!(storage
+        .set_manager_disabled(workspace, &email, false)
+        .await
+        .unwrap());
+    assert_eq!(pull(server.a.admin.clone()).await, StatusCode::OK);
+    storage
+        .ensure_manager(workspace, "eve@example.com", Role::Admin, "UTC")
+        .await
+        .unwrap();
+    assert_eq!(
+        storage
+            .manager_role(workspace, "eve@example.com")
+            .await
+            .unwrap(),
+        Some(Role::Agent)
+    );
+    assert!(storage
+        .set_manager_role(workspace, "eve@example.com", Role::Admin)
+        .await
+        .unwrap());
+    assert_eq!(
+        storage
+            .manager_role(workspace, "eve@example.com")
+            .await
+            .unwrap(),
+        Some(Role::Admin)
+    );
+    assert!(!storage
+        .set_manager_role(workspace, "nobody@example.com", Role::Admin)
+        .await
+        .unwrap());
+}
