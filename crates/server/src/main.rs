@@ -192,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
                     burst: rate_burst,
                     per_second: rate_per_second,
                 },
+                ..Limits::default()
             };
             let mail = smtp_url.map(|url| (url, mail_from));
             serve(storage.clone(), listen, limits, mail).await?;

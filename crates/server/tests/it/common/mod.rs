@@ -120,13 +120,15 @@ impl TestServer {
         Self::with_limits(backend, Self::roomy(), 20).await
     }
 
-    /// The default limits, with a rate no test reaches.
+    /// The default limits, with rates no test reaches.
     pub fn roomy() -> Limits {
+        let roomy = userdesk_server::rate_limit::RateLimit {
+            burst: 1_000_000,
+            per_second: 1_000_000.0,
+        };
         Limits {
-            rate: userdesk_server::rate_limit::RateLimit {
-                burst: 1_000_000,
-                per_second: 1_000_000.0,
-            },
+            rate: roomy,
+            failed_auth: roomy,
             ..Limits::default()
         }
     }
