@@ -9,3 +9,4 @@ mod platform;
 
 mod jobs;
 mod sync;
+mod tls;

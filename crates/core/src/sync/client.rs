@@ -138,7 +138,7 @@ async fn post<Q: Serialize, A: DeserializeOwned>(
 async fn read_answer<A: DeserializeOwned>(
     response: reqwest::Result<reqwest::Response>,
 ) -> Result<A> {
-    let mut response = response.map_err(|e| CoreError::Offline(e.without_url().to_string()))?;
+    let mut response = response.map_err(unreachable)?;
     let status = response.status();
     let too_big = || {
         CoreError::Protocol(format!(
@@ -153,11 +153,7 @@ async fn read_answer<A: DeserializeOwned>(
         return Err(too_big());
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| CoreError::Offline(e.without_url().to_string()))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
         if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
             return Err(too_big());
         }
@@ -176,6 +172,30 @@ async fn read_answer<A: DeserializeOwned>(
             )
         }),
     ))
+}
+
+/// Why the server could not be reached, with the causes underneath (the TLS library's reason
+/// for refusing a certificate is three levels down); the token never appears, nor the URL.
+fn unreachable(error: reqwest::Error) -> CoreError {
+    let error = error.without_url();
+    let mut reasons = vec![error.to_string()];
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !reasons.iter().any(|r| r.contains(&text)) {
+            reasons.push(text);
+        }
+        cause = inner.source();
+    }
+    let said = reasons.join(": ");
+    if said.contains("certificate") {
+        return CoreError::Offline(format!(
+            "the server's certificate is not one this computer trusts ({said}); if the server \
+             uses a certificate of your company's own authority, install that authority on this \
+             computer"
+        ));
+    }
+    CoreError::Offline(said)
 }
 
 /// The server's address without a trailing slash, if it is an http(s) URL.
