@@ -62,6 +62,7 @@ lint: ui-dist
 	cargo clippy $(CARGO_FLAGS) --all-targets -- -D warnings
 	@found=$$(cargo tree -p userdesk-server -e normal --prefix none | grep -E '^($(DESKTOP_CRATES)) v' | sort -u); \
 	if [ -n "$$found" ]; then echo "userdesk-server depends on desktop crates:"; echo "$$found"; exit 1; fi
+	scripts/migrations.sh check
 	cd ui && npm run typecheck
 
 ## unit: the UI's tests, then every crate's tests (no display needed); what the tests write for

@@ -75,6 +75,7 @@ async fn signing_in_keeps_the_token_in_the_system_keychain_and_signing_out_forge
     let form = SignIn {
         server_url: format!("http://{}", server.addr()),
         token: token.clone(),
+        discard_pending: false,
     };
     core.sign_in(&form).await?;
     let client = core.store().client_id().await?.to_string();

@@ -27,6 +27,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   keychain: true,
   overwritten: true,
   invalid_picture: true,
+  pending_of_another_manager: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

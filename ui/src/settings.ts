@@ -2,7 +2,7 @@
 // keychain, through the core), the time zone the core formats every time in, and the delay before
 // Active and Archive take effect.
 
-import { errorMessage, refusalText, type Backend } from './api';
+import { errorMessage, isApiError, refusalText, type Backend } from './api';
 import type { Account } from './bindings/Account';
 import { clear, el, setText } from './dom';
 import { formatNumber } from './format';
@@ -52,6 +52,13 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
   const tokenInput = el('input', { id: 'account-token', name: 'token', type: 'password', placeholder: 'udt_…', autocomplete: 'off', spellcheck: 'false' });
   const signIn = el('button', { type: 'button', id: 'account-sign-in', class: 'button-primary' }, 'Sign in');
   const signOut = el('button', { type: 'button', id: 'account-sign-out', class: 'button-secondary' }, 'Sign out');
+  // Shown when the last manager here left edits the server never got: signing in as another
+  // manager drops them, once confirmed with this button.
+  const discardAndSignIn = el(
+    'button',
+    { type: 'button', id: 'account-discard-sign-in', class: 'button-danger', hidden: true },
+    'Drop their edits and sign in',
+  );
   const summary = el('p', { id: 'account-summary', class: 'dialog-hint' });
   const signedOutPart = el(
     'div',
@@ -64,7 +71,7 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
       tokenInput,
       el('span', { class: 'dialog-hint' }, 'Kept in the system keychain, never in Userdesk\'s files.'),
     ),
-    el('div', { class: 'dialog-actions' }, signIn),
+    el('div', { class: 'dialog-actions' }, discardAndSignIn, signIn),
   );
   const signedInPart = el('div', { class: 'account-signed-in', hidden: true }, summary, el('div', { class: 'dialog-actions' }, signOut));
   const delayInput = el('input', {
@@ -117,6 +124,7 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
   let savedDelay: number | undefined;
 
   function showError(error: unknown): void {
+    discardAndSignIn.hidden = !(isApiError(error) && error.code === 'pending_of_another_manager');
     setText(message, errorMessage(error));
     message.hidden = false;
   }
@@ -166,9 +174,11 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     busy = true;
     signIn.disabled = true;
     signOut.disabled = true;
+    discardAndSignIn.disabled = true;
     message.hidden = true;
     try {
       showAccount(await action());
+      discardAndSignIn.hidden = true;
       tokenInput.value = '';
       options.onAccountChanged();
     } catch (error) {
@@ -177,11 +187,17 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
       busy = false;
       signIn.disabled = false;
       signOut.disabled = false;
+      discardAndSignIn.disabled = false;
     }
   }
 
   signIn.addEventListener('click', () =>
     void accountAction(() => backend.signIn({ serverUrl: serverInput.value, token: tokenInput.value })),
+  );
+  discardAndSignIn.addEventListener('click', () =>
+    void accountAction(() =>
+      backend.signIn({ serverUrl: serverInput.value, token: tokenInput.value, discardPending: true }),
+    ),
   );
   signOut.addEventListener('click', () =>
     void accountAction(async () => {

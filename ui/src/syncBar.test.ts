@@ -177,6 +177,36 @@ describe('signing in from Settings', () => {
     await waitFor(() => query(root, '#sync-state').getAttribute('data-state') === 'local');
     expect(backend.callsOf('sign_out')).toHaveLength(1);
   });
+
+  it("offers to drop the last manager's unsent edits only when the core refuses for them", async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    query<HTMLButtonElement>(root, 'button#settings').click();
+    const server = query<HTMLInputElement>(root, '#account-server');
+    await waitFor(() => !server.closest('.account-form')?.hasAttribute('hidden'));
+    server.value = 'https://users.example.com';
+    query<HTMLInputElement>(root, '#account-token').value = 'udt_good';
+    const drop = query<HTMLButtonElement>(root, '#account-discard-sign-in');
+    expect(drop.hidden).toBe(true);
+    const reason =
+      'ann@example.com made 2 edit(s) on this computer that have not reached the server: sign in as ann@example.com to send them, or drop them to sign in as ada@example.com';
+    backend.failNext('sign_in', { code: 'pending_of_another_manager', message: reason, fields: [] });
+    query<HTMLButtonElement>(root, '#account-sign-in').click();
+    const error = query(root, '#settings-error');
+    await waitFor(() => !error.hidden);
+    expect(error.textContent).toBe(reason);
+    expect(drop.hidden).toBe(false);
+    expect(drop.textContent).toBe('Drop their edits and sign in');
+
+    drop.click();
+    const summary = query(root, '#account-summary');
+    await waitFor(() => summary.textContent?.includes('Acme') === true);
+    expect(backend.callsOf('sign_in').map((c) => c.args)).toEqual([
+      { form: { serverUrl: 'https://users.example.com', token: 'udt_good' } },
+      { form: { serverUrl: 'https://users.example.com', token: 'udt_good', discardPending: true } },
+    ]);
+    expect(drop.hidden).toBe(true);
+  });
 });
 
 describe('an edit in Details', () => {

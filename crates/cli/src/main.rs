@@ -32,6 +32,10 @@ enum Command {
         /// The server's address, such as https://users.example.com.
         #[arg(long)]
         server: String,
+        /// Drops the edits another manager made here and never sent (the sign-in is refused
+        /// without it while there are any).
+        #[arg(long)]
+        discard_pending: bool,
     },
     /// Forgets the token; pending edits stay and are pushed after the next sign-in.
     SignOut,
@@ -164,7 +168,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .with_context(|| format!("opening the store at {}", path.display()))?;
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::SignIn { server } => {
+        Command::SignIn {
+            server,
+            discard_pending,
+        } => {
             let token = match std::env::var("USERDESK_TOKEN") {
                 Ok(token) => token,
                 Err(_) => {
@@ -180,6 +187,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .sign_in(&SignIn {
                     server_url: server,
                     token,
+                    discard_pending,
                 })
                 .await?;
             writeln!(

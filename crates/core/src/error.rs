@@ -26,6 +26,8 @@ pub enum CoreError {
     InvalidTimeZone(String),
     #[error("the local database failed: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the store's files could not be set up: {0}")]
+    Files(String),
     #[error("the local database could not be upgraded: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the local database holds a value this version cannot read: {0}")]
@@ -48,6 +50,15 @@ pub enum CoreError {
     Keychain(String),
     #[error("not signed in: sign in to the platform's server in Settings")]
     NotSignedIn,
+    #[error(
+        "{manager} made {count} edit(s) on this computer that have not reached the server: sign \
+         in as {manager} to send them, or drop them to sign in as {signing_in}"
+    )]
+    PendingOfAnotherManager {
+        manager: String,
+        signing_in: String,
+        count: u64,
+    },
     #[error("{0}")]
     Picture(#[from] crate::platform::picture::PictureError),
 }
@@ -79,6 +90,7 @@ impl CoreError {
             CoreError::Protocol(_) => ErrorCode::Internal,
             CoreError::Keychain(_) => ErrorCode::Keychain,
             CoreError::NotSignedIn => ErrorCode::Unauthorized,
+            CoreError::PendingOfAnotherManager { .. } => ErrorCode::PendingOfAnotherManager,
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
             CoreError::ProfileNotFound(_)
             | CoreError::NoteNotFound(_)
@@ -93,6 +105,7 @@ impl CoreError {
             }
             CoreError::InvalidTimeZone(_) => ErrorCode::InvalidTimeZone,
             CoreError::Database(_)
+            | CoreError::Files(_)
             | CoreError::Migration(_)
             | CoreError::Corrupt(_)
             | CoreError::Task(_) => ErrorCode::Storage,

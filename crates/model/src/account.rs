@@ -27,6 +27,11 @@ pub struct SignIn {
     pub server_url: String,
     /// The bearer token the platform issued to the manager.
     pub token: String,
+    /// The manager confirmed that the edits another manager made here and never sent are
+    /// dropped: without it, such a sign-in is refused with `pending_of_another_manager`.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub discard_pending: bool,
 }
 
 /// How far the first download of a workspace has come.

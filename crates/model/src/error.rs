@@ -46,6 +46,9 @@ pub enum ErrorCode {
     Overwritten,
     /// A picture that is not an image, is corrupt, or is too large.
     InvalidPicture,
+    /// Another manager signs in on a computer where the last one left edits the server never
+    /// got: the sign-in waits for that manager to send them, or for a confirmation to drop them.
+    PendingOfAnotherManager,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

@@ -27,6 +27,9 @@ pub enum PropertyFormat {
     Choice,
 }
 
+/// The longest number a property holds, in characters.
+pub const MAX_NUMBER_LEN: usize = 64;
+
 impl PropertyFormat {
     /// The value stored in the database.
     pub fn as_str(&self) -> &'static str {
@@ -58,6 +61,12 @@ impl PropertyFormat {
             Self::Text => check_long_text(raw),
             Self::Number => {
                 let trimmed = raw.trim();
+                // "0.000…1" with a million zeros parses: a number is bounded like any value.
+                if trimmed.chars().count() > MAX_NUMBER_LEN {
+                    return Err(format!(
+                        "is longer than a number ({MAX_NUMBER_LEN} characters)"
+                    ));
+                }
                 match trimmed.parse::<f64>() {
                     Ok(n) if n.is_finite() && !trimmed.is_empty() => Ok(trimmed.to_string()),
                     _ => Err("is not a number".to_string()),
@@ -204,6 +213,17 @@ pub struct PropertyValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_is_bounded_in_length_like_any_value() {
+        let n = PropertyFormat::Number;
+        assert_eq!(n.normalize(" 12.5 ", &[]), Ok("12.5".to_string()));
+        let longest = format!("0.{}", "1".repeat(MAX_NUMBER_LEN - 2));
+        assert_eq!(n.normalize(&longest, &[]), Ok(longest.clone()));
+        let zeros = format!("0.{}1", "0".repeat(1_000_000));
+        let refused = n.normalize(&zeros, &[]).unwrap_err();
+        assert!(refused.contains("64 characters"), "{refused}");
+    }
 
     #[test]
     fn values_are_checked_against_their_format() {

@@ -53,6 +53,19 @@ pub struct Mutation {
     pub args: serde_json::Value,
 }
 
+impl Mutation {
+    /// The SHA-256 of the mutation's name and arguments, in hex: what tells one edit from
+    /// another pushed under the same id.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(self.name.as_bytes());
+        hash.update([0]);
+        hash.update(self.args.to_string().as_bytes());
+        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// The answer to a push, sent once every mutation it counts has been committed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
@@ -64,6 +77,12 @@ pub struct PushResponse {
     pub skipped: u32,
     /// The refused mutations among this push's, including those refused by an earlier push.
     pub rejections: Vec<Rejection>,
+    /// The first mutation whose id the server had already processed with other content: the
+    /// client lost its numbering (its store was put back from a backup, or lost its last
+    /// commits). It and the ones after it were not processed: the client numbers them after
+    /// `last_mutation_id` and pushes them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<u64>,
 }
 
 /// A mutation the server refused for good (invalid, not found, forbidden); it is not retried.

@@ -50,6 +50,12 @@ impl From<StorageError> for HttpError {
                 ErrorCode::Forbidden,
                 "this client id belongs to another workspace: sign in again to get a new one",
             ),
+            StorageError::ColleaguesClient => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "this client id belongs to another manager of the workspace: each manager's app \
+                 syncs under its own",
+            ),
             StorageError::InvalidRequest(message) => Self::invalid(message.clone()),
             // A database that is busy, restarting or unreachable: the client retries later.
             StorageError::Database(_) => {

@@ -381,6 +381,14 @@ async fn push(
             MutationOutcome::Gap { last_mutation_id } => {
                 gap = Some((mutation.id, last_mutation_id));
             }
+            MutationOutcome::Reused { .. } => {
+                tracing::warn!(
+                    client = %request.client_id,
+                    mutation = mutation.id,
+                    "a mutation id came again with other content: the client renumbers"
+                );
+                response.reused = Some(mutation.id);
+            }
         }
     }
     if queued_mail {

@@ -108,9 +108,15 @@ impl Mailer {
                     round.sent += 1;
                     Delivery::Sent
                 }
-                Err(Failure { reason, permanent }) => {
+                Err(Failure {
+                    reason,
+                    detail,
+                    permanent,
+                }) => {
                     round.failed += 1;
-                    tracing::warn!(request = %request.id, %reason, "a data request's email failed");
+                    // The relay's own words (addresses, hosts, its software) stay in this log;
+                    // the managers see the reason alone.
+                    tracing::warn!(request = %request.id, %reason, %detail, "a data request's email failed");
                     let retry_at = if permanent {
                         None
                     } else {
@@ -128,10 +134,21 @@ impl Mailer {
 
     async fn send(&self, request: &PendingRequest) -> Result<(), Failure> {
         let message = compose(request, &self.from)?;
-        self.transport.send(message).await.map_err(|e| Failure {
+        self.transport.send(message).await.map_err(|e| {
             // A relay that says no for good (5xx) will say it again; anything else may pass.
-            permanent: e.is_permanent(),
-            reason: format!("the mail relay refused or failed: {e}"),
+            let permanent = e.is_permanent();
+            Failure {
+                permanent,
+                reason: if permanent {
+                    "the mail server refused the email for good: the workspace's administrator \
+                     should check its data-protection address and the server's mail settings"
+                        .to_string()
+                } else {
+                    "the mail server could not take the email now; Userdesk tries again later"
+                        .to_string()
+                },
+                detail: e.to_string(),
+            }
         })?;
         Ok(())
     }
@@ -160,7 +177,10 @@ impl Mailer {
 
 /// Why an email did not go, and whether trying again can help.
 struct Failure {
+    /// What the managers are told (pulled with the request).
     reason: String,
+    /// What the relay or the library said: for the server's log only.
+    detail: String,
     permanent: bool,
 }
 
@@ -178,9 +198,10 @@ fn compose(request: &PendingRequest, from: &Mailbox) -> Result<Message, Failure>
         .parse::<Mailbox>()
         .map_err(|e| Failure {
             reason: format!(
-                "the workspace's data-protection address {:?} is not valid: {e}",
+                "the workspace's data-protection address {:?} is not valid",
                 request.data_protection_email
             ),
+            detail: e.to_string(),
             permanent: true,
         })?;
     let (verb, what) = match request.kind {
@@ -216,7 +237,8 @@ fn compose(request: &PendingRequest, from: &Mailbox) -> Result<Message, Failure>
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| Failure {
-            reason: format!("the email could not be built: {e}"),
+            reason: "the email could not be built".to_string(),
+            detail: e.to_string(),
             permanent: true,
         })
 }

@@ -85,6 +85,13 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Writes a consistent copy of the SQLite database into a new file, while the server runs.
+    /// (PostgreSQL: pg_dump; see the README.)
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Manages a workspace's managers: their role, and whether they may sign in.
     Manager {
         #[command(subcommand)]
@@ -237,6 +244,13 @@ async fn main() -> anyhow::Result<()> {
             println!("Sign in with: userdesk-server token create --workspace {workspace:?} --manager you@example.com");
         }
         Command::Token { command } => token_command(storage.as_ref(), command).await?,
+        Command::Backup { to } => {
+            storage
+                .backup(&to)
+                .await
+                .with_context(|| format!("backing up into {}", to.display()))?;
+            eprintln!("Backed up into {}.", to.display());
+        }
         Command::Manager { command } => manager_command(storage.as_ref(), command).await?,
     }
     storage.close().await;

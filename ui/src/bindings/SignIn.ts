@@ -7,4 +7,9 @@ export type SignIn = { serverUrl: string,
 /**
  * The bearer token the platform issued to the manager.
  */
-token: string, };
+token: string, 
+/**
+ * The manager confirmed that the edits another manager made here and never sent are
+ * dropped: without it, such a sign-in is refused with `pending_of_another_manager`.
+ */
+discardPending?: boolean, };

@@ -7,10 +7,11 @@ use userdesk_model::{Account, SignIn, SyncView};
 
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::store::settings::keys;
+use crate::store::settings::{keys, Handover};
 use crate::sync::auto::AutoSyncOptions;
 use crate::sync::{base_url, SyncReport};
 use crate::time::format_timestamp;
+use userdesk_model::sync::ClientId;
 
 /// The keychain service the desktop app keeps its tokens under.
 pub const KEYCHAIN_SERVICE: &str = "app.userdesk.desktop";
@@ -48,9 +49,33 @@ impl AppCore {
             manager: me.manager,
             role: me.role,
         };
-        let client = store.client_id().await?.to_string();
-        self.keychain().save(&client, token).await?;
-        store.save_account(&account, &identity).await?;
+        // The client id syncs for one manager: another one signing in here gets one of their
+        // own, once the last one's unsent edits are sent (by them) or dropped (confirmed).
+        let handover = match store.setting(keys::CLIENT_MANAGER).await? {
+            Some(previous) if previous != account.manager => {
+                let count = store.pending_count().await?;
+                if count > 0 && !request.discard_pending {
+                    return Err(CoreError::PendingOfAnotherManager {
+                        manager: previous,
+                        signing_in: account.manager,
+                        count,
+                    });
+                }
+                Some(Handover {
+                    client: ClientId::new(),
+                    discard: count > 0,
+                })
+            }
+            _ => None,
+        };
+        let previous_client = store.client_id().await?;
+        let client = handover.map_or(previous_client, |h| h.client);
+        self.keychain().save(&client.to_string(), token).await?;
+        store.save_account(&account, &identity, handover).await?;
+        if client != previous_client {
+            // The old id's token (if a sign-out left one) has no use any more.
+            let _ = self.keychain().forget(&previous_client.to_string()).await;
+        }
         self.refresh_search_index_in_background();
         Ok(account)
     }
@@ -59,9 +84,14 @@ impl AppCore {
     /// pushed after the next sign-in.
     pub async fn sign_out(&self) -> Result<()> {
         self.stop_auto_sync();
+        self.store().forget_account().await?;
         let client = self.store().client_id().await?.to_string();
-        self.keychain().forget(&client).await?;
-        self.store().forget_account().await
+        // Signed out whatever the keychain says: the app no longer syncs as that manager. A
+        // token the keychain could not drop stays there until the next sign-in replaces it.
+        if let Err(error) = self.keychain().forget(&client).await {
+            tracing::warn!(%error, "signed out; the token stays in the keychain, which could not be reached");
+        }
+        Ok(())
     }
 
     /// Whom the app is signed in as.

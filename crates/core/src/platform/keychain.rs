@@ -16,7 +16,14 @@ enum Backend {
     /// The system's keychain, entries under this service (the app's identifier).
     System(String),
     /// Entries in this process's memory, gone with it: for tests that are not about the keychain.
-    Memory(Arc<Mutex<HashMap<String, String>>>),
+    Memory(Arc<Mutex<MemoryEntries>>),
+}
+
+#[derive(Debug, Default)]
+struct MemoryEntries {
+    entries: HashMap<String, String>,
+    /// Every call fails, as with a locked or absent Secret Service.
+    unreachable: bool,
 }
 
 impl Keychain {
@@ -34,11 +41,20 @@ impl Keychain {
         }
     }
 
+    /// Makes every later call of an in-memory keychain (and its clones) fail as an unreachable
+    /// system keychain does, or work again: for tests of what the app does then. The system's
+    /// keychain ignores it.
+    pub fn set_reachable(&self, reachable: bool) {
+        if let Backend::Memory(memory) = &self.backend {
+            memory.lock().unwrap_or_else(|e| e.into_inner()).unreachable = !reachable;
+        }
+    }
+
     /// The token kept for `account`, if any.
     pub async fn token(&self, account: &str) -> Result<Option<String>> {
         let service = match &self.backend {
             Backend::System(service) => service,
-            Backend::Memory(entries) => return Ok(lock(entries)?.get(account).cloned()),
+            Backend::Memory(entries) => return Ok(lock(entries)?.entries.get(account).cloned()),
         };
         let entry = entry(service, account)?;
         blocking(move || match entry.get_password() {
@@ -54,7 +70,9 @@ impl Keychain {
         let service = match &self.backend {
             Backend::System(service) => service,
             Backend::Memory(entries) => {
-                lock(entries)?.insert(account.to_string(), token.to_string());
+                lock(entries)?
+                    .entries
+                    .insert(account.to_string(), token.to_string());
                 return Ok(());
             }
         };
@@ -73,7 +91,7 @@ impl Keychain {
         let service = match &self.backend {
             Backend::System(service) => service,
             Backend::Memory(entries) => {
-                lock(entries)?.remove(account);
+                lock(entries)?.entries.remove(account);
                 return Ok(());
             }
         };
@@ -90,12 +108,17 @@ fn entry(service: &str, account: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(service, account).map_err(|e| keychain_error("open an entry of", e))
 }
 
-fn lock(
-    entries: &Mutex<HashMap<String, String>>,
-) -> Result<std::sync::MutexGuard<'_, HashMap<String, String>>> {
-    entries
+fn lock(entries: &Mutex<MemoryEntries>) -> Result<std::sync::MutexGuard<'_, MemoryEntries>> {
+    let entries = entries
         .lock()
-        .map_err(|_| CoreError::Keychain("the in-memory keychain was poisoned".to_string()))
+        .map_err(|_| CoreError::Keychain("the in-memory keychain was poisoned".to_string()))?;
+    if entries.unreachable {
+        return Err(CoreError::Keychain(
+            "the system keychain could not be reached (locked, or no keychain service runs)"
+                .to_string(),
+        ));
+    }
+    Ok(entries)
 }
 
 /// Keychains answer over D-Bus or system calls that block: keep them off the async threads.

@@ -43,11 +43,15 @@ impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     #[tracing::instrument]
     pub async fn open(path: &Path) -> Result<Self> {
+        keep_private(path)?;
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            // Every commit waits for the disk: an edit the manager saved survives a power cut,
+            // and its mutation number is never handed out twice. A first download's pages are
+            // the exception (sync/apply.rs): they can be pulled again.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .pragma("cache_size", "-65536")
@@ -109,6 +113,46 @@ impl Store {
     }
 }
 
+/// The store holds customers' personal data: on Unix its folder, when the store creates it, is
+/// the manager's alone (0700), and its files are (0600) whatever folder they are in. SQLite
+/// gives its write-ahead log and shared memory the database file's mode.
+fn keep_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        let failed = |what: &str, e: std::io::Error| {
+            crate::error::CoreError::Files(format!("{what} {}: {e}", path.display()))
+        };
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !folder.exists() {
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(folder)
+                    .map_err(|e| failed("creating the folder of", e))?;
+            }
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| failed("creating", e))?;
+        // A store made by an earlier version, or copied in, is made private too.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| failed("making private", e))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Empties the store of the workspace it holds: customers, the server's copies, every pulled
 /// record (staged ones of a first sync too). The outbox, the settings and the sync state stay.
 /// A reset page rebuilds from here; the first sign-in of a store that never synced drops its
@@ -141,6 +185,49 @@ mod tests {
     use userdesk_model::{ProfileId, PropertyId, SegmentId};
 
     use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_store_is_the_managers_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("app.userdesk.desktop");
+        let path = folder.join("userdesk.sqlite3");
+        let store = Store::open(&path).await.unwrap();
+        store.set_setting("time_zone", "UTC").await.unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700);
+        for name in [
+            "userdesk.sqlite3",
+            "userdesk.sqlite3-wal",
+            "userdesk.sqlite3-shm",
+        ] {
+            assert_eq!(mode(&folder.join(name)), 0o600, "{name}");
+        }
+        store.close().await;
+        // One made readable by others (an older version, a copy) is made private again.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&path).await.unwrap();
+        assert_eq!(mode(&path), 0o600);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn every_connection_of_the_store_waits_for_the_disk_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite3")).await.unwrap();
+        // Every connection the pool holds, at once: each is FULL (2).
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut conn = store.pool.acquire().await.unwrap();
+            let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(level, 2, "synchronous is FULL");
+            held.push(conn);
+        }
+    }
 
     /// Property values and segment members pulled before they had tables of their own (kept
     /// whole in `synced_records`, or staged by a first sync under way) move to their tables.

@@ -173,6 +173,46 @@ pub(crate) async fn start_afresh(conn: &mut SqliteConnection) -> Result<()> {
 }
 
 impl Store {
+    /// The server had already processed mutation `first` with other content (this store was
+    /// put back from a backup, or lost its last commits, and numbered new edits again from where
+    /// it stood): the pending mutations from `first` on are numbered after `server_last`, the
+    /// server's last for this client, in their order, so none of them is taken for one it has.
+    pub(crate) async fn renumber_from(&self, first: u64, server_last: u64) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let first = i64::try_from(first).unwrap_or(i64::MAX);
+        let server_last = i64::try_from(server_last)
+            .map_err(|_| CoreError::Protocol(format!("mutation {server_last}")))?;
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT id, name, args, created_at FROM outbox WHERE id >= ? ORDER BY id",
+        )
+        .bind(first)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM outbox WHERE id >= ?")
+            .bind(first)
+            .execute(&mut *tx)
+            .await?;
+        let mut next = server_last;
+        for (_, name, args, created_at) in rows {
+            next += 1;
+            sqlx::query("INSERT INTO outbox (id, name, args, created_at) VALUES (?, ?, ?, ?)")
+                .bind(next)
+                .bind(name)
+                .bind(args)
+                .bind(created_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE sync_state SET last_issued_mutation = max(last_issued_mutation, ?) WHERE id = 1",
+        )
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The mutations not yet confirmed by the server, oldest first.
     pub async fn outbox(&self) -> Result<Vec<Mutation>> {
         let mut conn = self.pool.acquire().await?;

@@ -17,6 +17,9 @@ pub(crate) mod keys {
     pub const SYNCED_WORKSPACE: &str = "sync.workspace";
     /// The delay of Active and Archive jobs, in seconds.
     pub const JOB_DELAY_SECONDS: &str = "jobs.delay_seconds";
+    /// The manager the store's client id syncs for (the server binds a client id to the
+    /// manager who first pushes under it); kept through sign-out.
+    pub const CLIENT_MANAGER: &str = "sync.client_manager";
 }
 
 const ACCOUNT_KEYS: [&str; 4] = [
@@ -25,6 +28,33 @@ const ACCOUNT_KEYS: [&str; 4] = [
     keys::ACCOUNT_MANAGER,
     keys::ACCOUNT_ROLE,
 ];
+
+/// Another manager takes over the store: a client id of their own (the server binds one to the
+/// manager who first pushes under it), numbered from 1. With `discard`, the previous manager's
+/// unsent edits go, and the workspace is downloaded again so nothing of them is left shown.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Handover {
+    pub client: userdesk_model::sync::ClientId,
+    pub discard: bool,
+}
+
+impl Handover {
+    async fn apply(self, conn: &mut sqlx::SqliteConnection) -> Result<()> {
+        if self.discard {
+            crate::store::clear_workspace(conn).await?;
+            sqlx::query("DELETE FROM jobs").execute(&mut *conn).await?;
+            sqlx::query("UPDATE sync_state SET cookie = NULL, pulled_pages = 0 WHERE id = 1")
+                .execute(&mut *conn)
+                .await?;
+        }
+        crate::store::outbox::start_afresh(conn).await?;
+        sqlx::query("UPDATE sync_state SET client_id = ? WHERE id = 1")
+            .bind(self.client)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
 
 /// [`keys::DEMO_SEEDED`] while the demo is in the store, and once the first sign-in dropped it.
 pub(crate) const DEMO_KEPT: &str = "1";
@@ -77,8 +107,16 @@ impl Store {
 
     /// Records the signed-in account in one transaction. The first sign-in of a store holding
     /// the demo also removes it, with everything done to it: it exists on no server.
-    pub(crate) async fn save_account(&self, account: &Account, identity: &str) -> Result<()> {
+    pub(crate) async fn save_account(
+        &self,
+        account: &Account,
+        identity: &str,
+        handover: Option<Handover>,
+    ) -> Result<()> {
         let mut tx = self.write_transaction().await?;
+        if let Some(handover) = handover {
+            handover.apply(&mut tx).await?;
+        }
         let demo: bool = sqlx::query_scalar(
             "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?) \
              FROM sync_state WHERE id = 1",
@@ -103,6 +141,7 @@ impl Store {
             (keys::ACCOUNT_MANAGER, account.manager.as_str()),
             (keys::ACCOUNT_ROLE, account.role.as_str()),
             (keys::SYNCED_WORKSPACE, identity),
+            (keys::CLIENT_MANAGER, account.manager.as_str()),
         ];
         for (key, value) in values {
             sqlx::query(

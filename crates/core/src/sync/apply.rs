@@ -79,7 +79,44 @@ impl Store {
     /// last page confirms, the pending mutations re-applied on top, and the cookie.
     #[tracing::instrument(skip_all, fields(ops = page.patch.len(), reset = page.reset))]
     pub(crate) async fn apply_page(&self, page: &PullResponse) -> Result<()> {
-        let mut tx = self.write_transaction().await?;
+        let mut conn = self.pool.acquire().await?;
+        // A first download's pages commit without waiting for the disk (a page lost to a power
+        // cut takes its cookie with it and is pulled again); every other commit, edits above
+        // all, waits for it (the store's FULL).
+        let first_download = bulk_load::loading(&mut conn).await?
+            || (page.has_more && (page.reset || read_state(&mut conn).await?.cookie.is_none()));
+        if first_download {
+            sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let applied = self.apply_page_on(&mut conn, page).await;
+        if first_download {
+            let restored = sqlx::query("PRAGMA synchronous = FULL")
+                .execute(&mut *conn)
+                .await;
+            if restored.is_err() {
+                // Never hand a connection that does not wait for the disk back to the pool.
+                drop(conn.detach());
+            }
+        }
+        applied?;
+        let loading = {
+            let mut conn = self.pool.acquire().await?;
+            bulk_load::loading(&mut conn).await?
+        };
+        if loading && !page.has_more {
+            bulk_load::finish(self).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply_page_on(
+        &self,
+        conn: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>,
+        page: &PullResponse,
+    ) -> Result<()> {
+        let mut tx = sqlx::Connection::begin_with(&mut **conn, "BEGIN IMMEDIATE").await?;
         let state = read_state(&mut tx).await?;
         let confirmed = to_u64(state.confirmed_mutation);
         // A reset page may confirm less than before while it rebuilds from nothing; its last
@@ -131,9 +168,6 @@ impl Store {
         rebase(&mut tx, &pending_by_profile).await?;
         save_cookie(&mut tx, page, version).await?;
         tx.commit().await?;
-        if loading && !page.has_more {
-            bulk_load::finish(self).await?;
-        }
         Ok(())
     }
 }

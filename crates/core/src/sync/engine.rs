@@ -156,6 +156,7 @@ impl SyncEngine {
     ) -> Result<()> {
         let batch = options.push_batch.clamp(1, MAX_PUSH_MUTATIONS);
         let mut after = 0;
+        let mut renumbered = false;
         loop {
             let mutations = {
                 let mut conn = store.pool.acquire().await?;
@@ -186,6 +187,27 @@ impl SyncEngine {
             report.skipped += u64::from(response.skipped);
             report.rejected += response.rejections.len() as u64;
             store.record_rejections(&response.rejections).await?;
+            if let Some(reused) = response.reused {
+                // This store numbered edits again from where a backup (or a lost commit) left
+                // it: they go again after the server's last, none mistaken for one it has. Once
+                // a sync: a server asking again is not to be followed in circles.
+                if renumbered || reused == 0 {
+                    return Err(CoreError::Protocol(format!(
+                        "the server answered mutation {reused} was used before, again"
+                    )));
+                }
+                renumbered = true;
+                tracing::warn!(
+                    reused,
+                    server_last = response.last_mutation_id,
+                    "renumbering the outbox"
+                );
+                store
+                    .renumber_from(reused, response.last_mutation_id)
+                    .await?;
+                after = reused - 1;
+                continue;
+            }
             after = last;
         }
     }

@@ -87,6 +87,7 @@ fn sign_in(url: &str, token: &str) -> SignIn {
     SignIn {
         server_url: url.into(),
         token: token.into(),
+        discard_pending: false,
     }
 }
 
@@ -391,4 +392,123 @@ async fn what_was_done_to_the_demo_never_reaches_the_real_workspace() {
     let report = app.core.sync_now().await.unwrap();
     assert_eq!((report.pushed, report.applied), (1, 1));
     assert_store_matches(&app.core, &platform).await;
+}
+
+#[tokio::test]
+async fn another_manager_signing_in_gets_a_client_of_their_own_after_the_last_ones_edits() {
+    let platform = Platform::start(4).await;
+    let bob = platform.token_of("bob@example.com").await;
+    let app = App::open(0).await;
+    app.core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    app.core.sync_now().await.unwrap();
+    let admins_client = app.client_id().await;
+    let customer = platform.profiles[0].id;
+
+    // The admin leaves an edit unsent and signs out; Bob's sign-in is refused while it waits,
+    // with a clear reason, and changes nothing.
+    app.core
+        .patch_profile(customer, location("Unsent town"))
+        .await
+        .unwrap();
+    app.core.sign_out().await.unwrap();
+    let refused = app
+        .core
+        .sign_in(&sign_in(&platform.url, &bob))
+        .await
+        .unwrap_err();
+    let api = refused.to_api_error();
+    assert_eq!(api.code, ErrorCode::PendingOfAnotherManager);
+    assert!(api.message.contains("admin@example.com"), "{}", api.message);
+    assert!(api.message.contains("1 edit"), "{}", api.message);
+    assert_eq!(app.core.account().await.unwrap(), None);
+    assert_eq!(app.client_id().await, admins_client);
+    assert_eq!(app.core.store().pending_count().await.unwrap(), 1);
+
+    // The admin comes back and sends it: then Bob signs in with a client of his own, numbered
+    // from 1, and his edits sync as his (the server would refuse him the admin's client).
+    app.core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client_id().await,
+        admins_client,
+        "the same manager keeps it"
+    );
+    app.core.sync_now().await.unwrap();
+    app.core.sign_out().await.unwrap();
+    app.core
+        .sign_in(&sign_in(&platform.url, &bob))
+        .await
+        .unwrap();
+    let bobs_client = app.client_id().await;
+    assert_ne!(bobs_client, admins_client);
+    assert_eq!(app.kept_token().await.as_deref(), Some(bob.as_str()));
+    assert_eq!(app.total().await, 4, "the workspace stays");
+    app.core
+        .patch_profile(customer, location("Bob's town"))
+        .await
+        .unwrap();
+    let outbox = app.core.store().outbox().await.unwrap();
+    assert_eq!(outbox.iter().map(|m| m.id).collect::<Vec<_>>(), [1]);
+    let report = app.core.sync_now().await.unwrap();
+    assert_eq!((report.applied, report.skipped, report.rejected), (1, 0, 0));
+    assert_eq!(
+        platform.server_profiles().await[&customer].location,
+        "Bob's town"
+    );
+
+    // Bob leaves an edit unsent; the admin confirms dropping it: the edit goes, and the
+    // workspace is downloaded again, as the server has it.
+    app.core
+        .patch_profile(customer, location("Bob's unsent town"))
+        .await
+        .unwrap();
+    app.core.sign_out().await.unwrap();
+    let mut form = sign_in(&platform.url, &platform.token);
+    form.discard_pending = true;
+    app.core.sign_in(&form).await.unwrap();
+    assert_eq!(app.core.store().pending_count().await.unwrap(), 0);
+    assert_ne!(app.client_id().await, bobs_client);
+    app.core.sync_now().await.unwrap();
+    assert_store_matches(&app.core, &platform).await;
+    assert_eq!(
+        app.core
+            .store()
+            .get_profile(customer)
+            .await
+            .unwrap()
+            .location,
+        "Bob's town"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_works_with_the_keychain_unreachable() {
+    let platform = Platform::start(2).await;
+    let app = App::open(0).await;
+    app.core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    app.keychain.set_reachable(false);
+    app.core.sign_out().await.unwrap();
+    assert_eq!(app.core.account().await.unwrap(), None);
+    assert!(matches!(
+        app.core.sync_now().await,
+        Err(CoreError::NotSignedIn)
+    ));
+    // Once reachable again, the next sign-in replaces the token left behind.
+    app.keychain.set_reachable(true);
+    app.core
+        .sign_in(&sign_in(&platform.url, &platform.token))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.kept_token().await.as_deref(),
+        Some(platform.token.as_str())
+    );
 }

@@ -754,3 +754,78 @@ async fn an_answer_larger_than_any_page_is_refused_unread_and_changes_nothing() 
         assert!(client.app.sync_view().await.unwrap().last_synced.is_none());
     }
 }
+
+/// Copies the store's files (database, write-ahead log, shared memory) from `from` into `to`,
+/// removing those `to` has that `from` has not.
+fn copy_store_files(from: &std::path::Path, to: &std::path::Path) {
+    for name in [
+        "userdesk.sqlite3",
+        "userdesk.sqlite3-wal",
+        "userdesk.sqlite3-shm",
+    ] {
+        let (source, target) = (from.join(name), to.join(name));
+        if source.exists() {
+            std::fs::copy(&source, &target).unwrap();
+        } else if target.exists() {
+            std::fs::remove_file(&target).unwrap();
+        }
+    }
+}
+
+async fn open_store(dir: &std::path::Path) -> userdesk_core::AppCore {
+    let options = userdesk_core::OpenOptions {
+        sqlite_search_only: true,
+        ..Default::default()
+    };
+    userdesk_core::AppCore::open(&dir.join("userdesk.sqlite3"), options)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_store_put_back_as_it_was_before_an_edit_loses_neither_edit() {
+    // The store's files are put back as they were before a commit the server has since seen:
+    // a power cut that takes back the last commits of a disk that lied about writing them, or
+    // a laptop restored from last night's backup. The next edit takes the same mutation id as
+    // the one the server has; it must not be taken for it.
+    let platform = Platform::start(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = tempfile::tempdir().unwrap();
+    let app = open_store(dir.path()).await;
+    app.sync_to(&platform.url, &platform.token).await.unwrap();
+    app.store().close().await;
+    drop(app);
+    copy_store_files(dir.path(), snapshot.path());
+
+    let (first, second) = (platform.profiles[0].id, platform.profiles[1].id);
+    let app = open_store(dir.path()).await;
+    app.patch_profile(first, location("Before the cut"))
+        .await
+        .unwrap();
+    let report = app.sync_to(&platform.url, &platform.token).await.unwrap();
+    assert_eq!(report.applied, 1);
+    app.store().close().await;
+    drop(app);
+
+    copy_store_files(snapshot.path(), dir.path());
+    let app = open_store(dir.path()).await;
+    app.patch_profile(second, location("After the cut"))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store().outbox().await.unwrap()[0].id,
+        1,
+        "the put-back store numbers the new edit as the one the server has"
+    );
+    let report = app.sync_to(&platform.url, &platform.token).await.unwrap();
+    assert_eq!((report.applied, report.rejected), (1, 0), "{report:?}");
+    let server = platform.server_profiles().await;
+    assert_eq!(server[&first].location, "Before the cut");
+    assert_eq!(server[&second].location, "After the cut");
+    assert_eq!(app.store().pending_count().await.unwrap(), 0);
+    assert_store_matches(&app, &platform).await;
+    // The next edit follows on from there.
+    app.patch_profile(first, location("Later")).await.unwrap();
+    app.sync_to(&platform.url, &platform.token).await.unwrap();
+    assert_eq!(platform.server_profiles().await[&first].location, "Later");
+}

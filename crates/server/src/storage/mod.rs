@@ -25,6 +25,8 @@ pub enum StorageError {
     Corrupt(String),
     #[error("this client id belongs to another workspace")]
     ForeignClient,
+    #[error("this client id belongs to another manager")]
+    ColleaguesClient,
     #[error("{0}")]
     InvalidRequest(String),
     #[error("no workspace named {0:?}")]
@@ -47,6 +49,9 @@ pub enum MutationOutcome {
     Duplicate,
     /// Mutations between the client's last one and this one are missing.
     Gap { last_mutation_id: u64 },
+    /// The id was processed before with other content: the client lost its numbering. It and
+    /// the mutations after it are not processed.
+    Reused { last_mutation_id: u64 },
 }
 
 /// One request of a pull, already checked.
@@ -214,6 +219,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// How many profiles the workspace holds.
     async fn count_profiles(&self, workspace: WorkspaceId) -> Result<u64>;
+
+    /// Writes a consistent copy of the whole database into the new file `to`, while the server
+    /// runs (SQLite); PostgreSQL is backed up with its own tools.
+    async fn backup(&self, to: &std::path::Path) -> Result<()>;
 
     /// Closes every connection.
     async fn close(&self);

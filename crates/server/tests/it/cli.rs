@@ -282,3 +282,29 @@ async fn tokens_are_listed_revoked_and_expire_and_managers_are_disabled_at_once(
     server.stop().await.unwrap();
     storage.close().await;
 }
+
+#[tokio::test]
+async fn a_backup_is_a_database_the_server_opens_with_everything_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
+    let seeded = run(&database, &["seed", "--profiles", "30", "--seed", "9"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let copy = dir.path().join("backup.sqlite3");
+    let backed = run(&database, &["backup", "--to", copy.to_str().unwrap()]);
+    assert!(backed.status.success(), "{}", stderr(&backed));
+    // Never over an existing file.
+    let again = run(&database, &["backup", "--to", copy.to_str().unwrap()]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("never overwrites"),
+        "{}",
+        stderr(&again)
+    );
+
+    let restored = storage::open(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    let demo = restored.find_workspace("Demo").await.unwrap().unwrap();
+    assert_eq!(restored.count_profiles(demo).await.unwrap(), 30);
+    restored.close().await;
+}

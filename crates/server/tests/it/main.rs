@@ -33,4 +33,7 @@ story_tests!(
     a_data_request_is_mailed_retried_and_its_state_pulled,
     a_pull_page_of_big_records_stays_within_its_byte_budget,
     revoked_or_expired_tokens_and_disabled_managers_are_refused_at_once,
+    a_client_id_belongs_to_the_manager_who_first_pushed_under_it,
+    a_backup_is_written_on_sqlite_and_left_to_pg_dump_on_postgresql,
+    only_memberships_that_change_are_logged,
 );

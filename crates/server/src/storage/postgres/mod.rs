@@ -15,6 +15,12 @@ const SNAPSHOT: Option<&str> = Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE 
 /// PostgreSQL hands rows over quickly: a pull page reads the change log, then the records.
 const PAGE_JSON: Option<&str> = None;
 
+/// PostgreSQL is backed up by its own tools, from outside the server.
+const BACKUP: Result<&str, &str> = Err(
+    "back up PostgreSQL with its own tools: pg_dump --format=custom (or continuous archiving); \
+     see the server's README",
+);
+
 // The same SQL, compiled a second time for this database: loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "../sql/mod.rs"]

@@ -415,7 +415,7 @@ pub(super) async fn pull(
         sqlx::query(snapshot).execute(&mut *tx).await?;
     }
     let (current, pruned) = workspaces::versions(&mut tx, workspace).await?;
-    let client_last = super::sync::client_last_mutation(&mut tx, workspace, query.client_id)
+    let client_last = super::sync::client_last_mutation(&mut tx, principal, query.client_id)
         .await?
         .unwrap_or(0);
     let start = Position::after_version(0);
@@ -438,6 +438,13 @@ pub(super) async fn pull(
     let rows = read_page(&mut tx, workspace, &start, limit + 1).await?;
     // The page ends at `limit` changes, or earlier where its records pass the byte budget.
     let (page, patch, mut rest) = within_budget(&mut tx, workspace, rows, limit).await?;
+    // A notice that a colleague replaced an edit goes to the client that made the edit alone:
+    // no client learns another's id.
+    let mut patch = patch;
+    patch.retain(|op| match op {
+        PatchOp::Put(Entity::Overwrite(notice)) => notice.client_id == query.client_id,
+        _ => true,
+    });
     let has_more = !rest.is_empty();
     let next = if has_more {
         Some(rest.swap_remove(0))

@@ -12,6 +12,8 @@
 //!   or `None` where a transaction already is one (SQLite's WAL);
 //! - `const PAGE_JSON: Option<&str>`: a pull page read as one JSON value (`$1` workspace,
 //!   `$2..$4` the position after which to read, `$5` the limit), or `None` to read rows;
+//! - `const BACKUP: Result<&str, &str>`: the statement copying the live database into the file
+//!   `$1`, or why the database is backed up by its own tools instead;
 //! - its `open`, with the connection's settings and its own migrations (`migrations/sqlite`,
 //!   `migrations/postgres`, kept in step: the same tables and indexes, each in its dialect).
 //!
@@ -172,11 +174,9 @@ impl Storage for Store {
 
     async fn client_last_mutation(&self, principal: &Principal, client: ClientId) -> Result<u64> {
         let mut conn = self.pool.acquire().await?;
-        Ok(
-            sync::client_last_mutation(&mut conn, principal.workspace_id, client)
-                .await?
-                .unwrap_or(0),
-        )
+        Ok(sync::client_last_mutation(&mut conn, principal, client)
+            .await?
+            .unwrap_or(0))
     }
 
     async fn recorded_rejection(
@@ -227,6 +227,25 @@ impl Storage for Store {
 
     async fn count_profiles(&self, workspace: WorkspaceId) -> Result<u64> {
         profiles::total(&self.pool, workspace).await
+    }
+
+    async fn backup(&self, to: &std::path::Path) -> Result<()> {
+        let statement =
+            super::BACKUP.map_err(|how| StorageError::InvalidRequest(how.to_string()))?;
+        if to.exists() {
+            return Err(StorageError::InvalidRequest(format!(
+                "{} exists: a backup never overwrites a file",
+                to.display()
+            )));
+        }
+        let path = to.to_str().ok_or_else(|| {
+            StorageError::InvalidRequest(format!("{} is not a UTF-8 path", to.display()))
+        })?;
+        sqlx::query(statement)
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn close(&self) {

@@ -189,6 +189,9 @@ async fn write_members(
     let mut unique = profiles.to_vec();
     unique.sort_unstable();
     unique.dedup();
+    // Only the memberships that change are logged: naming customers already in (or never in)
+    // the segment writes nothing a client would pull.
+    let mut changed: Vec<ProfileId> = Vec::with_capacity(unique.len());
     for chunk in unique.chunks(CHUNK) {
         let mut query = if member {
             let mut query = QueryBuilder::<Db>::new(
@@ -213,9 +216,11 @@ async fn write_members(
             list.push_unseparated(")");
             query
         };
-        query.build().execute(&mut *conn).await?;
+        query.push(" RETURNING profile_id");
+        let rows: Vec<ProfileId> = query.build_query_scalar().fetch_all(&mut *conn).await?;
+        changed.extend(rows);
     }
-    let keys: Vec<String> = unique
+    let keys: Vec<String> = changed
         .iter()
         .map(|p| pair_key(segment.as_uuid(), p.as_uuid()))
         .collect();

@@ -10,7 +10,7 @@ use super::overwrites::Writer;
 use super::{
     millis, notes, pictures, profiles, properties, requests, segments, workspaces, Conn, Db,
 };
-use crate::ids::WorkspaceId;
+use crate::ids::{ManagerId, WorkspaceId};
 use crate::managers::{Principal, Role};
 use crate::storage::{MutationOutcome, Result, StorageError};
 
@@ -35,35 +35,50 @@ fn forbidden(message: impl Into<String>) -> Applied {
     Err(ApiError::new(ErrorCode::Forbidden, message))
 }
 
-/// The client's last processed mutation, registering the client with the workspace on first sight.
-async fn register_client(conn: &mut Conn, workspace: WorkspaceId, client: ClientId) -> Result<u64> {
+/// The client's last processed mutation, registering the client with the workspace and binding
+/// it to the manager on first sight (a client registered before clients had managers is bound
+/// now).
+async fn register_client(conn: &mut Conn, principal: &Principal, client: ClientId) -> Result<u64> {
     sqlx::query(
-        "INSERT INTO clients (id, workspace_id, last_mutation_id) VALUES ($1, $2, 0)
+        "INSERT INTO clients (id, workspace_id, last_mutation_id, manager_id) VALUES ($1, $2, 0, $3)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(client)
-    .bind(workspace)
+    .bind(principal.workspace_id)
+    .bind(principal.manager_id)
     .execute(&mut *conn)
     .await?;
-    client_last_mutation(conn, workspace, client)
+    let last = client_last_mutation(conn, principal, client)
         .await?
-        .ok_or_else(|| StorageError::Corrupt(format!("client {client} vanished")))
+        .ok_or_else(|| StorageError::Corrupt(format!("client {client} vanished")))?;
+    sqlx::query("UPDATE clients SET manager_id = $2 WHERE id = $1 AND manager_id IS NULL")
+        .bind(client)
+        .bind(principal.manager_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(last)
 }
 
-/// The client's last processed mutation, `None` for a client never seen.
+/// The client's last processed mutation, `None` for a client never seen. A client of another
+/// workspace, or another manager's, is refused.
 pub(super) async fn client_last_mutation(
     conn: &mut Conn,
-    workspace: WorkspaceId,
+    principal: &Principal,
     client: ClientId,
 ) -> Result<Option<u64>> {
-    let row = sqlx::query("SELECT workspace_id, last_mutation_id FROM clients WHERE id = $1")
-        .bind(client)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT workspace_id, manager_id, last_mutation_id FROM clients WHERE id = $1")
+            .bind(client)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = row else { return Ok(None) };
-    let owner: WorkspaceId = row.try_get("workspace_id")?;
-    if owner != workspace {
+    let workspace: WorkspaceId = row.try_get("workspace_id")?;
+    if workspace != principal.workspace_id {
         return Err(StorageError::ForeignClient);
+    }
+    let manager: Option<ManagerId> = row.try_get("manager_id")?;
+    if manager.is_some_and(|m| m != principal.manager_id) {
+        return Err(StorageError::ColleaguesClient);
     }
     let last: i64 = row.try_get("last_mutation_id")?;
     Ok(Some(u64::try_from(last).unwrap_or(0)))
@@ -115,13 +130,23 @@ pub(super) async fn process(
     // The version lock comes first: the rest of the push runs alone in the workspace.
     let mut version = workspaces::bump_version(&mut tx, workspace).await?;
     let mut version_used = false;
-    let mut last = register_client(&mut tx, workspace, client).await?;
+    let mut last = register_client(&mut tx, principal, client).await?;
     let mut outcomes = Vec::with_capacity(mutations.len());
     for (mutation, id) in mutations.iter().zip(numbers) {
-        if let Some(outcome) = sequence(id, last) {
-            let gap = matches!(outcome, MutationOutcome::Gap { .. });
+        if let Some(mut outcome) = sequence(id, last) {
+            if matches!(outcome, MutationOutcome::Duplicate)
+                && !same_content(&mut tx, client, id, mutation).await?
+            {
+                outcome = MutationOutcome::Reused {
+                    last_mutation_id: last,
+                };
+            }
+            let stop = matches!(
+                outcome,
+                MutationOutcome::Gap { .. } | MutationOutcome::Reused { .. }
+            );
             outcomes.push(outcome);
-            if gap {
+            if stop {
                 break;
             }
             continue;
@@ -195,6 +220,27 @@ pub(super) async fn process(
     Ok(outcomes)
 }
 
+/// Whether mutation `id` of the client, processed before, had `mutation`'s content (a mutation
+/// processed before hashes were kept, or one pruned since, counts as the same).
+async fn same_content(
+    conn: &mut Conn,
+    client: ClientId,
+    id: i64,
+    mutation: &Mutation,
+) -> Result<bool> {
+    let kept: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT content_hash FROM mutations WHERE client_id = $1 AND mutation_id = $2",
+    )
+    .bind(client)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match kept.flatten() {
+        Some(hash) => hash == mutation.content_hash(),
+        None => true,
+    })
+}
+
 /// What to do with mutation `id` when the client's last processed one is `last`, unless it is next.
 fn sequence(id: i64, last: u64) -> Option<MutationOutcome> {
     let last_signed = i64::try_from(last).unwrap_or(i64::MAX);
@@ -235,8 +281,8 @@ async fn record(
     });
     sqlx::query(
         "INSERT INTO mutations (client_id, mutation_id, version, name, manager_id,
-             rejection_code, rejection_message, rejection_fields, processed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             rejection_code, rejection_message, rejection_fields, processed_at, content_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(client)
     .bind(id)
@@ -248,6 +294,7 @@ async fn record(
     .bind(rejection.map(|r| r.message.clone()))
     .bind(fields)
     .bind(millis(now))
+    .bind(mutation.content_hash())
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE clients SET last_mutation_id = $2 WHERE id = $1")

@@ -113,6 +113,22 @@ async fn tenant(storage: &Arc<dyn Storage>, profiles: usize) -> Tenant {
     }
 }
 
+/// The database at `url`, seen through a schema made for one test: the tests of a run share one
+/// PostgreSQL database, and the mailer serves every request due in its database, so without
+/// schemas of their own one test's queued requests would reach another's mailer (and one run's
+/// the next). The whole database goes with `scripts/postgres.sh --fresh`.
+async fn in_a_schema_of_its_own(url: &str) -> String {
+    let schema = format!("test_{}", uuid::Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(url).await.unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}options=-c%20search_path%3D{schema}")
+}
+
 impl TestServer {
     /// A server with 20 profiles in each workspace and a rate limit the tests never reach
     /// (one story step has its own).
@@ -149,7 +165,7 @@ impl TestServer {
                          does both)"
                     )
                 });
-                (url, None)
+                (in_a_schema_of_its_own(&url).await, None)
             }
         };
         let storage = storage::open(&url).await.unwrap();
