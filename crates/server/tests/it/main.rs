@@ -36,4 +36,5 @@ story_tests!(
     a_client_id_belongs_to_the_manager_who_first_pushed_under_it,
     a_backup_is_written_on_sqlite_and_left_to_pg_dump_on_postgresql,
     only_memberships_that_change_are_logged,
+    data_a_database_cannot_keep_refuses_its_mutation_not_the_push,
 );

@@ -167,7 +167,8 @@ impl Position {
     fn after_version(version: i64) -> Self {
         // No row has an empty kind, so (v + 1, "", "") sorts before every row of v + 1.
         Self {
-            version: version + 1,
+            // A cookie's version is the client's to send: the largest one reads as past the end.
+            version: version.saturating_add(1),
             kind: String::new(),
             key: String::new(),
         }

@@ -181,6 +181,15 @@ pub(super) async fn process(
                         "the change conflicts with the workspace's data",
                     ))
                 }
+                // Data this database cannot keep: the same push would fail the same way for
+                // ever, so this mutation is refused and the push goes on.
+                Err(StorageError::Database(sqlx::Error::Database(e))) if cannot_keep(&*e) => {
+                    tracing::warn!(error = %e, "a mutation the database cannot keep: refused");
+                    Some(ApiError::new(
+                        ErrorCode::InvalidRequest,
+                        "the change holds data the server's database cannot keep",
+                    ))
+                }
                 // Anything else is the database failing: nothing of this push is kept.
                 Err(e) => return Err(e),
             };
@@ -241,6 +250,18 @@ async fn same_content(
     })
 }
 
+/// Whether a database error is about the data itself (the same statement fails the same way every
+/// time): PostgreSQL's data exceptions (SQLSTATE class 22: a NUL in text, a number out of
+/// range) and integrity violations (23); SQLite's "too big", "mismatch" and "range".
+fn cannot_keep(error: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = error.code() else {
+        return false;
+    };
+    let code = code.as_ref();
+    (code.len() == 5 && (code.starts_with("22") || code.starts_with("23")))
+        || matches!(code, "18" | "20" | "25")
+}
+
 /// What to do with mutation `id` when the client's last processed one is `last`, unless it is next.
 fn sequence(id: i64, last: u64) -> Option<MutationOutcome> {
     let last_signed = i64::try_from(last).unwrap_or(i64::MAX);
@@ -287,8 +308,16 @@ async fn record(
     .bind(client)
     .bind(id)
     .bind(version)
-    // Names are bounded so a hostile client cannot store megabytes per mutation.
-    .bind(mutation.name.chars().take(100).collect::<String>())
+    // Names are bounded so a hostile client cannot store megabytes per mutation, and kept
+    // without control characters (PostgreSQL keeps no NUL in text).
+    .bind(
+        mutation
+            .name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect::<String>(),
+    )
     .bind(principal.manager_id)
     .bind(code)
     .bind(rejection.map(|r| r.message.clone()))

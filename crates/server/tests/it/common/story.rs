@@ -1556,3 +1556,56 @@ pub async fn only_memberships_that_change_are_logged(backend: Backend) {
     expected.sort();
     assert_eq!(members, expected, "{ops:?}");
 }
+
+pub async fn data_a_database_cannot_keep_refuses_its_mutation_not_the_push(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let token = &server.a.admin;
+    let client = ClientId::new();
+    let p = &server.a.profiles;
+    // A mutation whose name holds a NUL (PostgreSQL keeps no NUL in text) is refused as unknown
+    // and recorded, and the push goes on: never a 503 the client would retry for ever.
+    let mutations = vec![
+        Mutation {
+            id: 1,
+            name: "note.\u{0}create".into(),
+            args: json!({}),
+        },
+        patch_with_base(p[1], Field::Location, "Lyon", None).to_mutation(2),
+    ];
+    let (status, json) = server.push_raw(token, client, &mutations).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let pushed: userdesk_model::sync::PushResponse = serde_json::from_value(json).unwrap();
+    assert_eq!((pushed.last_mutation_id, pushed.applied), (2, 1));
+    let [refused] = pushed.rejections.as_slice() else {
+        panic!("{pushed:?}")
+    };
+    assert_eq!(
+        (refused.mutation_id, refused.code),
+        (1, ErrorCode::UnknownMutation)
+    );
+    // Pushed again, it is answered the same way, from the record.
+    let (status, json) = server.push_raw(token, client, &mutations).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["skipped"], 2, "{json}");
+    assert_eq!(json["rejections"][0]["code"], "unknown_mutation", "{json}");
+
+    // A cookie at the very end of the number line is not one this server wrote: a new start or
+    // a clear refusal, never a crash.
+    let tag = server.a.id.as_uuid().simple().to_string();
+    for cookie in [
+        format!("{tag}.{}", i64::MAX),
+        format!("{tag}.{}", u64::MAX),
+        format!("{tag}.{}.profile.{}", i64::MAX, p[0]),
+        format!("{tag}.-1"),
+    ] {
+        let body = json!({ "client_id": client, "cookie": cookie, "limit": 10 });
+        let (status, json) = server.post("/v1/pull", token, &body).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{cookie}: {status} {json}"
+        );
+        if status == StatusCode::OK {
+            assert_eq!(json["reset"], true, "{cookie}: {json}");
+        }
+    }
+}
