@@ -37,4 +37,5 @@ story_tests!(
     a_backup_is_written_on_sqlite_and_left_to_pg_dump_on_postgresql,
     only_memberships_that_change_are_logged,
     data_a_database_cannot_keep_refuses_its_mutation_not_the_push,
+    two_servers_on_one_database_mail_each_request_once,
 );

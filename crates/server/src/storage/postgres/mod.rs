@@ -15,6 +15,9 @@ const SNAPSHOT: Option<&str> = Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE 
 /// PostgreSQL hands rows over quickly: a pull page reads the change log, then the records.
 const PAGE_JSON: Option<&str> = None;
 
+/// A claim skips the rows another claim holds, rather than waiting for it and taking them too.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 /// PostgreSQL is backed up by its own tools, from outside the server.
 const BACKUP: Result<&str, &str> = Err(
     "back up PostgreSQL with its own tools: pg_dump --format=custom (or continuous archiving); \

@@ -12,6 +12,8 @@
 //!   or `None` where a transaction already is one (SQLite's WAL);
 //! - `const PAGE_JSON: Option<&str>`: a pull page read as one JSON value (`$1` workspace,
 //!   `$2..$4` the position after which to read, `$5` the limit), or `None` to read rows;
+//! - `const SKIP_LOCKED: &str`: what a claim's subquery ends with so concurrent claims skip each
+//!   other's rows (`""` where one writer runs at a time);
 //! - `const BACKUP: Result<&str, &str>`: the statement copying the live database into the file
 //!   `$1`, or why the database is backed up by its own tools instead;
 //! - its `open`, with the connection's settings and its own migrations (`migrations/sqlite`,

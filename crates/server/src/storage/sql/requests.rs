@@ -1,7 +1,7 @@
 //! Export and delete requests, and the state of the email each becomes.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
+use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::Entity;
 use userdesk_model::{
     profile_username, DataRequest, DataRequestKind, DataRequestState, ProfileId, RequestId,
@@ -133,23 +133,49 @@ pub(super) async fn fetch(
     Ok(found)
 }
 
+/// How long a mailer holds the requests it claimed: past it, a request a crashed server was
+/// mailing is due again.
+const CLAIM_MS: i64 = 5 * 60 * 1000;
+
+/// Claims up to `limit` requests due at `now` for this mailer and returns them: their next
+/// attempt moves past the claim's lease in the same statement, so another server's mailer on
+/// the same database never takes them too (PostgreSQL skips the rows another claim holds).
 pub(super) async fn due(
     pool: &sqlx::Pool<Db>,
     now: DateTime<Utc>,
     limit: u32,
 ) -> Result<Vec<PendingRequest>> {
-    let rows = sqlx::query(
+    let mut tx = pool.begin().await?;
+    let claimed: Vec<RequestId> = sqlx::query_scalar(&format!(
+        "UPDATE data_requests SET next_attempt_at = $2
+         WHERE next_attempt_at <= $1 AND id IN (
+             SELECT id FROM data_requests WHERE next_attempt_at <= $1
+             ORDER BY next_attempt_at, id LIMIT $3{}
+         )
+         RETURNING id",
+        super::super::SKIP_LOCKED
+    ))
+    .bind(millis(now))
+    .bind(millis(now) + CLAIM_MS)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = QueryBuilder::<Db>::new(
         "SELECT r.id, r.profile_id, r.kind, r.customer, r.requested_by, r.requested_at,
              r.attempts, w.name, w.data_protection_email
          FROM data_requests r JOIN workspaces w ON w.id = r.workspace_id
-         WHERE r.next_attempt_at <= $1
-         ORDER BY r.next_attempt_at, r.id
-         LIMIT $2",
-    )
-    .bind(millis(now))
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await?;
+         WHERE r.id IN (",
+    );
+    let mut ids = query.separated(", ");
+    for id in &claimed {
+        ids.push_bind(*id);
+    }
+    ids.push_unseparated(") ORDER BY r.requested_at, r.id");
+    let rows = query.build().fetch_all(pool).await?;
     rows.iter()
         .map(|row| {
             let kind: String = row.try_get("kind")?;

@@ -44,6 +44,9 @@ const PAGE_JSON: Option<&str> = Some(
          AND m.workspace_id = c.workspace_id",
 );
 
+/// SQLite has one writer at a time: a claim is whole without row locks.
+const SKIP_LOCKED: &str = "";
+
 /// A consistent copy of the live database, written while the server runs (clients keep
 /// syncing): a reader's snapshot, vacuumed into a new file.
 const BACKUP: Result<&str, &str> = Ok("VACUUM INTO $1");

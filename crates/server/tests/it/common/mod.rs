@@ -43,6 +43,8 @@ pub struct Tenant {
 pub struct TestServer {
     pub server: Option<RunningServer>,
     pub storage: Arc<dyn Storage>,
+    /// The database's URL, for a second server on the same database.
+    pub database_url: String,
     pub base: String,
     pub http: reqwest::Client,
     pub a: Tenant,
@@ -177,6 +179,7 @@ impl TestServer {
         Self {
             server: Some(server),
             storage,
+            database_url: url,
             base,
             http: reqwest::Client::new(),
             a,

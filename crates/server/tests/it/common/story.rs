@@ -1609,3 +1609,60 @@ pub async fn data_a_database_cannot_keep_refuses_its_mutation_not_the_push(backe
         }
     }
 }
+
+pub async fn two_servers_on_one_database_mail_each_request_once(backend: Backend) {
+    use userdesk_server::mailer::{Mailer, RetryPolicy};
+
+    let server = TestServer::start(backend).await;
+    // A second server's storage on the same database, as two servers behind one balancer.
+    let other = userdesk_server::storage::open(&server.database_url)
+        .await
+        .unwrap();
+    let mut sink = super::smtp::SmtpSink::start().await;
+    let mailer = |storage| {
+        Mailer::new(
+            storage,
+            &sink.url(),
+            "userdesk@example.com",
+            RetryPolicy::default(),
+        )
+        .unwrap()
+    };
+    let (first, second) = (mailer(server.storage.clone()), mailer(other.clone()));
+    let requests: Vec<RequestId> = (0..12).map(|_| RequestId::new()).collect();
+    let ops: Vec<Op> = requests
+        .iter()
+        .zip(server.a.profiles.iter().cycle())
+        .map(|(request, profile)| Op::RequestExport {
+            request_id: *request,
+            profile_id: *profile,
+        })
+        .collect();
+    server.push(&server.a.admin, ClientId::new(), 1, &ops).await;
+
+    let now = chrono::Utc::now();
+    let (a, b) = tokio::join!(first.deliver_due(now), second.deliver_due(now));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 12, "{a:?} {b:?}");
+    let mut mailed = Vec::new();
+    while mailed.len() < 12 {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(20), sink.next_message())
+            .await
+            .expect("a message");
+        let id = requests
+            .iter()
+            .find(|r| message.data.contains(&r.to_string()))
+            .copied()
+            .expect("a message of one of the requests");
+        mailed.push(id);
+    }
+    mailed.sort();
+    mailed.dedup();
+    assert_eq!(mailed.len(), 12, "each request mailed once");
+    assert!(sink.try_message().is_none(), "a request mailed twice");
+    // Nothing is due any more, on either server.
+    let later = now + chrono::Duration::minutes(10);
+    assert_eq!(first.deliver_due(later).await.unwrap().sent, 0);
+    assert_eq!(second.deliver_due(later).await.unwrap().sent, 0);
+    other.close().await;
+}
