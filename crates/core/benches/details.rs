@@ -70,7 +70,7 @@ fn session(profile: ProfileId, n: usize, goal: bool) -> BotSession {
     BotSession {
         id: SessionId::new(),
         profile_id: profile,
-        bot: if n % 3 == 0 {
+        bot: if n.is_multiple_of(3) {
             "Sales Assistant".into()
         } else {
             "Support Bot".into()
@@ -80,7 +80,7 @@ fn session(profile: ProfileId, n: usize, goal: bool) -> BotSession {
         started_at: ended - chrono::Duration::minutes(6),
         ended_at: ended,
         goal_completed: goal,
-        live_chat_takeover: n % 7 == 0,
+        live_chat_takeover: n.is_multiple_of(7),
     }
 }
 

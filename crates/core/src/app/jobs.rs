@@ -97,6 +97,8 @@ impl AppCore {
         notifier: &dyn Notifier,
     ) -> Result<Vec<JobView>> {
         let mut completed = Vec::new();
+        // One process fires jobs at a time (the app, `userdesk-cli jobs run`).
+        let _one_process = self.store().exclusive("jobs").await?;
         for job in self.store().due_jobs(now).await? {
             if matches!(job.state, JobState::Pending | JobState::Running) {
                 let filter = match &job.filter {
@@ -119,11 +121,16 @@ impl AppCore {
                 let mut conn = self.store().pool().acquire().await?;
                 jobs::read(&mut conn, job.id).await?
             };
-            if done.state == JobState::Done && !done.notified {
+            // Claimed before it is shown: of two processes, one announces it.
+            if done.state == JobState::Done
+                && !done.notified
+                && self.store().claim_job_notice(done.id, now).await?
+            {
                 let shown = view(&done, self.time_zone());
-                match notifier.job_completed(&shown) {
-                    Ok(()) => self.store().job_notified(done.id, now).await?,
-                    Err(error) => tracing::warn!(%error, "a job's notification could not be shown"),
+                if let Err(error) = notifier.job_completed(&shown) {
+                    tracing::warn!(%error, "a job's notification could not be shown");
+                    // Shown at the next start instead.
+                    self.store().release_job_notice(done.id).await?;
                 }
                 completed.push(shown);
             }

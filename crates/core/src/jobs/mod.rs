@@ -354,10 +354,21 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records that the job's completion was announced.
-    pub(crate) async fn job_notified(&self, id: JobId, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL")
-            .bind(millis(now))
+    /// Takes the announcing of the job's completion for this process: true once, for the one
+    /// process that takes it.
+    pub(crate) async fn claim_job_notice(&self, id: JobId, now: DateTime<Utc>) -> Result<bool> {
+        let claimed =
+            sqlx::query("UPDATE jobs SET notified_at = ? WHERE id = ? AND notified_at IS NULL")
+                .bind(millis(now))
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// Gives back a claimed announcement that could not be shown: the next start shows it.
+    pub(crate) async fn release_job_notice(&self, id: JobId) -> Result<()> {
+        sqlx::query("UPDATE jobs SET notified_at = NULL WHERE id = ?")
             .bind(id)
             .execute(&self.pool)
             .await?;

@@ -37,6 +37,16 @@ pub struct Store {
     pub(crate) pool: SqlitePool,
     /// What the outbox, notes, requests and jobs take "now" from.
     clock: Clock,
+    /// The database file, beside which the locks between processes live.
+    path: std::path::PathBuf,
+}
+
+/// Held while this process alone does something to the store that another process on the same
+/// store (the app and `userdesk-cli`) must not do at the same time; released when dropped (or
+/// when the process ends, however it ends).
+#[derive(Debug)]
+pub struct ProcessLock {
+    _file: std::fs::File,
 }
 
 impl Store {
@@ -77,7 +87,29 @@ impl Store {
         Ok(Self {
             pool,
             clock: Clock::system(),
+            path: path.to_path_buf(),
         })
+    }
+
+    /// Waits until no other process holds the store's `what` lock (`sync`, `jobs`), then holds
+    /// it: a sync of one process never interleaves with another's (whose older answer would
+    /// look like a server that forgot edits), nor do two processes fire the same job.
+    pub async fn exclusive(&self, what: &str) -> Result<ProcessLock> {
+        let path = std::path::PathBuf::from(format!("{}.{what}.lock", self.path.display()));
+        tokio::task::spawn_blocking(move || {
+            let failed = |e: std::io::Error| {
+                crate::error::CoreError::Files(format!("locking {}: {e}", path.display()))
+            };
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(false);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&path).map_err(failed)?;
+            file.lock().map_err(failed)?;
+            Ok(ProcessLock { _file: file })
+        })
+        .await
+        .map_err(|e| crate::error::CoreError::Task(format!("waiting for a store lock: {e}")))?
     }
 
     /// The same store, reading the time from `clock`.

@@ -94,6 +94,8 @@ impl SyncEngine {
     ) -> Result<SyncReport> {
         let _one_at_a_time = self.running.lock().await;
         let base = base_url(server_url)?;
+        // And one at a time across the processes on this store.
+        let _one_process = store.exclusive("sync").await?;
         self.update_live(|live| live.syncing = true);
         let result = self.run(store, &base, token, options).await;
         self.update_live(|live| {

@@ -638,3 +638,48 @@ async fn the_jobs_panel_lists_jobs_to_come_soonest_first_then_those_ended_latest
         ]
     );
 }
+
+#[tokio::test]
+async fn two_processes_on_one_store_announce_a_job_once() {
+    // The app and `userdesk-cli jobs run` on the same store: two AppCores on one file, each
+    // with its own connections, firing the same due job at once.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("userdesk.sqlite3");
+    let first = AppCore::open(&path, OpenOptions::default()).await.unwrap();
+    let profiles: Vec<_> = userdesk_demo::DemoProfiles::new(3, Utc::now())
+        .take(4)
+        .collect();
+    first.store().insert_profiles(&profiles).await.unwrap();
+    let ids: Vec<ProfileId> = profiles.iter().map(|p| p.id).collect();
+    let job = first
+        .schedule_job(JobAction::Archive, &archive(&ids))
+        .await
+        .unwrap();
+    let second = AppCore::open(&path, OpenOptions::default()).await.unwrap();
+    let later = Utc::now() + chrono::Duration::hours(1);
+    let (shown_first, shown_second) = (Shown::default(), Shown::default());
+    let (a, b) = tokio::join!(
+        first.run_due_jobs_at(later, &shown_first),
+        second.run_due_jobs_at(later, &shown_second)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        a.len() + b.len(),
+        1,
+        "announced by one of them: {a:?} {b:?}"
+    );
+    let mut texts = shown_first.texts();
+    texts.extend(shown_second.texts());
+    assert_eq!(texts, ["Archived 4 profiles"]);
+    let done = first.jobs().await.unwrap();
+    assert_eq!(
+        (done[0].id, done[0].state, done[0].applied),
+        (job.id, JobState::Done, 4)
+    );
+    // Announced for good: a later round announces nothing.
+    assert!(first
+        .run_due_jobs_at(later, &shown_first)
+        .await
+        .unwrap()
+        .is_empty());
+}

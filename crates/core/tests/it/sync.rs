@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::platform::*;
 use userdesk_core::{CoreError, SyncOptions};
@@ -772,6 +773,22 @@ fn copy_store_files(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
+/// Closes the store and waits until SQLite has really let go of its files: the last connection
+/// closes on a thread of its own, checkpointing its write-ahead log into the database and
+/// removing it, and files copied before that would be overwritten by it.
+async fn close_store(app: userdesk_core::AppCore, dir: &std::path::Path) {
+    app.store().close().await;
+    drop(app);
+    let wal = dir.join("userdesk.sqlite3-wal");
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while wal.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the store's write-ahead log stayed");
+}
+
 async fn open_store(dir: &std::path::Path) -> userdesk_core::AppCore {
     let options = userdesk_core::OpenOptions {
         sqlite_search_only: true,
@@ -793,8 +810,7 @@ async fn a_store_put_back_as_it_was_before_an_edit_loses_neither_edit() {
     let snapshot = tempfile::tempdir().unwrap();
     let app = open_store(dir.path()).await;
     app.sync_to(&platform.url, &platform.token).await.unwrap();
-    app.store().close().await;
-    drop(app);
+    close_store(app, dir.path()).await;
     copy_store_files(dir.path(), snapshot.path());
 
     let (first, second) = (platform.profiles[0].id, platform.profiles[1].id);
@@ -804,8 +820,7 @@ async fn a_store_put_back_as_it_was_before_an_edit_loses_neither_edit() {
         .unwrap();
     let report = app.sync_to(&platform.url, &platform.token).await.unwrap();
     assert_eq!(report.applied, 1);
-    app.store().close().await;
-    drop(app);
+    close_store(app, dir.path()).await;
 
     copy_store_files(snapshot.path(), dir.path());
     let app = open_store(dir.path()).await;
@@ -828,4 +843,47 @@ async fn a_store_put_back_as_it_was_before_an_edit_loses_neither_edit() {
     app.patch_profile(first, location("Later")).await.unwrap();
     app.sync_to(&platform.url, &platform.token).await.unwrap();
     assert_eq!(platform.server_profiles().await[&first].location, "Later");
+}
+
+#[tokio::test]
+async fn two_processes_on_one_store_sync_one_after_the_other() {
+    // The app and `userdesk-cli sync` on the same store: two AppCores on one file. Interleaved,
+    // an older pull answer applied after a newer one looks like a server that forgot edits;
+    // one sync at a time across processes, none is ever reported.
+    let platform = Platform::start(6).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = open_store(dir.path()).await;
+    first.sync_to(&platform.url, &platform.token).await.unwrap();
+    let second = open_store(dir.path()).await;
+    let lock = first.store().exclusive("sync").await.unwrap();
+    // While one holds the store's sync lock, the other waits for it.
+    let waiting = second.sync_to(&platform.url, &platform.token);
+    tokio::pin!(waiting);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), &mut waiting)
+            .await
+            .is_err(),
+        "synced while another process held the store"
+    );
+    drop(lock);
+    tokio::time::timeout(Duration::from_secs(20), waiting)
+        .await
+        .expect("the lock was never released")
+        .unwrap();
+
+    for round in 0..8 {
+        let customer = platform.profiles[round % 6].id;
+        first
+            .patch_profile(customer, location(&format!("Round {round}")))
+            .await
+            .unwrap();
+        let (a, b) = tokio::join!(
+            first.sync_to(&platform.url, &platform.token),
+            second.sync_to(&platform.url, &platform.token)
+        );
+        a.unwrap();
+        b.unwrap();
+    }
+    assert_eq!(first.store().pending_count().await.unwrap(), 0);
+    assert_store_matches(&first, &platform).await;
 }
