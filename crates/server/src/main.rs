@@ -85,6 +85,17 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Forgets a workspace's history older than some days: deletions' tombstones and processed
+    /// mutations (each client keeps its latest). An app whose last sync is older downloads the
+    /// workspace again at its next sync.
+    Prune {
+        /// The workspace's name.
+        #[arg(long)]
+        workspace: String,
+        /// History older than this many days goes.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+        older_than_days: u32,
+    },
     /// Writes a consistent copy of the SQLite database into a new file, while the server runs.
     /// (PostgreSQL: pg_dump; see the README.)
     Backup {
@@ -244,6 +255,21 @@ async fn main() -> anyhow::Result<()> {
             println!("Sign in with: userdesk-server token create --workspace {workspace:?} --manager you@example.com");
         }
         Command::Token { command } => token_command(storage.as_ref(), command).await?,
+        Command::Prune {
+            workspace,
+            older_than_days,
+        } => {
+            let id = storage
+                .find_workspace(&workspace)
+                .await?
+                .with_context(|| format!("no workspace is named {workspace:?}"))?;
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(older_than_days));
+            let pruned = storage.prune_before(id, before).await?;
+            println!(
+                "Pruned {workspace:?} up to version {}: {} tombstones, {} processed mutations.",
+                pruned.version, pruned.tombstones, pruned.mutations
+            );
+        }
         Command::Backup { to } => {
             storage
                 .backup(&to)

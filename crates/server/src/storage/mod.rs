@@ -54,6 +54,15 @@ pub enum MutationOutcome {
     Reused { last_mutation_id: u64 },
 }
 
+/// What a pruning forgot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// The version up to which history was forgotten (cookies before it get a reset).
+    pub version: i64,
+    pub tombstones: u64,
+    pub mutations: u64,
+}
+
 /// One request of a pull, already checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PullQuery {
@@ -192,6 +201,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Forgets tombstones at or below `version`; older cookies get a reset afterwards.
     async fn prune_tombstones(&self, workspace: WorkspaceId, version: i64) -> Result<u64>;
+
+    /// Forgets the workspace's tombstones and processed mutations from before `before` (each
+    /// client keeps its latest); older cookies get a reset afterwards.
+    async fn prune_before(&self, workspace: WorkspaceId, before: DateTime<Utc>) -> Result<Pruned>;
 
     /// Writes a batch of platform data under one new version of the workspace.
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()>;

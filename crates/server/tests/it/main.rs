@@ -38,4 +38,5 @@ story_tests!(
     only_memberships_that_change_are_logged,
     data_a_database_cannot_keep_refuses_its_mutation_not_the_push,
     two_servers_on_one_database_mail_each_request_once,
+    old_history_is_pruned_and_old_cookies_start_over,
 );

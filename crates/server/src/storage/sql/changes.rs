@@ -3,17 +3,18 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::{Entity, PatchOp, PropertyValueKey, PullResponse, Tombstone};
 use uuid::Uuid;
 
 use super::{
-    notes, overwrites, pictures, profiles, properties, requests, segments, sessions, workspaces,
-    Conn, Db,
+    millis, notes, overwrites, pictures, profiles, properties, requests, segments, sessions,
+    workspaces, Conn, Db,
 };
 use crate::ids::WorkspaceId;
 use crate::managers::Principal;
-use crate::storage::{PullQuery, Result, StorageError};
+use crate::storage::{Pruned, PullQuery, Result, StorageError};
 
 /// Rows per multi-row statement: well under both databases' limits on bound parameters.
 pub(super) const CHUNK: usize = 500;
@@ -698,6 +699,48 @@ pub(super) async fn prune_tombstones(
         .await?;
     tx.commit().await?;
     Ok(pruned)
+}
+
+/// Forgets the workspace's history processed before `before`: the tombstones and the processed
+/// mutations up to the last version processed then. Each client keeps its latest mutation at or
+/// below that version (a pull still tells it its last mutation), and cookies from before it get
+/// a reset (a new download), as after any pruning.
+pub(super) async fn prune_before(
+    pool: &sqlx::Pool<Db>,
+    workspace: WorkspaceId,
+    before: DateTime<Utc>,
+) -> Result<Pruned> {
+    let version: Option<i64> = sqlx::query_scalar(
+        "SELECT max(m.version) FROM mutations m JOIN clients c ON c.id = m.client_id
+         WHERE c.workspace_id = $1 AND m.processed_at < $2",
+    )
+    .bind(workspace)
+    .bind(millis(before))
+    .fetch_one(pool)
+    .await?;
+    let Some(version) = version else {
+        return Ok(Pruned::default());
+    };
+    let tombstones = prune_tombstones(pool, workspace, version).await?;
+    let mutations = sqlx::query(
+        "DELETE FROM mutations
+         WHERE version <= $2
+           AND client_id IN (SELECT id FROM clients WHERE workspace_id = $1)
+           AND (client_id, version) NOT IN (
+               SELECT client_id, max(version) FROM mutations
+               WHERE version <= $2 AND client_id IN (SELECT id FROM clients WHERE workspace_id = $1)
+               GROUP BY client_id)",
+    )
+    .bind(workspace)
+    .bind(version)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(Pruned {
+        version,
+        tombstones,
+        mutations,
+    })
 }
 
 /// Builds `SELECT ... WHERE workspace_id = ? AND id IN (...)` for one chunk of ids.

@@ -44,7 +44,7 @@ use super::Db;
 use crate::ids::{ManagerId, WorkspaceId};
 use crate::managers::{Principal, Role, TokenInfo};
 use crate::storage::{
-    Delivery, MutationOutcome, PendingRequest, PlatformBatch, PullQuery, Result, Storage,
+    Delivery, MutationOutcome, PendingRequest, PlatformBatch, Pruned, PullQuery, Result, Storage,
     StorageError,
 };
 
@@ -195,6 +195,10 @@ impl Storage for Store {
 
     async fn prune_tombstones(&self, workspace: WorkspaceId, version: i64) -> Result<u64> {
         changes::prune_tombstones(&self.pool, workspace, version).await
+    }
+
+    async fn prune_before(&self, workspace: WorkspaceId, before: DateTime<Utc>) -> Result<Pruned> {
+        changes::prune_before(&self.pool, workspace, before).await
     }
 
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()> {

@@ -1666,3 +1666,89 @@ pub async fn two_servers_on_one_database_mail_each_request_once(backend: Backend
     assert_eq!(second.deliver_due(later).await.unwrap().sent, 0);
     other.close().await;
 }
+
+pub async fn old_history_is_pruned_and_old_cookies_start_over(backend: Backend) {
+    use userdesk_server::managers::hash_token;
+
+    let server = TestServer::start(backend).await;
+    let token = &server.a.admin;
+    let p = &server.a.profiles;
+    let principal = server
+        .storage
+        .authenticate(&hash_token(token))
+        .await
+        .unwrap()
+        .unwrap();
+    let (ann, bob) = (ClientId::new(), ClientId::new());
+    let (_, early_cookie, _) = server.pull_all(token, ann, None, 1000).await;
+
+    // A hundred days ago: Ann edits, deletes a customer, edits again; Bob edits once.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(100);
+    let old = [
+        patch_with_base(p[0], Field::Location, "Old 1", None),
+        Op::ProfileDelete { profile_id: p[1] },
+        patch_with_base(p[2], Field::Location, "Old 3", None),
+    ];
+    let mutations: Vec<Mutation> = old
+        .iter()
+        .enumerate()
+        .map(|(i, op)| op.to_mutation(i as u64 + 1))
+        .collect();
+    server
+        .storage
+        .process_push(&principal, ann, &mutations, long_ago)
+        .await
+        .unwrap();
+    let bobs = [patch_with_base(p[4], Field::Location, "Bob's", None).to_mutation(1)];
+    server
+        .storage
+        .process_push(&principal, bob, &bobs, long_ago)
+        .await
+        .unwrap();
+    // Today: Ann edits once more.
+    let today = [patch_with_base(p[3], Field::Location, "Today", None)];
+    server.push(token, ann, 4, &today).await;
+
+    let before = chrono::Utc::now() - chrono::Duration::days(90);
+    let pruned = server
+        .storage
+        .prune_before(server.a.id, before)
+        .await
+        .unwrap();
+    // Ann's first two mutations go; her third (her latest back then) and Bob's only one stay.
+    assert_eq!(pruned.mutations, 2, "{pruned:?}");
+    assert!(pruned.tombstones >= 1, "{pruned:?}");
+    // Nothing of the other workspace is touched.
+    assert_eq!(
+        server
+            .storage
+            .prune_before(server.b.id, before)
+            .await
+            .unwrap(),
+        Default::default()
+    );
+
+    // A cookie from before the pruned history starts over; a download from nothing tells each
+    // client its last mutation as before.
+    let body = json!({ "client_id": ann, "cookie": early_cookie, "limit": 1000 });
+    let (status, json) = server.post("/v1/pull", token, &body).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["reset"], true, "{json}");
+    let (ops, _, last) = server.pull_all(token, ann, None, 1000).await;
+    assert_eq!(last, 4);
+    assert!(
+        deletes(&ops).is_empty(),
+        "a pruned tombstone was sent: {ops:?}"
+    );
+    assert!(puts(&ops)
+        .iter()
+        .all(|e| !matches!(e, Entity::Profile(x) if x.id == p[1])));
+    let (_, _, bobs_last) = server.pull_all(token, bob, None, 1000).await;
+    assert_eq!(bobs_last, 1);
+    // Pushed again, the old mutations are still known as done; the next one applies.
+    let again = server.push_raw(token, ann, &mutations).await;
+    assert_eq!(again.0, StatusCode::OK, "{}", again.1);
+    assert_eq!(again.1["skipped"], 3, "{}", again.1);
+    let next = [patch_with_base(p[0], Field::Location, "Next", None)];
+    assert_eq!(server.push(token, ann, 5, &next).await.applied, 1);
+}
