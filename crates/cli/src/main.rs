@@ -24,6 +24,20 @@ struct Cli {
     command: Command,
 }
 
+/// The token from USERDESK_TOKEN, or else from standard input: never from the command line,
+/// which every user of the computer can read.
+async fn read_token() -> anyhow::Result<String> {
+    if let Ok(token) = std::env::var("USERDESK_TOKEN") {
+        return Ok(token);
+    }
+    let mut token = String::new();
+    tokio::io::stdin()
+        .read_to_string(&mut token)
+        .await
+        .context("reading the token from standard input")?;
+    Ok(token.trim().to_string())
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Signs in to the platform's server; the token is read from standard input (or
@@ -40,13 +54,13 @@ enum Command {
     /// Forgets the token; pending edits stay and are pushed after the next sign-in.
     SignOut,
     /// Pushes pending edits and pulls the workspace's changes, as the signed-in manager, or with
-    /// --server and the token in USERDESK_TOKEN (nothing is kept).
+    /// --server and a token from USERDESK_TOKEN or standard input (nothing is kept; the token's
+    /// workspace must be the one the store holds).
     Sync {
-        /// Sync with this server using USERDESK_TOKEN instead of the signed-in account.
-        #[arg(long, requires = "token")]
+        /// Sync with this server, with a token for this sync alone, instead of the signed-in
+        /// account. The token is never an argument (other users of the computer see those).
+        #[arg(long)]
         server: Option<String>,
-        #[arg(long, env = "USERDESK_TOKEN", hide_env_values = true, hide = true)]
-        token: Option<String>,
         /// Changes asked for per pull page.
         #[arg(long)]
         pull_limit: Option<u32>,
@@ -172,17 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server,
             discard_pending,
         } => {
-            let token = match std::env::var("USERDESK_TOKEN") {
-                Ok(token) => token,
-                Err(_) => {
-                    let mut token = String::new();
-                    tokio::io::stdin()
-                        .read_to_string(&mut token)
-                        .await
-                        .context("reading the token from standard input")?;
-                    token
-                }
-            };
+            let token = read_token().await?;
             let account = core
                 .sign_in(&SignIn {
                     server_url: server,
@@ -202,12 +206,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Sync {
             server,
-            token,
             pull_limit,
             push_batch,
         } => {
-            let report = match (server, token) {
-                (Some(server), Some(token)) => {
+            let report = match server {
+                Some(server) => {
+                    let token = read_token().await?;
                     let mut options = userdesk_core::SyncOptions::default();
                     if let Some(limit) = pull_limit {
                         options.pull_limit = limit;
@@ -215,9 +219,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     if let Some(batch) = push_batch {
                         options.push_batch = batch;
                     }
-                    core.sync_with(&server, &token, options).await?
+                    core.sync_as(&server, &token, options).await?
                 }
-                _ => core.sync_now().await?,
+                None => core.sync_now().await?,
             };
             print_report(&mut out, &report)?;
         }

@@ -110,6 +110,21 @@ pub struct Me {
     pub role: String,
     /// The manager's IANA time zone on the platform.
     pub time_zone: String,
+    /// The workspace's id on the server: what a store holds the customers of, whatever address
+    /// the server is reached at. Absent from servers older than it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<String>,
+}
+
+impl Me {
+    /// What a store that syncs this workspace holds, as its `sync.workspace` setting: the
+    /// workspace's id (the server at `base` and the workspace's name, for an older server).
+    pub fn workspace_identity(&self, base: &str) -> String {
+        match &self.workspace_id {
+            Some(id) => format!("workspace {id} ({})", self.workspace),
+            None => format!("{base} {}", self.workspace),
+        }
+    }
 }
 
 /// `POST /v1/pull`: the changes after `cookie`, at most `limit` of them.

@@ -289,6 +289,7 @@ async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, H
 /// Who the bearer token signs in.
 async fn me(Extension(principal): Extension<Principal>) -> Result<Json<Me>, HttpError> {
     Ok(Json(Me {
+        workspace_id: Some(principal.workspace_id.to_string()),
         workspace: principal.workspace_name,
         manager: principal.email,
         role: principal.role.as_str().to_string(),

@@ -415,3 +415,89 @@ async fn a_client_killed_at_random_moments_ends_equal_to_the_server() {
     assert_eq!(local.sync_status().await.unwrap().pending, 0);
     assert_store_matches(&local, &platform).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_with_a_given_token_is_checked_as_a_sign_in_is() {
+    use std::io::Write as _;
+    use userdesk_server::managers::{hash_token, new_token, Role};
+
+    let platform = Platform::start(5).await;
+    let other = platform
+        .storage
+        .ensure_workspace("globex", "privacy@example.com")
+        .await
+        .unwrap();
+    let zoe = platform
+        .storage
+        .ensure_manager(other, "zoe@example.com", Role::Admin, "UTC")
+        .await
+        .unwrap();
+    let globex = new_token().unwrap();
+    platform
+        .storage
+        .add_token(zoe, &hash_token(&globex))
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+
+    // The token from standard input (no USERDESK_TOKEN): acme's customers come in.
+    let mut child = cli(data.path())
+        .args(["sync", "--server", &platform.url])
+        .env_remove("USERDESK_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", platform.token).unwrap();
+    ok(child.wait_with_output().unwrap());
+    let store_of = |data: &Path| {
+        let data = data.to_path_buf();
+        async move {
+            let app = store(&data).await;
+            let total = app.store().profile_total().await.unwrap();
+            app.store().close().await;
+            total
+        }
+    };
+    assert_eq!(store_of(data.path()).await, 5);
+
+    // Another workspace's token is refused before anything is pulled.
+    let refused = cli(data.path())
+        .args(["sync", "--server", &platform.url])
+        .env("USERDESK_TOKEN", &globex)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("another workspace"), "{said}");
+    assert!(said.contains("acme"), "{said}");
+    assert_eq!(store_of(data.path()).await, 5);
+
+    // The same server under another address is the same workspace.
+    let alias = platform.url.replace("127.0.0.1", "localhost");
+    let synced = cli(data.path())
+        .args(["sync", "--server", &alias])
+        .env("USERDESK_TOKEN", &platform.token)
+        .output()
+        .unwrap();
+    ok(synced);
+
+    // A token is never an argument: other users of the computer can read those.
+    let argument = run(
+        data.path(),
+        &[
+            "sync",
+            "--server",
+            &platform.url,
+            "--token",
+            &platform.token,
+        ],
+    );
+    assert!(!argument.status.success());
+    assert!(
+        String::from_utf8_lossy(&argument.stderr).contains("--token"),
+        "{}",
+        String::from_utf8_lossy(&argument.stderr)
+    );
+}

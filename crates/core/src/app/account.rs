@@ -7,7 +7,7 @@ use userdesk_model::{Account, SignIn, SyncView};
 
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::store::settings::{keys, Handover};
+use crate::store::settings::{keys, Handover, Identity};
 use crate::sync::auto::AutoSyncOptions;
 use crate::sync::{base_url, SyncReport};
 use crate::time::format_timestamp;
@@ -33,10 +33,10 @@ impl AppCore {
             ));
         }
         let me = self.sync_engine().whoami(&server_url, token).await?;
-        let identity = format!("{server_url} {}", me.workspace);
+        let identity = Identity::of(&me, &server_url);
         let store = self.store();
         if let Some(synced) = store.setting(keys::SYNCED_WORKSPACE).await? {
-            if synced != identity {
+            if !identity.is(&synced) {
                 return Err(CoreError::InvalidRequest(format!(
                     "this computer's Userdesk holds the customers of another workspace ({synced}); \
                      sign in to that one"

@@ -17,6 +17,24 @@ impl AppCore {
             .await
     }
 
+    /// A sync with a token given for it alone (`userdesk-cli sync --server`; nothing is kept):
+    /// checked with the server first, as a sign-in is, so the store never mixes the customers
+    /// of two workspaces; the first time, the store takes the token's workspace (and the demo
+    /// goes).
+    pub async fn sync_as(
+        &self,
+        server_url: &str,
+        token: &str,
+        options: SyncOptions,
+    ) -> Result<SyncReport> {
+        let base = crate::sync::base_url(server_url)?;
+        let me = self.sync_engine().whoami(&base, token).await?;
+        self.store()
+            .adopt_workspace(&crate::store::settings::Identity::of(&me, &base))
+            .await?;
+        self.sync_with(&base, token, options).await
+    }
+
     /// As [`Self::sync_to`], with the page and batch sizes given.
     pub async fn sync_with(
         &self,

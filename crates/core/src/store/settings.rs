@@ -29,6 +29,95 @@ const ACCOUNT_KEYS: [&str; 4] = [
     keys::ACCOUNT_ROLE,
 ];
 
+/// The store takes the workspace `identity` (its server and name) as the one it holds: refused
+/// if it holds another's; the first time, the demo goes, with everything done to it (it exists
+/// on no server).
+async fn adopt_workspace(conn: &mut sqlx::SqliteConnection, identity: &Identity) -> Result<()> {
+    let held: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(keys::SYNCED_WORKSPACE)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let identity_now = identity.current.as_str();
+    match held {
+        // Kept by an older version as the server's address and the workspace's name: the same
+        // workspace, now known by its id.
+        Some(held) if held != identity_now && held == identity.legacy => {
+            sqlx::query("UPDATE settings SET value = ? WHERE key = ?")
+                .bind(identity_now)
+                .bind(keys::SYNCED_WORKSPACE)
+                .execute(&mut *conn)
+                .await?;
+            return Ok(());
+        }
+        Some(held) if held != identity_now => {
+            return Err(crate::error::CoreError::InvalidRequest(format!(
+                "this computer's Userdesk holds the customers of another workspace ({held}); \
+                 sign in to that one"
+            )))
+        }
+        Some(_) => return Ok(()),
+        None => {}
+    }
+    let demo: bool = sqlx::query_scalar(
+        "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?) \
+         FROM sync_state WHERE id = 1",
+    )
+    .bind(keys::DEMO_SEEDED)
+    .bind(DEMO_KEPT)
+    .fetch_one(&mut *conn)
+    .await?;
+    if demo {
+        crate::store::clear_workspace(conn).await?;
+        crate::store::outbox::start_afresh(conn).await?;
+        sqlx::query("DELETE FROM jobs").execute(&mut *conn).await?;
+        sqlx::query("UPDATE settings SET value = ? WHERE key = ?")
+            .bind(DEMO_DROPPED)
+            .bind(keys::DEMO_SEEDED)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?)")
+        .bind(keys::SYNCED_WORKSPACE)
+        .bind(identity_now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Which workspace a store holds the customers of.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    /// As the server tells it now (see `Me::workspace_identity`).
+    pub current: String,
+    /// As an older version kept it: the server's address and the workspace's name.
+    pub legacy: String,
+}
+
+impl Identity {
+    pub(crate) fn of(me: &userdesk_model::sync::Me, base: &str) -> Self {
+        Self {
+            current: me.workspace_identity(base),
+            legacy: format!("{base} {}", me.workspace),
+        }
+    }
+
+    /// Whether a store holding `held` holds this workspace.
+    pub(crate) fn is(&self, held: &str) -> bool {
+        held == self.current || held == self.legacy
+    }
+}
+
+impl Store {
+    /// As at a sign-in: the store takes the workspace `identity` as the one it holds, or refuses
+    /// if it holds another's (and the demo goes the first time).
+    pub(crate) async fn adopt_workspace(&self, identity: &Identity) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        adopt_workspace(&mut tx, identity).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// Another manager takes over the store: a client id of their own (the server binds one to the
 /// manager who first pushes under it), numbered from 1. With `discard`, the previous manager's
 /// unsent edits go, and the workspace is downloaded again so nothing of them is left shown.
@@ -110,37 +199,19 @@ impl Store {
     pub(crate) async fn save_account(
         &self,
         account: &Account,
-        identity: &str,
+        identity: &Identity,
         handover: Option<Handover>,
     ) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         if let Some(handover) = handover {
             handover.apply(&mut tx).await?;
         }
-        let demo: bool = sqlx::query_scalar(
-            "SELECT cookie IS NULL AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = ?) \
-             FROM sync_state WHERE id = 1",
-        )
-        .bind(keys::DEMO_SEEDED)
-        .bind(DEMO_KEPT)
-        .fetch_one(&mut *tx)
-        .await?;
-        if demo {
-            crate::store::clear_workspace(&mut tx).await?;
-            crate::store::outbox::start_afresh(&mut tx).await?;
-            sqlx::query("DELETE FROM jobs").execute(&mut *tx).await?;
-            sqlx::query("UPDATE settings SET value = ? WHERE key = ?")
-                .bind(DEMO_DROPPED)
-                .bind(keys::DEMO_SEEDED)
-                .execute(&mut *tx)
-                .await?;
-        }
+        adopt_workspace(&mut tx, identity).await?;
         let values = [
             (keys::ACCOUNT_SERVER_URL, account.server_url.as_str()),
             (keys::ACCOUNT_WORKSPACE, account.workspace.as_str()),
             (keys::ACCOUNT_MANAGER, account.manager.as_str()),
             (keys::ACCOUNT_ROLE, account.role.as_str()),
-            (keys::SYNCED_WORKSPACE, identity),
             (keys::CLIENT_MANAGER, account.manager.as_str()),
         ];
         for (key, value) in values {

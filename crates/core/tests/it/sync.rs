@@ -756,39 +756,6 @@ async fn an_answer_larger_than_any_page_is_refused_unread_and_changes_nothing() 
     }
 }
 
-/// Copies the store's files (database, write-ahead log, shared memory) from `from` into `to`,
-/// removing those `to` has that `from` has not.
-fn copy_store_files(from: &std::path::Path, to: &std::path::Path) {
-    for name in [
-        "userdesk.sqlite3",
-        "userdesk.sqlite3-wal",
-        "userdesk.sqlite3-shm",
-    ] {
-        let (source, target) = (from.join(name), to.join(name));
-        if source.exists() {
-            std::fs::copy(&source, &target).unwrap();
-        } else if target.exists() {
-            std::fs::remove_file(&target).unwrap();
-        }
-    }
-}
-
-/// Closes the store and waits until SQLite has really let go of its files: the last connection
-/// closes on a thread of its own, checkpointing its write-ahead log into the database and
-/// removing it, and files copied before that would be overwritten by it.
-async fn close_store(app: userdesk_core::AppCore, dir: &std::path::Path) {
-    app.store().close().await;
-    drop(app);
-    let wal = dir.join("userdesk.sqlite3-wal");
-    tokio::time::timeout(Duration::from_secs(20), async {
-        while wal.exists() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("the store's write-ahead log stayed");
-}
-
 async fn open_store(dir: &std::path::Path) -> userdesk_core::AppCore {
     let options = userdesk_core::OpenOptions {
         sqlite_search_only: true,
@@ -801,29 +768,32 @@ async fn open_store(dir: &std::path::Path) -> userdesk_core::AppCore {
 
 #[tokio::test]
 async fn a_store_put_back_as_it_was_before_an_edit_loses_neither_edit() {
-    // The store's files are put back as they were before a commit the server has since seen:
-    // a power cut that takes back the last commits of a disk that lied about writing them, or
-    // a laptop restored from last night's backup. The next edit takes the same mutation id as
-    // the one the server has; it must not be taken for it.
+    // The store is put back as it was before a commit the server has since seen: a power cut
+    // that takes back the last commits of a disk that lied about writing them, or a laptop
+    // restored from last night's backup. The next edit takes the same mutation id as the one
+    // the server has; it must not be taken for it. The store as it was is a consistent copy
+    // (SQLite's VACUUM INTO), opened in a folder of its own.
     let platform = Platform::start(3).await;
     let dir = tempfile::tempdir().unwrap();
-    let snapshot = tempfile::tempdir().unwrap();
+    let restored = tempfile::tempdir().unwrap();
     let app = open_store(dir.path()).await;
     app.sync_to(&platform.url, &platform.token).await.unwrap();
-    close_store(app, dir.path()).await;
-    copy_store_files(dir.path(), snapshot.path());
+    let copy = restored.path().join("userdesk.sqlite3");
+    sqlx::query("VACUUM INTO ?")
+        .bind(copy.to_str().unwrap())
+        .execute(app.store().pool())
+        .await
+        .unwrap();
 
     let (first, second) = (platform.profiles[0].id, platform.profiles[1].id);
-    let app = open_store(dir.path()).await;
     app.patch_profile(first, location("Before the cut"))
         .await
         .unwrap();
     let report = app.sync_to(&platform.url, &platform.token).await.unwrap();
     assert_eq!(report.applied, 1);
-    close_store(app, dir.path()).await;
+    drop(app);
 
-    copy_store_files(snapshot.path(), dir.path());
-    let app = open_store(dir.path()).await;
+    let app = open_store(restored.path()).await;
     app.patch_profile(second, location("After the cut"))
         .await
         .unwrap();

@@ -1108,6 +1108,7 @@ pub async fn a_token_tells_whom_it_signs_in(backend: Backend) {
         json,
         json!({
             "workspace": server.a.name,
+            "workspace_id": server.a.id.to_string(),
             "manager": "agent@example.com",
             "role": "agent",
             "time_zone": "Europe/Berlin",
@@ -1115,6 +1116,7 @@ pub async fn a_token_tells_whom_it_signs_in(backend: Backend) {
     );
     let (_, json) = me(Some(&server.b.admin)).await;
     assert_eq!(json["workspace"], server.b.name.as_str());
+    assert_eq!(json["workspace_id"], server.b.id.to_string().as_str());
     assert_eq!(json["role"], "admin");
     for token in [None, Some("udt_0000")] {
         let (status, json) = me(token).await;
