@@ -184,6 +184,11 @@ commands! {
         sign_out(core) -> () {
             core.sign_out().await
         }
+        /// "Download again" after the server was restored from an older backup: starts again
+        /// from the server as it now is, and syncs; how many confirmed edits the server lost.
+        recover_sync(core) -> u64 {
+            core.recover_sync().await
+        }
         /// Hides a refused edit from the list.
         dismiss_rejection(core, mutation_id: u64) -> () {
             core.dismiss_rejection(mutation_id).await

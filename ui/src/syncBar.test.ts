@@ -143,6 +143,52 @@ describe('the sync status bar', () => {
   });
 });
 
+describe('a server restored from an older backup', () => {
+  it('offers to download again only then, and says how many confirmed edits the server lost', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const message =
+      'the server no longer holds changes it had confirmed (up to mutation 3); it may have been restored from an older backup.';
+    backend.sync = {
+      account: ACME,
+      online: true,
+      syncing: false,
+      pending: 1,
+      lastSynced: 'Jun 1, 2025 11:00',
+      rejections: [],
+      error: { code: 'server_rolled_back', message, fields: [] },
+    };
+    backend.lostInRestore = 2;
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const recover = query<HTMLButtonElement>(root, '#sync-recover');
+    await waitFor(() => !recover.hidden);
+    expect(recover.textContent).toBe('Download again');
+    expect(query(root, '#sync-error').textContent).toBe(message);
+
+    recover.click();
+    const recovered = query(root, '#sync-recovered');
+    await waitFor(() => !recovered.hidden);
+    expect(recovered.textContent).toBe('Downloaded again from the server; it no longer holds 2 edits it had confirmed.');
+    expect(backend.callsOf('recover_sync')).toHaveLength(1);
+    await waitFor(() => recover.hidden);
+    expect(query(root, '#sync-error').hidden).toBe(true);
+  });
+
+  it('is not offered for any other failure', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    backend.sync = {
+      account: ACME,
+      online: false,
+      syncing: false,
+      pending: 0,
+      rejections: [],
+      error: { code: 'offline', message: 'the server could not be reached', fields: [] },
+    };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    await waitFor(() => !query(root, '#sync-error').hidden);
+    expect(query(root, '#sync-recover').hidden).toBe(true);
+  });
+});
+
 describe('signing in from Settings', () => {
   it('signs in with a server and token, shows the account, then signs out', async () => {
     const backend = new FakeBackend({ rows: 5 });

@@ -37,12 +37,15 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
   const progressText = el('span', { id: 'sync-progress-text', class: 'sync-progress-text', hidden: true });
   const error = el('span', { id: 'sync-error', class: 'sync-error', role: 'alert', hidden: true });
   const syncNow = el('button', { type: 'button', id: 'sync-now', class: 'button-secondary', hidden: true }, 'Sync now');
+  // Offered only when sync stopped because the server was restored from an older backup.
+  const recover = el('button', { type: 'button', id: 'sync-recover', class: 'button-secondary', hidden: true }, 'Download again');
+  const recovered = el('span', { id: 'sync-recovered', class: 'sync-recovered', role: 'status', hidden: true });
   const refusedToggle = el('button', { type: 'button', id: 'sync-refused-toggle', class: 'sync-refused-toggle', hidden: true, 'aria-expanded': 'false', 'aria-controls': 'sync-refused' });
   const refusedList = el('ul', { id: 'sync-refused', class: 'sync-refused', hidden: true, 'aria-label': 'Edits the server refused, or that a later edit replaced' });
   const element = el(
     'footer',
     { id: 'sync-bar', class: 'sync-bar', role: 'status', 'aria-live': 'polite' },
-    el('div', { class: 'sync-line' }, state, pending, last, progress, progressText, error, refusedToggle, syncNow),
+    el('div', { class: 'sync-line' }, state, pending, last, progress, progressText, error, recover, recovered, refusedToggle, syncNow),
     refusedList,
   );
 
@@ -97,6 +100,8 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
 
     error.hidden = view.error === undefined;
     if (view.error !== undefined) setText(error, view.error.message);
+    recover.hidden = view.error?.code !== 'server_rolled_back';
+    recover.disabled = view.syncing || busy;
     syncNow.hidden = !signedIn;
     syncNow.disabled = view.syncing || busy;
 
@@ -154,6 +159,18 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
   }
 
   syncNow.addEventListener('click', () => void run(() => backend.syncNow()));
+  recover.addEventListener('click', () =>
+    void run(async () => {
+      const lost = await backend.recoverSync();
+      recovered.hidden = false;
+      setText(
+        recovered,
+        lost === 0
+          ? 'Downloaded again from the server; nothing was lost.'
+          : `Downloaded again from the server; it no longer holds ${plural(lost, 'edit', 'edits')} it had confirmed.`,
+      );
+    }),
+  );
   refusedToggle.addEventListener('click', () => {
     refusedList.hidden = !refusedList.hidden;
     refusedToggle.setAttribute('aria-expanded', String(!refusedList.hidden));

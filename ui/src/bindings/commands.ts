@@ -132,6 +132,11 @@ export interface Backend {
   signIn(form: SignIn): Promise<Account>;
   /** Forgets the token; pending edits stay for the next sign-in. */
   signOut(): Promise<void>;
+  /**
+   * "Download again" after the server was restored from an older backup: starts again
+   * from the server as it now is, and syncs; how many confirmed edits the server lost.
+   */
+  recoverSync(): Promise<number>;
   /** Hides a refused edit from the list. */
   dismissRejection(mutationId: number): Promise<void>;
   /** The network is back: the background sync runs at once. */
@@ -189,6 +194,7 @@ export const tauriBackend: Backend = {
   syncNow: () => invoke<void>('sync_now', {}),
   signIn: (form) => invoke<Account>('sign_in', { form }),
   signOut: () => invoke<void>('sign_out', {}),
+  recoverSync: () => invoke<number>('recover_sync', {}),
   dismissRejection: (mutationId) => invoke<void>('dismiss_rejection', { mutationId }),
   backOnline: () => invoke<void>('back_online', {}),
   setProfilePicture: (profileId, file) => invoke<ProfileDetails>('set_profile_picture', file, { headers: { 'profile-id': profileId } }),
@@ -238,6 +244,7 @@ export const COMMANDS = [
   'sync_now',
   'sign_in',
   'sign_out',
+  'recover_sync',
   'dismiss_rejection',
   'back_online',
   'set_profile_picture',
@@ -335,6 +342,8 @@ export function callCommand(
       return backend.signIn(args['form'] as SignIn);
     case 'sign_out':
       return backend.signOut();
+    case 'recover_sync':
+      return backend.recoverSync();
     case 'dismiss_rejection':
       return backend.dismissRejection(args['mutationId'] as number);
     case 'back_online':

@@ -859,6 +859,18 @@ export class FakeBackend implements Backend {
     });
   }
 
+  /** How many confirmed edits the server lost, as `recoverSync` answers (set by a test). */
+  lostInRestore = 0;
+
+  recoverSync(): Promise<number> {
+    return this.answer('recover_sync', {}, () => {
+      // Started again from the server and synced: the stop is over.
+      const { error: _stopped, ...rest } = this.sync;
+      this.sync = { ...rest, pending: 0, lastSynced: 'Jun 1, 2025 12:30' };
+      return this.lostInRestore;
+    });
+  }
+
   backOnline(): Promise<void> {
     return this.answer('back_online', {}, () => undefined);
   }

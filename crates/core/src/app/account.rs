@@ -100,7 +100,7 @@ impl AppCore {
     }
 
     /// The account and its token, or [`CoreError::NotSignedIn`].
-    async fn credentials(&self) -> Result<(Account, String)> {
+    pub(super) async fn credentials(&self) -> Result<(Account, String)> {
         let account = self.account().await?.ok_or(CoreError::NotSignedIn)?;
         let client = self.store().client_id().await?.to_string();
         let token = self

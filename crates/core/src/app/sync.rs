@@ -35,6 +35,22 @@ impl AppCore {
         self.sync_with(&base, token, options).await
     }
 
+    /// "Download again" after the server was restored from an older backup (a sync stopped with
+    /// `server_rolled_back`), as the signed-in manager: the store starts again from the server
+    /// as it now is and syncs; returns how many confirmed edits the server no longer holds.
+    pub async fn recover_sync(&self) -> Result<u64> {
+        let (account, token) = self.credentials().await?;
+        self.recover_with(&account.server_url, &token).await
+    }
+
+    /// As [`Self::recover_sync`], with the server and token given.
+    pub async fn recover_with(&self, server_url: &str, token: &str) -> Result<u64> {
+        let lost = self.sync.recover(&self.store, server_url, token).await?;
+        self.refresh_search_index_in_background();
+        self.sync_to(server_url, token).await?;
+        Ok(lost)
+    }
+
     /// As [`Self::sync_to`], with the page and batch sizes given.
     pub async fn sync_with(
         &self,

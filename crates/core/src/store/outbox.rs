@@ -172,6 +172,35 @@ pub(crate) async fn start_afresh(conn: &mut SqliteConnection) -> Result<()> {
     Ok(())
 }
 
+/// Numbers the pending mutations from `first` on after `server_last`, in their order; the
+/// number of the last one (`server_last` if there is none).
+async fn renumber(conn: &mut SqliteConnection, first: u64, server_last: u64) -> Result<i64> {
+    let first = i64::try_from(first).unwrap_or(i64::MAX);
+    let server_last = i64::try_from(server_last)
+        .map_err(|_| CoreError::Protocol(format!("mutation {server_last}")))?;
+    let rows: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT id, name, args, created_at FROM outbox WHERE id >= ? ORDER BY id")
+            .bind(first)
+            .fetch_all(&mut *conn)
+            .await?;
+    sqlx::query("DELETE FROM outbox WHERE id >= ?")
+        .bind(first)
+        .execute(&mut *conn)
+        .await?;
+    let mut next = server_last;
+    for (_, name, args, created_at) in rows {
+        next += 1;
+        sqlx::query("INSERT INTO outbox (id, name, args, created_at) VALUES (?, ?, ?, ?)")
+            .bind(next)
+            .bind(name)
+            .bind(args)
+            .bind(created_at)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(next)
+}
+
 impl Store {
     /// The server had already processed mutation `first` with other content (this store was
     /// put back from a backup, or lost its last commits, and numbered new edits again from where
@@ -179,34 +208,38 @@ impl Store {
     /// server's last for this client, in their order, so none of them is taken for one it has.
     pub(crate) async fn renumber_from(&self, first: u64, server_last: u64) -> Result<()> {
         let mut tx = self.write_transaction().await?;
-        let first = i64::try_from(first).unwrap_or(i64::MAX);
-        let server_last = i64::try_from(server_last)
-            .map_err(|_| CoreError::Protocol(format!("mutation {server_last}")))?;
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT id, name, args, created_at FROM outbox WHERE id >= ? ORDER BY id",
-        )
-        .bind(first)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM outbox WHERE id >= ?")
-            .bind(first)
-            .execute(&mut *tx)
-            .await?;
-        let mut next = server_last;
-        for (_, name, args, created_at) in rows {
-            next += 1;
-            sqlx::query("INSERT INTO outbox (id, name, args, created_at) VALUES (?, ?, ?, ?)")
-                .bind(next)
-                .bind(name)
-                .bind(args)
-                .bind(created_at)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let next = renumber(&mut tx, first, server_last).await?;
         sqlx::query(
             "UPDATE sync_state SET last_issued_mutation = max(last_issued_mutation, ?) WHERE id = 1",
         )
         .bind(next)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts again from the server as it now is, once it was restored from an older backup and
+    /// its last mutation of this client is `server_last` (below what it had confirmed): the
+    /// workspace is downloaded again from nothing at the next sync, the edits not yet sent are
+    /// numbered after `server_last` (and re-applied on the records as they arrive), and the
+    /// refusals of mutations the server no longer knows go.
+    pub(crate) async fn restart_from(&self, server_last: u64) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let next = renumber(&mut tx, 0, server_last).await?;
+        let last = i64::try_from(server_last)
+            .map_err(|_| CoreError::Protocol(format!("mutation {server_last}")))?;
+        sqlx::query("DELETE FROM rejections WHERE mutation_id > ?")
+            .bind(last)
+            .execute(&mut *tx)
+            .await?;
+        crate::store::clear_workspace(&mut tx).await?;
+        sqlx::query(
+            "UPDATE sync_state SET last_issued_mutation = ?, confirmed_mutation = ?, \
+             cookie = NULL, pulled_pages = 0 WHERE id = 1",
+        )
+        .bind(next)
+        .bind(last)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -255,6 +255,35 @@ impl SyncEngine {
         }
     }
 
+    /// After [`CoreError::ServerRolledBack`], once the manager agreed: asks the server where it
+    /// now stands with this client (an empty push), then starts the store again from there
+    /// ([`Store::restart_from`]): the next sync downloads the workspace as the server now has
+    /// it and sends the edits not yet sent. Returns how many edits the server had confirmed and
+    /// no longer holds (they cannot be sent again: the store kept them only until confirmed).
+    pub async fn recover(&self, store: &Store, server_url: &str, token: &str) -> Result<u64> {
+        let _one_at_a_time = self.running.lock().await;
+        let base = base_url(server_url)?;
+        let _one_process = store.exclusive("sync").await?;
+        let state = {
+            let mut conn = store.pool.acquire().await?;
+            read_state(&mut conn).await?
+        };
+        let request = PushRequest {
+            client_id: state.client_id,
+            mutations: Vec::new(),
+        };
+        let answer = self.client.push(&base, token, &request).await?;
+        let confirmed = to_u64(state.confirmed_mutation);
+        let lost = confirmed.saturating_sub(answer.last_mutation_id);
+        tracing::warn!(
+            confirmed,
+            server_last = answer.last_mutation_id,
+            "starting again from a server restored from a backup"
+        );
+        store.restart_from(answer.last_mutation_id).await?;
+        Ok(lost)
+    }
+
     /// Where the running sync stands.
     pub fn live(&self) -> LiveState {
         self.live.lock().unwrap_or_else(|e| e.into_inner()).clone()

@@ -857,3 +857,93 @@ async fn two_processes_on_one_store_sync_one_after_the_other() {
     assert_eq!(first.store().pending_count().await.unwrap(), 0);
     assert_store_matches(&first, &platform).await;
 }
+
+#[tokio::test]
+async fn a_server_restored_from_a_backup_is_recovered_from_once_the_manager_agrees() {
+    // The real server's database is backed up (`userdesk-server backup`), the client syncs more
+    // edits, then the server is restored from the backup: it no longer holds two edits it had
+    // confirmed.
+    let platform = Platform::start(4).await;
+    let client = Client::synced(&platform).await;
+    let p: Vec<_> = platform.profiles.iter().map(|p| p.id).collect();
+    client.edit(p[0], location("Kept by the backup")).await;
+    client.sync(&platform).await;
+    let backup = platform.dir.path().join("backup.sqlite3");
+    platform.storage.backup(&backup).await.unwrap();
+    client.edit(p[1], location("Lost with the restore")).await;
+    client.edit(p[2], location("Lost too")).await;
+    client.sync(&platform).await;
+
+    let restored = userdesk_server::storage::open(&format!("sqlite://{}", backup.display()))
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = userdesk_server::RunningServer::start(
+        listener,
+        restored.clone(),
+        userdesk_server::http::Limits::default(),
+    )
+    .unwrap();
+    let url = format!("http://{}", server.addr());
+
+    // An edit made meanwhile waits; sync stops with a clear error rather than lose or repeat.
+    client.edit(p[3], location("Made after the restore")).await;
+    let err = client.app.sync_to(&url, &platform.token).await.unwrap_err();
+    assert!(matches!(err, CoreError::ServerRolledBack { .. }), "{err}");
+    assert_eq!(client.app.store().pending_count().await.unwrap(), 1);
+
+    // The manager agrees to start again from the server as it now is: the waiting edit is sent,
+    // the store shows what the server holds, and the two edits it lost are counted.
+    let lost = client
+        .app
+        .recover_with(&url, &platform.token)
+        .await
+        .unwrap();
+    assert_eq!(lost, 2);
+    assert_eq!(client.app.store().pending_count().await.unwrap(), 0);
+    let on_server =
+        |id| {
+            let restored = restored.clone();
+            async move {
+                let workspace = restored.find_workspace("acme").await.unwrap().unwrap();
+                let page = restored
+                    .pull(
+                        &userdesk_server::managers::Principal {
+                            workspace_id: workspace,
+                            manager_id: userdesk_server::ids::ManagerId::new(),
+                            email: String::new(),
+                            role: userdesk_server::managers::Role::Admin,
+                            workspace_name: "acme".into(),
+                            time_zone: "UTC".into(),
+                        },
+                        &userdesk_server::storage::PullQuery {
+                            client_id: userdesk_model::sync::ClientId::new(),
+                            cookie: None,
+                            limit: 1000,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                page.patch.into_iter().find_map(|op| match op {
+                    userdesk_model::sync::PatchOp::Put(userdesk_model::sync::Entity::Profile(
+                        x,
+                    )) if x.id == id => Some(x.location),
+                    _ => None,
+                })
+            }
+        };
+    assert_eq!(
+        on_server(p[3]).await.as_deref(),
+        Some("Made after the restore")
+    );
+    assert_eq!(on_server(p[0]).await.as_deref(), Some("Kept by the backup"));
+    for &id in &p {
+        let here = client.app.store().get_profile(id).await.unwrap().location;
+        assert_eq!(Some(here), on_server(id).await, "{id}");
+    }
+    // Sync goes on as usual.
+    client.edit(p[0], location("Afterwards")).await;
+    let report = client.app.sync_to(&url, &platform.token).await.unwrap();
+    assert_eq!(report.applied, 1);
+    server.stop().await.unwrap();
+}
