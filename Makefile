@@ -96,9 +96,12 @@ e2e: app driver
 	status=$$?; rm -rf "$$keyrings"; exit $$status
 
 ## test: every check and test: lint, the UI's and every crate's tests with the PostgreSQL story
-## (scripts/postgres.sh starts a database), the window suite
+## (scripts/postgres.sh starts a database, dropped afterwards, and the cluster stopped if it
+## started it), the window suite
 test: setup lint
-	url=$$(scripts/postgres.sh --fresh) && $(MAKE) --no-print-directory unit USERDESK_TEST_POSTGRES_URL=$$url
+	url=$$(scripts/postgres.sh --fresh) && { \
+		$(MAKE) --no-print-directory unit USERDESK_TEST_POSTGRES_URL=$$url; status=$$?; \
+		scripts/postgres.sh --stop; exit $$status; }
 	$(MAKE) --no-print-directory e2e
 
 ## bench: the 1,000,000-profile benchmark (docs/benchmarks.md)

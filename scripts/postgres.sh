@@ -5,10 +5,15 @@
 #
 #   export USERDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh)          # keep the database
 #   export USERDESK_TEST_POSTGRES_URL=$(scripts/postgres.sh --fresh)  # drop and recreate it first
+#   scripts/postgres.sh --stop   # drop the database; stop the cluster if this script started it
 set -euo pipefail
 
 FRESH=false
+STOP=false
 [ "${1:-}" = --fresh ] && FRESH=true
+[ "${1:-}" = --stop ] && STOP=true
+# Present while the cluster runs because this script started it (and not someone else).
+STARTED="$(cd "$(dirname "$0")/.." && pwd)/target/postgres-started"
 
 DB=${USERDESK_PG_DATABASE:-userdesk_test}
 ROLE=${USERDESK_PG_ROLE:-userdesk}
@@ -23,15 +28,36 @@ if ! command -v pg_ctlcluster >/dev/null || ! ls /usr/lib/postgresql/*/bin/postg
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >&2
 fi
 
+if $STOP && ! command -v pg_lsclusters >/dev/null; then
+	exit 0
+fi
+
 VERSION=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 if ! pg_lsclusters -h | awk '{print $1, $2}' | grep -qx "$VERSION main"; then
 	log "creating cluster $VERSION/main"
 	$SUDO pg_createcluster "$VERSION" main >&2
 fi
 # pg_ctlcluster runs the server as the postgres user, so this works as root too.
-if ! pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $4}' | grep -q online; then
+ONLINE=$(pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $4}')
+if $STOP; then
+	if echo "$ONLINE" | grep -q online; then
+		PORT=$(pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $3}')
+		log "dropping database $DB"
+		$SUDO runuser -u postgres -- psql -p "$PORT" -v ON_ERROR_STOP=1 -qtA \
+			-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >&2
+		if [ -e "$STARTED" ]; then
+			log "stopping cluster $VERSION/main, which this script started"
+			$SUDO pg_ctlcluster "$VERSION" main stop >&2
+		fi
+	fi
+	rm -f "$STARTED"
+	exit 0
+fi
+if ! echo "$ONLINE" | grep -q online; then
 	log "starting cluster $VERSION/main"
 	$SUDO pg_ctlcluster "$VERSION" main start >&2
+	mkdir -p "$(dirname "$STARTED")"
+	touch "$STARTED"
 fi
 PORT=$(pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $3}')
 
