@@ -14,6 +14,7 @@ use anyhow::Context;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, WindowEvent};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 use userdesk_core::{AppCore, AutoSyncOptions, DesktopNotifier, OpenOptions};
 
 /// The label of the app's one window (tauri.conf.json).
@@ -25,12 +26,35 @@ const OPEN_JOB: &str = "userdesk:open-job";
 /// Present when the tray icon is up: closing the window then hides it instead of quitting.
 struct InTray;
 
+/// What of the window comes back at the next start: its size, place and maximised state (not
+/// whether it was hidden in the tray: a start always shows it).
+fn window_state() -> StateFlags {
+    StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED
+}
+
+/// Keeps where the window is for the next start.
+fn save_window_state(app: &AppHandle) {
+    if let Err(error) = app.save_window_state(window_state()) {
+        tracing::warn!(%error, "the window's size and place could not be kept");
+    }
+}
+
 /// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
 const DEFAULT_DEMO_PROFILES: usize = 5_000;
 
 /// Starts the desktop app and blocks until its window closes.
 pub fn run() -> anyhow::Result<()> {
     tauri::Builder::default()
+        // First of all: a second start of Userdesk brings this one's window forward and exits
+        // before it opens anything (the store above all).
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            show_window(app);
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(window_state())
+                .build(),
+        )
         .setup(|app| {
             let path = database_path(app.path().app_data_dir()?)?;
             let options = OpenOptions {
@@ -73,6 +97,7 @@ pub fn run() -> anyhow::Result<()> {
             // With the tray icon up, closing the window hides it: the jobs keep running and
             // their notifications still come. "Quit Userdesk" in the tray ends the app.
             if let WindowEvent::CloseRequested { api, .. } = event {
+                save_window_state(window.app_handle());
                 if window.app_handle().try_state::<InTray>().is_some() {
                     api.prevent_close();
                     if let Err(error) = window.hide() {
@@ -120,7 +145,10 @@ fn add_tray(app: &tauri::App) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "open" => show_window(app),
-            "quit" => app.exit(0),
+            "quit" => {
+                save_window_state(app);
+                app.exit(0);
+            }
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod details;
+mod instance;
 mod jobs;
 mod keychain;
 mod notifications;

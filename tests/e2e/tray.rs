@@ -10,84 +10,14 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use fantoccini::Locator;
 use userdesk_e2e::{
-    active_store, check_first_rows, click, save_screenshot, wait_for, wait_for_text, Driver,
+    active_store, check_first_rows, click, save_screenshot, wait_for, wait_for_text, AppWindow,
+    Driver,
 };
 use userdesk_testkit::{Notifications, SessionBus};
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{
-    AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
-};
-
-/// The app's shown top-level X11 window, found by its title as a window manager finds it.
-struct AppWindow<C: Connection> {
-    x11: C,
-    window: Window,
-}
-
-impl<C: Connection> AppWindow<C> {
-    fn find(x11: C, root: Window) -> anyhow::Result<Self> {
-        let utf8 = x11.intern_atom(false, b"UTF8_STRING")?.reply()?.atom;
-        let net_name = x11.intern_atom(false, b"_NET_WM_NAME")?.reply()?.atom;
-        for _ in 0..100 {
-            let children = x11.query_tree(root)?.reply()?.children;
-            for window in children {
-                let name = x11
-                    .get_property(false, window, net_name, utf8, 0, 64)?
-                    .reply()?
-                    .value;
-                let legacy = x11
-                    .get_property(false, window, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 64)?
-                    .reply()?
-                    .value;
-                let mapped =
-                    x11.get_window_attributes(window)?.reply()?.map_state == MapState::VIEWABLE;
-                if mapped && (name == b"Userdesk" || legacy == b"Userdesk") {
-                    return Ok(Self { x11, window });
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        bail!("no X11 window is titled Userdesk")
-    }
-
-    /// Asks the app to close its window, as a window manager does when the manager clicks ×.
-    fn close(&self) -> anyhow::Result<()> {
-        let protocols = self.x11.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
-        let delete = self
-            .x11
-            .intern_atom(false, b"WM_DELETE_WINDOW")?
-            .reply()?
-            .atom;
-        let event = ClientMessageEvent::new(32, self.window, protocols, [delete, 0, 0, 0, 0]);
-        self.x11
-            .send_event(false, self.window, EventMask::NO_EVENT, event)?
-            .check()?;
-        self.x11.flush()?;
-        Ok(())
-    }
-
-    fn shown(&self) -> anyhow::Result<bool> {
-        let attributes = self.x11.get_window_attributes(self.window)?.reply()?;
-        Ok(attributes.map_state == MapState::VIEWABLE)
-    }
-
-    /// Waits (up to 20 s) until the window is shown or hidden.
-    fn wait_shown(&self, shown: bool) -> anyhow::Result<()> {
-        for _ in 0..200 {
-            if self.shown()? == shown {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        bail!(
-            "the window is still {}",
-            if shown { "hidden" } else { "shown" }
-        )
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_opens_its_customers(

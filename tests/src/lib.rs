@@ -10,6 +10,10 @@ use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{
+    AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
+};
 
 /// A store in `data_dir` of 300 demo customers (from `seed`), all active, whose jobs take effect
 /// after `delay` seconds.
@@ -74,6 +78,9 @@ impl Driver {
                 ])
                 .env("USERDESK_DATA_DIR", data_dir)
                 .env("USERDESK_DEMO_PROFILES", "0")
+                // The app's own settings (the window's size and place) beside the test's store,
+                // never in the user's configuration.
+                .env("XDG_CONFIG_HOME", data_dir.join("config"))
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
@@ -96,8 +103,15 @@ impl Driver {
         bail!("tauri-driver did not listen on port {port}")
     }
 
-    /// Opens the app window and a WebDriver session on it.
+    /// Opens the app window and a WebDriver session on it, the window at the tests' size.
     pub async fn open_app(&self) -> anyhow::Result<Client> {
+        let client = self.open_app_as_it_opens().await?;
+        client.set_window_size(1280, 800).await.ok();
+        Ok(client)
+    }
+
+    /// Opens the app window as the app opens it (its size and place its own).
+    pub async fn open_app_as_it_opens(&self) -> anyhow::Result<Client> {
         let app = app_binary()?;
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -110,7 +124,6 @@ impl Driver {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .context("opening a WebDriver session on the app")?;
-        client.set_window_size(1280, 800).await.ok();
         Ok(client)
     }
 }
@@ -233,5 +246,73 @@ pub async fn type_into(client: &Client, css: &str, text: &str) -> anyhow::Result
             }
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// The app's shown top-level X11 window, found by its title as a window manager finds it.
+pub struct AppWindow<C: Connection> {
+    x11: C,
+    window: Window,
+}
+
+impl<C: Connection> AppWindow<C> {
+    pub fn find(x11: C, root: Window) -> anyhow::Result<Self> {
+        let utf8 = x11.intern_atom(false, b"UTF8_STRING")?.reply()?.atom;
+        let net_name = x11.intern_atom(false, b"_NET_WM_NAME")?.reply()?.atom;
+        for _ in 0..100 {
+            let children = x11.query_tree(root)?.reply()?.children;
+            for window in children {
+                let name = x11
+                    .get_property(false, window, net_name, utf8, 0, 64)?
+                    .reply()?
+                    .value;
+                let legacy = x11
+                    .get_property(false, window, AtomEnum::WM_NAME, AtomEnum::STRING, 0, 64)?
+                    .reply()?
+                    .value;
+                let mapped =
+                    x11.get_window_attributes(window)?.reply()?.map_state == MapState::VIEWABLE;
+                if mapped && (name == b"Userdesk" || legacy == b"Userdesk") {
+                    return Ok(Self { x11, window });
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!("no X11 window is titled Userdesk")
+    }
+
+    /// Asks the app to close its window, as a window manager does when the manager clicks ×.
+    pub fn close(&self) -> anyhow::Result<()> {
+        let protocols = self.x11.intern_atom(false, b"WM_PROTOCOLS")?.reply()?.atom;
+        let delete = self
+            .x11
+            .intern_atom(false, b"WM_DELETE_WINDOW")?
+            .reply()?
+            .atom;
+        let event = ClientMessageEvent::new(32, self.window, protocols, [delete, 0, 0, 0, 0]);
+        self.x11
+            .send_event(false, self.window, EventMask::NO_EVENT, event)?
+            .check()?;
+        self.x11.flush()?;
+        Ok(())
+    }
+
+    pub fn shown(&self) -> anyhow::Result<bool> {
+        let attributes = self.x11.get_window_attributes(self.window)?.reply()?;
+        Ok(attributes.map_state == MapState::VIEWABLE)
+    }
+
+    /// Waits (up to 20 s) until the window is shown or hidden.
+    pub fn wait_shown(&self, shown: bool) -> anyhow::Result<()> {
+        for _ in 0..200 {
+            if self.shown()? == shown {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bail!(
+            "the window is still {}",
+            if shown { "hidden" } else { "shown" }
+        )
     }
 }
