@@ -30,6 +30,9 @@ impl SyncClient {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
+            // The server closes a connection that waits 10 s for a request: an idle one is
+            // dropped here first, so a request never goes out on one being closed.
+            .pool_idle_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| CoreError::Offline(format!("the HTTP client could not start: {e}")))?;
         Ok(Self { http })
