@@ -11,7 +11,6 @@ use std::time::Duration;
 use anyhow::Context;
 use userdesk_e2e::{active_store, app_binary, wait_for_text, AppWindow, Driver};
 use userdesk_testkit::SessionBus;
-use x11rb::connection::Connection;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn starting_userdesk_again_brings_the_running_window_forward_and_exits() -> anyhow::Result<()>
@@ -23,9 +22,7 @@ async fn starting_userdesk_again_brings_the_running_window_forward_and_exits() -
         Driver::start_with(dir.path(), &[("DBUS_SESSION_BUS_ADDRESS", bus.address())]).await?;
     let client = driver.open_app().await?;
     wait_for_text(&client, "#count", "300 users").await?;
-    let (x11, screen) = x11rb::connect(None).context("the X display (run under xvfb-run)")?;
-    let root = x11.setup().roots[screen].root;
-    let window = AppWindow::find(x11, root)?;
+    let window = AppWindow::on_display()?;
     // Hidden in the tray, as a manager leaves it most of the day.
     window.close()?;
     window.wait_shown(false)?;
@@ -63,9 +60,7 @@ async fn the_window_comes_back_where_it_was_left() -> anyhow::Result<()> {
             .set_window_rect(70, 50, width, height)
             .await
             .context("moving the window")?;
-        let (x11, screen) = x11rb::connect(None).context("the X display")?;
-        let root = x11.setup().roots[screen].root;
-        let window = AppWindow::find(x11, root)?;
+        let window = AppWindow::on_display()?;
         window.close()?;
         window.wait_shown(false)?;
         // The app ends with its driver.

@@ -17,7 +17,6 @@ use userdesk_e2e::{
     Driver,
 };
 use userdesk_testkit::{Notifications, SessionBus};
-use x11rb::connection::Connection;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_opens_its_customers(
@@ -30,9 +29,7 @@ async fn a_job_fires_with_the_window_closed_to_the_tray_and_its_notification_ope
         Driver::start_with(dir.path(), &[("DBUS_SESSION_BUS_ADDRESS", bus.address())]).await?;
     let client = driver.open_app().await?;
     wait_for_text(&client, "#count", "300 users").await?;
-    let (x11, screen) = x11rb::connect(None).context("the X display (run under xvfb-run)")?;
-    let root = x11.setup().roots[screen].root;
-    let window = AppWindow::find(x11, root)?;
+    let window = AppWindow::on_display()?;
     assert!(window.shown()?);
 
     let picked = check_first_rows(&client, 3).await?;

@@ -255,6 +255,15 @@ pub struct AppWindow<C: Connection> {
     window: Window,
 }
 
+impl AppWindow<x11rb::rust_connection::RustConnection> {
+    /// The app's window on the test's X display (`DISPLAY`, as xvfb-run sets it).
+    pub fn on_display() -> anyhow::Result<Self> {
+        let (x11, screen) = x11rb::connect(None).context("the X display (run under xvfb-run)")?;
+        let root = x11.setup().roots[screen].root;
+        Self::find(x11, root)
+    }
+}
+
 impl<C: Connection> AppWindow<C> {
     pub fn find(x11: C, root: Window) -> anyhow::Result<Self> {
         let utf8 = x11.intern_atom(false, b"UTF8_STRING")?.reply()?.atom;

@@ -35,13 +35,9 @@ impl AppCore {
         let me = self.sync_engine().whoami(&server_url, token).await?;
         let identity = Identity::of(&me, &server_url);
         let store = self.store();
+        // Checked before the token is kept: a refused sign-in changes nothing.
         if let Some(synced) = store.setting(keys::SYNCED_WORKSPACE).await? {
-            if !identity.is(&synced) {
-                return Err(CoreError::InvalidRequest(format!(
-                    "this computer's Userdesk holds the customers of another workspace ({synced}); \
-                     sign in to that one"
-                )));
-            }
+            identity.must_be(&synced)?;
         }
         let account = Account {
             server_url,

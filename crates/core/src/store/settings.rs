@@ -49,13 +49,8 @@ async fn adopt_workspace(conn: &mut sqlx::SqliteConnection, identity: &Identity)
                 .await?;
             return Ok(());
         }
-        Some(held) if held != identity_now => {
-            return Err(crate::error::CoreError::InvalidRequest(format!(
-                "this computer's Userdesk holds the customers of another workspace ({held}); \
-                 sign in to that one"
-            )))
-        }
-        Some(_) => return Ok(()),
+        // The same workspace goes on; another's is refused.
+        Some(held) => return identity.must_be(&held),
         None => {}
     }
     let demo: bool = sqlx::query_scalar(
@@ -101,9 +96,15 @@ impl Identity {
         }
     }
 
-    /// Whether a store holding `held` holds this workspace.
-    pub(crate) fn is(&self, held: &str) -> bool {
-        held == self.current || held == self.legacy
+    /// Refuses a store that holds `held`, another workspace's customers.
+    pub(crate) fn must_be(&self, held: &str) -> Result<()> {
+        if held == self.current || held == self.legacy {
+            return Ok(());
+        }
+        Err(crate::error::CoreError::InvalidRequest(format!(
+            "this computer's Userdesk holds the customers of another workspace ({held}); \
+             sign in to that one"
+        )))
     }
 }
 
