@@ -20,10 +20,10 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev \
 	libayatana-appindicator3-dev libxdo-dev \
 	xvfb xauth x11-utils imagemagick dbus-daemon dbus-x11 webkit2gtk-driver dunst fonts-dejavu-core \
-	libdbus-1-dev gnome-keyring \
+	libdbus-1-dev gnome-keyring xclip \
 	python3-venv
 
-.PHONY: run setup deps ui-deps ui-dist driver app lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
+.PHONY: run setup deps ui-deps ui-dist driver app dist test-package lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -56,6 +56,30 @@ driver:
 ## other programs (userdesk-server, userdesk-cli), built as the tests build them
 app: ui-dist
 	cargo build $(CARGO_FLAGS) --bins
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+DIST := target/dist
+
+## dist: the release app (the release profile: LTO, one code unit, stripped) and the Linux
+## packages that build here, the .deb and the .rpm, in target/dist with their SHA-256 checksums.
+## AppImage, the Windows installers and the .dmg come from the release workflow, which also
+## signs the updater's artifacts with its secret key (so they are off here).
+dist: deps ui-dist
+	cargo build --release --features tauri/custom-protocol --bin userdesk
+	$(TAURI) bundle --bundles deb,rpm --config '{"bundle":{"createUpdaterArtifacts":false}}'
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	cp target/release/bundle/deb/Userdesk_$(VERSION)_*.deb target/release/bundle/rpm/Userdesk-$(VERSION)-*.rpm $(DIST)/
+	cd $(DIST) && sha256sum -- *.deb *.rpm > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
+
+## test-package: the .deb as a manager installs it (run as root, Debian/Ubuntu): from a signed apt
+## repository on loopback, its desktop entry, icons and /usr/bin/userdesk checked, the installed
+## app driven in a real window, `apt-get upgrade` keeping the manager's store, settings, pending
+## edits and jobs, removal leaving them; and the signed rpm repository (scripts/test-package.sh)
+test-package: dist driver
+	cargo build $(CARGO_FLAGS) --test e2e
+	USERDESK_PACKAGE_WINDOW_TEST='xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- cargo test $(CARGO_FLAGS) --test e2e -- --ignored --exact installed::the_installed_app_shows_the_demo_and_keeps_a_managers_work_across_an_upgrade' \
+		scripts/test-package.sh $(DIST)
 
 ## lint: formatting, clippy with warnings denied, TypeScript strict
 lint: ui-dist

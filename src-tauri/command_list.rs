@@ -193,6 +193,34 @@ commands! {
         dismiss_rejection(core, mutation_id: u64) -> () {
             core.dismiss_rejection(mutation_id).await
         }
+        /// Settings' "About Userdesk": the version and what the last update check found.
+        update_view(core) -> UpdateView {
+            core.update_view().await
+        }
+        /// "Check for updates": a newer version is downloaded and its signature checked; an older
+        /// or unverified one is refused and nothing changes.
+        check_for_updates(core) -> UpdateView {
+            core.check_for_updates().await
+        }
+        /// "Restart to update": installs the downloaded update and restarts into it.
+        restart_to_update(core) -> () {
+            core.restart_to_update().await
+        }
+        /// "Open logs folder" in the system's file manager.
+        open_logs_folder(core) -> () {
+            core.open_logs_folder()
+        }
+        /// "Copy diagnostics" (version, system, store, sync; no token, no customer's data): puts
+        /// them on the clipboard and answers the text copied.
+        copy_diagnostics(core) -> String {
+            core.copy_diagnostics().await
+        }
+        /// The window shows its first rows (the log keeps when: how long starts take in the
+        /// field).
+        first_rows_shown(core) -> () {
+            core.first_rows_shown();
+            Ok(())
+        }
         /// The network is back: the background sync runs at once.
         back_online(core) -> () {
             core.back_online();

@@ -12,7 +12,7 @@ use userdesk_model::{
     JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails, ProfileFilter,
     ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort, PropertyView,
     SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView, SignIn,
-    SortDirection, SyncView,
+    SortDirection, SyncView, UpdateView,
 };
 use userdesk_model::{JobId, NoteId, ProfileId, PropertyId, SegmentId, SessionId};
 

@@ -2,6 +2,7 @@
 //! window is closed (jobs go on running), and nothing else.
 
 mod commands;
+mod desktop;
 #[cfg(test)]
 mod scenario;
 #[cfg(test)]
@@ -39,6 +40,9 @@ fn save_window_state(app: &AppHandle) {
     }
 }
 
+/// How long after the start the day's update check waits.
+const UPDATE_CHECK_AFTER_START: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Demo customers added to a brand-new store unless `USERDESK_DEMO_PROFILES` says otherwise.
 const DEFAULT_DEMO_PROFILES: usize = 5_000;
 
@@ -55,10 +59,22 @@ pub fn run() -> anyhow::Result<()> {
                 .with_state_flags(window_state())
                 .build(),
         )
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
+            // The log first, so that what follows (and any panic) is in it.
+            let log_folder = desktop::log_folder(app.handle());
+            if let Some(folder) = &log_folder {
+                if let Err(error) = userdesk_core::init_logging(folder, cfg!(debug_assertions)) {
+                    eprintln!("Userdesk keeps no log file: {error}");
+                }
+            }
+            tracing::info!(version = userdesk_core::VERSION, "Userdesk starts");
             let path = database_path(app.path().app_data_dir()?)?;
             let options = OpenOptions {
                 demo_profiles: demo_profiles()?,
+                log_folder,
                 ..Default::default()
             };
             let core = tauri::async_runtime::block_on(AppCore::open(&path, options))
@@ -85,6 +101,19 @@ pub fn run() -> anyhow::Result<()> {
             let jobs = Arc::clone(&core);
             tauri::async_runtime::block_on(async move {
                 jobs.start_jobs(Arc::new(notifier));
+            });
+            core.attach_desktop(
+                Arc::new(desktop::ShellDesktop::new(app.handle())),
+                desktop::installation(),
+            );
+            // Updates are looked for a little after the start (at most once a day), in the
+            // background: the table comes first.
+            let updates = Arc::clone(&core);
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(UPDATE_CHECK_AFTER_START).await;
+                if let Err(error) = updates.check_for_updates_if_due().await {
+                    tracing::warn!(%error, "updates could not be checked");
+                }
             });
             app.manage(core);
             if tray_available() {

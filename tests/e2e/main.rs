@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod about;
 mod details;
+mod installed;
 mod instance;
 mod jobs;
 mod keychain;

@@ -66,6 +66,31 @@ impl Driver {
 
     /// As [`Driver::start`], with more environment for the app (such as the session bus).
     pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let data = data_dir.to_string_lossy();
+        let config = data_dir.join("config");
+        let config = config.to_string_lossy();
+        let logs = data_dir.join("logs");
+        let logs = logs.to_string_lossy();
+        let mut all = vec![
+            ("USERDESK_DATA_DIR", data.as_ref()),
+            ("USERDESK_DEMO_PROFILES", "0"),
+            // The app's own settings (the window's size and place) beside the test's store,
+            // never in the user's configuration; its log there too.
+            ("XDG_CONFIG_HOME", config.as_ref()),
+            ("USERDESK_LOG_DIR", logs.as_ref()),
+        ];
+        all.extend_from_slice(env);
+        Self::launch(data_dir, &all).await
+    }
+
+    /// The app as a manager starts it, with nothing set for it: its store, settings and log in
+    /// the system's places for the user (HOME and XDG_* as the caller has them), demo data on the
+    /// first start. `data_dir` is where that store is.
+    pub async fn start_as_installed(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::launch(data_dir, &[]).await
+    }
+
+    async fn launch(data_dir: &Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let port = free_port()?;
         let native_port = free_port()?;
         let child =
@@ -76,11 +101,6 @@ impl Driver {
                     "--native-port",
                     &native_port.to_string(),
                 ])
-                .env("USERDESK_DATA_DIR", data_dir)
-                .env("USERDESK_DEMO_PROFILES", "0")
-                // The app's own settings (the window's size and place) beside the test's store,
-                // never in the user's configuration.
-                .env("XDG_CONFIG_HOME", data_dir.join("config"))
                 .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())

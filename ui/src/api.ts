@@ -28,6 +28,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   overwritten: true,
   invalid_picture: true,
   pending_of_another_manager: true,
+  desktop: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

@@ -154,8 +154,16 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     table.render();
   });
 
+  // The log keeps when the first rows were on screen: how long a start takes, in the field.
+  let firstRowsTold = false;
   const cache = new PageCache((request) => backend.listProfiles(request), {
-    onLoad: () => table.render(),
+    onLoad: () => {
+      table.render();
+      if (!firstRowsTold && cache.row(0) !== undefined) {
+        firstRowsTold = true;
+        requestAnimationFrame(() => void backend.firstRowsShown().catch(() => undefined));
+      }
+    },
     onError: (error) => banner.show(error),
   });
 

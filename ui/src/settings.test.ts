@@ -178,3 +178,81 @@ describe('delaySeconds and delayMinutes', () => {
     expect(delaySeconds(delayMinutes(7))).toBe(7);
   });
 });
+
+/** The About section's button named `name`, found by its words. */
+function aboutButton(root: HTMLElement, name: string): HTMLButtonElement {
+  const button = [...query(root, '#about').querySelectorAll<HTMLButtonElement>('button')].find(
+    (b) => b.textContent === name,
+  );
+  if (button === undefined) throw new Error(`no button "${name}" in About Userdesk`);
+  return button;
+}
+
+describe('About Userdesk in Settings', () => {
+  it('shows the version, checks for updates and offers "Restart to update" once one is ready', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    await waitFor(() => visibleRows(root).length > 0);
+    backend.nextUpdate = {
+      version: '0.1.0',
+      status: 'ready',
+      message: 'Userdesk 0.2.0 is ready: restart to update.',
+      offered: '0.2.0',
+      canCheck: true,
+      checked: 'Dec 5, 2026 10:00',
+    };
+    await openSettings(root);
+    await waitFor(() => query(root, '#about-version').textContent === 'Userdesk 0.1.0');
+    expect(query(root, '#update-message').textContent).toBe('Userdesk looks for updates once a day.');
+    expect(aboutButton(root, 'Restart to update').hidden).toBe(true);
+
+    aboutButton(root, 'Check for updates').click();
+    await waitFor(() => !aboutButton(root, 'Restart to update').hidden);
+    expect(query(root, '#update-message').textContent).toBe(
+      'Userdesk 0.2.0 is ready: restart to update. Last checked Dec 5, 2026 10:00.',
+    );
+    aboutButton(root, 'Restart to update').click();
+    await waitFor(() => backend.callsOf('restart_to_update').length === 1);
+  });
+
+  it('says a refused update and offers nothing to install', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    await waitFor(() => visibleRows(root).length > 0);
+    backend.nextUpdate = {
+      version: '0.1.0',
+      status: 'refused',
+      message: 'The update server offers 0.0.9, older than this version (0.1.0): an older version is never installed.',
+      offered: '0.0.9',
+      canCheck: true,
+    };
+    await openSettings(root);
+    aboutButton(root, 'Check for updates').click();
+    await waitFor(() => query(root, '#update-message').textContent?.startsWith('The update server offers 0.0.9') === true);
+    expect(aboutButton(root, 'Restart to update').hidden).toBe(true);
+  });
+
+  it('says a package manager updates a packaged copy, with no button to check', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    await waitFor(() => visibleRows(root).length > 0);
+    backend.update = {
+      version: '0.1.0',
+      status: 'package_manager',
+      message: "Installed as a Debian package: updates come with the system's other updates (apt or the software centre).",
+      canCheck: false,
+    };
+    await openSettings(root);
+    await waitFor(() => query(root, '#update-message').textContent?.startsWith('Installed as a Debian package') === true);
+    expect(aboutButton(root, 'Check for updates').hidden).toBe(true);
+    expect(aboutButton(root, 'Restart to update').hidden).toBe(true);
+  });
+
+  it('opens the logs folder and copies the diagnostics', async () => {
+    const { root, backend } = mount({ rows: 10 });
+    await waitFor(() => visibleRows(root).length > 0);
+    await openSettings(root);
+    aboutButton(root, 'Open logs folder').click();
+    await waitFor(() => backend.callsOf('open_logs_folder').length === 1);
+    aboutButton(root, 'Copy diagnostics').click();
+    await waitFor(() => query(root, '#about-note').textContent?.startsWith('Diagnostics copied') === true);
+    expect(backend.clipboard).toContain('Userdesk 0.1.0');
+  });
+});

@@ -1,9 +1,11 @@
 // The Settings dialog: signing in to the platform's server (the token goes to the system
-// keychain, through the core), the time zone the core formats every time in, and the delay before
-// Active and Archive take effect.
+// keychain, through the core), the time zone the core formats every time in, the delay before
+// Active and Archive take effect, and "About Userdesk": the version, updates, the logs folder and
+// the diagnostics to send to support.
 
 import { errorMessage, isApiError, refusalText, type Backend } from './api';
 import type { Account } from './bindings/Account';
+import type { UpdateView } from './bindings/UpdateView';
 import { clear, el, setText } from './dom';
 import { formatNumber } from './format';
 
@@ -85,6 +87,22 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     'aria-describedby': 'job-delay-hint job-delay-error',
   });
   const delayError = el('span', { id: 'job-delay-error', class: 'field-error', role: 'alert', hidden: true });
+  const versionLine = el('p', { id: 'about-version', class: 'about-version' });
+  const updateMessage = el('p', { id: 'update-message', class: 'dialog-hint', role: 'status' });
+  const checkUpdates = el('button', { type: 'button', id: 'update-check', class: 'button-secondary' }, 'Check for updates');
+  const restartToUpdate = el('button', { type: 'button', id: 'update-restart', class: 'button-primary', hidden: true }, 'Restart to update');
+  const openLogs = el('button', { type: 'button', id: 'open-logs', class: 'button-secondary' }, 'Open logs folder');
+  const copyDiagnostics = el('button', { type: 'button', id: 'copy-diagnostics', class: 'button-secondary' }, 'Copy diagnostics');
+  const aboutNote = el('p', { id: 'about-note', class: 'dialog-hint', role: 'status' });
+  const about = el(
+    'section',
+    { id: 'about', class: 'dialog-section', 'aria-label': 'About Userdesk' },
+    el('h3', { class: 'dialog-subtitle' }, 'About Userdesk'),
+    versionLine,
+    updateMessage,
+    el('div', { class: 'about-actions' }, checkUpdates, restartToUpdate, openLogs, copyDiagnostics),
+    aboutNote,
+  );
   const message = el('p', { id: 'settings-error', class: 'dialog-error', role: 'alert', hidden: true });
   const save = el('button', { type: 'button', id: 'settings-save', class: 'button-primary' }, 'Save');
   const cancel = el('button', { type: 'button', id: 'settings-cancel', class: 'button-secondary' }, 'Cancel');
@@ -112,6 +130,7 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
       ),
       delayError,
     ),
+    about,
     message,
     el('div', { class: 'dialog-actions' }, cancel, save),
   );
@@ -159,6 +178,54 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     }
     zoneSelect.value = current;
   }
+
+  function showUpdate(view: UpdateView): void {
+    setText(versionLine, `Userdesk ${view.version}`);
+    const checked = view.checked === undefined ? '' : ` Last checked ${view.checked}.`;
+    setText(updateMessage, `${view.message}${checked}`);
+    updateMessage.dataset.status = view.status;
+    checkUpdates.hidden = !view.canCheck;
+    restartToUpdate.hidden = view.status !== 'ready';
+  }
+
+  /** Runs an About button's action; its refusal shows under the buttons and changes nothing. */
+  async function aboutAction(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
+    if (button.disabled) return;
+    button.disabled = true;
+    setText(aboutNote, '');
+    try {
+      await action();
+    } catch (error) {
+      setText(aboutNote, errorMessage(error));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  checkUpdates.addEventListener('click', () =>
+    void aboutAction(checkUpdates, async () => {
+      setText(updateMessage, 'Checking for updates…');
+      try {
+        showUpdate(await backend.checkForUpdates());
+      } catch (error) {
+        showUpdate(await backend.updateView());
+        throw error;
+      }
+    }),
+  );
+  restartToUpdate.addEventListener('click', () =>
+    void aboutAction(restartToUpdate, async () => {
+      setText(aboutNote, 'Installing the update; Userdesk restarts…');
+      await backend.restartToUpdate();
+    }),
+  );
+  openLogs.addEventListener('click', () => void aboutAction(openLogs, () => backend.openLogsFolder()));
+  copyDiagnostics.addEventListener('click', () =>
+    void aboutAction(copyDiagnostics, async () => {
+      await backend.copyDiagnostics();
+      setText(aboutNote, 'Diagnostics copied: paste them into your message to support. They hold no token and no customer\'s data.');
+    }),
+  );
 
   function showAccount(account: Account | undefined): void {
     signedInPart.hidden = account === undefined;
@@ -258,7 +325,20 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
   // The dialog is modal: Tab cycles through its controls instead of leaving for the page behind.
   dialog.addEventListener('keydown', (event) => {
     if (event.key !== 'Tab') return;
-    const focusable = [serverInput, tokenInput, signIn, signOut, zoneSelect, delayInput, cancel, save].filter(
+    const focusable = [
+      serverInput,
+      tokenInput,
+      signIn,
+      signOut,
+      zoneSelect,
+      delayInput,
+      checkUpdates,
+      restartToUpdate,
+      openLogs,
+      copyDiagnostics,
+      cancel,
+      save,
+    ].filter(
       (node) => !node.disabled && node.closest('[hidden]') === null,
     );
     const first = focusable[0];
@@ -281,6 +361,9 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
       showDelayError(undefined);
       element.hidden = false;
       save.disabled = true;
+      setText(aboutNote, '');
+      // What the last update check found; a failure to read it leaves the rest usable.
+      void backend.updateView().then(showUpdate, (error: unknown) => setText(updateMessage, errorMessage(error)));
       try {
         const [view, delay] = await Promise.all([
           backend.syncView(),

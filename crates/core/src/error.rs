@@ -61,6 +61,9 @@ pub enum CoreError {
     },
     #[error("{0}")]
     Picture(#[from] crate::platform::picture::PictureError),
+    /// The desktop could not open a folder, copy to the clipboard or install an update.
+    #[error("{0}")]
+    Desktop(String),
 }
 
 /// A refused definition of a property or segment (`subject`): a reason about one of its parts
@@ -92,6 +95,9 @@ impl CoreError {
             CoreError::NotSignedIn => ErrorCode::Unauthorized,
             CoreError::PendingOfAnotherManager { .. } => ErrorCode::PendingOfAnotherManager,
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
+            CoreError::Desktop(reason) => {
+                return ApiError::new(ErrorCode::Desktop, sentence(reason))
+            }
             CoreError::ProfileNotFound(_)
             | CoreError::NoteNotFound(_)
             | CoreError::SessionNotFound(_)

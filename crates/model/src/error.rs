@@ -49,6 +49,9 @@ pub enum ErrorCode {
     /// Another manager signs in on a computer where the last one left edits the server never
     /// got: the sign-in waits for that manager to send them, or for a confirmation to drop them.
     PendingOfAnotherManager,
+    /// The desktop could not do what was asked of it: open a folder, copy to the clipboard,
+    /// install an update.
+    Desktop,
 }
 
 /// An error as it crosses the IPC boundary: `{code, message}`, plus the refused fields.

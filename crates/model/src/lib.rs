@@ -1,5 +1,6 @@
 //! Plain types shared by every part of Userdesk. No I/O.
 
+mod about;
 mod account;
 mod batch;
 mod error;
@@ -17,6 +18,7 @@ mod text;
 mod uuid_id;
 mod validation;
 
+pub use about::{UpdateStatus, UpdateView};
 pub use account::{Account, SignIn, SyncProgress, SyncView};
 pub use batch::PlatformBatch;
 pub use error::{ApiError, ErrorCode};

@@ -3,4 +3,4 @@
 /**
  * What kind of failure an [`ApiError`] reports; the UI branches on this, never on the message.
  */
-export type ErrorCode = "validation" | "not_found" | "invalid_request" | "invalid_time_zone" | "storage" | "unauthorized" | "forbidden" | "mutation_gap" | "unknown_mutation" | "rate_limited" | "payload_too_large" | "unavailable" | "internal" | "server_rolled_back" | "offline" | "keychain" | "overwritten" | "invalid_picture" | "pending_of_another_manager";
+export type ErrorCode = "validation" | "not_found" | "invalid_request" | "invalid_time_zone" | "storage" | "unauthorized" | "forbidden" | "mutation_gap" | "unknown_mutation" | "rate_limited" | "payload_too_large" | "unavailable" | "internal" | "server_rolled_back" | "offline" | "keychain" | "overwritten" | "invalid_picture" | "pending_of_another_manager" | "desktop";

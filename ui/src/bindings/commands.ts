@@ -36,6 +36,7 @@ import type { SessionView } from './SessionView';
 import type { SignIn } from './SignIn';
 import type { SortDirection } from './SortDirection';
 import type { SyncView } from './SyncView';
+import type { UpdateView } from './UpdateView';
 
 /** The Rust core as the UI sees it: one method per Tauri command. */
 export interface Backend {
@@ -139,6 +140,27 @@ export interface Backend {
   recoverSync(): Promise<number>;
   /** Hides a refused edit from the list. */
   dismissRejection(mutationId: number): Promise<void>;
+  /** Settings' "About Userdesk": the version and what the last update check found. */
+  updateView(): Promise<UpdateView>;
+  /**
+   * "Check for updates": a newer version is downloaded and its signature checked; an older
+   * or unverified one is refused and nothing changes.
+   */
+  checkForUpdates(): Promise<UpdateView>;
+  /** "Restart to update": installs the downloaded update and restarts into it. */
+  restartToUpdate(): Promise<void>;
+  /** "Open logs folder" in the system's file manager. */
+  openLogsFolder(): Promise<void>;
+  /**
+   * "Copy diagnostics" (version, system, store, sync; no token, no customer's data): puts
+   * them on the clipboard and answers the text copied.
+   */
+  copyDiagnostics(): Promise<string>;
+  /**
+   * The window shows its first rows (the log keeps when: how long starts take in the
+   * field).
+   */
+  firstRowsShown(): Promise<void>;
   /** The network is back: the background sync runs at once. */
   backOnline(): Promise<void>;
   /**
@@ -196,6 +218,12 @@ export const tauriBackend: Backend = {
   signOut: () => invoke<void>('sign_out', {}),
   recoverSync: () => invoke<number>('recover_sync', {}),
   dismissRejection: (mutationId) => invoke<void>('dismiss_rejection', { mutationId }),
+  updateView: () => invoke<UpdateView>('update_view', {}),
+  checkForUpdates: () => invoke<UpdateView>('check_for_updates', {}),
+  restartToUpdate: () => invoke<void>('restart_to_update', {}),
+  openLogsFolder: () => invoke<void>('open_logs_folder', {}),
+  copyDiagnostics: () => invoke<string>('copy_diagnostics', {}),
+  firstRowsShown: () => invoke<void>('first_rows_shown', {}),
   backOnline: () => invoke<void>('back_online', {}),
   setProfilePicture: (profileId, file) => invoke<ProfileDetails>('set_profile_picture', file, { headers: { 'profile-id': profileId } }),
 };
@@ -246,6 +274,12 @@ export const COMMANDS = [
   'sign_out',
   'recover_sync',
   'dismiss_rejection',
+  'update_view',
+  'check_for_updates',
+  'restart_to_update',
+  'open_logs_folder',
+  'copy_diagnostics',
+  'first_rows_shown',
   'back_online',
   'set_profile_picture',
 ] as const;
@@ -346,6 +380,18 @@ export function callCommand(
       return backend.recoverSync();
     case 'dismiss_rejection':
       return backend.dismissRejection(args['mutationId'] as number);
+    case 'update_view':
+      return backend.updateView();
+    case 'check_for_updates':
+      return backend.checkForUpdates();
+    case 'restart_to_update':
+      return backend.restartToUpdate();
+    case 'open_logs_folder':
+      return backend.openLogsFolder();
+    case 'copy_diagnostics':
+      return backend.copyDiagnostics();
+    case 'first_rows_shown':
+      return backend.firstRowsShown();
     case 'back_online':
       return backend.backOnline();
     default:

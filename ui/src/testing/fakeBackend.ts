@@ -52,6 +52,7 @@ import type { SegmentId } from '../bindings/SegmentId';
 import type { SegmentRef } from '../bindings/SegmentRef';
 import type { SegmentRule } from '../bindings/SegmentRule';
 import type { SegmentView } from '../bindings/SegmentView';
+import type { UpdateView } from '../bindings/UpdateView';
 import type { Selection } from '../bindings/Selection';
 import type { SessionId } from '../bindings/SessionId';
 import type { SessionOrder } from '../bindings/SessionOrder';
@@ -1138,6 +1139,54 @@ export class FakeBackend implements Backend {
       }
       this.jobDelaySeconds = seconds;
       return seconds;
+    });
+  }
+
+  /** What Settings' About shows; tests change it to show other states. */
+  update: UpdateView = {
+    version: '0.1.0',
+    status: 'not_checked',
+    message: 'Userdesk looks for updates once a day.',
+    canCheck: true,
+  };
+
+  /** What "Check for updates" finds next (as the core would after asking the update server). */
+  nextUpdate: UpdateView | undefined;
+
+  /** What "Copy diagnostics" put on the clipboard. */
+  clipboard: string | undefined;
+
+  updateView(): Promise<UpdateView> {
+    return this.answer('update_view', {}, () => this.update);
+  }
+
+  checkForUpdates(): Promise<UpdateView> {
+    return this.answer('check_for_updates', {}, () => {
+      if (this.update.canCheck && this.nextUpdate !== undefined) this.update = this.nextUpdate;
+      return this.update;
+    });
+  }
+
+  restartToUpdate(): Promise<void> {
+    return this.answer('restart_to_update', {}, () => {
+      if (this.update.status !== 'ready') {
+        throw apiError('invalid_request', 'No update is ready to install: check for updates first');
+      }
+    });
+  }
+
+  firstRowsShown(): Promise<void> {
+    return this.answer('first_rows_shown', {}, () => undefined);
+  }
+
+  openLogsFolder(): Promise<void> {
+    return this.answer('open_logs_folder', {}, () => undefined);
+  }
+
+  copyDiagnostics(): Promise<string> {
+    return this.answer('copy_diagnostics', {}, () => {
+      this.clipboard = `Userdesk ${this.update.version}\nSystem: linux x86_64 (unix)\n`;
+      return this.clipboard;
     });
   }
 

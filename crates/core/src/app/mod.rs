@@ -1,5 +1,6 @@
 //! `AppCore`: the one facade the desktop shell (and later the command line) calls.
 
+pub(crate) mod about;
 pub(crate) mod account;
 mod bot_sessions;
 mod data_requests;
@@ -12,7 +13,7 @@ mod segments;
 mod sync;
 mod views;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -46,6 +47,8 @@ pub struct OpenOptions {
     pub keychain: Option<Keychain>,
     /// What edits, notes, requests and jobs take the time from: the system's clock when `None`.
     pub clock: Option<Clock>,
+    /// Where the app's log files are ("Open logs folder", diagnostics); `None` when it keeps none.
+    pub log_folder: Option<PathBuf>,
 }
 
 /// The client library as the app sees it: profiles, settings, and the manager's time zone.
@@ -61,6 +64,15 @@ pub struct AppCore {
     keychain: Keychain,
     /// Fires the bulk jobs at their time, once started.
     pub(crate) job_runner: JobRunner,
+    /// The shell's folders, clipboard and updates.
+    desktop: about::DesktopSlot,
+    /// What the last update check found.
+    update: Mutex<about::UpdateState>,
+    /// One update check at a time.
+    update_check: tokio::sync::Mutex<()>,
+    log_folder: Option<PathBuf>,
+    /// When the store was opened: the log tells how long the window took to show its rows.
+    opened: std::time::Instant,
 }
 
 /// The demo workspace's seed: every first launch shows the same customers.
@@ -113,6 +125,11 @@ impl AppCore {
             keychain: options
                 .keychain
                 .unwrap_or_else(|| Keychain::new(KEYCHAIN_SERVICE)),
+            desktop: about::DesktopSlot::default(),
+            update: Mutex::default(),
+            update_check: tokio::sync::Mutex::new(()),
+            log_folder: options.log_folder,
+            opened: std::time::Instant::now(),
         };
         core.refresh_search_index_in_background();
         Ok(core)

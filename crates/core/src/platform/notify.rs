@@ -42,6 +42,11 @@ impl DesktopNotifier {
     }
 }
 
+/// The app's identifier (tauri.conf.json), which the Windows installers give the Start menu
+/// shortcut as its AppUserModelID: Windows shows a toast only for an app it knows by that id.
+#[cfg(target_os = "windows")]
+const APP_USER_MODEL_ID: &str = "app.userdesk.desktop";
+
 /// The action a click on the notification's body invokes, in the freedesktop specification.
 #[cfg(all(unix, not(target_os = "macos")))]
 const CLICK: &str = "default";
@@ -59,6 +64,8 @@ impl Notifier for DesktopNotifier {
             .body(&format!(
                 "The customers you selected {changed}; the change syncs to the platform."
             ));
+        #[cfg(target_os = "windows")]
+        notification.app_id(APP_USER_MODEL_ID);
         #[cfg(all(unix, not(target_os = "macos")))]
         if self.open.is_some() {
             notification.action(CLICK, "Show the customers");

@@ -112,6 +112,11 @@ impl Store {
         .map_err(|e| crate::error::CoreError::Task(format!("waiting for a store lock: {e}")))?
     }
 
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The same store, reading the time from `clock`.
     pub fn with_clock(self, clock: Clock) -> Self {
         Self { clock, ..self }

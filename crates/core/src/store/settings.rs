@@ -20,6 +20,8 @@ pub(crate) mod keys {
     /// The manager the store's client id syncs for (the server binds a client id to the
     /// manager who first pushes under it); kept through sign-out.
     pub const CLIENT_MANAGER: &str = "sync.client_manager";
+    /// When the update server was last reached (RFC 3339).
+    pub const UPDATE_CHECKED_AT: &str = "updates.checked_at";
 }
 
 const ACCOUNT_KEYS: [&str; 4] = [

@@ -7,6 +7,7 @@
 mod common;
 mod platform;
 
+mod about;
 mod account;
 mod faults;
 mod jobs;
