@@ -23,7 +23,7 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libdbus-1-dev gnome-keyring xclip \
 	python3-venv
 
-.PHONY: run setup deps ui-deps ui-dist driver app dist test-package lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync screenshot
+.PHONY: run setup deps ui-deps ui-dist driver app dist test-package lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync bench-window screenshot
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -170,6 +170,13 @@ bench-server:
 ## bench-sync: a manager's first sync of 1,000,000 customers, and incremental syncs of 1,000 changes
 bench-sync:
 	cargo bench -p userdesk-core --bench sync
+
+## bench-window: the release app's cold start to the first rows on 5,000 and 1,000,000 customers,
+## and its memory idle and after scrolling and searching the million (builds the stores once
+## into bench-data/; needs `make dist` for the release binary)
+bench-window: driver
+	cargo build $(CARGO_FLAGS) --bin bench-window
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- target/debug/bench-window
 
 ## screenshot: docs/screenshot.png of the real window under Xvfb, on a demo store
 screenshot: app

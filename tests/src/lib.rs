@@ -123,6 +123,11 @@ impl Driver {
         bail!("tauri-driver did not listen on port {port}")
     }
 
+    /// tauri-driver's process id (the app runs under it, through WebKitWebDriver).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Opens the app window and a WebDriver session on it, the window at the tests' size.
     pub async fn open_app(&self) -> anyhow::Result<Client> {
         let client = self.open_app_as_it_opens().await?;

@@ -143,6 +143,32 @@ describe('the Segments tab', () => {
     expect(query<HTMLSelectElement>(root, '#segment-filter').selectedOptions[0]?.textContent).toBe('Archived');
   });
 
+  it('opens a segment with every member: the search, the other filters and the status cleared', async () => {
+    const backend = new FakeBackend({ rows: 50, archived: 5 });
+    // Two active customers and an archived one, picked by hand.
+    const picked = backend.seedSegment({ name: 'Hand-picked', description: '', rules: [] }, [fakeId(0), fakeId(1), fakeId(47)]);
+    const { root } = mount(backend);
+    await waitFor(() => visibleRows(root).length > 0);
+    type(query<HTMLInputElement>(root, '#search'), 'nobody by this name');
+    choose(query<HTMLSelectElement>(root, '#platform-filter'), 'telegram');
+    await waitFor(() => lastFilter(backend)?.search === 'nobody by this name' && lastFilter(backend)?.platform === 'telegram');
+
+    query<HTMLButtonElement>(root, '#tab-segments').click();
+    await waitFor(() => segmentRows(root).length === 1);
+    query<HTMLButtonElement>(rowNamed(root, 'Hand-picked'), '.segment-open').click();
+    await waitFor(() => query(root, '#count').textContent === '3 users');
+    expect(lastFilter(backend)).toEqual({ lastSeen: 'any', search: '', segment: picked.id });
+    expect(query<HTMLInputElement>(root, '#search').value).toBe('');
+    const status = query<HTMLSelectElement>(root, '#status-filter');
+    expect(status.selectedOptions[0]?.textContent).toBe('All');
+    expect(query<HTMLSelectElement>(root, '#platform-filter').value).toBe('');
+    expect([...status.options].map((o) => o.textContent)).toEqual(['Active', 'Archived', 'All']);
+
+    // Active again narrows the members to the active ones.
+    choose(status, 'active');
+    await waitFor(() => query(root, '#count').textContent === '2 users');
+  });
+
   it('renames a segment and changes its rules; the Segment filter follows', async () => {
     const backend = new FakeBackend({ rows: 50, archived: 5 });
     const segment = backend.seedSegment({ name: 'Gone quiet', description: '', rules: [{ rule: 'status', status: 'archived' }] });

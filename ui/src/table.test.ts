@@ -210,6 +210,7 @@ describe('search and filters', () => {
     expect([...status.options].map((o) => [o.value, o.textContent])).toEqual([
       ['active', 'Active'],
       ['archived', 'Archived'],
+      ['', 'All'],
     ]);
 
     choose(status, 'archived');
@@ -217,6 +218,11 @@ describe('search and filters', () => {
     expect(lastListRequest(backend)?.filter.status).toBe('archived');
     await waitFor(() => visibleRows(root).length === 25);
     expect(visibleRows(root).every((r) => r.querySelector('.badge')?.textContent === 'Archived')).toBe(true);
+
+    // All: both, the status left out of the filter.
+    choose(status, '');
+    await waitFor(() => query(root, '#count').textContent === '400 users');
+    expect(lastListRequest(backend)?.filter.status).toBeUndefined();
   });
 
   it('passes the type, platform and last seen filters to the core', async () => {

@@ -52,7 +52,10 @@ export interface Toolbar {
    * filter then shows all segments, so the rows must be read again).
    */
   setSegments(segments: readonly SegmentRef[]): boolean;
-  /** Selects a segment in the Segment filter (`undefined`: all segments), adding it if missing. */
+  /**
+   * Shows a segment opened (from Details or the Segments tab): every member, whatever the search,
+   * the other filters and the status were (`undefined`: all segments).
+   */
   setSegment(segment: SegmentRef | undefined): void;
   /**
    * Filters to a bulk job's customers: the status they were left in, every other filter and the
@@ -93,7 +96,8 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     autocomplete: 'off',
     spellcheck: 'false',
   });
-  const status = select<ProfileStatus>('status-filter', 'Status', entries(STATUS_LABELS));
+  // Active first (the table opens on it), then Archived, then All: both.
+  const status = select<ProfileStatus>('status-filter', 'Status', [...entries(STATUS_LABELS), ['', 'All']]);
   const kind = select<ProfileType>('type-filter', 'Type', [['', 'All types'], ...entries(TYPE_LABELS)]);
   const platform = select<Platform>('platform-filter', 'Platform', [['', 'All platforms'], ...entries(PLATFORM_LABELS)]);
   const lastSeen = select<LastSeenWindow>('last-seen-filter', 'Last seen', entries(LAST_SEEN_LABELS));
@@ -204,6 +208,22 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   }
   setTab('users');
 
+  /** No search, no filter but the status `to` ('' for All), no job's customers. */
+  function clearFilters(to: ProfileStatus | ''): void {
+    clearTimeout(searchTimer);
+    searchTimer = undefined;
+    search.value = '';
+    appliedSearch = '';
+    status.control.value = to;
+    kind.control.value = '';
+    platform.control.value = '';
+    lastSeen.control.value = 'any' satisfies LastSeenWindow;
+    segment.control.value = '';
+    job = undefined;
+    jobChip.hidden = true;
+    setText(jobLabel, '');
+  }
+
   function segmentOption(ref: SegmentRef): HTMLOptionElement {
     return el('option', { value: ref.id }, ref.name);
   }
@@ -212,10 +232,10 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     element,
     filter() {
       const filter: ProfileFilter = {
-        status: status.control.value as ProfileStatus,
         lastSeen: lastSeen.control.value as LastSeenWindow,
         search: appliedSearch,
       };
+      if (status.control.value !== '') filter.status = status.control.value as ProfileStatus;
       if (kind.control.value !== '') filter.kind = kind.control.value as ProfileType;
       if (platform.control.value !== '') filter.platform = platform.control.value as Platform;
       if (segment.control.value !== '') filter.segment = segmentId(segment.control.value);
@@ -241,18 +261,12 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       if (ref !== undefined && ![...segment.control.options].some((o) => o.value === ref.id)) {
         segment.control.append(segmentOption(ref));
       }
+      // A segment opened shows every member: no search, no other filter, either status.
+      clearFilters('');
       segment.control.value = ref?.id ?? '';
     },
     showJob(id, jobStatus, label) {
-      clearTimeout(searchTimer);
-      searchTimer = undefined;
-      search.value = '';
-      appliedSearch = '';
-      status.control.value = jobStatus;
-      kind.control.value = '';
-      platform.control.value = '';
-      lastSeen.control.value = 'any' satisfies LastSeenWindow;
-      segment.control.value = '';
+      clearFilters(jobStatus);
       job = id;
       setText(jobLabel, `Customers of: ${label}`);
       jobChip.hidden = false;
