@@ -19,7 +19,7 @@ use anyhow::{bail, Context};
 use fantoccini::{Client, Locator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use userdesk_e2e::{active_store, wait_for_text, Driver};
+use userdesk_e2e::{active_store, save_screenshot, wait_for_text, Driver};
 
 /// A button of the window, found by its words.
 async fn button(client: &Client, words: &str) -> anyhow::Result<fantoccini::elements::Element> {
@@ -239,6 +239,7 @@ async fn updates_are_found_verified_and_a_bad_or_older_one_refused() -> anyhow::
             .is_displayed()
             .await?
     );
+    save_screenshot(&client, "settings-update-ready").await?;
 
     // A download that is not what was signed.
     let mut tampered = download.clone();

@@ -197,10 +197,7 @@ fn app_tree(driver: u32) -> anyhow::Result<(u32, Vec<u32>)> {
     };
     let app = descendants(driver)
         .into_iter()
-        .find(|pid| {
-            all.iter()
-                .any(|p| p.0 == *pid && p.2 == "userdesk")
-        })
+        .find(|pid| all.iter().any(|p| p.0 == *pid && p.2 == "userdesk"))
         .context("the app's process under tauri-driver")?;
     Ok((app, descendants(app)))
 }
@@ -209,7 +206,9 @@ fn memory(driver: u32) -> anyhow::Result<(Rss, Rss)> {
     let (app, tree) = app_tree(driver)?;
     Ok((
         rss_mb(app),
-        tree.iter().map(|pid| rss_mb(*pid)).fold(Rss::default(), |a, b| a + b),
+        tree.iter()
+            .map(|pid| rss_mb(*pid))
+            .fold(Rss::default(), |a, b| a + b),
     ))
 }
 
