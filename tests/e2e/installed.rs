@@ -1,4 +1,4 @@
-//! The installed package, as a manager meets it: `make test-package` installs the `.deb` with
+//! The installed package, as a manager meets it (Settings saying apt updates it): `make test-package` installs the `.deb` with
 //! apt, then runs these with USERDESK_APP=/usr/bin/userdesk and a HOME of its own, once after
 //! installing the previous version (stage `installed`) and once after `apt-get upgrade`
 //! (stage `upgraded`). Nothing is set for the app: its store, settings and log are where the
@@ -99,6 +99,21 @@ async fn the_installed_app_shows_the_demo_and_keeps_a_managers_work_across_an_up
                 .click()
                 .await?;
             wait_for_text(&client, ".field[data-field=phone] .value", "+442079460958").await?;
+            // Settings says apt updates this copy, and offers no update it cannot apply.
+            client
+                .find(Locator::Css("button#settings"))
+                .await?
+                .click()
+                .await?;
+            wait_for_text(
+                &client,
+                "#update-message",
+                "Installed as a Debian package: updates come with the system's other updates \
+                 (apt or the software centre).",
+            )
+            .await?;
+            let check = client.find(Locator::Css("#update-check")).await?;
+            assert!(!check.is_displayed().await?, "no Check for updates");
             client.close().await?;
             drop(driver);
             // ...and, on the same store once the app is closed, settings and a job to come.

@@ -232,6 +232,15 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onOpenSegment: (segment) => openSegment(segment),
     onStatusChanged: () => changed('status'),
     onError: (error) => banner.show(error),
+    neighbour: (id, step) => {
+      const at = cache.indexOf(id);
+      if (at === undefined) return undefined;
+      const next = cache.row(at + step);
+      // Not loaded yet (the next page): asked for, for the next press.
+      if (next === undefined) cache.ensure(at + step, at + step);
+      return next?.id;
+    },
+    onMoved: (id) => table.setSelected(id),
     onClose: (id, trigger) => {
       table.setSelected(undefined);
       const triggerStillShowsId = trigger?.isConnected === true && trigger.closest('.row')?.getAttribute('data-id') === id;

@@ -31,7 +31,7 @@ describe('the Details panel', () => {
     const { root, panel, backend } = await openDetails();
     expect(panel.hidden).toBe(false);
     expect(panel.getAttribute('role')).toBe('dialog');
-    expect(panel.getAttribute('aria-labelledby')).toBe('details-name');
+    expect(panel.getAttribute('aria-labelledby')).toBe('details-title details-name');
     expect(backend.callsOf('profile_details').map((c) => c.args)).toEqual([{ id: ID }]);
     const profile = backend.profile(INDEX);
     expect(query(field(panel, 'email'), '.value').textContent).toBe(profile.email);
@@ -101,6 +101,39 @@ describe('the Details panel', () => {
     expect(backend.profile(INDEX).phone).toBe('+442079460958');
     await waitFor(() => rowCell(root, 'phone') === '+442079460958');
     expect(document.activeElement).toBe(query(phone, 'button.edit'));
+  });
+
+  it('keeps what was typed and not saved when Details closes or moves to another customer', async () => {
+    const { root, panel, backend } = await openDetails();
+    const phone = field(panel, 'phone');
+    query<HTMLButtonElement>(phone, 'button.edit').click();
+    query<HTMLInputElement>(phone, 'input[name="phone"]').value = '+44 20 79';
+
+    // Closed half-typed: the draft comes back at the next opening, saying so.
+    query<HTMLButtonElement>(root, '#details-close').click();
+    expect(panel.hidden).toBe(true);
+    query<HTMLButtonElement>(root, `.row[data-id="${ID}"] button.username`).click();
+    const kept = await waitFor(() => field(panel, 'phone').querySelector<HTMLInputElement>('input[name="phone"]'));
+    expect(kept.value).toBe('+44 20 79');
+    expect(query(field(panel, 'phone'), '.draft-note').textContent).toBe('Not saved yet: kept from when you left it.');
+
+    // Another customer opened meanwhile: back here, the draft is still there.
+    const other = fakeId(2);
+    query<HTMLButtonElement>(root, `.row[data-id="${other}"] button.username`).click();
+    await waitFor(() => query(root, '#details-name').textContent !== 'Ada Tester 0000001' && query(root, '#details-name').textContent !== 'Loading…');
+    expect(panel.querySelector('input[name="phone"]')).toBeNull();
+    query<HTMLButtonElement>(root, `.row[data-id="${ID}"] button.username`).click();
+    await waitFor(() => field(panel, 'phone').querySelector<HTMLInputElement>('input[name="phone"]')?.value === '+44 20 79');
+
+    // Cancel means it: the draft is gone.
+    query<HTMLButtonElement>(field(panel, 'phone'), 'button.cancel').click();
+    query<HTMLButtonElement>(root, '#details-close').click();
+    query<HTMLButtonElement>(root, `.row[data-id="${ID}"] button.username`).click();
+    await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000001');
+    await settle();
+    expect(panel.querySelector('input[name="phone"]')).toBeNull();
+    expect(query(field(panel, 'phone'), '.value').textContent).toBe('+14155550001');
+    expect(backend.callsOf('patch_profile')).toHaveLength(0);
   });
 
   it('renames the heading and the table row after the first name changes', async () => {
@@ -411,3 +444,28 @@ describe('the Details panel', () => {
   });
 });
 
+
+describe('previous and next customer', () => {
+  it('moves Details along the table without closing it, by button or Alt+arrow', async () => {
+    const { root, panel } = await openDetails();
+    const name = (): string => query(root, '#details-name').textContent ?? '';
+    const rowName = (index: number): string =>
+      query(root, `.row[data-id="${fakeId(index)}"] button.username`).textContent ?? '';
+    expect(query(panel, '#details-previous').getAttribute('aria-label')).toBe('Previous customer');
+
+    query<HTMLButtonElement>(panel, '#details-next').click();
+    await waitFor(() => name() === rowName(2));
+    expect(panel.hidden).toBe(false);
+    expect(query(root, `.row[data-id="${fakeId(2)}"]`).classList.contains('is-selected')).toBe(true);
+    await waitFor(() => document.activeElement === query(panel, '#details-next'));
+
+    press(panel, 'ArrowUp', { altKey: true });
+    await waitFor(() => name() === rowName(1));
+    press(panel, 'ArrowUp', { altKey: true });
+    await waitFor(() => name() === rowName(0));
+    // The first customer: nothing before it.
+    query<HTMLButtonElement>(panel, '#details-previous').click();
+    await settle();
+    expect(name()).toBe(rowName(0));
+  });
+});

@@ -13,7 +13,7 @@ import type { SegmentRef } from './bindings/SegmentRef';
 import { createDetailsSegments } from './detailsSegments';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
-import { cameraIcon, closeIcon, pencilIcon } from './icons';
+import { cameraIcon, chevronDownIcon, chevronUpIcon, closeIcon, pencilIcon } from './icons';
 import { latestOnly, type Ticket } from './latest';
 import { createNotesSection } from './notes';
 import { MAX_PICTURE_BYTES, PICTURE_TYPES, oversizeReason } from './pictures';
@@ -49,6 +49,13 @@ export interface DetailsOptions {
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
   readonly onClose: (id: ProfileId, trigger: HTMLElement | undefined) => void;
+  /**
+   * The customer before (`-1`) or after (`1`) `id` in the table, as it is sorted and filtered;
+   * `undefined` at either end (or not loaded yet). Without it there is no previous/next.
+   */
+  readonly neighbour?: (id: ProfileId, step: -1 | 1) => ProfileId | undefined;
+  /** Previous/next moved the panel to `id`: the table marks its row. */
+  readonly onMoved?: (id: ProfileId) => void;
 }
 
 export interface DetailsPanel {
@@ -130,6 +137,18 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const activeInput = el('input', { id: 'details-active', type: 'checkbox', role: 'switch', class: 'switch-input' });
   const activeOption = el('label', { class: 'active-option', for: 'details-active' }, activeInput, el('span', { class: 'switch-label' }, 'Active'));
   let statusSaving = false;
+  // Previous and next customer, in the table's order, without closing the panel (Alt+↑, Alt+↓).
+  const previousButton = el(
+    'button',
+    { type: 'button', id: 'details-previous', class: 'icon-button', 'aria-label': 'Previous customer', title: 'Previous customer (Alt+↑)' },
+    chevronUpIcon(),
+  );
+  const nextButton = el(
+    'button',
+    { type: 'button', id: 'details-next', class: 'icon-button', 'aria-label': 'Next customer', title: 'Next customer (Alt+↓)' },
+    chevronDownIcon(),
+  );
+  const moves = el('div', { class: 'details-moves', hidden: options.neighbour === undefined }, previousButton, nextButton);
   const closeButton = el(
     'button',
     { type: 'button', id: 'details-close', class: 'icon-button', 'aria-label': 'Close details', title: 'Close (Esc)' },
@@ -188,19 +207,28 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
 
   const element = el(
     'section',
-    { id: 'details', class: 'details', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'details-name', hidden: true },
+    { id: 'details', class: 'details', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'details-title details-name', hidden: true },
     el(
       'header',
       { class: 'details-header' },
       el('div', { class: 'details-picture' }, avatar, pictureRemove, pictureFile),
-      el('div', { class: 'details-heading' }, heading, el('div', { class: 'details-status' }, status, picturePending), activeOption),
+      el(
+        'div',
+        { class: 'details-heading' },
+        // The window's name, as the help page calls it ("The Details window appears").
+        el('p', { id: 'details-title', class: 'details-title' }, 'Details'),
+        heading,
+        el('div', { class: 'details-status' }, status, picturePending),
+        activeOption,
+      ),
+      moves,
       closeButton,
     ),
     pictureError,
     el(
       'div',
       { class: 'details-body' },
-      el('div', { class: 'section-heading' }, el('h3', { class: 'section-title' }, 'User details'), properties.addButton),
+      el('div', { class: 'section-heading' }, el('h3', { class: 'section-title' }, 'User Details'), properties.addButton),
       properties.adder,
       list,
       properties.list,
@@ -214,6 +242,28 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   );
   closeButton.addEventListener('click', () => close());
 
+  /**
+   * Opens the customer before or after the one shown; whether there was one. A button pressed
+   * keeps the focus, for the next press.
+   */
+  function move(step: -1 | 1, from?: HTMLElement): boolean {
+    const id = shownId;
+    if (id === undefined || options.neighbour === undefined || editor?.saving === true) return false;
+    const next = options.neighbour(id, step);
+    if (next === undefined) return false;
+    options.onMoved?.(next);
+    void panel.open(next, trigger).then(() => {
+      if (from !== undefined && shownId === next) from.focus();
+    });
+    return true;
+  }
+  previousButton.addEventListener('click', () => move(-1, previousButton));
+  nextButton.addEventListener('click', () => move(1, nextButton));
+  element.addEventListener('keydown', (event) => {
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    if (move(event.key === 'ArrowUp' ? -1 : 1)) event.preventDefault();
+  });
+
   let shownId: ProfileId | undefined;
   let details: ProfileDetails | undefined;
   let trigger: HTMLElement | undefined;
@@ -222,6 +272,9 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   /** The open shown: a reload answers for it, and is ignored too once another open began. */
   let openTicket: Ticket | undefined;
   let editor: Editor | undefined;
+  // What a manager typed in a field and did not save, kept when Details closed or moved to
+  // another customer (not when they chose Cancel): it comes back in the field at the next opening.
+  const drafts = new Map<ProfileId, { field: Field; value: string }>();
 
   function render(d: ProfileDetails): void {
     details = d;
@@ -337,9 +390,30 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     }
   }
 
+  /** Keeps the field being edited, if its text differs from the saved value, for the next opening. */
+  function keepDraft(): void {
+    const current = editor;
+    if (current === undefined || current.saving || shownId === undefined || details === undefined) return;
+    const field = current.view.field;
+    if (current.input.value !== details.profile[field]) drafts.set(shownId, { field, value: current.input.value });
+  }
+
+  /** Opens the field a draft was kept for, holding the draft, once the customer is shown. */
+  function restoreDraft(id: ProfileId): void {
+    const draft = drafts.get(id);
+    if (draft === undefined || editor !== undefined || shownId !== id) return;
+    startEditing(draft.field);
+    const current = editor as Editor | undefined;
+    if (current === undefined) return;
+    current.input.value = draft.value;
+    current.element.append(el('p', { class: 'draft-note dialog-hint' }, 'Not saved yet: kept from when you left it.'));
+  }
+
   function closeEditor(focusPencil: boolean): void {
     const current = editor;
     if (current === undefined) return;
+    // Cancel, Escape or a save: the draft is done with.
+    if (shownId !== undefined) drafts.delete(shownId);
     editor = undefined;
     current.element.remove();
     current.error?.remove();
@@ -347,6 +421,14 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     current.view.value.hidden = false;
     current.view.edit.hidden = false;
     if (focusPencil) current.view.edit.focus();
+  }
+
+  /** Ends the edit without touching the draft [`keepDraft`] just kept. */
+  function closeEditorKeepingDraft(): void {
+    const id = shownId;
+    const kept = id === undefined ? undefined : drafts.get(id);
+    closeEditor(false);
+    if (id !== undefined && kept !== undefined) drafts.set(id, kept);
   }
 
   function showFieldError(current: Editor, text: string): void {
@@ -477,6 +559,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
       render(loaded);
+      restoreDraft(id);
       await Promise.all([notes.load(id), records.load(id), requests.load(id), properties.load(id), segments.load(id)]);
     } catch (error) {
       if (!ticket.isCurrent()) return;
@@ -489,7 +572,8 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   function close(): void {
     if (element.hidden) return;
     const id = shownId;
-    closeEditor(false);
+    keepDraft();
+    closeEditorKeepingDraft();
     opens.drop();
     element.hidden = true;
     shownId = undefined;
@@ -505,11 +589,12 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     if (id !== undefined) options.onClose(id, returnTo);
   }
 
-  return {
+  const panel: DetailsPanel = {
     element,
     async open(id, from) {
       if (shownId !== id) {
-        closeEditor(false);
+        keepDraft();
+        closeEditorKeepingDraft();
         details = undefined;
         setText(heading, 'Loading…');
         resetPicture();
@@ -545,4 +630,5 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     isEditing: () => editor !== undefined || properties.isEditing(),
     currentId: () => shownId,
   };
+  return panel;
 }

@@ -57,7 +57,7 @@ describe('the properties in Details', () => {
     expect(query(row, 'button.property-remove').getAttribute('aria-label')).toBe('Remove Age');
     const add = query(panel, '#add-property');
     expect(add.getAttribute('aria-label')).toBe('Add a property');
-    expect(add.closest('.section-heading')?.textContent).toBe('User details');
+    expect(add.closest('.section-heading')?.textContent).toBe('User Details');
     expect(query(panel, '#add-property-form').hidden).toBe(true);
   });
 

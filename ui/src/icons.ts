@@ -32,6 +32,14 @@ export function pencilIcon(): SVGSVGElement {
   return icon('M4 20h4L19 9a2.8 2.8 0 0 0-4-4L4 16v4Z', 'M13.5 6.5l4 4');
 }
 
+export function chevronUpIcon(): SVGSVGElement {
+  return icon('m6 15 6-6 6 6');
+}
+
+export function chevronDownIcon(): SVGSVGElement {
+  return icon('m6 9 6 6 6-6');
+}
+
 export function closeIcon(): SVGSVGElement {
   return icon('M6 6l12 12', 'M18 6 6 18');
 }

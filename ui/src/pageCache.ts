@@ -115,6 +115,15 @@ export class PageCache {
     return rows;
   }
 
+  /** Where a loaded row is, by its customer's id (`undefined`: not among the loaded rows). */
+  indexOf(id: ProfileId): number | undefined {
+    for (const [k, page] of [...this.pages.entries(), ...this.stale.entries()]) {
+      const at = page.rows.findIndex((r) => r.id === id);
+      if (at >= 0) return k * this.pageSize + at;
+    }
+    return undefined;
+  }
+
   /** A loaded row by its customer's id. */
   rowById(id: ProfileId): ProfileRow | undefined {
     for (const page of [...this.pages.values(), ...this.stale.values()]) {

@@ -1,4 +1,4 @@
-// The Details window's custom properties: the "Add a property" button beside the User details
+// The Details window's custom properties: the "Add a property" button beside the User Details
 // label, its "Select a property" menu (the properties the customer has no value for yet, then
 // "Create a new property"), and the customer's values listed under the fields, each editable and
 // removable. The core checks every value against its property's format; a refused value stays
@@ -34,7 +34,7 @@ export interface ProfilePropertiesOptions {
 }
 
 export interface ProfileProperties {
-  /** The "Add a property" icon button, for beside the User details label. */
+  /** The "Add a property" icon button, for beside the User Details label. */
   readonly addButton: HTMLButtonElement;
   /** The Select a property form (hidden until the button is clicked). */
   readonly adder: HTMLElement;

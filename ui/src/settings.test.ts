@@ -256,3 +256,21 @@ describe('About Userdesk in Settings', () => {
     expect(backend.clipboard).toContain('Userdesk 0.1.0');
   });
 });
+
+describe('the words of the help page', () => {
+  it('titles the customer panel "Details" and keeps the time zone under "Your profile"', async () => {
+    const { root } = mount({ rows: 10 });
+    const row = await waitFor(() => root.querySelector<HTMLElement>(`.row[data-id="${fakeId(1)}"]`));
+    query<HTMLButtonElement>(row, 'button.username').click();
+    await waitFor(() => query(root, '#details-title').closest('[hidden]') === null);
+    expect(query(root, '#details-title').textContent).toBe('Details');
+    expect(query(root, '#details').getAttribute('aria-labelledby')).toBe('details-title details-name');
+    expect(query(root, '#details .section-title').textContent).toBe('User Details');
+
+    await openSettings(root);
+    const profile = query(root, '#your-profile');
+    expect(profile.textContent).toBe('Your profile');
+    // The time zone is the field under it.
+    expect(profile.nextElementSibling?.querySelector('select#time-zone')).not.toBeNull();
+  });
+});

@@ -111,12 +111,14 @@ export function createSettingsDialog(options: SettingsOptions): SettingsDialog {
     { id: 'settings-dialog', class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'settings-title' },
     el('h2', { id: 'settings-title', class: 'dialog-title' }, 'Settings'),
     el('section', { id: 'account', class: 'dialog-section', 'aria-label': 'Account' }, el('h3', { class: 'dialog-subtitle' }, 'Account'), signedOutPart, signedInPart),
+    // The help page's "the time zone specified on your profile".
+    el('h3', { id: 'your-profile', class: 'dialog-subtitle' }, 'Your profile'),
     el(
       'label',
       { class: 'dialog-field' },
       el('span', { class: 'dialog-label' }, 'Time zone'),
       el('span', { class: 'dialog-select' }, zoneSelect),
-      el('span', { class: 'dialog-hint' }, 'Created and Last seen are shown in this time zone.'),
+      el('span', { class: 'dialog-hint' }, "Created, Last seen and the bot sessions' times are shown in this time zone."),
     ),
     el(
       'label',
