@@ -115,6 +115,16 @@ commands! {
         delete_segment(core, id: SegmentId) -> () {
             core.delete_segment(id).await
         }
+        /// "Add to segment": the selected customers become hand-picked members of the segment
+        /// (a filter is resolved now).
+        add_to_segment(core, id: SegmentId, selection: Selection) -> SegmentView {
+            core.add_to_segment(id, &selection).await
+        }
+        /// "Remove from segment": the selected customers leave the segment's hand-picked members;
+        /// a member by the rules is refused and nothing changes.
+        remove_from_segment(core, id: SegmentId, selection: Selection) -> SegmentView {
+            core.remove_from_segment(id, &selection).await
+        }
         /// The segments the customer belongs to.
         profile_segments(core, profile_id: ProfileId) -> Vec<SegmentRef> {
             core.profile_segments(profile_id).await

@@ -56,6 +56,7 @@ type Change =
   | 'jobs'
   | 'deleted'
   | 'segmentCreated'
+  | 'segmentMembers'
   | 'segments'
   | 'properties'
   | 'timeZone'
@@ -101,6 +102,8 @@ const STALE: Readonly<Record<Change, Stale>> = {
   deleted: { pending: true, table: 'rowsAndCount' },
   // A segment made of the customers checked.
   segmentCreated: { pending: true, segmentFilter: true },
+  // Customers added to a segment or taken out of it: the table may show that segment.
+  segmentMembers: { pending: true, table: 'ifSegmentFilter', listTab: true },
   // On the Segments tab: the rows of a segment may have changed, for when All users is shown again.
   segments: { pending: true, segmentFilter: true, table: 'whenShown' },
   // On the Properties tab: a property rule of a segment may hold for other customers now.
@@ -276,6 +279,10 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     },
     onSegmentCreated: () => {
       changed('segmentCreated');
+      table.focus();
+    },
+    onSegmentMembersChanged: () => {
+      changed('segmentMembers');
       table.focus();
     },
   });

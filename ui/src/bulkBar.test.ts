@@ -323,3 +323,59 @@ describe('Active and Archive', () => {
     });
   });
 });
+
+describe('Add to segment and Remove from segment', () => {
+  it('adds the selected customers to an existing segment, and takes hand-picked ones out in its view', async () => {
+    const backend = new FakeBackend({ rows: 300 });
+    const vip = backend.seedSegment({ name: 'VIP', description: '', rules: [] }, [fakeId(1)]);
+    backend.seedSegment({ name: 'Newcomers', description: '', rules: [] });
+    const { root } = await mountTable(backend);
+    checkboxOf(root, 3).click();
+    checkboxOf(root, 4).click();
+    // Not filtered by a segment: nothing to take out of.
+    expect(query<HTMLButtonElement>(root, '#bulk-remove-from-segment').hidden).toBe(true);
+
+    query<HTMLButtonElement>(root, '#bulk-add-to-segment').click();
+    expect(query(root, '#bulk-add-to-segment').textContent).toBe('Add to segment');
+    expect(isOpen(root, '#bulk-add-dialog')).toBe(true);
+    const select = query<HTMLSelectElement>(root, '#bulk-add-segment');
+    await waitFor(() => select.options.length === 2);
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Newcomers', 'VIP']);
+    expect(query(root, '#bulk-add-count').textContent).toBe('The 2 customers selected join the segment you pick.');
+    choose(select, vip.id);
+    query<HTMLButtonElement>(root, '#bulk-add-confirm').click();
+    await waitFor(() => !isOpen(root, '#bulk-add-dialog'));
+    expect(backend.callsOf('add_to_segment').map((c) => c.args)).toEqual([
+      { id: vip.id, selection: { kind: 'ids', ids: [fakeId(3), fakeId(4)] } },
+    ]);
+    expect(query(root, '#bulk-bar').hidden).toBe(true);
+
+    // The segment's own view: three members, two of them taken out by hand.
+    choose(query<HTMLSelectElement>(root, '#segment-filter'), vip.id);
+    await waitFor(() => query(root, '#count').textContent === '3 users');
+    checkboxOf(root, 1).click();
+    checkboxOf(root, 3).click();
+    const removeButton = query<HTMLButtonElement>(root, '#bulk-remove-from-segment');
+    expect(removeButton.hidden).toBe(false);
+    expect(removeButton.textContent).toBe('Remove from segment');
+    removeButton.click();
+    await waitFor(() => query(root, '#count').textContent === '1 user');
+    expect(backend.callsOf('remove_from_segment').map((c) => c.args)).toEqual([
+      { id: vip.id, selection: { kind: 'ids', ids: [fakeId(1), fakeId(3)] } },
+    ]);
+  });
+
+  it('shows why a member by the rules cannot be taken out, and changes nothing', async () => {
+    const backend = new FakeBackend({ rows: 300 });
+    const ruled = backend.seedSegment({ name: 'Active ones', description: '', rules: [{ rule: 'status', status: 'active' }] });
+    const { root } = await mountTable(backend);
+    choose(query<HTMLSelectElement>(root, '#segment-filter'), ruled.id);
+    await waitFor(() => backend.callsOf('count_profiles').some((c) => (c.args['filter'] as { segment?: string }).segment === ruled.id));
+    await waitFor(() => visibleRows(root).length > 0);
+    checkboxOf(root, 0).click();
+    query<HTMLButtonElement>(root, '#bulk-remove-from-segment').click();
+    await waitFor(() => !query(root, '#bulk-error').hidden);
+    expect(query(root, '#bulk-error').textContent).toContain('was not added to "Active ones" by hand');
+    expect(query(root, '#bulk-bar').hidden).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 // The bar over the All users table while customers are checked: how many, "Select all N
 // matching", Clear selection, and the platform's four bulk actions. Create segment asks for a name
-// and a description; Active and Archive are scheduled at once as jobs that take effect after the
+// and a description; Add to segment for an existing segment; while the table shows one segment,
+// Remove from segment takes the checked hand-picked members out of it; Active and Archive are scheduled at once as jobs that take effect after the
 // delay set in Settings (they can be cancelled from the jobs panel until then); Delete asks first.
 // What an action applies to is taken when its button is clicked, so a dialog acts on exactly the
 // customers its question counted.
@@ -28,6 +29,8 @@ export interface BulkBarOptions {
   /** The customers `selection` held were deleted. */
   readonly onDeleted: (selection: Selection) => void;
   readonly onSegmentCreated: (segment: SegmentView) => void;
+  /** Customers were added to a segment, or taken out of it: its members changed. */
+  readonly onSegmentMembersChanged: (segment: SegmentView) => void;
 }
 
 export interface BulkBar {
@@ -56,6 +59,13 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
   const selectMatching = el('button', { type: 'button', id: 'select-all-matching', class: 'link-button', hidden: true });
   const clearButton = el('button', { type: 'button', id: 'clear-selection', class: 'link-button' }, 'Clear selection');
   const createSegment = el('button', { type: 'button', id: 'bulk-create-segment', class: 'button-secondary' }, 'Create segment');
+  const addToSegment = el('button', { type: 'button', id: 'bulk-add-to-segment', class: 'button-secondary' }, 'Add to segment');
+  // Only while the table shows one segment: its hand-picked members can be taken out.
+  const removeFromSegment = el(
+    'button',
+    { type: 'button', id: 'bulk-remove-from-segment', class: 'button-secondary', hidden: true },
+    'Remove from segment',
+  );
   const activate = el(
     'button',
     { type: 'button', id: 'bulk-active', class: 'button-secondary', title: 'Activate the selected customers after the delay set in Settings' },
@@ -68,7 +78,7 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
   );
   const remove = el('button', { type: 'button', id: 'bulk-delete', class: 'button-secondary bulk-delete' }, 'Delete');
   const error = el('p', { id: 'bulk-error', class: 'bulk-error', role: 'alert', hidden: true });
-  const actions = [createSegment, activate, archive, remove];
+  const actions = [createSegment, addToSegment, removeFromSegment, activate, archive, remove];
   const element = el(
     'div',
     { id: 'bulk-bar', class: 'bulk-bar', role: 'toolbar', 'aria-label': 'Bulk actions', hidden: true },
@@ -87,6 +97,7 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
     selectMatching.hidden = !offer;
     if (matching !== undefined) setText(selectMatching, `Select all ${formatNumber(matching)} matching`);
     if (selection.isEmpty) error.hidden = true;
+    removeFromSegment.hidden = options.filter().segment === undefined;
   }
 
   function take(): Taken | undefined {
@@ -211,6 +222,111 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
     }
   });
 
+  // ---- Add to segment: the selected customers join an existing segment ----
+
+  const addCount = el('p', { id: 'bulk-add-count', class: 'dialog-hint' });
+  const segmentSelect = el('select', { id: 'bulk-add-segment', name: 'segment' });
+  const addError = el('p', { id: 'bulk-add-error', class: 'dialog-error', role: 'alert', hidden: true });
+  const addConfirm = el('button', { type: 'button', id: 'bulk-add-confirm', class: 'button-primary' }, 'Confirm');
+  const addCancel = el('button', { type: 'button', id: 'bulk-add-cancel', class: 'button-secondary' }, 'Cancel');
+  const addForm = createModal(
+    { id: 'bulk-add-dialog', labelledBy: 'bulk-add-title', onDismiss: () => closeAddForm() },
+    el('h2', { id: 'bulk-add-title', class: 'dialog-title' }, 'Add to segment'),
+    el(
+      'div',
+      { class: 'dialog-form' },
+      addCount,
+      el('label', { class: 'dialog-field' }, el('span', { class: 'dialog-label' }, 'Segment'), el('span', { class: 'dialog-select' }, segmentSelect)),
+    ),
+    addError,
+    el('div', { class: 'dialog-actions' }, addCancel, addConfirm),
+  );
+  let addFor: Taken | undefined;
+  let addBusy = false;
+
+  function setAddBusy(on: boolean): void {
+    addBusy = on;
+    addConfirm.disabled = on || segmentSelect.options.length === 0;
+    addCancel.disabled = on;
+    addForm.dialog.setAttribute('aria-busy', String(on));
+  }
+
+  function closeAddForm(): void {
+    if (addBusy) return;
+    addFor = undefined;
+    addForm.close();
+  }
+
+  addToSegment.addEventListener('click', () => {
+    const taken = take();
+    if (taken === undefined || busy) return;
+    addFor = taken;
+    addError.hidden = true;
+    setText(addCount, `The ${formatCustomerCount(taken.count)} selected join the segment you pick.`);
+    segmentSelect.replaceChildren();
+    setAddBusy(true);
+    addForm.open(addToSegment, segmentSelect);
+    void backend.segments('').then(
+      (segments) => {
+        if (addFor !== taken) return;
+        segmentSelect.replaceChildren(...segments.map((s) => el('option', { value: s.id }, s.name)));
+        setAddBusy(false);
+        if (segments.length === 0) {
+          addError.hidden = false;
+          setText(addError, 'There is no segment yet: Create segment makes one of the selected customers.');
+        }
+        segmentSelect.focus();
+      },
+      (failure: unknown) => {
+        setAddBusy(false);
+        addError.hidden = false;
+        setText(addError, refusalText(failure));
+      },
+    );
+  });
+
+  async function confirmAdd(): Promise<void> {
+    const taken = addFor;
+    const chosen = segmentSelect.value;
+    if (taken === undefined || addBusy || chosen === '') return;
+    setAddBusy(true);
+    addError.hidden = true;
+    try {
+      const segment = await backend.addToSegment(chosen as SegmentView['id'], taken.selection);
+      setAddBusy(false);
+      closeAddForm();
+      options.clearSelection();
+      options.onSegmentMembersChanged(segment);
+    } catch (failure) {
+      setAddBusy(false);
+      addError.hidden = false;
+      setText(addError, refusalText(failure));
+    }
+  }
+  addConfirm.addEventListener('click', () => void confirmAdd());
+  addCancel.addEventListener('click', () => closeAddForm());
+
+  // ---- Remove from segment: the segment the table shows loses the selected hand-picked members ----
+
+  removeFromSegment.addEventListener('click', () => {
+    void (async () => {
+      const taken = take();
+      const segment = options.filter().segment;
+      if (taken === undefined || busy || segment === undefined) return;
+      setBusy(true);
+      error.hidden = true;
+      try {
+        const changed = await backend.removeFromSegment(segment, taken.selection);
+        setBusy(false);
+        options.clearSelection();
+        options.onSegmentMembersChanged(changed);
+      } catch (failure) {
+        setBusy(false);
+        showError(failure);
+      }
+    })();
+  });
+
   // ---- Delete, once confirmed ----
 
   const question = el('p', { id: 'bulk-delete-question', class: 'dialog-text' });
@@ -272,7 +388,7 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
 
   return {
     element,
-    dialogs: [segmentForm.element, deleteDialog.element],
+    dialogs: [segmentForm.element, addForm.element, deleteDialog.element],
     update,
     setMatching(next) {
       matching = next;
@@ -281,8 +397,10 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
     },
     closeDialogs() {
       segmentBusy = false;
+      addBusy = false;
       deleteBusy = false;
       closeSegmentForm();
+      closeAddForm();
       closeDelete();
     },
   };

@@ -95,6 +95,16 @@ export interface Backend {
   updateSegment(id: SegmentId, draft: SegmentDraft): Promise<SegmentView>;
   /** Deletes a segment (its customers stay). */
   deleteSegment(id: SegmentId): Promise<void>;
+  /**
+   * "Add to segment": the selected customers become hand-picked members of the segment
+   * (a filter is resolved now).
+   */
+  addToSegment(id: SegmentId, selection: Selection): Promise<SegmentView>;
+  /**
+   * "Remove from segment": the selected customers leave the segment's hand-picked members;
+   * a member by the rules is refused and nothing changes.
+   */
+  removeFromSegment(id: SegmentId, selection: Selection): Promise<SegmentView>;
   /** The segments the customer belongs to. */
   profileSegments(profileId: ProfileId): Promise<Array<SegmentRef>>;
   /** The bots' goals, for the segment rules. */
@@ -200,6 +210,8 @@ export const tauriBackend: Backend = {
   createSegment: (draft, members) => invoke<SegmentView>('create_segment', { draft, members }),
   updateSegment: (id, draft) => invoke<SegmentView>('update_segment', { id, draft }),
   deleteSegment: (id) => invoke<void>('delete_segment', { id }),
+  addToSegment: (id, selection) => invoke<SegmentView>('add_to_segment', { id, selection }),
+  removeFromSegment: (id, selection) => invoke<SegmentView>('remove_from_segment', { id, selection }),
   profileSegments: (profileId) => invoke<Array<SegmentRef>>('profile_segments', { profileId }),
   goals: () => invoke<Array<Goal>>('goals', {}),
   scheduleJob: (action, selection) => invoke<JobView>('schedule_job', { action, selection }),
@@ -256,6 +268,8 @@ export const COMMANDS = [
   'create_segment',
   'update_segment',
   'delete_segment',
+  'add_to_segment',
+  'remove_from_segment',
   'profile_segments',
   'goals',
   'schedule_job',
@@ -344,6 +358,10 @@ export function callCommand(
       return backend.updateSegment(args['id'] as SegmentId, args['draft'] as SegmentDraft);
     case 'delete_segment':
       return backend.deleteSegment(args['id'] as SegmentId);
+    case 'add_to_segment':
+      return backend.addToSegment(args['id'] as SegmentId, args['selection'] as Selection);
+    case 'remove_from_segment':
+      return backend.removeFromSegment(args['id'] as SegmentId, args['selection'] as Selection);
     case 'profile_segments':
       return backend.profileSegments(args['profileId'] as ProfileId);
     case 'goals':

@@ -1061,6 +1061,39 @@ export class FakeBackend implements Backend {
     });
   }
 
+  addToSegment(id: SegmentId, selection: Selection): Promise<SegmentView> {
+    return this.answer('add_to_segment', { id, selection }, () => {
+      const segment = this.segmentsById.get(id);
+      if (segment === undefined) throw apiError('not_found', `no segment with id ${id}`);
+      const members = this.resolve(selection).map((i) => this.idAt(i));
+      if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
+      for (const member of members) segment.members.add(member);
+      segment.pending = true;
+      this.orderings.clear();
+      return this.segmentView(segment);
+    });
+  }
+
+  removeFromSegment(id: SegmentId, selection: Selection): Promise<SegmentView> {
+    return this.answer('remove_from_segment', { id, selection }, () => {
+      const segment = this.segmentsById.get(id);
+      if (segment === undefined) throw apiError('not_found', `no segment with id ${id}`);
+      const members = this.resolve(selection).map((i) => this.idAt(i));
+      if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
+      const other = members.find((m) => !segment.members.has(m));
+      if (other !== undefined) {
+        throw apiError(
+          'invalid_request',
+          `Customer ${other} was not added to "${segment.name}" by hand: a customer in a segment by its rules leaves it when the rules change`,
+        );
+      }
+      for (const member of members) segment.members.delete(member);
+      segment.pending = true;
+      this.orderings.clear();
+      return this.segmentView(segment);
+    });
+  }
+
   deleteProfiles(selection: Selection): Promise<number> {
     return this.answer('delete_profiles', { selection }, () => {
       const indices = this.resolve(selection);

@@ -1,12 +1,12 @@
 //! Segments: hand-picked or rule-based groups of customers.
 
 use chrono::{DateTime, Utc};
-use userdesk_model::ProfileId;
+use userdesk_model::{ProfileId, Selection};
 use userdesk_model::{SegmentDraft, SegmentId, SegmentRef, SegmentView};
 
 use super::views::segment_view;
 use super::AppCore;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::sync::auto::AutoSync;
 
 impl AppCore {
@@ -48,6 +48,43 @@ impl AppCore {
         self.store.delete_segment(id).await?;
         self.with_auto_sync(AutoSync::edited);
         Ok(())
+    }
+
+    /// Adds the selected customers to a segment by hand ("Add to segment" beside Create
+    /// segment; a filter is resolved now). Answers the segment as it now is.
+    pub async fn add_to_segment(
+        &self,
+        id: SegmentId,
+        selection: &Selection,
+    ) -> Result<SegmentView> {
+        let ids = self.selection_ids(selection).await?;
+        if ids.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "select at least one customer".to_string(),
+            ));
+        }
+        if self.store.add_segment_members(id, &ids).await? > 0 {
+            self.with_auto_sync(AutoSync::edited);
+        }
+        self.segment_view_of(id).await
+    }
+
+    /// Takes the selected customers out of a segment's hand-picked members (the segment's table
+    /// view, or Details); a member by the segment's rules is refused and nothing changes.
+    pub async fn remove_from_segment(
+        &self,
+        id: SegmentId,
+        selection: &Selection,
+    ) -> Result<SegmentView> {
+        let ids = self.selection_ids(selection).await?;
+        if ids.is_empty() {
+            return Err(CoreError::InvalidRequest(
+                "select at least one customer".to_string(),
+            ));
+        }
+        self.store.remove_segment_members(id, &ids).await?;
+        self.with_auto_sync(AutoSync::edited);
+        self.segment_view_of(id).await
     }
 
     /// The segments the customer belongs to, by name.

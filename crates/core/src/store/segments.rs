@@ -129,6 +129,13 @@ pub(crate) async fn segments(
             Op::SegmentDelete { segment_id } => {
                 list.remove(&segment_id);
             }
+            // Members added or taken out by hand: not synced yet either.
+            Op::SegmentAddMembers { segment_id, .. }
+            | Op::SegmentRemoveMembers { segment_id, .. } => {
+                if let Some(local) = list.get_mut(&segment_id) {
+                    local.pending = true;
+                }
+            }
             _ => {}
         }
     }
@@ -487,6 +494,79 @@ impl Store {
         }
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Makes `members` hand-picked members of the segment (those already hand-picked are left
+    /// as they are): `segment.add_members` mutations of at most [`MAX_MEMBERS_PER_MUTATION`],
+    /// in one transaction. Answers how many were added.
+    pub(crate) async fn add_segment_members(
+        &self,
+        id: SegmentId,
+        members: &[ProfileId],
+    ) -> Result<u64> {
+        let mut tx = self.write_transaction().await?;
+        segment(&mut tx, id).await?;
+        profiles::must_all_exist(&mut tx, members).await?;
+        let already = handpicked(&mut tx, id).await?;
+        let added: Vec<ProfileId> = members
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter(|member| !already.contains(member))
+            .collect();
+        for chunk in added.chunks(MAX_MEMBERS_PER_MUTATION) {
+            outbox::append(
+                &mut tx,
+                &Op::SegmentAddMembers {
+                    segment_id: id,
+                    profile_ids: chunk.to_vec(),
+                },
+                self.now(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(added.len() as u64)
+    }
+
+    /// Takes `members` out of the segment's hand-picked members, in one transaction. A customer
+    /// who is not hand-picked is refused (a rule-based member leaves by the rules), and nothing
+    /// changes.
+    pub(crate) async fn remove_segment_members(
+        &self,
+        id: SegmentId,
+        members: &[ProfileId],
+    ) -> Result<u64> {
+        let mut tx = self.write_transaction().await?;
+        let local = segment(&mut tx, id).await?;
+        let picked = handpicked(&mut tx, id).await?;
+        let removed: Vec<ProfileId> = members
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let Some(other) = removed.iter().find(|member| !picked.contains(member)) {
+            return Err(CoreError::InvalidRequest(format!(
+                "customer {other} was not added to \"{}\" by hand: a customer in a segment by \
+                 its rules leaves it when the rules change",
+                local.segment.name
+            )));
+        }
+        for chunk in removed.chunks(MAX_MEMBERS_PER_MUTATION) {
+            outbox::append(
+                &mut tx,
+                &Op::SegmentRemoveMembers {
+                    segment_id: id,
+                    profile_ids: chunk.to_vec(),
+                },
+                self.now(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(removed.len() as u64)
     }
 
     /// Renames a segment, describes it, changes its rules; the same segment queues nothing.

@@ -11,7 +11,7 @@ use userdesk_model::{
     ApiError, BotSession, ErrorCode, Goal, GoalCompletion, GoalCompletionId, GoalId,
     LastSeenWindow, ListRequest, Platform as Channel, ProfileFilter, ProfileId, ProfileStatus,
     PropertyDraft, PropertyFormat, RuleOperator, SegmentDraft, SegmentId, SegmentRule, SegmentView,
-    SessionId, SortOrder,
+    Selection, SessionId, SortOrder,
 };
 use userdesk_server::storage::PlatformBatch;
 
@@ -505,4 +505,123 @@ async fn bad_segments_are_refused_and_change_nothing() {
         ),
         ErrorCode::NotFound
     );
+}
+
+#[tokio::test]
+async fn customers_are_added_to_a_segment_and_hand_picked_ones_taken_out() {
+    let platform = Platform::start(6).await;
+    let (ann, bob) = (
+        Client::synced(&platform).await,
+        Client::synced(&platform).await,
+    );
+    let ids: Vec<ProfileId> = platform.profiles.iter().map(|p| p.id).collect();
+    let vip = ann
+        .app
+        .create_segment(named("VIP", Vec::new()), &ids[..1])
+        .await
+        .unwrap();
+    let active = ann
+        .app
+        .create_segment(
+            named(
+                "Active ones",
+                vec![SegmentRule::Status {
+                    status: ProfileStatus::Active,
+                }],
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    ann.sync(&platform).await;
+
+    // "Add to segment" over a selection: the one already there is left as it is.
+    let added = ann
+        .app
+        .add_to_segment(
+            vip.id,
+            &Selection::Ids {
+                ids: vec![ids[0], ids[2], ids[3]],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.members, 3);
+    assert!(added.pending);
+    assert_eq!(
+        members_in_table(&ann, vip.id).await,
+        set_of(&[ids[0], ids[2], ids[3]])
+    );
+    // Over a filter: resolved now.
+    let first = &platform.profiles[4];
+    ann.app
+        .add_to_segment(
+            vip.id,
+            &Selection::Filter {
+                filter: ProfileFilter {
+                    status: None,
+                    search: first.email.clone(),
+                    ..Default::default()
+                },
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(members_in_table(&ann, vip.id).await.len(), 4);
+
+    // Taken out by hand (the segment's table view, or Details).
+    let after = ann
+        .app
+        .remove_from_segment(vip.id, &Selection::Ids { ids: vec![ids[2]] })
+        .await
+        .unwrap();
+    assert_eq!(after.members, 3);
+    assert!(!members_in_table(&ann, vip.id).await.contains(&ids[2]));
+
+    // Refused, nothing changed: nobody selected, an unknown customer, a member by the rules.
+    assert_eq!(
+        code(
+            ann.app
+                .add_to_segment(vip.id, &Selection::Ids { ids: Vec::new() })
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::InvalidRequest
+    );
+    assert_eq!(
+        code(
+            ann.app
+                .add_to_segment(
+                    vip.id,
+                    &Selection::Ids {
+                        ids: vec![ProfileId::new()]
+                    }
+                )
+                .await
+                .unwrap_err()
+        ),
+        ErrorCode::NotFound
+    );
+    let by_rules = ann
+        .app
+        .remove_from_segment(active.id, &Selection::Ids { ids: vec![ids[1]] })
+        .await
+        .unwrap_err();
+    let said = by_rules.to_string();
+    assert_eq!(code(by_rules), ErrorCode::InvalidRequest);
+    assert!(
+        said.contains("was not added to \"Active ones\" by hand"),
+        "{said}"
+    );
+    assert!(members_in_table(&ann, active.id).await.contains(&ids[1]));
+    assert_eq!(members_in_table(&ann, vip.id).await.len(), 3);
+
+    // Synced: the colleague sees the same members.
+    ann.sync(&platform).await;
+    bob.sync(&platform).await;
+    assert_eq!(
+        members_in_table(&bob, vip.id).await,
+        members_in_table(&ann, vip.id).await
+    );
+    assert!(!segment_named(&ann, "VIP").await.pending);
 }
