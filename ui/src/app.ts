@@ -233,6 +233,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onPropertyValueChanged: () => changed('propertyValue'),
     onPropertyCreated: () => changed('propertyAdded'),
     onOpenSegment: (segment) => openSegment(segment),
+    onSegmentMembersChanged: () => changed('segmentMembers'),
     onStatusChanged: () => changed('status'),
     onError: (error) => banner.show(error),
     neighbour: (id, step) => {

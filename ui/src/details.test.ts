@@ -469,3 +469,26 @@ describe('previous and next customer', () => {
     expect(name()).toBe(rowName(0));
   });
 });
+
+describe("Details' segments", () => {
+  it('takes the customer out of a segment they were added to by hand, not one they meet the rules of', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const vip = backend.seedSegment({ name: 'VIP', description: '', rules: [] }, [ID]);
+    backend.seedSegment({ name: 'Everyone active', description: '', rules: [{ rule: 'status', status: 'active' }] });
+    const { root, panel } = await openDetails(backend);
+    const chips = (): string[] => [...panel.querySelectorAll('.details-segment')].map((b) => b.textContent ?? '');
+    await waitFor(() => chips().length === 2);
+    expect(chips()).toEqual(['Everyone active', 'VIP']);
+    // Only the hand-picked one can be taken out here.
+    const removes = [...panel.querySelectorAll<HTMLButtonElement>('.segment-remove')];
+    expect(removes.map((b) => b.getAttribute('aria-label'))).toEqual(['Remove from VIP']);
+
+    removes[0]?.click();
+    await waitFor(() => chips().length === 1);
+    expect(chips()).toEqual(['Everyone active']);
+    expect(backend.callsOf('remove_from_segment').map((c) => c.args)).toEqual([
+      { id: vip.id, selection: { kind: 'ids', ids: [ID] } },
+    ]);
+    expect(query(root, '#error-banner').hidden).toBe(true);
+  });
+});

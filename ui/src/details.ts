@@ -45,6 +45,8 @@ export interface DetailsOptions {
   readonly onPropertyCreated: () => void;
   /** A segment of the Segments section was clicked. */
   readonly onOpenSegment: (segment: SegmentRef) => void;
+  /** The customer was taken out of a segment from the Segments section. */
+  readonly onSegmentMembersChanged: () => void;
   /** An error that is not about a field's value. */
   readonly onError: (error: unknown) => void;
   /** The panel closed; focus goes back to where it was opened from, if that is still there. */
@@ -191,6 +193,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   const segments = createDetailsSegments({
     backend,
     onOpen: (segment) => options.onOpenSegment(segment),
+    onRemoved: () => options.onSegmentMembersChanged(),
     onError: (error) => options.onError(error),
   });
   const properties = createProfileProperties({

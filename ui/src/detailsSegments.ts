@@ -1,16 +1,20 @@
 // The Details window's Segments section: the segments the customer belongs to, each a button that
-// opens All users filtered to it. Hidden when the customer belongs to none.
+// opens All users filtered to it, and beside a segment the customer was added to by hand, a button
+// that takes them out of it. Hidden when the customer belongs to none.
 
-import type { Backend } from './api';
+import { refusalText, type Backend } from './api';
 import type { ProfileId } from './bindings/ProfileId';
 import type { SegmentRef } from './bindings/SegmentRef';
-import { clear, el } from './dom';
+import { clear, el, setText } from './dom';
+import { closeIcon } from './icons';
 import { latestOnly } from './latest';
 
 export interface DetailsSegmentsOptions {
   readonly backend: Backend;
   /** A segment was clicked. */
   readonly onOpen: (segment: SegmentRef) => void;
+  /** The customer was taken out of a segment: its members changed. */
+  readonly onRemoved: () => void;
   readonly onError: (error: unknown) => void;
 }
 
@@ -22,11 +26,13 @@ export interface DetailsSegments {
 
 export function createDetailsSegments(options: DetailsSegmentsOptions): DetailsSegments {
   const list = el('ul', { class: 'segment-chips', 'aria-label': 'Segments of this user' });
+  const refusal = el('p', { id: 'details-segments-error', class: 'field-error', role: 'alert', hidden: true });
   const element = el(
     'section',
     { id: 'details-segments', class: 'details-section', 'data-section': 'segments', hidden: true },
     el('h3', { class: 'section-title' }, 'Segments'),
     list,
+    refusal,
   );
 
   let profileId: ProfileId | undefined;
@@ -42,27 +48,65 @@ export function createDetailsSegments(options: DetailsSegmentsOptions): DetailsS
         segment.name,
       );
       button.addEventListener('click', () => options.onOpen(segment));
-      list.append(el('li', {}, button));
+      const item = el('li', { class: 'segment-chip' }, button);
+      if (segment.handpicked === true) {
+        const remove = el(
+          'button',
+          {
+            type: 'button',
+            class: 'icon-button segment-remove',
+            'aria-label': `Remove from ${segment.name}`,
+            title: `Remove from segment ${segment.name}`,
+          },
+          closeIcon(),
+        );
+        remove.addEventListener('click', () => void removeFrom(segment, remove));
+        item.append(remove);
+      }
+      list.append(item);
+    }
+  }
+
+  /** Takes the customer out of a segment they were added to by hand. */
+  async function removeFrom(segment: SegmentRef, button: HTMLButtonElement): Promise<void> {
+    const id = profileId;
+    if (id === undefined || button.disabled) return;
+    button.disabled = true;
+    refusal.hidden = true;
+    try {
+      await options.backend.removeFromSegment(segment.id, { kind: 'ids', ids: [id] });
+      options.onRemoved();
+      if (profileId === id) await load(id);
+    } catch (error) {
+      button.disabled = false;
+      refusal.hidden = false;
+      setText(refusal, refusalText(error));
+    }
+  }
+
+  async function load(id: ProfileId): Promise<void> {
+    if (profileId !== id) {
+      render([]);
+      refusal.hidden = true;
+    }
+    profileId = id;
+    const ticket = reads.begin();
+    try {
+      const segments = await options.backend.profileSegments(id);
+      if (ticket.isCurrent() && profileId === id) render(segments);
+    } catch (error) {
+      if (ticket.isCurrent()) options.onError(error);
     }
   }
 
   return {
     element,
-    async load(id) {
-      if (profileId !== id) render([]);
-      profileId = id;
-      const ticket = reads.begin();
-      try {
-        const segments = await options.backend.profileSegments(id);
-        if (ticket.isCurrent() && profileId === id) render(segments);
-      } catch (error) {
-        if (ticket.isCurrent()) options.onError(error);
-      }
-    },
+    load,
     reset() {
       profileId = undefined;
       reads.drop();
       render([]);
+      refusal.hidden = true;
     },
   };
 }

@@ -140,4 +140,9 @@ pub struct SegmentView {
 pub struct SegmentRef {
     pub id: SegmentId,
     pub name: String,
+    /// The customer Details shows was added to it by hand (and can be taken out there); only in
+    /// Details' list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub handpicked: Option<bool>,
 }

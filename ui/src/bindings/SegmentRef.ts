@@ -4,4 +4,9 @@ import type { SegmentId } from "./SegmentId";
 /**
  * A segment a customer belongs to, as the Details window lists it.
  */
-export type SegmentRef = { id: SegmentId, name: string, };
+export type SegmentRef = { id: SegmentId, name: string, 
+/**
+ * The customer Details shows was added to it by hand (and can be taken out there); only in
+ * Details' list.
+ */
+handpicked?: boolean, };

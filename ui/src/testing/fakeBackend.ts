@@ -1039,7 +1039,7 @@ export class FakeBackend implements Backend {
       return [...this.segmentsById.values()]
         .filter((s) => this.inSegment(profile, s))
         .sort(byName)
-        .map((s) => ({ id: s.id, name: s.name }));
+        .map((s) => ({ id: s.id, name: s.name, handpicked: s.members.has(profileId) }));
     });
   }
 

@@ -87,7 +87,8 @@ impl AppCore {
         self.segment_view_of(id).await
     }
 
-    /// The segments the customer belongs to, by name.
+    /// The segments the customer belongs to, by name (each saying whether the customer was
+    /// added by hand, and so can be taken out from Details).
     pub async fn profile_segments(&self, profile_id: ProfileId) -> Result<Vec<SegmentRef>> {
         let list = self
             .store
@@ -95,9 +96,10 @@ impl AppCore {
             .await?;
         Ok(list
             .into_iter()
-            .map(|s| SegmentRef {
+            .map(|(s, handpicked)| SegmentRef {
                 id: s.id,
                 name: s.name,
+                handpicked: Some(handpicked),
             })
             .collect())
     }

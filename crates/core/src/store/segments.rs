@@ -591,13 +591,14 @@ impl Store {
         Ok(())
     }
 
-    /// The segments the customer belongs to, by name.
+    /// The segments the customer belongs to, by name, each with whether the customer was
+    /// added to it by hand.
     pub(crate) async fn profile_segments(
         &self,
         profile: ProfileId,
         now: DateTime<Utc>,
         tz: Tz,
-    ) -> Result<Vec<Segment>> {
+    ) -> Result<Vec<(Segment, bool)>> {
         let mut conn = self.pool.acquire().await?;
         profiles::must_exist(&mut conn, profile).await?;
         let mut found = Vec::new();
@@ -611,10 +612,13 @@ impl Store {
             query.push(")");
             let member: bool = query.build_query_scalar().fetch_one(&mut *conn).await?;
             if member {
-                found.push(local.segment);
+                let picked = handpicked(&mut conn, local.segment.id)
+                    .await?
+                    .contains(&profile);
+                found.push((local.segment, picked));
             }
         }
-        found.sort_by(|a, b| {
+        found.sort_by(|(a, _), (b, _)| {
             a.name
                 .to_lowercase()
                 .cmp(&b.name.to_lowercase())

@@ -552,6 +552,22 @@ async fn customers_are_added_to_a_segment_and_hand_picked_ones_taken_out() {
         members_in_table(&ann, vip.id).await,
         set_of(&[ids[0], ids[2], ids[3]])
     );
+    // Details says which the customer was added to by hand (and can be taken out of there).
+    let of_third: Vec<(String, Option<bool>)> = ann
+        .app
+        .profile_segments(ids[2])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.name, s.handpicked))
+        .collect();
+    assert_eq!(
+        of_third,
+        [
+            ("Active ones".to_string(), Some(false)),
+            ("VIP".to_string(), Some(true))
+        ]
+    );
     // Over a filter: resolved now.
     let first = &platform.profiles[4];
     ann.app
