@@ -353,9 +353,18 @@ async fn the_logs_folder_opens_and_the_diagnostics_are_copied() -> anyhow::Resul
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(asked.trim(), logs.to_string_lossy());
-    let log: String = std::fs::read_dir(&logs)?
-        .map(|entry| std::fs::read_to_string(entry?.path()))
-        .collect::<Result<_, _>>()?;
+    // The window reports its first rows a frame after they are drawn: the log line may follow
+    // the rows by a moment.
+    let mut log = String::new();
+    for _ in 0..200 {
+        log = std::fs::read_dir(&logs)?
+            .map(|entry| std::fs::read_to_string(entry?.path()))
+            .collect::<Result<_, _>>()?;
+        if log.contains("the first rows are shown") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(log.contains("Userdesk starts"), "{log}");
     assert!(log.contains("the first rows are shown"), "{log}");
 
