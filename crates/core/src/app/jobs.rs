@@ -192,15 +192,21 @@ impl AppCore {
         }
     }
 
-    /// Deletes the selected customers at once (each with its `profile.delete` mutation, in
-    /// transactions of [`CHUNK`]); returns how many were deleted.
-    pub async fn delete_profiles(&self, selection: &Selection) -> Result<u64> {
+    /// [`Self::selection_ids`], refused when it holds nobody: what a bulk action acts on.
+    pub(crate) async fn selected_ids(&self, selection: &Selection) -> Result<Vec<ProfileId>> {
         let ids = self.selection_ids(selection).await?;
         if ids.is_empty() {
             return Err(CoreError::InvalidRequest(
                 "select at least one customer".to_string(),
             ));
         }
+        Ok(ids)
+    }
+
+    /// Deletes the selected customers at once (each with its `profile.delete` mutation, in
+    /// transactions of [`CHUNK`]); returns how many were deleted.
+    pub async fn delete_profiles(&self, selection: &Selection) -> Result<u64> {
+        let ids = self.selected_ids(selection).await?;
         let mut deleted = 0;
         for chunk in ids.chunks(CHUNK) {
             let mut tx = self.store().write_transaction().await?;
@@ -226,12 +232,7 @@ impl AppCore {
         draft: userdesk_model::SegmentDraft,
         selection: &Selection,
     ) -> Result<userdesk_model::SegmentView> {
-        let ids = self.selection_ids(selection).await?;
-        if ids.is_empty() {
-            return Err(CoreError::InvalidRequest(
-                "select at least one customer".to_string(),
-            ));
-        }
+        let ids = self.selected_ids(selection).await?;
         self.create_segment(draft, &ids).await
     }
 

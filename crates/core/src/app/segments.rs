@@ -6,7 +6,7 @@ use userdesk_model::{SegmentDraft, SegmentId, SegmentRef, SegmentView};
 
 use super::views::segment_view;
 use super::AppCore;
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::sync::auto::AutoSync;
 
 impl AppCore {
@@ -57,12 +57,7 @@ impl AppCore {
         id: SegmentId,
         selection: &Selection,
     ) -> Result<SegmentView> {
-        let ids = self.selection_ids(selection).await?;
-        if ids.is_empty() {
-            return Err(CoreError::InvalidRequest(
-                "select at least one customer".to_string(),
-            ));
-        }
+        let ids = self.selected_ids(selection).await?;
         if self.store.add_segment_members(id, &ids).await? > 0 {
             self.with_auto_sync(AutoSync::edited);
         }
@@ -76,12 +71,7 @@ impl AppCore {
         id: SegmentId,
         selection: &Selection,
     ) -> Result<SegmentView> {
-        let ids = self.selection_ids(selection).await?;
-        if ids.is_empty() {
-            return Err(CoreError::InvalidRequest(
-                "select at least one customer".to_string(),
-            ));
-        }
+        let ids = self.selected_ids(selection).await?;
         self.store.remove_segment_members(id, &ids).await?;
         self.with_auto_sync(AutoSync::edited);
         self.segment_view_of(id).await

@@ -182,6 +182,19 @@ async fn handpicked(conn: &mut SqliteConnection, id: SegmentId) -> Result<BTreeS
     Ok(members)
 }
 
+/// Queues `op` for `members`, at most [`MAX_MEMBERS_PER_MUTATION`] to a mutation.
+async fn append_members(
+    conn: &mut SqliteConnection,
+    members: &[ProfileId],
+    at: DateTime<Utc>,
+    op: impl Fn(Vec<ProfileId>) -> Op,
+) -> Result<()> {
+    for chunk in members.chunks(MAX_MEMBERS_PER_MUTATION) {
+        outbox::append(conn, &op(chunk.to_vec()), at).await?;
+    }
+    Ok(())
+}
+
 /// Whether a customer's value meets a property rule; `value` has been checked against the
 /// format, `wanted` too (except for `contains`).
 fn value_meets(format: PropertyFormat, operator: RuleOperator, value: &str, wanted: &str) -> bool {
@@ -481,17 +494,14 @@ impl Store {
             self.now(),
         )
         .await?;
-        for chunk in chunks {
-            outbox::append(
-                &mut tx,
-                &Op::SegmentAddMembers {
-                    segment_id: id,
-                    profile_ids: chunk.to_vec(),
-                },
-                self.now(),
-            )
-            .await?;
-        }
+        let rest = chunks.flatten().copied().collect::<Vec<_>>();
+        append_members(&mut tx, &rest, self.now(), |profile_ids| {
+            Op::SegmentAddMembers {
+                segment_id: id,
+                profile_ids,
+            }
+        })
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -515,17 +525,13 @@ impl Store {
             .into_iter()
             .filter(|member| !already.contains(member))
             .collect();
-        for chunk in added.chunks(MAX_MEMBERS_PER_MUTATION) {
-            outbox::append(
-                &mut tx,
-                &Op::SegmentAddMembers {
-                    segment_id: id,
-                    profile_ids: chunk.to_vec(),
-                },
-                self.now(),
-            )
-            .await?;
-        }
+        append_members(&mut tx, &added, self.now(), |profile_ids| {
+            Op::SegmentAddMembers {
+                segment_id: id,
+                profile_ids,
+            }
+        })
+        .await?;
         tx.commit().await?;
         Ok(added.len() as u64)
     }
@@ -554,17 +560,13 @@ impl Store {
                 local.segment.name
             )));
         }
-        for chunk in removed.chunks(MAX_MEMBERS_PER_MUTATION) {
-            outbox::append(
-                &mut tx,
-                &Op::SegmentRemoveMembers {
-                    segment_id: id,
-                    profile_ids: chunk.to_vec(),
-                },
-                self.now(),
-            )
-            .await?;
-        }
+        append_members(&mut tx, &removed, self.now(), |profile_ids| {
+            Op::SegmentRemoveMembers {
+                segment_id: id,
+                profile_ids,
+            }
+        })
+        .await?;
         tx.commit().await?;
         Ok(removed.len() as u64)
     }
