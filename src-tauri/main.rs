@@ -2,5 +2,6 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() -> anyhow::Result<()> {
+    userdesk_core::limit_allocator_arenas();
     userdesk_app::run()
 }

@@ -28,6 +28,7 @@ pub use platform::keychain::Keychain;
 pub use platform::logs::{
     file_subscriber, init_logging, log_panics, LOG_FILES_KEPT, LOG_FILE_PREFIX,
 };
+pub use platform::memory::limit_allocator_arenas;
 pub use platform::notify::{DesktopNotifier, Notifier, OpenJob};
 pub use platform::picture::{prepare_picture, PictureError, MAX_PICTURE_BYTES, PICTURE_SIDE};
 pub use store::Store;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use userdesk_model::{ListRequest, ProfileFilter, ProfilePage};
+use userdesk_model::{ListRequest, ProfileFilter, ProfilePage, SortColumn};
 
 use super::AppCore;
 use crate::error::{CoreError, Result};
@@ -38,6 +38,29 @@ impl AppCore {
             return Ok(());
         };
         shared.rebuild(self.store.pool()).await
+    }
+
+    /// Brings the search index up to date and reads `column`'s sort order into it, so that
+    /// searches and jumps in that sort are answered from memory (the table does this by itself,
+    /// in the background, the first time it sorts by a column).
+    pub async fn prepare_sort(&self, column: SortColumn) -> Result<()> {
+        let Some(shared) = &self.index else {
+            return Ok(());
+        };
+        shared.refresh(self.store.pool()).await?;
+        shared.read_order(self.store.pool(), column).await
+    }
+
+    fn read_sort_order_in_background(&self, column: SortColumn) {
+        let Some(index) = self.index.as_ref().filter(|index| !index.is_refreshing()) else {
+            return;
+        };
+        let (index, pool) = (Arc::clone(index), self.store.pool().clone());
+        tokio::spawn(async move {
+            if let Err(error) = index.read_order(&pool, column).await {
+                tracing::warn!(%error, ?column, "a sort order could not be read; searches read SQLite");
+            }
+        });
     }
 
     pub(crate) fn refresh_search_index_in_background(&self) {
@@ -97,15 +120,26 @@ impl AppCore {
         let offset = usize::try_from(request.offset)
             .map_err(|_| CoreError::InvalidRequest("the offset is too large".to_string()))?;
         let (sort, limit, filter) = (request.sort, request.limit as usize, index_filter(filter));
+        if let Some(shared) = &self.index {
+            let missing = match shared.index.try_read() {
+                Ok(index) => index.through().is_some() && !index.has_order(sort.column),
+                Err(_) => false,
+            };
+            if missing {
+                // The first search or jump in this sort: SQLite answers while its order is read.
+                self.read_sort_order_in_background(sort.column);
+                return Ok(None);
+            }
+        }
         self.with_current_index(move |index| {
             let after = match after {
                 Some(seq) => Some(index.slot_of(seq)?),
                 None => None,
             };
-            Some(match &needles {
+            match &needles {
                 Some(needles) => index.search_page(needles, &filter, sort, after, offset, limit),
                 None => index.filtered_page(&filter, sort, after, offset, limit),
-            })
+            }
         })
         .await
     }
@@ -229,18 +263,21 @@ mod tests {
             Some(cursor) => Some(app.store.cursor_seq(cursor).await.unwrap().unwrap()),
             None => None,
         };
+        app.prepare_sort(request.sort.column).await.unwrap();
         let seqs = {
             let index = app.index.as_ref().unwrap().index.read().await;
             assert!(index.is_current(latest), "the index is behind");
             let after = after.map(|seq| index.slot_of(seq).unwrap());
-            index.search_page(
-                &needles,
-                &index_filter(&filter),
-                request.sort,
-                after,
-                request.offset as usize,
-                request.limit as usize,
-            )
+            index
+                .search_page(
+                    &needles,
+                    &index_filter(&filter),
+                    request.sort,
+                    after,
+                    request.offset as usize,
+                    request.limit as usize,
+                )
+                .expect("the sort's order was read")
         };
         app.store
             .page_of(&seqs, request, |t| t.to_string())
@@ -376,7 +413,10 @@ mod tests {
     #[tokio::test]
     async fn the_search_index_catches_up_with_edits_deletes_and_new_profiles() {
         let (app, _dir) = demo_app(8, 1_200).await;
-        app.refresh_search_index().await.unwrap();
+        // Every sort's order is read now, so each change below is put in its place by catching up.
+        for column in SortColumn::ALL {
+            app.prepare_sort(column).await.unwrap();
+        }
         let pool = app.store().pool().clone();
 
         // A few changes are applied one by one where they now belong.
@@ -503,5 +543,59 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(index_agrees_with_sqlite(&app, &quintus).await, 2);
+    }
+
+    #[tokio::test]
+    async fn a_sort_order_is_read_the_first_time_the_table_sorts_by_it() {
+        let (app, _dir) = demo_app(12, 900).await;
+        app.refresh_search_index().await.unwrap();
+        let shared = app.index.as_ref().unwrap();
+        let orders = |index: &ProfileIndex| index.ordered_columns();
+        // The index holds the first sort of the table only: the others cost memory for every
+        // customer, so they wait until the manager sorts by them.
+        assert_eq!(
+            orders(&*shared.index.read().await),
+            vec![SortColumn::default()]
+        );
+        let bytes_before = app.search_index_bytes().await;
+        let by_email = ListRequest {
+            filter: ProfileFilter {
+                search: "an".to_string(),
+                ..Default::default()
+            },
+            sort: SortOrder {
+                column: SortColumn::Email,
+                direction: SortDirection::Desc,
+            },
+            after: None,
+            offset: 0,
+            limit: 50,
+        };
+        // SQLite answers the first search in that sort, and the order is read meanwhile.
+        let answered = app.list_profiles_at(&by_email, now()).await.unwrap();
+        let mut waited = 0;
+        while !shared.index.read().await.has_order(SortColumn::Email) {
+            assert!(waited < 500, "the order of Email was never read");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert_eq!(
+            orders(&*shared.index.read().await),
+            vec![SortColumn::default(), SortColumn::Email]
+        );
+        assert_eq!(
+            app.search_index_bytes().await - bytes_before,
+            900 * std::mem::size_of::<u32>()
+        );
+        // From then on the index answers, with the same rows.
+        let ids = |page: &ProfilePage| page.rows.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(&index_page(&app, &by_email).await), ids(&answered));
+        assert!(!answered.rows.is_empty());
+        // A rebuild keeps the orders the manager has used.
+        app.rebuild_search_index().await.unwrap();
+        assert_eq!(
+            orders(&*shared.index.read().await),
+            vec![SortColumn::default(), SortColumn::Email]
+        );
     }
 }

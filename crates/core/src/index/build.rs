@@ -109,7 +109,7 @@ impl ProfileIndex {
                 }
             }
         }
-        for order in &mut self.orders {
+        for order in self.orders.iter_mut().flatten() {
             order.retain(|slot| !moving.get(*slot as usize));
         }
 
@@ -145,14 +145,95 @@ impl ProfileIndex {
             self.last_seen[slot] = record.last_seen_at;
             let keys = record.keys();
             for column in SortColumn::ALL {
+                if self.order(column).is_none() {
+                    continue;
+                }
                 let at = self
                     .insertion_point(&mut tx, &mut probes, column, &keys)
                     .await?;
-                self.orders[column_index(column)].insert(at, slot32);
+                if let Some(order) = self
+                    .orders
+                    .get_mut(column_index(column))
+                    .and_then(Option::as_mut)
+                {
+                    order.insert(at, slot32);
+                }
             }
         }
         self.through = Some(last);
         Ok(CatchUp::Applied(changed.len()))
+    }
+
+    /// `column`'s order of every profile in the index, read from the store's own index for that
+    /// sort (the table's SQL and the index then agree by construction); `None` if the store has
+    /// changed since the index last caught up.
+    #[tracing::instrument(skip(self, pool))]
+    pub(super) async fn order_from_store(
+        &self,
+        pool: &SqlitePool,
+        column: SortColumn,
+    ) -> Result<Option<Vec<u32>>> {
+        let Some(through) = self.through else {
+            return Ok(None);
+        };
+        let started = std::time::Instant::now();
+        let mut tx = pool.begin().await?;
+        let latest: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM profile_changes")
+            .fetch_one(&mut *tx)
+            .await?;
+        if latest > through {
+            return Ok(None);
+        }
+        // Status sorts by status, then id: the id's order, active before archived.
+        let key = match column {
+            SortColumn::Username => "p.username, p.id",
+            SortColumn::Email => "p.email_blank, p.email, p.id",
+            SortColumn::Phone => "p.phone_blank, p.phone, p.id",
+            SortColumn::Location => "p.location_blank, p.location, p.id",
+            SortColumn::Created => "p.created_at, p.id",
+            SortColumn::LastSeen => "p.last_seen_at, p.id",
+            SortColumn::Sessions => "p.sessions, p.id",
+            SortColumn::Status => "p.id",
+        };
+        // One JSON array: a million rows one by one through the driver cost several times more.
+        let listed: String = sqlx::query_scalar(&format!(
+            "SELECT coalesce(json_group_array(seq), '[]') FROM \
+             (SELECT p.seq FROM profiles p ORDER BY {key})"
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
+        let seqs: Vec<i64> = serde_json::from_str(&listed)
+            .map_err(|e| CoreError::Corrupt(format!("a sort order while indexing: {e}")))?;
+        drop(listed);
+        let mut order = Vec::with_capacity(seqs.len());
+        // Rowids are mostly dense: a profile's slot is usually its rowid less the first one.
+        let first = self.seqs.first().copied().unwrap_or(0);
+        for seq in seqs {
+            let guess = usize::try_from(seq - first).ok();
+            let slot = match guess.filter(|g| self.seqs.get(*g) == Some(&seq)) {
+                Some(slot) => slot,
+                None => self
+                    .seqs
+                    .binary_search(&seq)
+                    .map_err(|_| corrupt("profile, missing from the search index"))?,
+            };
+            order.push(u32::try_from(slot).map_err(|_| corrupt("slot"))?);
+        }
+        tx.commit().await?;
+        if column == SortColumn::Status {
+            let (mut active, archived): (Vec<u32>, Vec<u32>) = order
+                .into_iter()
+                .partition(|slot| self.flags[*slot as usize] & ARCHIVED == 0);
+            active.extend(archived);
+            order = active;
+        }
+        order.shrink_to_fit();
+        tracing::info!(
+            profiles = order.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "sort order read"
+        );
+        Ok(Some(order))
     }
 
     /// Where `keys` belongs in `column`'s order, found by a binary search that reads the values
@@ -164,7 +245,7 @@ impl ProfileIndex {
         column: SortColumn,
         keys: &SortKeys,
     ) -> Result<usize> {
-        let order = &self.orders[column_index(column)];
+        let order = self.order(column).unwrap_or_default();
         let (mut low, mut high) = (0, order.len());
         while low < high {
             let mid = (low + high) / 2;
@@ -190,36 +271,11 @@ impl ProfileIndex {
     }
 }
 
-/// Collects every profile, then sorts each column's order.
+/// Collects every profile's searchable text and flags; the sort orders are read from SQLite
+/// afterwards, one by one as the table needs them (`order_from_store`).
 #[derive(Default)]
 pub(super) struct Builder {
     pub(super) index: ProfileIndex,
-    pub(super) ids: Vec<u128>,
-    pub(super) username: Column,
-    pub(super) email: Column,
-    pub(super) phone: Column,
-    pub(super) location: Column,
-    pub(super) created: Vec<i64>,
-    pub(super) sessions: Vec<i64>,
-}
-
-/// One text column of every profile, end to end.
-#[derive(Default)]
-pub(super) struct Column {
-    pub(super) bytes: Vec<u8>,
-    pub(super) ends: Vec<usize>,
-}
-
-impl Column {
-    pub(super) fn push(&mut self, value: &str) {
-        self.bytes.extend_from_slice(value.as_bytes());
-        self.ends.push(self.bytes.len());
-    }
-
-    pub(super) fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
-    }
 }
 
 impl Builder {
@@ -240,91 +296,13 @@ impl Builder {
         index.flags.push(record.flags()?);
         index.last_seen.push(record.last_seen_at);
         index.text.push(slot, record)?;
-        self.ids.push(record.id);
-        self.username.push(record.username);
-        self.email.push(record.email);
-        self.phone.push(record.phone);
-        self.location.push(record.location);
-        self.created.push(record.created_at);
-        self.sessions.push(record.sessions);
         Ok(())
     }
 
-    /// `column`'s ascending order of every profile. Each sort compares compact keys first (the
-    /// number, or the first 16 bytes of the text as its collation sees them) and reads the whole
-    /// text only to break a tie, so it stays within the cache.
-    pub(super) fn order(&self, column: SortColumn) -> Vec<u32> {
-        let slots = 0..self.ids.len() as u32;
-        let number = |values: &[i64]| -> Vec<u32> {
-            let mut keyed: Vec<(i64, u128, u32)> = slots
-                .clone()
-                .map(|s| (values[s as usize], self.ids[s as usize], s))
-                .collect();
-            keyed.sort_unstable();
-            keyed.into_iter().map(|(_, _, s)| s).collect()
-        };
-        let (text, by, blank_last): (&Column, Collation, bool) = match column {
-            SortColumn::Created => return number(&self.created),
-            SortColumn::LastSeen => return number(&self.index.last_seen),
-            SortColumn::Sessions => return number(&self.sessions),
-            SortColumn::Status => {
-                let archived: Vec<i64> = self
-                    .index
-                    .flags
-                    .iter()
-                    .map(|f| i64::from(f & ARCHIVED))
-                    .collect();
-                return number(&archived);
-            }
-            SortColumn::Username => (&self.username, nocase, false),
-            SortColumn::Email => (&self.email, nocase, true),
-            SortColumn::Phone => (&self.phone, binary, true),
-            SortColumn::Location => (&self.location, nocase, true),
-        };
-        let folded = column != SortColumn::Phone;
-        let mut keyed: Vec<(bool, u128, u32)> = slots
-            .map(|s| {
-                let value = text.get(s as usize);
-                (blank_last && value.is_empty(), prefix(value, folded), s)
-            })
-            .collect();
-        keyed.sort_unstable_by(|a, b| {
-            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-                let (x, y) = (a.2 as usize, b.2 as usize);
-                by(text.get(x), text.get(y)).then(self.ids[x].cmp(&self.ids[y]))
-            })
-        });
-        keyed.into_iter().map(|(_, _, s)| s).collect()
-    }
-
-    /// Sorts every column (on two threads) and returns the index as of change `through`.
+    /// The index as of change `through`, with no sort order yet.
     pub(super) fn finish(mut self, through: i64) -> ProfileIndex {
-        // Text sorts cost the most: each thread takes two text and two number columns.
-        let mine: Vec<SortColumn> = SortColumn::ALL.iter().step_by(2).copied().collect();
-        let theirs: Vec<SortColumn> = SortColumn::ALL.iter().skip(1).step_by(2).copied().collect();
-        let mut sorted: HashMap<SortColumn, Vec<u32>> = std::thread::scope(|scope| {
-            let this = &self;
-            let theirs = &theirs;
-            let other = scope.spawn(move || {
-                theirs
-                    .iter()
-                    .map(|c| (*c, this.order(*c)))
-                    .collect::<Vec<_>>()
-            });
-            let mut sorted: HashMap<_, _> = mine.iter().map(|c| (*c, this.order(*c))).collect();
-            // A panic in a sort is a bug; the other half is then sorted here.
-            let others = other
-                .join()
-                .unwrap_or_else(|_| theirs.iter().map(|c| (*c, this.order(*c))).collect());
-            sorted.extend(others);
-            sorted
-        });
-        let orders = SortColumn::ALL
-            .iter()
-            .map(|c| sorted.remove(c).unwrap_or_default())
-            .collect();
         let mut index = std::mem::take(&mut self.index);
-        index.orders = orders;
+        index.orders = vec![None; SortColumn::ALL.len()];
         index.text.seal();
         index.seqs.shrink_to_fit();
         index.flags.shrink_to_fit();

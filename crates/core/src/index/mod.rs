@@ -3,7 +3,8 @@
 //! A search with thousands of matches spends its time in SQLite reading one row per match to
 //! filter and sort it (about 1.5 µs each). This index keeps, per profile, only what a search
 //! needs: the case-folded name, email and phone, status, type, platform and last-seen time, and
-//! the order of every sort. A search scans the text, filters and pages in memory, and reads from
+//! the order of each sort in use (read from SQLite's index for that sort the first time the table
+//! sorts by it: 4 bytes per profile each, which the sorts nobody uses do not cost). A search scans the text, filters and pages in memory, and reads from
 //! SQLite only the rows of its page. SQLite stays the source of truth: the index follows the
 //! `profile_changes` log, and while it is behind the store answers searches with SQL instead.
 mod build;
@@ -16,6 +17,7 @@ mod text;
 use order::*;
 use records::*;
 use text::*;
+use userdesk_model::SortColumn;
 
 pub(crate) use scan::IndexFilter;
 pub(crate) use shared::SharedIndex;
@@ -41,8 +43,9 @@ pub(crate) struct ProfileIndex {
     flags: Vec<u8>,
     last_seen: Vec<i64>,
     text: Text,
-    /// Per sort column (as in `SortColumn::ALL`): every live slot in ascending order.
-    orders: Vec<Vec<u32>>,
+    /// Per sort column (as in `SortColumn::ALL`): every live slot in ascending order, once read
+    /// (only the sorts the manager uses are kept).
+    orders: Vec<Option<Vec<u32>>>,
 }
 
 impl ProfileIndex {
@@ -63,7 +66,34 @@ impl ProfileIndex {
             + bytes(&self.text.entry)
             + bytes(&self.text.built)
             + bytes(&self.text.tail)
-            + self.orders.iter().map(bytes).sum::<usize>()
+            + self.orders.iter().flatten().map(bytes).sum::<usize>()
+    }
+
+    /// `column`'s order, if read.
+    pub(super) fn order(&self, column: SortColumn) -> Option<&[u32]> {
+        self.orders
+            .get(column_index(column))
+            .and_then(Option::as_deref)
+    }
+
+    /// Keeps `column`'s order, read from the store.
+    pub(super) fn set_order(&mut self, column: SortColumn, order: Vec<u32>) {
+        if let Some(kept) = self.orders.get_mut(column_index(column)) {
+            *kept = Some(order);
+        }
+    }
+
+    /// Whether `column`'s order has been read.
+    pub(crate) fn has_order(&self, column: SortColumn) -> bool {
+        self.order(column).is_some()
+    }
+
+    /// The columns whose order has been read.
+    pub(crate) fn ordered_columns(&self) -> Vec<SortColumn> {
+        SortColumn::ALL
+            .into_iter()
+            .filter(|column| self.has_order(*column))
+            .collect()
     }
 
     /// The last change reflected, if built.

@@ -64,19 +64,6 @@ pub(super) fn nocase(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-/// The first 16 bytes of `value` as a number ordered like the whole values, so that a smaller
-/// prefix means a smaller value: ASCII-folded for NOCASE, cut at a NUL (where NOCASE stops).
-pub(super) fn prefix(value: &[u8], folded: bool) -> u128 {
-    let mut bytes = [0u8; 16];
-    for (slot, &b) in bytes.iter_mut().zip(value) {
-        if folded && b == 0 {
-            break;
-        }
-        *slot = if folded { b.to_ascii_lowercase() } else { b };
-    }
-    u128::from_be_bytes(bytes)
-}
-
 /// Empty values after every other value (ascending), then `by`.
 pub(super) fn blank_last(a: &[u8], b: &[u8], by: Collation) -> Ordering {
     a.is_empty().cmp(&b.is_empty()).then_with(|| by(a, b))

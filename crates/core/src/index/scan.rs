@@ -175,7 +175,8 @@ impl ProfileIndex {
         }
     }
 
-    /// Up to `limit` rowids of profiles matching the search and the filter, in `sort` order,
+    /// Up to `limit` rowids of profiles matching the search and the filter, in `sort` order
+    /// (`None` while that sort's order is not read),
     /// after the profile in `after` (a slot) and `offset` more.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn search_page(
@@ -186,7 +187,8 @@ impl ProfileIndex {
         after: Option<u32>,
         offset: usize,
         limit: usize,
-    ) -> Vec<i64> {
+    ) -> Option<Vec<i64>> {
+        self.order(sort.column)?;
         // One or two characters match most profiles: testing profiles in sort order finds a
         // page long before a scan of all the text would end.
         if needles.text.len() <= 2 {
@@ -209,7 +211,7 @@ impl ProfileIndex {
         after: Option<u32>,
         offset: usize,
         limit: usize,
-    ) -> Vec<i64> {
+    ) -> Option<Vec<i64>> {
         self.page_where(sort, after, offset, limit, |slot| self.admits(filter, slot))
     }
 
@@ -243,8 +245,8 @@ impl ProfileIndex {
         offset: usize,
         limit: usize,
         is_match: impl Fn(usize) -> bool,
-    ) -> Vec<i64> {
-        let order = &self.orders[column_index(sort.column)];
+    ) -> Option<Vec<i64>> {
+        let order = self.order(sort.column)?;
         let after = after.and_then(|slot| order.iter().position(|s| *s == slot));
         let (from, to) = match (sort.direction, after) {
             (SortDirection::Asc, None) => (0, order.len()),
@@ -260,10 +262,10 @@ impl ProfileIndex {
                 .map(|slot| self.seqs[slot])
                 .collect()
         };
-        match sort.direction {
+        Some(match sort.direction {
             SortDirection::Asc => pick(&mut slots.filter(|slot| is_match(*slot))),
             SortDirection::Desc => pick(&mut slots.rev().filter(|slot| is_match(*slot))),
-        }
+        })
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 use tokio::sync::{Mutex, RwLock};
+use userdesk_model::SortColumn;
 
 use crate::error::Result;
 
@@ -27,10 +28,45 @@ impl SharedIndex {
     pub(crate) async fn rebuild(&self, pool: &SqlitePool) -> Result<()> {
         {
             let _one_at_a_time = self.refreshing.lock().await;
-            let built = ProfileIndex::build(pool).await?;
-            *self.index.write().await = built;
+            self.build(pool).await?;
         }
         self.refresh(pool).await
+    }
+
+    /// Builds the index from every profile (the refresher's lock held), reading again the sort
+    /// orders the one it replaces had, and the table's first sort.
+    async fn build(&self, pool: &SqlitePool) -> Result<()> {
+        let mut wanted = self.index.read().await.ordered_columns();
+        if !wanted.contains(&SortColumn::default()) {
+            wanted.insert(0, SortColumn::default());
+        }
+        let mut built = ProfileIndex::build(pool).await?;
+        for column in wanted {
+            if let Some(order) = built.order_from_store(pool, column).await? {
+                built.set_order(column, order);
+            }
+        }
+        *self.index.write().await = built;
+        give_back_freed().await;
+        Ok(())
+    }
+
+    /// Reads `column`'s order into the index if it is not there yet; searches in that sort read
+    /// SQLite until then (and if the store changed meanwhile, until the next time).
+    pub(crate) async fn read_order(&self, pool: &SqlitePool, column: SortColumn) -> Result<()> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let order = {
+            let index = self.index.read().await;
+            if index.has_order(column) {
+                return Ok(());
+            }
+            index.order_from_store(pool, column).await?
+        };
+        if let Some(order) = order {
+            self.index.write().await.set_order(column, order);
+        }
+        give_back_freed().await;
+        Ok(())
     }
 
     /// Brings the index up to date with every change committed so far, then prunes the log.
@@ -43,8 +79,7 @@ impl SharedIndex {
                 CatchUp::Applied(_) => {}
                 CatchUp::Rebuild => {
                     // Searches keep using SQLite while the new index is built beside the old.
-                    let built = ProfileIndex::build(pool).await?;
-                    *self.index.write().await = built;
+                    self.build(pool).await?;
                 }
             }
             let through = self.index.read().await.through();
@@ -56,4 +91,11 @@ impl SharedIndex {
             }
         }
     }
+}
+
+/// Gives what the build freed (and the index it replaced) back to the system, off the runtime's
+/// threads.
+async fn give_back_freed() {
+    // A failed join only means the memory stays with the allocator.
+    let _ = tokio::task::spawn_blocking(crate::platform::memory::give_back_freed).await;
 }

@@ -5,5 +5,6 @@
 pub(crate) mod desktop;
 pub(crate) mod keychain;
 pub(crate) mod logs;
+pub(crate) mod memory;
 pub(crate) mod notify;
 pub(crate) mod picture;

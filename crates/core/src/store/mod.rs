@@ -49,6 +49,9 @@ pub struct ProcessLock {
     _file: std::fs::File,
 }
 
+/// The page cache of each pooled connection, in KiB.
+pub(crate) const CACHE_KIB: i64 = 4 * 1024;
+
 impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     #[tracing::instrument]
@@ -64,9 +67,14 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("cache_size", "-65536")
+            // Each pooled connection keeps up to 4 MiB of pages; a first download raises its
+            // connection's cache while it writes (sync/apply.rs).
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
             .pragma("temp_store", "memory")
-            .pragma("mmap_size", "1073741824")
+            // Pages are read into those caches, not mapped: a mapped page SQLite has read once
+            // (the search index's build reads them all) stays counted in the app's resident
+            // memory, where the system's file cache holds it for no process.
+            .pragma("mmap_size", "0")
             // The write-ahead log is copied back into the database once it holds 64 MB rather
             // than 4 MB: a first sync's commits rewrite the same index pages again and again,
             // and each checkpoint copies a page once however many commits wrote it.

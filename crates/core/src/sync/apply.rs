@@ -74,6 +74,9 @@ fn tombstone_of(entity: &Entity) -> Tombstone {
     }
 }
 
+/// The page cache, in KiB, of the connection writing a first download's pages.
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
 impl Store {
     /// Applies one pull page in one transaction: the records, the outbox trimmed to what the
     /// last page confirms, the pending mutations re-applied on top, and the cookie.
@@ -85,16 +88,29 @@ impl Store {
         // all, waits for it (the store's FULL).
         let first_download = bulk_load::loading(&mut conn).await?
             || (page.has_more && (page.reset || read_state(&mut conn).await?.cookie.is_none()));
+        // It also keeps more pages of the indexes it writes in memory meanwhile (64 MiB, then
+        // back to the store's own cache, which frees the rest).
         if first_download {
             sqlx::query("PRAGMA synchronous = NORMAL")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
                 .execute(&mut *conn)
                 .await?;
         }
         let applied = self.apply_page_on(&mut conn, page).await;
         if first_download {
-            let restored = sqlx::query("PRAGMA synchronous = FULL")
+            let restored = match sqlx::query("PRAGMA synchronous = FULL")
                 .execute(&mut *conn)
-                .await;
+                .await
+            {
+                Ok(_) => {
+                    sqlx::query(&format!("PRAGMA cache_size = -{}", store::CACHE_KIB))
+                        .execute(&mut *conn)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
             if restored.is_err() {
                 // Never hand a connection that does not wait for the disk back to the pool.
                 drop(conn.detach());

@@ -148,7 +148,9 @@ async fn a_page_at_an_offset_matches_the_keyset_walk() {
     // Whether or not the in-memory index is ready yet (it answers jumps once it is).
     for indexed in [false, true] {
         if indexed {
-            f.app.refresh_search_index().await.unwrap();
+            for column in SortColumn::ALL {
+                f.app.prepare_sort(column).await.unwrap();
+            }
         }
         for filter in [active(), archived()] {
             for column in SortColumn::ALL {

@@ -5,7 +5,7 @@ use crate::common::{fixture, fixture_profiles, now};
 use userdesk_core::{AppCore, CoreError, OpenOptions};
 use userdesk_model::{
     ApiError, ErrorCode, Field, ListRequest, ProfileFilter, ProfilePatch, ProfileStatus,
-    SessionOrder, SortOrder,
+    SessionOrder, SortColumn, SortOrder,
 };
 
 fn phone(p: &str) -> ProfilePatch {
@@ -245,7 +245,9 @@ async fn every_hostile_string_is_stored_byte_exact_and_found_by_search() {
         assert_eq!(read.profile.location.as_bytes(), s.as_bytes(), "{s:?}");
     }
     // Found by the in-memory search index, and by SQLite alone.
-    f.app.refresh_search_index().await.unwrap();
+    for column in SortColumn::ALL {
+        f.app.prepare_sort(column).await.unwrap();
+    }
     let sqlite_only = AppCore::open(
         &f.path(),
         OpenOptions {
