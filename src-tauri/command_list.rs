@@ -133,6 +133,10 @@ commands! {
         goals(core) -> Vec<Goal> {
             core.goals().await
         }
+        /// The Goals list: each goal with its bot and how many customers completed it.
+        goal_summaries(core) -> Vec<GoalSummary> {
+            core.goal_summaries().await
+        }
         /// Active or Archive over the selected customers, taking effect after the delay from
         /// Settings; it can be cancelled until it fires.
         schedule_job(core, action: JobAction, selection: Selection) -> JobView {

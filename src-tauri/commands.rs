@@ -9,10 +9,10 @@ use tauri::State;
 use userdesk_core::{AppCore, AutoSyncOptions, CoreError};
 use userdesk_model::{
     Account, ApiError, Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView,
-    JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails, ProfileFilter,
-    ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort, PropertyView,
-    SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView, SignIn,
-    SortDirection, SyncView, UpdateView,
+    GoalSummary, JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails,
+    ProfileFilter, ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort,
+    PropertyView, SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView,
+    SignIn, SortDirection, SyncView, UpdateView,
 };
 use userdesk_model::{JobId, NoteId, ProfileId, PropertyId, SegmentId, SessionId};
 

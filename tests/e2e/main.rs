@@ -6,6 +6,7 @@
 
 mod about;
 mod details;
+mod goals;
 mod installed;
 mod instance;
 mod jobs;

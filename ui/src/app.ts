@@ -1,9 +1,10 @@
-// Assembles the window: header, tabs and filters, error banner, the users table with its bulk bar,
+// Assembles the window: the left pane (the tabs, the Goals), header and filters, error banner, the users table with its bulk bar,
 // the jobs of Active and Archive, the Segments and Properties tabs, the Details panel and the
 // Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests). A click on a
 // job's system notification (a window event from the shell) opens the job's customers.
 
 import type { Backend } from './api';
+import type { GoalSummary } from './bindings/GoalSummary';
 import type { JobId } from './bindings/JobId';
 import type { JobView } from './bindings/JobView';
 import type { ProfileDetails } from './bindings/ProfileDetails';
@@ -27,7 +28,8 @@ import { RowSelection } from './selection';
 import { createSettingsDialog } from './settings';
 import { createSyncBar } from './syncBar';
 import { createTable } from './table';
-import { createToolbar, type TabName } from './toolbar';
+import { createSideNav, type TabName } from './sideNav';
+import { createToolbar } from './toolbar';
 
 export interface App {
   /** Removes the app from its root and detaches its window and document listeners. */
@@ -80,6 +82,8 @@ interface Stale {
   readonly details?: true;
   /** The list of the Segments or Properties tab, if one of them is shown. */
   readonly listTab?: true;
+  /** The Goals list in the left pane (its goals and their counts come with a sync). */
+  readonly goals?: true;
 }
 
 const STALE: Readonly<Record<Change, Stale>> = {
@@ -111,10 +115,10 @@ const STALE: Readonly<Record<Change, Stale>> = {
   // Every time on screen is shown in the new zone.
   timeZone: { table: 'rows', details: true },
   // Another workspace's customers, with their own pictures and segments.
-  account: { pending: true, pictures: true, table: 'rowsAndCount', segmentFilter: true },
+  account: { pending: true, pictures: true, table: 'rowsAndCount', segmentFilter: true, goals: true },
   // Pulled changes may have changed anything, pictures set by other managers too; the status bar
   // that saw the sync complete already shows where sync stands.
-  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true },
+  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true, goals: true },
 };
 
 /** The table row for a profile the Details panel just saved; `before` is the row it replaces. */
@@ -189,9 +193,15 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const toolbar = createToolbar({
     onChange: () => runQuery(),
     onOpenSettings: (trigger) => void settings.open(trigger),
-    onTab: (name) => showTab(name),
     titleActions: [jobs.element],
   });
+
+  const sideNav = createSideNav({
+    onTab: (name) => showTab(name),
+    onGoal: (goal) => openGoal(goal),
+  });
+  /** Begun by every read of the Goals list; a late answer is ignored. */
+  const goalReads = latestOnly();
 
   const selection = new RowSelection(() => {
     bulkBar.update();
@@ -333,6 +343,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     }
     tab = name;
     toolbar.setTab(name);
+    sideNav.setCurrent(name, toolbar.filter().goal);
     for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
     if (name === 'segments') void segmentsPanel.load();
     if (name === 'properties') void propertiesPanel.load();
@@ -351,6 +362,27 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     runQuery();
     // The control that opened it is gone (Details closed, or its tab hidden): the rows get focus.
     table.focus();
+  }
+
+  /** All users, filtered to the customers who completed a goal (from the Goals list). */
+  function openGoal(goal: GoalSummary): void {
+    details.close();
+    usersStale = false;
+    showTab('users');
+    toolbar.showGoal(goal);
+    runQuery();
+    table.focus();
+  }
+
+  /** Reads the Goals list again. */
+  async function refreshGoals(): Promise<void> {
+    const ticket = goalReads.begin();
+    try {
+      const goals = await backend.goalSummaries();
+      if (ticket.isCurrent()) sideNav.setGoals(goals);
+    } catch (error) {
+      if (ticket.isCurrent()) banner.show(error);
+    }
   }
 
   /** All users, filtered to the customers a job done changed (from its notification). */
@@ -416,6 +448,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     if (stale.pictures === true) pictures.clear();
     refreshTable(stale.table);
     if (stale.segmentFilter === true) void refreshSegmentFilter();
+    if (stale.goals === true) void refreshGoals();
     if (stale.listTab === true && tab === 'segments') void segmentsPanel.load();
     if (stale.listTab === true && tab === 'properties') void propertiesPanel.load();
     if (stale.details === true) void details.reload();
@@ -475,6 +508,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     table.clearSelection();
     bulkBar.setMatching(undefined);
     const query = currentQuery();
+    sideNav.setCurrent(tab, query.filter.goal);
     cache.setQuery(query);
     table.setSort(sort);
     // The first page is asked for alongside the count rather than after it.
@@ -511,12 +545,17 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const shell = el(
     'div',
     { class: 'app' },
-    toolbar.element,
-    banner.element,
-    usersPanel,
-    segmentsPanel.element,
-    propertiesPanel.element,
-    syncBar.element,
+    sideNav.element,
+    el(
+      'div',
+      { class: 'app-main' },
+      toolbar.element,
+      banner.element,
+      usersPanel,
+      segmentsPanel.element,
+      propertiesPanel.element,
+      syncBar.element,
+    ),
     details.element,
     settings.element,
     ...bulkBar.dialogs,
@@ -525,6 +564,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   showTab('users');
   runQuery();
   void refreshSegmentFilter();
+  void refreshGoals();
 
   return {
     destroy() {

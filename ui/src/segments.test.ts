@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import type { ListRequest } from './bindings/ListRequest';
-import type { ProfileFilter } from './bindings/ProfileFilter';
 import { propertyId } from './ids';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
-import { choose, mount, press, query, settle, type, visibleRows, waitFor } from './testing/harness';
-
-function lastFilter(backend: FakeBackend): ProfileFilter | undefined {
-  return (backend.callsOf('list_profiles').at(-1)?.args['request'] as ListRequest | undefined)?.filter;
-}
+import { choose, lastFilter, mount, press, query, settle, type, visibleRows, waitFor } from './testing/harness';
 
 function segmentRows(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>('#segments-table .segment-row')];

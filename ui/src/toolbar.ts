@@ -1,7 +1,9 @@
-// The header: the title, the tabs (All users, Segments, Properties), and for All users the search
-// box, the filters and the count; while the table shows the customers of a bulk job, a chip naming
-// the job, whose button shows all customers again.
+// The header: the title, and for All users the search box, the filters and the count; while the
+// table shows the customers of a bulk job or of a goal, a chip naming it, whose button shows all
+// customers again. The tabs (All users, Segments, Properties) are in the left pane (sideNav.ts).
 
+import type { GoalId } from './bindings/GoalId';
+import type { GoalSummary } from './bindings/GoalSummary';
 import type { JobId } from './bindings/JobId';
 import type { LastSeenWindow } from './bindings/LastSeenWindow';
 import type { Platform } from './bindings/Platform';
@@ -10,6 +12,7 @@ import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
 import type { SegmentId } from './bindings/SegmentId';
 import type { SegmentRef } from './bindings/SegmentRef';
+import type { TabName } from './sideNav';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS, formatUserCount } from './format';
 import { closeIcon, gearIcon, searchIcon } from './icons';
@@ -18,21 +21,10 @@ import { segmentId } from './ids';
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel immediate. */
 export const SEARCH_DEBOUNCE_MS = 200;
 
-export type TabName = 'users' | 'segments' | 'properties';
-
-/** Each tab, its element id and the id of the panel it shows. */
-export const TABS: readonly { readonly name: TabName; readonly id: string; readonly label: string; readonly panel: string }[] = [
-  { name: 'users', id: 'tab-all-users', label: 'All users', panel: 'users-panel' },
-  { name: 'segments', id: 'tab-segments', label: 'Segments', panel: 'segments-panel' },
-  { name: 'properties', id: 'tab-properties', label: 'Properties', panel: 'properties-panel' },
-];
-
 export interface ToolbarOptions {
   /** The search or a filter changed. */
   readonly onChange: () => void;
   readonly onOpenSettings: (trigger: HTMLElement) => void;
-  /** A tab was picked (by click or with the arrow keys). */
-  readonly onTab: (tab: TabName) => void;
   /** Shown in the title bar before Settings (the jobs button). */
   readonly titleActions?: readonly HTMLElement[];
 }
@@ -63,6 +55,11 @@ export interface Toolbar {
    * filters can then be changed; the job stays until the chip's button is clicked.
    */
   showJob(job: JobId, status: ProfileStatus, label: string): void;
+  /**
+   * Filters to the customers who completed a goal, whatever their status, every other filter
+   * and the search back to their defaults, and the chip saying so (the goal and its bot).
+   */
+  showGoal(goal: GoalSummary): void;
 }
 
 function select<T extends string>(
@@ -103,21 +100,51 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   const lastSeen = select<LastSeenWindow>('last-seen-filter', 'Last seen', entries(LAST_SEEN_LABELS));
   const segment = select<SegmentId>('segment-filter', 'Segment', [['', 'All segments']]);
   const count = el('span', { id: 'count', class: 'count', 'aria-live': 'polite' });
-  const jobLabel = el('span', { class: 'job-filter-label' });
-  const jobClear = el(
-    'button',
-    {
-      type: 'button',
-      id: 'job-filter-clear',
-      class: 'icon-button job-filter-clear',
-      'aria-label': 'Show all customers again',
-      title: 'Show all customers again',
-    },
-    closeIcon(),
-  );
-  const jobChip = el('span', { id: 'job-filter', class: 'job-filter', hidden: true }, jobLabel, jobClear);
-  /** The bulk job whose customers the table shows, if any. */
+  /** The bulk job, or the goal, whose customers the table shows, if any. */
   let job: JobId | undefined;
+  let goal: GoalId | undefined;
+  const jobChip = narrowingChip('job-filter', () => {
+    job = undefined;
+  });
+  const goalChip = narrowingChip('goal-filter', () => {
+    goal = undefined;
+  });
+
+  /** A chip naming what the table is narrowed to; its button shows all customers again. */
+  function narrowingChip(id: string, onClear: () => void): { element: HTMLElement; show(label: string): void; hide(): void } {
+    const label = el('span', { class: 'job-filter-label' });
+    const clearButton = el(
+      'button',
+      {
+        type: 'button',
+        id: `${id}-clear`,
+        class: 'icon-button job-filter-clear',
+        'aria-label': 'Show all customers again',
+        title: 'Show all customers again',
+      },
+      closeIcon(),
+    );
+    const element = el('span', { id, class: 'job-filter', hidden: true }, label, clearButton);
+    const hide = (): void => {
+      element.hidden = true;
+      setText(label, '');
+    };
+    clearButton.addEventListener('click', () => {
+      onClear();
+      hide();
+      // The button went with the chip: focus moves to the search box beside it.
+      search.focus();
+      options.onChange();
+    });
+    return {
+      element,
+      show(text) {
+        setText(label, text);
+        element.hidden = false;
+      },
+      hide,
+    };
+  }
 
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   let appliedSearch = '';
@@ -139,35 +166,6 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
   for (const { control } of [status, kind, platform, lastSeen, segment]) {
     control.addEventListener('change', () => options.onChange());
   }
-  jobClear.addEventListener('click', () => {
-    job = undefined;
-    jobChip.hidden = true;
-    setText(jobLabel, '');
-    // The button went with the chip: focus moves to the search box beside it.
-    search.focus();
-    options.onChange();
-  });
-
-  const tabButtons = TABS.map(({ name, id, label, panel }) => {
-    const button = el('button', { type: 'button', class: 'tab', role: 'tab', id, 'aria-controls': panel, 'data-tab': name }, label);
-    button.addEventListener('click', () => options.onTab(name));
-    return button;
-  });
-  const tabList = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'User lists' }, ...tabButtons);
-  // Arrow keys move between the tabs (and show each), Home and End go to the first and last.
-  tabList.addEventListener('keydown', (event) => {
-    const at = tabButtons.findIndex((button) => button === document.activeElement);
-    if (at < 0) return;
-    const last = tabButtons.length - 1;
-    const moves: Record<string, number> = { ArrowRight: at === last ? 0 : at + 1, ArrowLeft: at === 0 ? last : at - 1, Home: 0, End: last };
-    const to = moves[event.key];
-    const tab = to === undefined ? undefined : TABS[to];
-    if (to === undefined || tab === undefined) return;
-    event.preventDefault();
-    tabButtons[to]?.focus();
-    options.onTab(tab.name);
-  });
-
   const filters = el(
     'div',
     { class: 'toolbar' },
@@ -177,7 +175,8 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     platform.wrapper,
     lastSeen.wrapper,
     segment.wrapper,
-    jobChip,
+    jobChip.element,
+    goalChip.element,
     el('span', { class: 'toolbar-spacer' }),
     count,
   );
@@ -190,25 +189,15 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       el('h1', { class: 'title' }, 'Users'),
       el('div', { class: 'title-actions' }, ...(options.titleActions ?? []), settings),
     ),
-    tabList,
     filters,
   );
 
   function setTab(tab: TabName): void {
-    TABS.forEach(({ name }, i) => {
-      const button = tabButtons[i];
-      if (button === undefined) return;
-      const selected = name === tab;
-      button.classList.toggle('is-active', selected);
-      button.setAttribute('aria-selected', String(selected));
-      // Only the selected tab is in the Tab order; the arrow keys reach the others.
-      button.tabIndex = selected ? 0 : -1;
-    });
     filters.hidden = tab !== 'users';
   }
   setTab('users');
 
-  /** No search, no filter but the status `to` ('' for All), no job's customers. */
+  /** No search, no filter but the status `to` ('' for All), no job's or goal's customers. */
   function clearFilters(to: ProfileStatus | ''): void {
     clearTimeout(searchTimer);
     searchTimer = undefined;
@@ -220,8 +209,9 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     lastSeen.control.value = 'any' satisfies LastSeenWindow;
     segment.control.value = '';
     job = undefined;
-    jobChip.hidden = true;
-    setText(jobLabel, '');
+    goal = undefined;
+    jobChip.hide();
+    goalChip.hide();
   }
 
   function segmentOption(ref: SegmentRef): HTMLOptionElement {
@@ -240,6 +230,7 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
       if (platform.control.value !== '') filter.platform = platform.control.value as Platform;
       if (segment.control.value !== '') filter.segment = segmentId(segment.control.value);
       if (job !== undefined) filter.job = job;
+      if (goal !== undefined) filter.goal = goal;
       return filter;
     },
     setCount(n) {
@@ -268,8 +259,12 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     showJob(id, jobStatus, label) {
       clearFilters(jobStatus);
       job = id;
-      setText(jobLabel, `Customers of: ${label}`);
-      jobChip.hidden = false;
+      jobChip.show(`Customers of: ${label}`);
+    },
+    showGoal(completed) {
+      clearFilters('');
+      goal = completed.id;
+      goalChip.show(`Completed ${completed.name} (${completed.bot})`);
     },
   };
 }

@@ -124,6 +124,9 @@ struct ListArgs {
     /// Only the customers of the bulk job with this id (as `jobs list` shows).
     #[arg(long)]
     job: Option<String>,
+    /// Only the customers who completed the goal with this id.
+    #[arg(long)]
+    goal: Option<String>,
     /// username, email, phone, location, created, lastSeen, sessions or status.
     #[arg(long, default_value = "username")]
     sort: String,
@@ -365,6 +368,13 @@ async fn list(core: &AppCore, args: ListArgs, out: &mut impl Write) -> anyhow::R
             .map(|j| {
                 j.parse()
                     .map_err(|_| anyhow::anyhow!("{j:?} is not a job id"))
+            })
+            .transpose()?,
+        goal: args
+            .goal
+            .map(|g| {
+                g.parse()
+                    .map_err(|_| anyhow::anyhow!("{g:?} is not a goal id"))
             })
             .transpose()?,
         search: args.search,

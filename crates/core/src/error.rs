@@ -15,6 +15,8 @@ pub enum CoreError {
     PropertyNotFound(String),
     #[error("no segment with id {0}")]
     SegmentNotFound(String),
+    #[error("no goal with id {0}")]
+    GoalNotFound(String),
     #[error("no job with id {0}")]
     JobNotFound(String),
     /// A value that does not fit its property's format; nothing was saved.
@@ -103,6 +105,7 @@ impl CoreError {
             | CoreError::SessionNotFound(_)
             | CoreError::PropertyNotFound(_)
             | CoreError::SegmentNotFound(_)
+            | CoreError::GoalNotFound(_)
             | CoreError::JobNotFound(_) => ErrorCode::NotFound,
             CoreError::InvalidValue(_) => ErrorCode::Validation,
             // The reason alone, as a sentence: the code already says it is a refusal.

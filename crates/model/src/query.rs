@@ -4,6 +4,7 @@ use crate::ids::ProfileId;
 use crate::jobs::JobId;
 use crate::profile::{Platform, ProfileRow, ProfileStatus, ProfileType};
 use crate::segments::SegmentId;
+use crate::sessions::GoalId;
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE_SIZE: u32 = 1000;
@@ -41,6 +42,9 @@ pub struct ProfileFilter {
     /// Only the customers of this bulk job (opened from its notification or the jobs panel).
     #[cfg_attr(feature = "ts", ts(optional))]
     pub job: Option<JobId>,
+    /// Only the customers who completed this goal (opened from the Goals list).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub goal: Option<GoalId>,
     /// A full or partial name, email or phone number; empty matches everyone.
     pub search: String,
 }

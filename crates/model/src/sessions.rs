@@ -35,6 +35,21 @@ pub struct Goal {
     pub bot: String,
 }
 
+/// A goal as the Goals list shows it: its bot, and how many customers completed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", ts(export))]
+pub struct GoalSummary {
+    pub id: GoalId,
+    pub name: String,
+    /// The bot that tracks it.
+    pub bot: String,
+    /// How many customers completed it (once each, however many times).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub completed: u64,
+}
+
 /// A customer reaching a goal during a session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

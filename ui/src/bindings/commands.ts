@@ -8,6 +8,7 @@ import type { DataRequestKind } from './DataRequestKind';
 import type { DataRequestView } from './DataRequestView';
 import type { Goal } from './Goal';
 import type { GoalCompletionView } from './GoalCompletionView';
+import type { GoalSummary } from './GoalSummary';
 import type { JobAction } from './JobAction';
 import type { JobId } from './JobId';
 import type { JobView } from './JobView';
@@ -109,6 +110,8 @@ export interface Backend {
   profileSegments(profileId: ProfileId): Promise<Array<SegmentRef>>;
   /** The bots' goals, for the segment rules. */
   goals(): Promise<Array<Goal>>;
+  /** The Goals list: each goal with its bot and how many customers completed it. */
+  goalSummaries(): Promise<Array<GoalSummary>>;
   /**
    * Active or Archive over the selected customers, taking effect after the delay from
    * Settings; it can be cancelled until it fires.
@@ -214,6 +217,7 @@ export const tauriBackend: Backend = {
   removeFromSegment: (id, selection) => invoke<SegmentView>('remove_from_segment', { id, selection }),
   profileSegments: (profileId) => invoke<Array<SegmentRef>>('profile_segments', { profileId }),
   goals: () => invoke<Array<Goal>>('goals', {}),
+  goalSummaries: () => invoke<Array<GoalSummary>>('goal_summaries', {}),
   scheduleJob: (action, selection) => invoke<JobView>('schedule_job', { action, selection }),
   cancelJob: (id) => invoke<void>('cancel_job', { id }),
   jobs: () => invoke<Array<JobView>>('jobs', {}),
@@ -272,6 +276,7 @@ export const COMMANDS = [
   'remove_from_segment',
   'profile_segments',
   'goals',
+  'goal_summaries',
   'schedule_job',
   'cancel_job',
   'jobs',
@@ -366,6 +371,8 @@ export function callCommand(
       return backend.profileSegments(args['profileId'] as ProfileId);
     case 'goals':
       return backend.goals();
+    case 'goal_summaries':
+      return backend.goalSummaries();
     case 'schedule_job':
       return backend.scheduleJob(args['action'] as JobAction, args['selection'] as Selection);
     case 'cancel_job':

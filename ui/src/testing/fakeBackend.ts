@@ -20,6 +20,7 @@ import type { Field } from '../bindings/Field';
 import type { FieldError } from '../bindings/FieldError';
 import type { Conversation } from '../bindings/Conversation';
 import type { Goal } from '../bindings/Goal';
+import type { GoalSummary } from '../bindings/GoalSummary';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
 import type { JobAction } from '../bindings/JobAction';
 import type { JobId } from '../bindings/JobId';
@@ -1047,6 +1048,17 @@ export class FakeBackend implements Backend {
     return this.answer('goals', {}, () => [...this.goalList]);
   }
 
+  goalSummaries(): Promise<GoalSummary[]> {
+    return this.answer('goal_summaries', {}, () =>
+      [...this.goalList]
+        .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()))
+        .map((goal) => ({
+          ...goal,
+          completed: [...this.goalsByProfile.keys()].filter((id) => this.completed(id, goal)).length,
+        })),
+    );
+  }
+
   // ---- Bulk actions on a selection, and jobs ----
 
   createSegmentFrom(draft: SegmentDraft, selection: Selection): Promise<SegmentView> {
@@ -1275,6 +1287,14 @@ export class FakeBackend implements Backend {
    * meanwhile) is refused as not found, not shown as empty. */
   private checkSegmentFilter(filter: ProfileFilter): void {
     if (filter.segment != null) this.segmentOf(filter.segment);
+    if (filter.goal != null && !this.goalList.some((g) => g.id === filter.goal)) {
+      throw apiError('not_found', `no goal with id ${filter.goal}`);
+    }
+  }
+
+  /** Whether the customer completed the goal (by the goal's name, as Details lists them). */
+  private completed(id: ProfileId, goal: Goal | undefined): boolean {
+    return goal !== undefined && (this.goalsByProfile.get(id) ?? []).some((c) => c.goal === goal.name);
   }
 
   private propertyOf(id: PropertyId): PropertyView {
@@ -1541,6 +1561,7 @@ export class FakeBackend implements Backend {
       const job = this.jobList.find((j) => j.id === filter.job);
       if (job?.customers?.has(p.id) !== true) return false;
     }
+    if (filter.goal !== undefined && !this.completed(p.id, this.goalList.find((g) => g.id === filter.goal))) return false;
     return matchesSearch(p, filter.search);
   }
 
@@ -1568,6 +1589,7 @@ export class FakeBackend implements Backend {
       filter.lastSeen === 'any' &&
       filter.segment === undefined &&
       filter.job === undefined &&
+      filter.goal === undefined &&
       sort.column === 'username'
     );
   }

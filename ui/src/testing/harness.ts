@@ -1,6 +1,8 @@
 // Mounting the app on a fresh document and waiting for it, for the UI tests.
 
 import { createApp, type App, type AppOptions } from '../app';
+import type { ListRequest } from '../bindings/ListRequest';
+import type { ProfileFilter } from '../bindings/ProfileFilter';
 import { FakeBackend, type FakeBackendOptions } from './fakeBackend';
 
 export interface Mounted {
@@ -67,4 +69,9 @@ export function type(input: HTMLInputElement, value: string): void {
 export function choose(select: HTMLSelectElement, value: string): void {
   select.value = value;
   select.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/** The filter of the table's last page request. */
+export function lastFilter(backend: FakeBackend): ProfileFilter | undefined {
+  return (backend.callsOf('list_profiles').at(-1)?.args['request'] as ListRequest | undefined)?.filter;
 }

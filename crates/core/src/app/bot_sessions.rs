@@ -2,7 +2,7 @@
 
 use userdesk_model::ProfileId;
 use userdesk_model::{
-    Conversation, Goal, GoalCompletionView, SessionId, SessionOrder, SessionView,
+    Conversation, Goal, GoalCompletionView, GoalSummary, SessionId, SessionOrder, SessionView,
 };
 
 use super::AppCore;
@@ -32,6 +32,12 @@ impl AppCore {
     pub async fn goal_completions(&self, profile_id: ProfileId) -> Result<Vec<GoalCompletionView>> {
         let id = profile_id;
         self.store.goal_completions(id, self.time_zone()).await
+    }
+
+    /// The Goals list: every goal by name, with its bot and how many customers completed it
+    /// (`ProfileFilter::goal` then shows them).
+    pub async fn goal_summaries(&self) -> Result<Vec<GoalSummary>> {
+        self.store.goal_summaries().await
     }
 
     /// The goals the platform's bots track, by name.

@@ -173,6 +173,9 @@ impl AppCore {
         if let Some(segment) = filter.segment {
             resolved.segment = Some(self.store.segment_membership(segment, now, tz).await?);
         }
+        if let Some(goal) = filter.goal {
+            resolved.goal = Some(self.store.goal_completers(goal).await?);
+        }
         Ok(resolved)
     }
 }

@@ -159,16 +159,15 @@ impl AppCore {
         let filter = self.resolve(&request.filter, now).await?;
         listing::check_limit(request.limit)?;
         // The index knows nothing of segments or jobs: SQLite answers their customers.
-        let needles = needles_of::needles(&request.filter.search)
-            .filter(|_| filter.segment.is_none() && filter.job.is_none());
+        let needles =
+            needles_of::needles(&request.filter.search).filter(|_| filter.open_to_every_customer());
         let seqs = match needles {
             Some(needles) => self.indexed_page(request, &filter, Some(needles)).await?,
             // A jump deep into the table: SQLite's OFFSET reads every row it skips (its sort
             // indexes do not hold the status), the index only tests each one's flags.
             None if request.offset > 0
                 && request.filter.search.trim().is_empty()
-                && filter.segment.is_none()
-                && filter.job.is_none() =>
+                && filter.open_to_every_customer() =>
             {
                 self.indexed_page(request, &filter, None).await?
             }
@@ -195,8 +194,8 @@ impl AppCore {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let resolved = self.resolve(filter, now).await?;
-        let needles = needles_of::needles(&filter.search)
-            .filter(|_| resolved.segment.is_none() && resolved.job.is_none());
+        let needles =
+            needles_of::needles(&filter.search).filter(|_| resolved.open_to_every_customer());
         if let Some(needles) = needles {
             let index_filter = index_filter(&resolved);
             let counted = self

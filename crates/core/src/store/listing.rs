@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use userdesk_model::{
-    Cursor, CursorValue, JobId, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
-    SortDirection, SortOrder, MAX_PAGE_SIZE,
+    Cursor, CursorValue, JobId, Platform, ProfileFilter, ProfileId, ProfileStatus, ProfileType,
+    SortColumn, SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 
 use crate::error::{CoreError, Result};
+use crate::store::profiles;
 use crate::store::search::{self, SearchPlan};
 use crate::store::segments::Membership;
 
@@ -27,6 +28,8 @@ pub struct ResolvedFilter {
     pub walk_status: bool,
     /// Only the customers of this bulk job.
     pub job: Option<JobId>,
+    /// Only these customers: the ones who completed the goal the filter names.
+    pub goal: Option<Vec<ProfileId>>,
 }
 
 impl ResolvedFilter {
@@ -41,6 +44,7 @@ impl ResolvedFilter {
             segment: None,
             walk_status: false,
             job: filter.job,
+            goal: None,
         }
     }
 
@@ -73,6 +77,12 @@ impl ResolvedFilter {
         if let Some(segment) = &self.segment {
             segment.push_condition(query);
         }
+        if let Some(goal) = &self.goal {
+            query
+                .push(" AND p.id IN (SELECT unhex(value) FROM json_each(")
+                .push_bind(profiles::id_list(goal))
+                .push("))");
+        }
         if let Some(job) = self.job {
             query
                 .push(" AND p.seq IN (SELECT seq FROM job_targets WHERE job_id = ")
@@ -85,8 +95,13 @@ impl ResolvedFilter {
     pub fn counts_by_category(&self) -> bool {
         self.search == SearchPlan::Everyone
             && self.last_seen_since.is_none()
-            && self.segment.is_none()
-            && self.job.is_none()
+            && self.open_to_every_customer()
+    }
+
+    /// Whether no segment, job or goal narrows the filter (the search index knows nothing of
+    /// them: SQLite answers those).
+    pub fn open_to_every_customer(&self) -> bool {
+        self.segment.is_none() && self.job.is_none() && self.goal.is_none()
     }
 
     /// Appends the status, type and platform conditions on `p`.

@@ -6,15 +6,15 @@
 //! the customer meets every one. The definitions and hand-picked members sync like notes: the
 //! server's copies with the pending mutations laid over them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use userdesk_model::sync::{Op, MAX_MEMBERS_PER_MUTATION};
 use userdesk_model::{
-    Goal, GoalCompletion, GoalId, ProfileId, ProfileStatus, PropertyDefinition, PropertyFormat,
-    RuleOperator, Segment, SegmentDraft, SegmentId, SegmentRule,
+    Goal, GoalCompletion, GoalId, GoalSummary, ProfileId, ProfileStatus, PropertyDefinition,
+    PropertyFormat, RuleOperator, Segment, SegmentDraft, SegmentId, SegmentRule,
 };
 
 use crate::error::{refused_definition, CoreError, Result};
@@ -640,5 +640,41 @@ impl Store {
                 .then(a.id.cmp(&b.id))
         });
         Ok(goals)
+    }
+
+    /// Every goal, by name, with how many customers completed it.
+    pub(crate) async fn goal_summaries(&self) -> Result<Vec<GoalSummary>> {
+        let goals = self.goals().await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut completers: HashMap<GoalId, BTreeSet<ProfileId>> = HashMap::new();
+        for completion in
+            synced::all_of::<GoalCompletion>(&mut conn, RecordKind::GoalCompletion).await?
+        {
+            completers
+                .entry(completion.goal_id)
+                .or_default()
+                .insert(completion.profile_id);
+        }
+        Ok(goals
+            .into_iter()
+            .map(|goal| GoalSummary {
+                completed: completers.get(&goal.id).map_or(0, |c| c.len() as u64),
+                id: goal.id,
+                name: goal.name,
+                bot: goal.bot,
+            })
+            .collect())
+    }
+
+    /// The customers who completed `goal`; refused if there is no such goal.
+    pub(crate) async fn goal_completers(&self, goal: GoalId) -> Result<Vec<ProfileId>> {
+        let mut conn = self.pool.acquire().await?;
+        if synced::by_id::<Goal>(&mut conn, RecordKind::Goal, goal.to_string())
+            .await?
+            .is_none()
+        {
+            return Err(CoreError::GoalNotFound(goal.to_string()));
+        }
+        completers(&mut conn, goal).await
     }
 }

@@ -10,6 +10,7 @@ mod platform;
 mod about;
 mod account;
 mod faults;
+mod goals;
 mod jobs;
 mod listing;
 mod notes;
