@@ -8,7 +8,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use userdesk_core::{AppCore, OpenOptions};
 use userdesk_demo::DemoProfiles;
-use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_e2e::{click, save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::{Profile, ProfileId, ProfileStatus};
 
 /// A store with 2,000 demo customers and Ada Lovelace, who has no phone yet.
@@ -329,5 +329,118 @@ async fn a_manager_adds_a_picture_by_clicking_the_circle_beside_the_name() -> an
         pending, 1,
         "one picture waits to sync; the refused file left nothing"
     );
+    Ok(())
+}
+
+/// "1,762 users": the Active customers, as the table's count shows them.
+async fn core_active(data_dir: &Path) -> anyhow::Result<String> {
+    let core = AppCore::open(&data_dir.join("userdesk.sqlite3"), OpenOptions::default()).await?;
+    let active = core
+        .count_profiles(&userdesk_model::ProfileFilter {
+            status: Some(ProfileStatus::Active),
+            ..Default::default()
+        })
+        .await?;
+    core.store().close().await;
+    Ok(format!("{} users", userdesk_model::thousands(active)))
+}
+
+/// The names the table shows, top to bottom.
+async fn table_names(client: &Client) -> anyhow::Result<Vec<String>> {
+    wait_for(client, ".row[data-id] button.username").await?;
+    let mut names = Vec::new();
+    for button in client
+        .find_all(Locator::Css(".row[data-id] button.username"))
+        .await?
+    {
+        names.push(button.text().await?);
+    }
+    Ok(names)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_typed_phone_waits_while_the_manager_looks_at_other_customers() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let ada = prepare_store(dir.path()).await?;
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    // The table opens on the Active customers.
+    let active = core_active(dir.path()).await?;
+    wait_for_text(&client, "#count", &active).await?;
+    let names = table_names(&client).await?;
+    assert!(names.len() > 3, "{names:?}");
+
+    // Details of the first customer; the phone half typed, not saved.
+    click(&client, ".row[data-id] button.username").await?;
+    wait_for_text(&client, "#details-name", &names[0]).await?;
+    click(&client, ".field[data-field=phone] button.edit").await?;
+    let input = wait_for(&client, "input[name=phone]").await?;
+    input.clear().await?;
+    input.send_keys("+44 20 79").await?;
+
+    // Next customer, in the table's order, without closing Details; then back.
+    click(&client, "#details-next:not([disabled])").await?;
+    wait_for_text(&client, "#details-name", &names[1]).await?;
+    wait_for(&client, ".field[data-field=phone] button.edit").await?;
+    // Alt+↓ goes on to the next one (typed where the focus is: the button just clicked).
+    client
+        .find(Locator::Css("#details-next"))
+        .await?
+        .send_keys(&format!(
+            "{}{}",
+            char::from(Key::Alt),
+            char::from(Key::Down)
+        ))
+        .await?;
+    wait_for_text(&client, "#details-name", &names[2]).await?;
+    for expected in [&names[1], &names[0]] {
+        click(&client, "#details-previous:not([disabled])").await?;
+        wait_for_text(&client, "#details-name", expected).await?;
+    }
+    let kept = wait_for(&client, "input[name=phone]").await?;
+    assert_eq!(kept.prop("value").await?.as_deref(), Some("+44 20 79"));
+    wait_for_text(
+        &client,
+        ".field[data-field=phone] .draft-note",
+        "Not saved yet: kept from when you left it.",
+    )
+    .await?;
+    save_screenshot(&client, "details-draft-kept").await?;
+
+    // Closing Details keeps it too.
+    click(&client, "#details-close").await?;
+    open_ada(&client, ada).await?;
+    click(&client, "#details-close").await?;
+    let search = wait_for(&client, "input#search").await?;
+    search
+        .send_keys(
+            &char::from(Key::Backspace)
+                .to_string()
+                .repeat("lovela".len()),
+        )
+        .await?;
+    wait_for_text(&client, "#count", &active).await?;
+    wait_for_text(&client, ".row[data-id] button.username", &names[0]).await?;
+    click(&client, ".row[data-id] button.username").await?;
+    wait_for_text(&client, "#details-name", &names[0]).await?;
+    let kept = wait_for(&client, "input[name=phone]").await?;
+    assert_eq!(kept.prop("value").await?.as_deref(), Some("+44 20 79"));
+
+    // Cancel discards it: nothing was ever saved.
+    let first: ProfileId = client
+        .find(Locator::Css(".row[data-id]"))
+        .await?
+        .attr("data-id")
+        .await?
+        .context("a row's id")?
+        .parse()?;
+    let stored = stored_phone(dir.path(), first).await?;
+    click(&client, ".field[data-field=phone] button.cancel").await?;
+    let shown = if stored.is_empty() { "—" } else { &stored };
+    wait_for_text(&client, ".field[data-field=phone] .value", shown).await?;
+    client.close().await?;
+    assert_ne!(stored, "+44 20 79");
+    assert_eq!(stored_phone(dir.path(), first).await?, stored);
     Ok(())
 }

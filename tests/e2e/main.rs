@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod about;
+mod bulk;
 mod details;
 mod goals;
 mod installed;

@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 use tokio::net::TcpListener;
 use userdesk_core::{Keychain, KEYCHAIN_SERVICE};
 use userdesk_demo::DemoProfiles;
-use userdesk_e2e::{save_screenshot, wait_for, wait_for_text, Driver};
+use userdesk_e2e::{click, save_screenshot, wait_for, wait_for_text, Driver};
 use userdesk_model::sync::{ClientId, Entity, PatchOp};
 use userdesk_model::{
     BotSession, Message, MessageId, Platform, Profile, ProfileStatus, Sender, SessionId,
@@ -149,7 +149,8 @@ async fn a_manager_signs_in_and_an_edit_reaches_the_server_by_itself() -> anyhow
     let name = format!(".row[data-id='{}'] button.username", target.id);
     let search = wait_for(&client, "input#search").await?;
     search.send_keys(&target.email).await?;
-    wait_for(&client, &name).await?.click().await?;
+    // The table redraws its rows as the search applies: click finds the row again if so.
+    click(&client, &name).await?;
     wait_for(&client, "section#details").await?;
     client
         .find(Locator::Css(".field[data-field=location] button.edit"))
