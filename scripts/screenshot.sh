@@ -14,7 +14,7 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     xwininfo -root -tree | grep -q "\"Userdesk\"" && break
     sleep 0.2
   done
-  sleep "${SETTLE:-4}"
+  sleep "${SETTLE:-10}"
   import -window root "$1"
   kill $pid
 ' "$app" "$out"
