@@ -350,8 +350,8 @@ describe('the Details panel', () => {
       liveChatTakeover: false,
     });
     const s1 = session('s1', 'Sales Assistant', 'Nov 3, 2026 10:00', false);
-    const s2 = session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false);
-    const s3 = session('s3', 'Support Bot', 'Nov 1, 2026 10:00', true);
+    const s2 = { ...session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false), liveChatTakeover: true };
+    const s3 = { ...session('s3', 'Support Bot', 'Nov 1, 2026 10:00', true), device: '' };
     backend.sessionsByProfile.set(ID, [s1, s2, s3]);
     backend.goalsByProfile.set(ID, [{ id: goalCompletionId('g1'), goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: s3.id }]);
     backend.conversations.set(s3.id, {
@@ -372,7 +372,16 @@ describe('the Details panel', () => {
     expect(ids()).toEqual(['s1', 's2', 's3']);
     expect(query(panel, '#sessions [data-session="s3"] .star').textContent).toBe('★');
     expect(panel.querySelector('#sessions [data-session="s1"] .star')).toBeNull();
-    expect(query(panel, '#sessions [data-session="s1"] .record-meta').textContent).toBe('Mobile Web · ended Nov 3, 2026 10:00');
+    // Each session names its device, and says when an agent took over.
+    expect(query(panel, '#sessions [data-session="s1"] .record-meta').textContent).toBe('Mobile Web · Firefox 131 · ended Nov 3, 2026 10:00');
+    expect(query(panel, '#sessions [data-session="s2"] .takeover-tag').textContent).toBe('Agent took over');
+    expect(panel.querySelector('#sessions [data-session="s1"] .takeover-tag')).toBeNull();
+    expect(query(panel, '#sessions [data-session="s3"] .record-meta').textContent).toBe('Mobile Web · ended Nov 1, 2026 10:00');
+    // The times are in the manager's zone, and each section says which.
+    const zone = (await backend.profileDetails(ID)).timeZone;
+    expect(zone).not.toBe('');
+    expect(query(panel, '#sessions-zone').textContent).toBe(`Times in ${zone}`);
+    expect(query(panel, '#goal-completions-zone').textContent).toBe(`Times in ${zone}`);
 
     const sort = query<HTMLButtonElement>(panel, '#sessions-sort');
     expect(sort.textContent).toBe('End time ↓');
@@ -407,6 +416,27 @@ describe('the Details panel', () => {
       ['Customer', 'My order arrived broken'],
     ]);
     expect(query(panel, '#sessions [data-session="s3"]').getAttribute('aria-selected')).toBe('true');
+    expect(query(panel, '#conversation-zone').textContent).toBe(`Times in ${zone}`);
+  });
+
+  it('opens the session a goal was completed in from the goal', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const s1 = { id: sessionId('s1'), bot: 'Sales Assistant', platform: 'desktop' as const, device: 'Chrome 130', started: 'Nov 3, 2026 09:00', ended: 'Nov 3, 2026 10:00', goalCompleted: false, liveChatTakeover: false };
+    const s2 = { ...s1, id: sessionId('s2'), bot: 'Support Bot', ended: 'Nov 1, 2026 10:00', goalCompleted: true };
+    backend.sessionsByProfile.set(ID, [s1, s2]);
+    backend.goalsByProfile.set(ID, [{ id: goalCompletionId('g1'), goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: s2.id }]);
+    backend.conversations.set(s2.id, { session: s2, messages: [{ id: messageId('m1'), sender: 'agent', body: 'Refund sent.', sent: 'Nov 1, 2026 09:03' }] });
+    const { panel } = await openDetails(backend);
+    await waitFor(() => !query(panel, '[data-section="goals"]').hidden);
+    const link = query<HTMLButtonElement>(panel, '#goal-completions .goal-session');
+    expect(link.textContent).toBe('View session');
+    link.click();
+    const talk = query(panel, '[data-section="conversation"]');
+    await waitFor(() => !talk.hidden);
+    expect(backend.callsOf('conversation').at(-1)?.args).toEqual({ sessionId: 's2' });
+    expect(query(panel, '#conversation .message-body').textContent).toBe('Refund sent.');
+    expect(query(panel, '#sessions [data-session="s2"]').getAttribute('aria-selected')).toBe('true');
+    expect(query(panel, '#sessions [data-session="s1"]').getAttribute('aria-selected')).toBe('false');
   });
 
   it('asks to confirm a data request, then queues it and lists it as waiting to sync', async () => {

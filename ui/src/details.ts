@@ -292,6 +292,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     showValue(lastSeen, d.lastSeen);
     setText(createdZone, d.timeZone);
     setText(lastSeenZone, d.timeZone);
+    records.setTimeZone(d.timeZone);
     showValue(device, d.profile.device);
     setText(sessions, formatNumber(d.profile.sessions));
     setText(takeover, d.profile.liveChatTakeover ? 'Yes' : 'No');

@@ -1,6 +1,8 @@
-// The Details window's record of the customer's time with the bots: Goal completions, Bot
-// sessions (searchable by bot name, sorted by end time either way, a star where a goal was
-// completed) and the Bot conversation of the session picked. Each section hides while empty.
+// The Details window's record of the customer's time with the bots: Goal completions (each
+// opening the session it was completed in), Bot sessions (searchable by bot name, sorted by end
+// time either way, a star where a goal was completed, the device, and whether an agent took
+// over) and the Bot conversation of the session picked. Each section hides while empty; each
+// says the time zone its times are in.
 
 import type { Backend } from './api';
 import type { Conversation } from './bindings/Conversation';
@@ -24,6 +26,8 @@ export interface SessionsSections {
   readonly elements: readonly [HTMLElement, HTMLElement, HTMLElement];
   load(profileId: ProfileId): Promise<void>;
   reset(): void;
+  /** The manager's time zone, which the times shown are in. */
+  setTimeZone(zone: string): void;
 }
 
 const SENDER_LABELS: Readonly<Record<Sender, string>> = {
@@ -35,14 +39,22 @@ const SENDER_LABELS: Readonly<Record<Sender, string>> = {
 /** Waits this long after a keystroke before searching. */
 const SEARCH_DELAY_MS = 150;
 
+/** "Mobile Web · Safari 17 · ended Nov 3, 2026 10:00" (no device: the platform alone). */
+export function sessionMeta(session: SessionView): string {
+  const device = session.device.trim();
+  return [PLATFORM_LABELS[session.platform], ...(device === '' ? [] : [device]), `ended ${session.ended}`].join(' · ');
+}
+
 export function createSessionsSections(options: SessionsOptions): SessionsSections {
   const { backend } = options;
 
   const goalList = el('ul', { id: 'goal-completions', class: 'record-list' });
+  const goalsZone = el('p', { id: 'goal-completions-zone', class: 'zone-hint' });
   const goals = el(
     'section',
     { class: 'details-section', 'data-section': 'goals', hidden: true },
     el('h3', { class: 'section-title' }, 'Goal completions'),
+    goalsZone,
     goalList,
   );
 
@@ -58,22 +70,26 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
   const sort = el('button', { type: 'button', id: 'sessions-sort', class: 'button-secondary', 'aria-label': 'Sort by end time' });
   const sessionList = el('ul', { id: 'sessions', class: 'record-list', role: 'listbox', 'aria-label': 'Bot sessions' });
   const noMatch = el('p', { id: 'sessions-none', class: 'muted', hidden: true }, 'No session with such a bot.');
+  const sessionsZone = el('p', { id: 'sessions-zone', class: 'zone-hint' });
   const sessions = el(
     'section',
     { class: 'details-section', 'data-section': 'sessions', hidden: true },
     el('h3', { class: 'section-title' }, 'Bot sessions'),
+    sessionsZone,
     el('div', { class: 'sessions-tools' }, search, sort),
     sessionList,
     noMatch,
   );
 
   const talkHeading = el('p', { id: 'conversation-heading', class: 'conversation-heading' });
+  const talkZone = el('p', { id: 'conversation-zone', class: 'zone-hint' });
   const talkList = el('ol', { id: 'conversation', class: 'conversation', 'aria-label': 'Conversation' });
   const conversation = el(
     'section',
     { class: 'details-section', 'data-section': 'conversation', hidden: true },
     el('h3', { class: 'section-title' }, 'Bot conversation'),
     talkHeading,
+    talkZone,
     talkList,
   );
 
@@ -100,9 +116,21 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
           { class: 'record goal', 'data-goal': goal.id },
           el('span', { class: 'record-title' }, goal.goal === '' ? 'A goal' : goal.goal),
           el('span', { class: 'record-meta' }, `${goal.bot} · ${goal.completed}`),
+          sessionLink(goal.sessionId),
         ),
       );
     }
+  }
+
+  /** "View session": its conversation shows, and the session is marked in the list. */
+  function sessionLink(sessionId: SessionId): HTMLButtonElement {
+    const link = el('button', { type: 'button', class: 'link-button goal-session', 'data-session': sessionId }, 'View session');
+    link.addEventListener('click', () => {
+      void pick(sessionId);
+      const item = [...sessionList.querySelectorAll<HTMLElement>('.session')].find((i) => i.dataset['session'] === sessionId);
+      item?.scrollIntoView({ block: 'nearest' });
+    });
+    return link;
   }
 
   function renderSessions(list: readonly SessionView[]): void {
@@ -122,8 +150,14 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
           'data-session': session.id,
           'aria-selected': String(session.id === selected),
         },
-        el('span', { class: 'record-title' }, star, session.bot),
-        el('span', { class: 'record-meta' }, `${PLATFORM_LABELS[session.platform]} · ended ${session.ended}`),
+        el(
+          'span',
+          { class: 'record-title' },
+          star,
+          session.bot,
+          session.liveChatTakeover ? el('span', { class: 'takeover-tag' }, 'Agent took over') : null,
+        ),
+        el('span', { class: 'record-meta' }, sessionMeta(session)),
       );
       item.addEventListener('click', () => void pick(session.id));
       item.addEventListener('keydown', (event) => {
@@ -218,6 +252,9 @@ export function createSessionsSections(options: SessionsOptions): SessionsSectio
 
   return {
     elements: [goals, sessions, conversation],
+    setTimeZone(zone) {
+      for (const hint of [goalsZone, sessionsZone, talkZone]) setText(hint, `Times in ${zone}`);
+    },
     async load(id) {
       if (profileId !== id) reset();
       profileId = id;
