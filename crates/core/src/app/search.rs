@@ -8,7 +8,7 @@ use userdesk_model::{ListRequest, ProfileFilter, ProfilePage, SortColumn};
 
 use super::AppCore;
 use crate::error::{CoreError, Result};
-use crate::index::{IndexFilter, ProfileIndex};
+use crate::index::{IndexFilter, ProfileIndex, SharedIndex};
 use crate::store::listing::{self, ResolvedFilter};
 use crate::store::search::{self as needles_of, Needles};
 use crate::time::format_timestamp;
@@ -52,25 +52,33 @@ impl AppCore {
     }
 
     fn read_sort_order_in_background(&self, column: SortColumn) {
-        let Some(index) = self.index.as_ref().filter(|index| !index.is_refreshing()) else {
-            return;
-        };
-        let (index, pool) = (Arc::clone(index), self.store.pool().clone());
-        tokio::spawn(async move {
-            if let Err(error) = index.read_order(&pool, column).await {
-                tracing::warn!(%error, ?column, "a sort order could not be read; searches read SQLite");
-            }
-        });
+        self.index_work_in_background(
+            "a sort order could not be read",
+            move |index, pool| async move { index.read_order(&pool, column).await },
+        );
     }
 
     pub(crate) fn refresh_search_index_in_background(&self) {
+        self.index_work_in_background(
+            "the search index could not catch up",
+            |index, pool| async move { index.refresh(&pool).await },
+        );
+    }
+
+    /// Runs `work` on the index in the background unless a refresh holds it already (the next
+    /// request asks again); searches read SQLite meanwhile, and if it fails.
+    fn index_work_in_background<F, Fut>(&self, failure: &'static str, work: F)
+    where
+        F: FnOnce(Arc<SharedIndex>, sqlx::SqlitePool) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+    {
         let Some(index) = self.index.as_ref().filter(|index| !index.is_refreshing()) else {
             return;
         };
         let (index, pool) = (Arc::clone(index), self.store.pool().clone());
         tokio::spawn(async move {
-            if let Err(error) = index.refresh(&pool).await {
-                tracing::warn!(%error, "the search index could not catch up; searches read SQLite");
+            if let Err(error) = work(index, pool).await {
+                tracing::warn!(%error, "{failure}; searches read SQLite");
             }
         });
     }
@@ -158,7 +166,7 @@ impl AppCore {
         let tz = self.time_zone();
         let filter = self.resolve(&request.filter, now).await?;
         listing::check_limit(request.limit)?;
-        // The index knows nothing of segments or jobs: SQLite answers their customers.
+        // The index knows nothing of segments, jobs or goals: SQLite answers their customers.
         let needles =
             needles_of::needles(&request.filter.search).filter(|_| filter.open_to_every_customer());
         let seqs = match needles {

@@ -3,12 +3,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 use userdesk_model::{
-    Cursor, CursorValue, JobId, Platform, ProfileFilter, ProfileId, ProfileStatus, ProfileType,
-    SortColumn, SortDirection, SortOrder, MAX_PAGE_SIZE,
+    Cursor, CursorValue, JobId, Platform, ProfileFilter, ProfileStatus, ProfileType, SortColumn,
+    SortDirection, SortOrder, MAX_PAGE_SIZE,
 };
 
 use crate::error::{CoreError, Result};
-use crate::store::profiles;
 use crate::store::search::{self, SearchPlan};
 use crate::store::segments::Membership;
 
@@ -28,8 +27,8 @@ pub struct ResolvedFilter {
     pub walk_status: bool,
     /// Only the customers of this bulk job.
     pub job: Option<JobId>,
-    /// Only these customers: the ones who completed the goal the filter names.
-    pub goal: Option<Vec<ProfileId>>,
+    /// Only the customers who completed the goal the filter names.
+    pub goal: Option<Membership>,
 }
 
 impl ResolvedFilter {
@@ -78,10 +77,7 @@ impl ResolvedFilter {
             segment.push_condition(query);
         }
         if let Some(goal) = &self.goal {
-            query
-                .push(" AND p.id IN (SELECT unhex(value) FROM json_each(")
-                .push_bind(profiles::id_list(goal))
-                .push("))");
+            goal.push_condition(query);
         }
         if let Some(job) = self.job {
             query

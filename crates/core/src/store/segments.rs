@@ -50,6 +50,14 @@ pub(crate) struct Membership {
 }
 
 impl Membership {
+    /// Exactly these customers (a goal's completers, as a filter).
+    pub(crate) fn only(members: Vec<ProfileId>) -> Self {
+        Self {
+            members,
+            rules: None,
+        }
+    }
+
     /// Appends ` AND (…)`: the profile `p` belongs to the segment.
     pub(crate) fn push_condition(&self, query: &mut QueryBuilder<'_, Sqlite>) {
         query.push(" AND (");
@@ -666,8 +674,9 @@ impl Store {
             .collect())
     }
 
-    /// The customers who completed `goal`; refused if there is no such goal.
-    pub(crate) async fn goal_completers(&self, goal: GoalId) -> Result<Vec<ProfileId>> {
+    /// The customers who completed `goal`, as a filter's condition; refused if there is no such
+    /// goal.
+    pub(crate) async fn goal_completers(&self, goal: GoalId) -> Result<Membership> {
         let mut conn = self.pool.acquire().await?;
         if synced::by_id::<Goal>(&mut conn, RecordKind::Goal, goal.to_string())
             .await?
@@ -675,6 +684,6 @@ impl Store {
         {
             return Err(CoreError::GoalNotFound(goal.to_string()));
         }
-        completers(&mut conn, goal).await
+        Ok(Membership::only(completers(&mut conn, goal).await?))
     }
 }
