@@ -200,6 +200,10 @@ const MOBILE_BROWSERS: &[&str] = &[
 ];
 
 /// An endless, deterministic stream of demo customers created in the three years before `now`.
+///
+/// Their SESSIONS, LIVE CHAT TAKEOVER and DEVICE are spread as a real workspace's are, for the
+/// tests and benchmarks of the profile table alone, which carry no sessions. A workspace with
+/// sessions ([`crate::DemoWorkspace`], and the server for any batch) sets them from the sessions.
 pub struct DemoProfiles {
     rng: Rng,
     now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use userdesk_model::{
     BotSession, Goal, GoalCompletion, GoalCompletionId, GoalId, LastSeenWindow, Message, MessageId,
     Note, NoteId, Platform, PlatformBatch, Profile, ProfileStatus, PropertyDefinition,
     PropertyFormat, PropertyId, PropertyValue, RuleOperator, Segment, SegmentId, SegmentMember,
-    SegmentRule, Sender, SessionId,
+    SegmentRule, Sender, SessionId, SessionTotals,
 };
 
 use crate::profiles::DemoProfiles;
@@ -277,10 +277,13 @@ fn customer(
         });
     }
     if !conversations {
+        // No sessions, so none of what follows from them.
+        SessionTotals::default().apply_to(&mut profile);
         batch.profiles.push(profile);
         return;
     }
     let sessions = 1 + rng.below(3) as u32;
+    let first_session = batch.sessions.len();
     let span = (profile.last_seen_at - profile.created_at)
         .num_minutes()
         .max(1) as u64;
@@ -333,7 +336,6 @@ fn customer(
                 completed_at: ended_at,
             });
         }
-        profile.live_chat_takeover |= takeover;
         ends.push(ended_at);
         batch.sessions.push(BotSession {
             id,
@@ -347,7 +349,7 @@ fn customer(
             live_chat_takeover: takeover,
         });
     }
-    profile.sessions = sessions;
+    SessionTotals::of(&batch.sessions[first_session..]).apply_to(&mut profile);
     if let Some(last) = ends.iter().max() {
         profile.last_seen_at = *last;
     }
@@ -536,6 +538,9 @@ mod tests {
                 .filter(|s| s.profile_id == profile.id)
                 .collect();
             assert_eq!(profile.sessions as usize, sessions.len());
+            let totals = SessionTotals::of(sessions.iter().copied());
+            assert_eq!(profile.live_chat_takeover, totals.live_chat_takeover);
+            assert_eq!(profile.device, totals.device);
             let last = sessions.iter().map(|s| s.ended_at).max();
             assert_eq!(last, Some(profile.last_seen_at));
         }
@@ -550,6 +555,10 @@ mod tests {
         );
         assert_eq!(all.profiles.len(), 200);
         assert!(all.sessions.is_empty() && all.messages.is_empty() && all.notes.is_empty());
+        assert!(all
+            .profiles
+            .iter()
+            .all(|p| p.sessions == 0 && !p.live_chat_takeover && p.device.is_empty()));
         assert!(!all.property_values.is_empty());
     }
 

@@ -44,7 +44,8 @@ pub use segments::{
 };
 pub use sessions::{
     BotSession, Conversation, Goal, GoalCompletion, GoalCompletionId, GoalCompletionView, GoalId,
-    GoalSummary, Message, MessageId, MessageView, Sender, SessionId, SessionOrder, SessionView,
+    GoalSummary, Message, MessageId, MessageView, Sender, SessionId, SessionOrder, SessionTotals,
+    SessionView,
 };
 pub use text::{check_label, check_long_text, MAX_LONG_TEXT_LEN};
 pub use validation::{Field, FieldError, ValidPatch, ValidationErrors};

@@ -117,9 +117,12 @@ pub struct Profile {
     pub location: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
-    /// The browser or service last used with a bot, such as "Firefox 89.0" or "WhatsApp".
+    /// Every browser or service used with a bot, the most recent first, such as
+    /// "WhatsApp, Firefox 89.0". This and the next two follow from the bot sessions.
     pub device: String,
+    /// How many bot sessions the customer had.
     pub sessions: u32,
+    /// Whether an agent took over any of the bot sessions.
     pub live_chat_takeover: bool,
     pub status: ProfileStatus,
     pub kind: ProfileType,

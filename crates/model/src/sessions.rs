@@ -78,6 +78,47 @@ pub struct BotSession {
     pub live_chat_takeover: bool,
 }
 
+/// What a customer's profile says of their bot sessions: SESSIONS, LIVE CHAT TAKEOVER and DEVICE
+/// in Details and the table. They follow from the sessions alone, so every place that stores
+/// sessions (the server, the demo workspace) sets them with this one rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionTotals {
+    /// How many sessions the customer had.
+    pub sessions: u32,
+    /// Whether an agent took over any of them.
+    pub live_chat_takeover: bool,
+    /// Every browser or service used, the most recently used first, such as
+    /// "WhatsApp, Firefox 89.0"; empty without sessions.
+    pub device: String,
+}
+
+impl SessionTotals {
+    /// The totals of one customer's sessions (in any order).
+    pub fn of<'a>(sessions: impl IntoIterator<Item = &'a BotSession>) -> Self {
+        let mut by_end: Vec<&BotSession> = sessions.into_iter().collect();
+        by_end.sort_by(|a, b| b.ended_at.cmp(&a.ended_at).then(b.id.cmp(&a.id)));
+        let mut devices: Vec<&str> = Vec::new();
+        for session in &by_end {
+            let device = session.device.trim();
+            if !device.is_empty() && !devices.contains(&device) {
+                devices.push(device);
+            }
+        }
+        Self {
+            sessions: u32::try_from(by_end.len()).unwrap_or(u32::MAX),
+            live_chat_takeover: by_end.iter().any(|s| s.live_chat_takeover),
+            device: devices.join(", "),
+        }
+    }
+
+    /// Writes the totals into `profile`.
+    pub fn apply_to(&self, profile: &mut crate::Profile) {
+        profile.sessions = self.sessions;
+        profile.live_chat_takeover = self.live_chat_takeover;
+        profile.device.clone_from(&self.device);
+    }
+}
+
 /// Who wrote a message of a conversation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -182,4 +223,55 @@ pub struct GoalCompletionView {
     pub bot: String,
     pub completed: String,
     pub session_id: SessionId,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone as _};
+
+    use super::*;
+
+    fn session(n: i64, device: &str, takeover: bool) -> BotSession {
+        let ended_at = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + Duration::hours(n);
+        BotSession {
+            id: SessionId::from_uuid(uuid::Uuid::from_u128(n as u128)),
+            profile_id: ProfileId::from_uuid(uuid::Uuid::from_u128(7)),
+            bot: "Sales bot".into(),
+            platform: Platform::Desktop,
+            device: device.into(),
+            started_at: ended_at - Duration::minutes(5),
+            ended_at,
+            goal_completed: false,
+            live_chat_takeover: takeover,
+        }
+    }
+
+    #[test]
+    fn totals_count_every_session_and_list_each_device_once_latest_first() {
+        let sessions = [
+            session(1, "Firefox 89.0", false),
+            session(3, "WhatsApp", false),
+            session(2, "Firefox 89.0", false),
+            session(4, " ", false),
+        ];
+        let totals = SessionTotals::of(&sessions);
+        assert_eq!(totals.sessions, 4);
+        assert!(!totals.live_chat_takeover);
+        assert_eq!(totals.device, "WhatsApp, Firefox 89.0");
+    }
+
+    #[test]
+    fn takeover_is_yes_only_when_an_agent_took_over_a_session() {
+        let none = [session(1, "Telegram", false), session(2, "Telegram", false)];
+        assert!(!SessionTotals::of(&none).live_chat_takeover);
+        let one = [session(1, "Telegram", false), session(2, "Telegram", true)];
+        assert!(SessionTotals::of(&one).live_chat_takeover);
+    }
+
+    #[test]
+    fn no_sessions_means_none_of_them() {
+        let totals = SessionTotals::of(&[]);
+        assert_eq!(totals, SessionTotals::default());
+        assert_eq!(totals.device, "");
+    }
 }

@@ -17,6 +17,15 @@ email: string, firstName: string, lastName: string,
  */
 phone: string, location: string, createdAt: string, lastSeenAt: string, 
 /**
- * The browser or service last used with a bot, such as "Firefox 89.0" or "WhatsApp".
+ * Every browser or service used with a bot, the most recent first, such as
+ * "WhatsApp, Firefox 89.0". This and the next two follow from the bot sessions.
  */
-device: string, sessions: number, liveChatTakeover: boolean, status: ProfileStatus, kind: ProfileType, platform: Platform, };
+device: string, 
+/**
+ * How many bot sessions the customer had.
+ */
+sessions: number, 
+/**
+ * Whether an agent took over any of the bot sessions.
+ */
+liveChatTakeover: boolean, status: ProfileStatus, kind: ProfileType, platform: Platform, };

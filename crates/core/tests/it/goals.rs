@@ -135,3 +135,32 @@ async fn a_goal_that_does_not_exist_is_refused_by_name() {
         .unwrap_err();
     assert_eq!(ApiError::from(refused).code, ErrorCode::NotFound);
 }
+
+#[tokio::test]
+async fn every_demo_customers_sessions_takeover_and_device_agree_with_their_bot_sessions() {
+    let (core, _dir) = demo(300).await;
+    let mut takeovers = 0;
+    for id in shown(&core, &ProfileFilter::default()).await {
+        let details = core.profile_details(id).await.unwrap();
+        let sessions = core
+            .bot_sessions(id, "", userdesk_model::SessionOrder::NewestFirst)
+            .await
+            .unwrap();
+        let profile = &details.profile;
+        assert_eq!(profile.sessions as usize, sessions.len(), "{profile:?}");
+        assert_eq!(
+            profile.live_chat_takeover,
+            sessions.iter().any(|s| s.live_chat_takeover),
+            "{profile:?}"
+        );
+        let mut devices: Vec<&str> = Vec::new();
+        for session in &sessions {
+            if !devices.contains(&session.device.as_str()) {
+                devices.push(&session.device);
+            }
+        }
+        assert_eq!(profile.device, devices.join(", "), "latest first");
+        takeovers += usize::from(profile.live_chat_takeover);
+    }
+    assert!(takeovers > 0, "some customer had an agent take over");
+}

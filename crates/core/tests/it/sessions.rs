@@ -205,3 +205,59 @@ async fn unknown_or_malformed_ids_get_specific_errors() {
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn sessions_takeover_and_device_follow_the_sessions_as_they_sync() {
+    let s = story().await;
+    let app = &s.client.app;
+    let (ada, bob) = (s.platform.profiles[0].id, s.platform.profiles[1].id);
+    let details = app.profile_details(ada).await.unwrap();
+    assert_eq!(details.profile.sessions, 3);
+    assert!(!details.profile.live_chat_takeover);
+    assert_eq!(details.profile.device, "Firefox 131");
+
+    // The platform records a later session of Bob's on Telegram, where an agent took over.
+    let ended_at = Utc.with_ymd_and_hms(2026, 11, 5, 10, 0, 0).unwrap();
+    let later = BotSession {
+        id: SessionId::new(),
+        profile_id: bob,
+        bot: "Support Bot".into(),
+        platform: Channel::Telegram,
+        device: "Telegram".into(),
+        started_at: ended_at - Duration::minutes(6),
+        ended_at,
+        goal_completed: false,
+        live_chat_takeover: true,
+    };
+    s.platform
+        .insert(&PlatformBatch {
+            sessions: vec![later.clone()],
+            ..Default::default()
+        })
+        .await;
+    s.client.sync(&s.platform).await;
+
+    let details = app.profile_details(bob).await.unwrap();
+    let listed = app
+        .bot_sessions(bob, "", SessionOrder::NewestFirst)
+        .await
+        .unwrap();
+    assert_eq!(details.profile.sessions as usize, listed.len());
+    assert_eq!(listed.len(), 2);
+    assert!(details.profile.live_chat_takeover);
+    assert!(listed[0].live_chat_takeover && listed[0].device == "Telegram");
+    assert_eq!(details.profile.device, "Telegram, Firefox 131");
+    // The All users table counts the same sessions.
+    let page = app
+        .list_profiles(&userdesk_model::ListRequest {
+            filter: Default::default(),
+            sort: Default::default(),
+            after: None,
+            offset: 0,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let row = page.rows.iter().find(|r| r.id == bob).unwrap();
+    assert_eq!(row.sessions, 2);
+}

@@ -39,4 +39,5 @@ story_tests!(
     data_a_database_cannot_keep_refuses_its_mutation_not_the_push,
     two_servers_on_one_database_mail_each_request_once,
     old_history_is_pruned_and_old_cookies_start_over,
+    sessions_takeover_and_device_follow_from_the_bot_sessions,
 );

@@ -16,7 +16,7 @@ use userdesk_demo::DemoProfiles;
 use userdesk_model::sync::{
     ClientId, Entity, Op, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse,
 };
-use userdesk_model::{Profile, ProfileId, ProfilePatch};
+use userdesk_model::{Profile, ProfileId, ProfilePatch, SessionTotals};
 use userdesk_server::http::Limits;
 use userdesk_server::managers::{hash_token, new_token, Role};
 use userdesk_server::rate_limit::RateLimit;
@@ -57,7 +57,15 @@ impl Platform {
             .add_token(manager, &hash_token(&token))
             .await
             .unwrap();
-        let profiles: Vec<Profile> = DemoProfiles::new(77, now()).take(customers).collect();
+        // As the server keeps them: no customer has a bot session yet, so none of what follows
+        // from sessions (SESSIONS 0, no takeover, no DEVICE).
+        let profiles: Vec<Profile> = DemoProfiles::new(77, now())
+            .take(customers)
+            .map(|mut profile| {
+                SessionTotals::default().apply_to(&mut profile);
+                profile
+            })
+            .collect();
         let batch = PlatformBatch {
             profiles: profiles.clone(),
             ..Default::default()

@@ -1,13 +1,18 @@
 //! What the bots record: goals, bot sessions, their messages and goal completions. Clients only
 //! read these; they arrive through the platform's own ingestion (here: seeding).
 
+use std::collections::{HashMap, HashSet};
+
 use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::Entity;
-use userdesk_model::{BotSession, Goal, GoalCompletion, Message, Platform, Sender};
+use userdesk_model::{
+    BotSession, Goal, GoalCompletion, Message, Platform, PlatformBatch, Profile, ProfileId, Sender,
+    SessionTotals,
+};
 use uuid::Uuid;
 
-use super::changes::{self, by_ids, Kind, CHUNK};
-use super::{millis, parsed, time, Conn, Db};
+use super::changes::{self, by_column, by_ids, Kind, CHUNK};
+use super::{millis, parsed, time, Conn, Db, Row};
 use crate::ids::WorkspaceId;
 use crate::storage::Result;
 
@@ -133,6 +138,24 @@ pub(super) async fn fetch_goals(
     Ok(found)
 }
 
+const SESSION_COLUMNS: &str = "SELECT id, profile_id, bot, platform, device, started_at, \
+    ended_at, goal_completed, live_chat_takeover FROM sessions";
+
+fn decode_session(row: &Row) -> Result<BotSession> {
+    let platform: String = row.try_get("platform")?;
+    Ok(BotSession {
+        id: row.try_get("id")?,
+        profile_id: row.try_get("profile_id")?,
+        bot: row.try_get("bot")?,
+        platform: parsed(&platform, Platform::parse, "platform")?,
+        device: row.try_get("device")?,
+        started_at: time(row.try_get("started_at")?)?,
+        ended_at: time(row.try_get("ended_at")?)?,
+        goal_completed: row.try_get("goal_completed")?,
+        live_chat_takeover: row.try_get("live_chat_takeover")?,
+    })
+}
+
 pub(super) async fn fetch_sessions(
     conn: &mut Conn,
     workspace: WorkspaceId,
@@ -140,29 +163,90 @@ pub(super) async fn fetch_sessions(
 ) -> Result<Vec<(String, Entity)>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(CHUNK) {
-        let select = "SELECT id, profile_id, bot, platform, device, started_at, ended_at,
-            goal_completed, live_chat_takeover FROM sessions";
-        for row in by_ids(select, workspace, chunk)
+        for row in by_ids(SESSION_COLUMNS, workspace, chunk)
             .build()
             .fetch_all(&mut *conn)
             .await?
         {
-            let platform: String = row.try_get("platform")?;
-            let session = BotSession {
-                id: row.try_get("id")?,
-                profile_id: row.try_get("profile_id")?,
-                bot: row.try_get("bot")?,
-                platform: parsed(&platform, Platform::parse, "platform")?,
-                device: row.try_get("device")?,
-                started_at: time(row.try_get("started_at")?)?,
-                ended_at: time(row.try_get("ended_at")?)?,
-                goal_completed: row.try_get("goal_completed")?,
-                live_chat_takeover: row.try_get("live_chat_takeover")?,
-            };
+            let session = decode_session(&row)?;
             found.push((session.id.to_string(), Entity::Session(session)));
         }
     }
     Ok(found)
+}
+
+/// The batch's new profiles, with SESSIONS, LIVE CHAT TAKEOVER and DEVICE following from the
+/// batch's sessions (a new profile can have no other).
+pub(super) fn settled_profiles(batch: &PlatformBatch) -> Vec<Profile> {
+    let mut by_profile: HashMap<ProfileId, Vec<&BotSession>> = HashMap::new();
+    for session in &batch.sessions {
+        by_profile
+            .entry(session.profile_id)
+            .or_default()
+            .push(session);
+    }
+    batch
+        .profiles
+        .iter()
+        .map(|profile| {
+            let mut profile = profile.clone();
+            let sessions = by_profile.remove(&profile.id).unwrap_or_default();
+            SessionTotals::of(sessions).apply_to(&mut profile);
+            profile
+        })
+        .collect()
+}
+
+/// Brings SESSIONS, LIVE CHAT TAKEOVER and DEVICE up to date for the earlier customers the
+/// batch's sessions belong to, from all their stored sessions; each changed profile is sent to
+/// clients at `version`.
+pub(super) async fn settle_earlier_profiles(
+    conn: &mut Conn,
+    workspace: WorkspaceId,
+    batch: &PlatformBatch,
+    version: i64,
+) -> Result<()> {
+    let new: HashSet<ProfileId> = batch.profiles.iter().map(|p| p.id).collect();
+    let earlier: Vec<Uuid> = batch
+        .sessions
+        .iter()
+        .map(|s| s.profile_id)
+        .filter(|id| !new.contains(id))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|id| *id.as_uuid())
+        .collect();
+    let mut settled = Vec::new();
+    for chunk in earlier.chunks(CHUNK) {
+        let mut by_profile: HashMap<ProfileId, Vec<BotSession>> = HashMap::new();
+        for row in by_column(SESSION_COLUMNS, "profile_id", workspace, chunk)
+            .build()
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let session = decode_session(&row)?;
+            by_profile
+                .entry(session.profile_id)
+                .or_default()
+                .push(session);
+        }
+        for (profile, sessions) in by_profile {
+            let totals = SessionTotals::of(&sessions);
+            sqlx::query(
+                "UPDATE profiles SET sessions = $1, live_chat_takeover = $2, device = $3
+                 WHERE workspace_id = $4 AND id = $5",
+            )
+            .bind(i64::from(totals.sessions))
+            .bind(totals.live_chat_takeover)
+            .bind(&totals.device)
+            .bind(workspace)
+            .bind(profile)
+            .execute(&mut *conn)
+            .await?;
+            settled.push(profile.to_string());
+        }
+    }
+    changes::touch_many(conn, workspace, Kind::Profile, &settled, version, false).await
 }
 
 pub(super) async fn fetch_messages(

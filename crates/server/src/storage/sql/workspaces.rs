@@ -69,9 +69,12 @@ pub(super) async fn insert_batch(
     properties::insert_definitions(conn, workspace, &batch.properties, version).await?;
     sessions::insert_goals(conn, workspace, &batch.goals, version).await?;
     segments::insert_segments(conn, workspace, &batch.segments, version).await?;
-    profiles::insert(conn, workspace, &batch.profiles, version).await?;
+    // SESSIONS, LIVE CHAT TAKEOVER and DEVICE follow from the sessions, whatever the batch says.
+    let profiles = sessions::settled_profiles(batch);
+    profiles::insert(conn, workspace, &profiles, version).await?;
     properties::insert_values(conn, workspace, &batch.property_values, version).await?;
     sessions::insert_sessions(conn, workspace, &batch.sessions, version).await?;
+    sessions::settle_earlier_profiles(conn, workspace, batch, version).await?;
     sessions::insert_messages(conn, workspace, &batch.messages, version).await?;
     sessions::insert_completions(conn, workspace, &batch.goal_completions, version).await?;
     super::notes::insert(conn, workspace, &batch.notes, version).await?;

@@ -1754,3 +1754,100 @@ pub async fn old_history_is_pruned_and_old_cookies_start_over(backend: Backend) 
     let next = [patch_with_base(p[0], Field::Location, "Next", None)];
     assert_eq!(server.push(token, ann, 5, &next).await.applied, 1);
 }
+
+/// A bot session of `profile` on `device`, ended `hours` after a fixed moment.
+fn bot_session(
+    profile: ProfileId,
+    device: &str,
+    hours: i64,
+    takeover: bool,
+) -> userdesk_model::BotSession {
+    use chrono::TimeZone as _;
+    let ended_at =
+        chrono::Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap() + chrono::Duration::hours(hours);
+    userdesk_model::BotSession {
+        id: userdesk_model::SessionId::new(),
+        profile_id: profile,
+        bot: "Sales bot".into(),
+        platform: userdesk_model::Platform::Desktop,
+        device: device.into(),
+        started_at: ended_at - chrono::Duration::minutes(4),
+        ended_at,
+        goal_completed: false,
+        live_chat_takeover: takeover,
+    }
+}
+
+pub async fn sessions_takeover_and_device_follow_from_the_bot_sessions(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = ClientId::new();
+    let (_, cookie, _) = server.pull_all(&server.a.admin, client, None, 100).await;
+    // A new customer whose profile claims what its sessions do not show.
+    let mut newcomer = super::profile(99);
+    newcomer.sessions = 17;
+    newcomer.live_chat_takeover = true;
+    newcomer.device = "Netscape 4".into();
+    let first = vec![
+        bot_session(newcomer.id, "Firefox 89.0", 1, false),
+        bot_session(newcomer.id, "WhatsApp", 2, false),
+    ];
+    server
+        .storage
+        .insert_batch(
+            server.a.id,
+            &userdesk_server::storage::PlatformBatch {
+                profiles: vec![newcomer.clone()],
+                sessions: first,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let profile_in = |ops: &[PatchOp], id: ProfileId| {
+        puts(ops).into_iter().find_map(|e| match e {
+            Entity::Profile(p) if p.id == id => Some(p.clone()),
+            _ => None,
+        })
+    };
+    let (ops, cookie, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 100)
+        .await;
+    let pulled = profile_in(&ops, newcomer.id).expect("the new customer is pulled");
+    assert_eq!(pulled.sessions, 2);
+    assert!(!pulled.live_chat_takeover, "no agent took over a session");
+    assert_eq!(pulled.device, "WhatsApp, Firefox 89.0");
+
+    // Later sessions of the same customer and of a customer with none: an agent took one over.
+    let earlier = server.a.profiles[0];
+    let later = vec![
+        bot_session(newcomer.id, "Telegram", 3, true),
+        bot_session(newcomer.id, "Firefox 89.0", 4, false),
+        bot_session(earlier, "Messenger", 1, false),
+    ];
+    server
+        .storage
+        .insert_batch(
+            server.a.id,
+            &userdesk_server::storage::PlatformBatch {
+                sessions: later,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (ops, _, _) = server
+        .pull_all(&server.a.admin, client, Some(cookie), 100)
+        .await;
+    let pulled = profile_in(&ops, newcomer.id).expect("the changed customer is pulled again");
+    assert_eq!(pulled.sessions, 4);
+    assert!(pulled.live_chat_takeover);
+    assert_eq!(pulled.device, "Firefox 89.0, Telegram, WhatsApp");
+    let pulled = profile_in(&ops, earlier).expect("the earlier customer is pulled again");
+    assert_eq!(pulled.sessions, 1);
+    assert!(!pulled.live_chat_takeover);
+    assert_eq!(pulled.device, "Messenger");
+    assert!(
+        profile_in(&ops, server.a.profiles[1]).is_none(),
+        "a customer without new sessions is not sent again"
+    );
+}
