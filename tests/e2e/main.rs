@@ -8,6 +8,7 @@ mod about;
 mod bulk;
 mod details;
 mod goals;
+mod help_page;
 mod installed;
 mod instance;
 mod jobs;

@@ -11,6 +11,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use x11rb::connection::Connection;
+
+pub mod words;
 use x11rb::protocol::xproto::{
     AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState, Window,
 };

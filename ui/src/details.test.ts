@@ -350,7 +350,7 @@ describe('the Details panel', () => {
       liveChatTakeover: false,
     });
     const s1 = session('s1', 'Sales Assistant', 'Nov 3, 2026 10:00', false);
-    const s2 = { ...session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false), liveChatTakeover: true };
+    const s2 = { ...session('s2', 'Support Bot', 'Nov 2, 2026 10:00', false), liveChatTakeover: true, platform: 'whats_app' as const, device: 'WhatsApp' };
     const s3 = { ...session('s3', 'Support Bot', 'Nov 1, 2026 10:00', true), device: '' };
     backend.sessionsByProfile.set(ID, [s1, s2, s3]);
     backend.goalsByProfile.set(ID, [{ id: goalCompletionId('g1'), goal: 'Refund requested', bot: 'Support Bot', completed: 'Nov 1, 2026 09:03', sessionId: s3.id }]);
@@ -375,6 +375,8 @@ describe('the Details panel', () => {
     // Each session names its device, and says when an agent took over.
     expect(query(panel, '#sessions [data-session="s1"] .record-meta').textContent).toBe('Mobile Web · Firefox 131 · ended Nov 3, 2026 10:00');
     expect(query(panel, '#sessions [data-session="s2"] .takeover-tag').textContent).toBe('Agent took over');
+    // A service that is its own platform is named once.
+    expect(query(panel, '#sessions [data-session="s2"] .record-meta').textContent).toBe('WhatsApp · ended Nov 2, 2026 10:00');
     expect(panel.querySelector('#sessions [data-session="s1"] .takeover-tag')).toBeNull();
     expect(query(panel, '#sessions [data-session="s3"] .record-meta').textContent).toBe('Mobile Web · ended Nov 1, 2026 10:00');
     // The times are in the manager's zone, and each section says which.

@@ -39,10 +39,13 @@ const SENDER_LABELS: Readonly<Record<Sender, string>> = {
 /** Waits this long after a keystroke before searching. */
 const SEARCH_DELAY_MS = 150;
 
-/** "Mobile Web · Safari 17 · ended Nov 3, 2026 10:00" (no device: the platform alone). */
+/** "Mobile Web · Safari 17 · ended Nov 3, 2026 10:00"; the platform alone when there is no
+ * device or the device is the platform itself ("Telegram", not "Telegram · Telegram"). */
 export function sessionMeta(session: SessionView): string {
+  const platform = PLATFORM_LABELS[session.platform];
   const device = session.device.trim();
-  return [PLATFORM_LABELS[session.platform], ...(device === '' ? [] : [device]), `ended ${session.ended}`].join(' · ');
+  const same = device === '' || device.toLowerCase() === platform.toLowerCase();
+  return [platform, ...(same ? [] : [device]), `ended ${session.ended}`].join(' · ');
 }
 
 export function createSessionsSections(options: SessionsOptions): SessionsSections {

@@ -105,6 +105,22 @@ describe('the left pane', () => {
     expect(query(root, '#tab-all-users').getAttribute('aria-selected')).toBe('true');
   });
 
+  it('opens All users from the pane\'s Users, as the help page says', async () => {
+    const backend = withCompletions();
+    const { root } = mount(backend);
+    await waitFor(() => visibleRows(root).length > 0);
+    query<HTMLButtonElement>(root, '#tab-properties').click();
+    await settle();
+    expect(query(root, '#users-panel').hidden).toBe(true);
+    const users = [...root.querySelectorAll<HTMLButtonElement>('nav.side-nav button')].find((b) => b.textContent === 'Users');
+    if (users === undefined) throw new Error('no Users button in the left pane');
+    users.click();
+    await settle();
+    expect(query(root, '#users-panel').hidden).toBe(false);
+    expect(query(root, '#tab-all-users').getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(query(root, '#tab-all-users'));
+  });
+
   it('says so when there are no goals, and a goal read fails in the banner', async () => {
     const backend = new FakeBackend({ rows: 20 });
     backend.goalList = [];

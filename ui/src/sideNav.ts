@@ -65,10 +65,16 @@ export function createSideNav(options: SideNavOptions): SideNav {
   const goalList = el('ul', { id: 'goals-list', class: 'goal-list', 'aria-labelledby': 'nav-goals' });
   let goalButtons: { readonly id: GoalId; readonly button: HTMLButtonElement }[] = [];
 
+  // "In the left pane, hover over Users, and then click Users": the heading opens All users.
+  const usersButton = el('button', { type: 'button', class: 'side-heading-button' }, 'Users');
+  usersButton.addEventListener('click', () => {
+    tabButtons[0]?.focus();
+    options.onTab('users');
+  });
   const element = el(
     'nav',
     { class: 'side-nav', 'aria-label': 'Lists' },
-    el('h2', { class: 'side-heading', id: 'nav-users' }, 'Users'),
+    el('h2', { class: 'side-heading', id: 'nav-users' }, usersButton),
     tabList,
     el('h2', { class: 'side-heading', id: 'nav-goals' }, 'Goals'),
     goalList,
