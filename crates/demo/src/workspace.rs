@@ -325,7 +325,7 @@ fn customer(
             });
         }
         let ended_at = at + Duration::seconds(30);
-        let goal_completed = rng.chance(30);
+        let goal_completed = rng.chance(45);
         if goal_completed {
             let goal = &defs.goals[BOTS.iter().position(|b| b.name == bot.name).unwrap_or(0)];
             batch.goal_completions.push(GoalCompletion {
@@ -353,7 +353,7 @@ fn customer(
     if let Some(last) = ends.iter().max() {
         profile.last_seen_at = *last;
     }
-    if rng.chance(3) {
+    if rng.chance(55) {
         let at = profile.last_seen_at + Duration::minutes(30);
         batch.notes.push(Note {
             id: NoteId::from_uuid(rng.uuid_at(at)),

@@ -1,5 +1,6 @@
-//! The Goals list on the first launch's demo workspace: each goal with its bot and how many
-//! customers completed it, and the All users table opened on those customers.
+//! The first launch's demo workspace: most customers have every section of Details to show, and
+//! what follows from their sessions agrees with them; the Goals list, each goal with its bot and
+//! how many customers completed it, and the All users table opened on those customers.
 
 use std::collections::BTreeSet;
 
@@ -163,4 +164,34 @@ async fn every_demo_customers_sessions_takeover_and_device_agree_with_their_bot_
         takeovers += usize::from(profile.live_chat_takeover);
     }
     assert!(takeovers > 0, "some customer had an agent take over");
+}
+
+#[tokio::test]
+async fn most_demo_customers_have_every_section_of_details_to_show() {
+    let (core, _dir) = demo(400).await;
+    let everyone = shown(&core, &ProfileFilter::default()).await;
+    let (mut sessions, mut goals, mut notes, mut segments, mut properties) = (0, 0, 0, 0, 0);
+    for id in &everyone {
+        let id = *id;
+        let has = |n: usize| usize::from(n > 0);
+        sessions += has(core
+            .bot_sessions(id, "", userdesk_model::SessionOrder::NewestFirst)
+            .await
+            .unwrap()
+            .len());
+        goals += has(core.goal_completions(id).await.unwrap().len());
+        notes += has(core.notes(id).await.unwrap().len());
+        segments += has(core.profile_segments(id).await.unwrap().len());
+        properties += has(core.profile_properties(id).await.unwrap().len());
+    }
+    let most = everyone.len() / 2;
+    for (section, count) in [
+        ("Bot sessions", sessions),
+        ("Goal completions", goals),
+        ("User notes", notes),
+        ("Segments", segments),
+        ("properties", properties),
+    ] {
+        assert!(count > most, "{section}: {count} of {}", everyone.len());
+    }
 }
