@@ -2,6 +2,7 @@
 
 mod about;
 mod account;
+mod audit;
 mod batch;
 mod error;
 mod ids;
@@ -20,6 +21,7 @@ mod validation;
 
 pub use about::{UpdateStatus, UpdateView};
 pub use account::{Account, SignIn, SyncProgress, SyncView};
+pub use audit::{AuditChange, AuditEntry, AuditOutcome, AuditPage, AuditQuery, AuditRefusal};
 pub use batch::PlatformBatch;
 pub use error::{ApiError, ErrorCode};
 pub use ids::ProfileId;

@@ -1,5 +1,5 @@
-//! The HTTP API: `/v1/me`, `/v1/push`, `/v1/pull` and `/healthz`, with bearer auth, body limits, per-token
-//! rate limits and JSON errors.
+//! The HTTP API: `/v1/me`, `/v1/push`, `/v1/pull`, `/v1/audit` (admins only) and `/healthz`, with
+//! bearer auth, body limits, per-token rate limits and JSON errors.
 
 use std::any::Any;
 use std::net::{IpAddr, SocketAddr};
@@ -26,10 +26,10 @@ use userdesk_model::sync::{
     Me, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
     MAX_PUSH_MUTATIONS,
 };
-use userdesk_model::ErrorCode;
+use userdesk_model::{AuditPage, AuditQuery, ErrorCode};
 
 use crate::error::HttpError;
-use crate::managers::{hash_token, Principal};
+use crate::managers::{hash_token, Principal, Role};
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::storage::{MutationOutcome, PullQuery, Storage};
 
@@ -99,6 +99,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/v1/me", get(me))
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
+        .route("/v1/audit", post(audit))
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let timeouts = Timeouts {
         request: limits.request_timeout,
@@ -108,7 +109,9 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/healthz", get(health))
         .merge(api)
         .fallback(|| async {
-            HttpError::not_found("no such endpoint: see /v1/me, /v1/push, /v1/pull, /healthz")
+            HttpError::not_found(
+                "no such endpoint: see /v1/me, /v1/push, /v1/pull, /v1/audit, /healthz",
+            )
         })
         .method_not_allowed_fallback(|| async {
             HttpError::new(
@@ -441,4 +444,26 @@ async fn pull(
         limit,
     };
     Ok(Json(state.storage.pull(&principal, &query).await?))
+}
+
+/// A page of the workspace's audit log, for an admin's token alone.
+async fn audit(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<AuditPage>, HttpError> {
+    if principal.role != Role::Admin {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "only an admin may read the audit log",
+        ));
+    }
+    let query: AuditQuery = json_body(body)?;
+    if query.limit == Some(0) {
+        return Err(HttpError::invalid("limit must be at least 1"));
+    }
+    Ok(Json(
+        state.storage.audit(principal.workspace_id, &query).await?,
+    ))
 }

@@ -1,6 +1,7 @@
 //! Userdesk's platform server: the Users and sync API over SQLite or PostgreSQL, the mailer of
 //! data requests, and demo-data seeding.
 
+pub mod audit;
 pub mod error;
 pub mod http;
 pub mod ids;

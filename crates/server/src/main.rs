@@ -96,6 +96,22 @@ enum Command {
         #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
         older_than_days: u32,
     },
+    /// Writes a workspace's audit log to standard output: every mutation the server applied or
+    /// refused, with manager, time, app and the values before and after, oldest first.
+    Audit {
+        /// The workspace's name.
+        #[arg(long)]
+        workspace: String,
+        /// Only entries from this day (2026-12-01, UTC) or time (RFC 3339) on.
+        #[arg(long, value_parser = userdesk_server::audit::parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Only the entries of the manager with this email.
+        #[arg(long)]
+        manager: Option<String>,
+        /// JSON lines (one entry a line) or CSV (one changed field a row).
+        #[arg(long, value_enum, default_value_t = userdesk_server::audit::AuditFormat::Jsonl)]
+        format: userdesk_server::audit::AuditFormat,
+    },
     /// Writes a consistent copy of the SQLite database into a new file, while the server runs.
     /// (PostgreSQL: pg_dump; see the README.)
     Backup {
@@ -270,6 +286,18 @@ async fn main() -> anyhow::Result<()> {
                 pruned.version, pruned.tombstones, pruned.mutations
             );
         }
+        Command::Audit {
+            workspace,
+            since,
+            manager,
+            format,
+        } => {
+            let id = storage
+                .find_workspace(&workspace)
+                .await?
+                .with_context(|| format!("no workspace is named {workspace:?}"))?;
+            export_audit(storage.as_ref(), id, since, manager, format).await?;
+        }
         Command::Backup { to } => {
             storage
                 .backup(&to)
@@ -280,6 +308,43 @@ async fn main() -> anyhow::Result<()> {
         Command::Manager { command } => manager_command(storage.as_ref(), command).await?,
     }
     storage.close().await;
+    Ok(())
+}
+
+/// Writes the workspace's audit log to standard output, a page at a time.
+async fn export_audit(
+    storage: &dyn storage::Storage,
+    workspace: userdesk_server::ids::WorkspaceId,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    manager: Option<String>,
+    format: userdesk_server::audit::AuditFormat,
+) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use userdesk_server::audit::{self, AuditFormat};
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if format == AuditFormat::Csv {
+        audit::write_csv_header(&mut out)?;
+    }
+    let mut query = userdesk_model::AuditQuery {
+        since,
+        manager,
+        after: None,
+        limit: None,
+    };
+    loop {
+        let page = storage.audit(workspace, &query).await?;
+        match format {
+            AuditFormat::Jsonl => audit::write_jsonl(&mut out, &page.entries)?,
+            AuditFormat::Csv => audit::write_csv(&mut out, &page.entries)?,
+        }
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

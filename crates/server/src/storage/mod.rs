@@ -209,6 +209,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Writes a batch of platform data under one new version of the workspace.
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()>;
 
+    /// One page of the workspace's audit log: every mutation processed, applied or refused,
+    /// oldest first.
+    async fn audit(
+        &self,
+        workspace: WorkspaceId,
+        query: &userdesk_model::AuditQuery,
+    ) -> Result<userdesk_model::AuditPage>;
+
     /// Data requests whose email is due at `now`, oldest first.
     async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>>;
 

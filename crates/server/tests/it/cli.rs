@@ -308,3 +308,168 @@ async fn a_backup_is_a_database_the_server_opens_with_everything_in_it() {
     assert_eq!(restored.count_profiles(demo).await.unwrap(), 30);
     restored.close().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_is_exported_as_json_lines_or_csv_and_filtered() {
+    use userdesk_model::sync::{ClientId, Op};
+    use userdesk_model::{AuditEntry, AuditOutcome, ProfilePatch};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
+    let seeded = run(&database, &["seed", "--profiles", "5", "--seed", "3"]);
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let token = |manager: &str, role: &str| {
+        let created = run(
+            &database,
+            &[
+                "token",
+                "create",
+                "--workspace",
+                "Demo",
+                "--manager",
+                manager,
+                "--role",
+                role,
+            ],
+        );
+        assert!(created.status.success(), "{}", stderr(&created));
+        String::from_utf8(created.stdout)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let (admin, agent) = (
+        token("ana@example.com", "admin"),
+        token("bo@example.com", "agent"),
+    );
+
+    // Ana renames a customer; Bo, an agent, tries to delete one.
+    let storage = storage::open(&database).await.unwrap();
+    let demo = storage.find_workspace("Demo").await.unwrap().unwrap();
+    let ids: Vec<_> = {
+        let principal = storage
+            .authenticate(&hash_token(&admin))
+            .await
+            .unwrap()
+            .unwrap();
+        let pulled = storage
+            .pull(
+                &principal,
+                &storage::PullQuery {
+                    client_id: ClientId::new(),
+                    cookie: None,
+                    limit: 1000,
+                },
+            )
+            .await
+            .unwrap();
+        pulled
+            .patch
+            .iter()
+            .filter_map(|op| match op {
+                userdesk_model::sync::PatchOp::Put(userdesk_model::sync::Entity::Profile(p)) => {
+                    Some(p.id)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    for (secret, op) in [
+        (
+            &admin,
+            Op::ProfilePatch {
+                profile_id: ids[0],
+                patch: ProfilePatch {
+                    location: Some("Lisbon, \"Portugal\"".into()),
+                    ..Default::default()
+                },
+                base: None,
+            },
+        ),
+        (&agent, Op::ProfileDelete { profile_id: ids[1] }),
+    ] {
+        let principal = storage
+            .authenticate(&hash_token(secret))
+            .await
+            .unwrap()
+            .unwrap();
+        storage
+            .process_push(
+                &principal,
+                ClientId::new(),
+                &[op.to_mutation(1)],
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        storage
+            .audit(demo, &Default::default())
+            .await
+            .unwrap()
+            .entries
+            .len(),
+        2
+    );
+    storage.close().await;
+
+    let lines = run(&database, &["audit", "--workspace", "Demo"]);
+    assert!(lines.status.success(), "{}", stderr(&lines));
+    let entries: Vec<AuditEntry> = String::from_utf8(lines.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].manager, "ana@example.com");
+    assert_eq!(entries[0].changes[0].field, "location");
+    assert_eq!(entries[1].outcome, AuditOutcome::Refused);
+
+    let only_bo = run(
+        &database,
+        &[
+            "audit",
+            "--workspace",
+            "Demo",
+            "--manager",
+            "bo@example.com",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(only_bo.status.success(), "{}", stderr(&only_bo));
+    let csv = String::from_utf8(only_bo.stdout).unwrap();
+    let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("seq,at,manager,"));
+    assert!(rows[1].contains(",bo@example.com,"));
+    assert!(rows[1].contains(",profile.delete,refused,forbidden,"));
+
+    let csv = run(
+        &database,
+        &["audit", "--workspace", "Demo", "--format", "csv"],
+    );
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.contains(",\"Lisbon, \"\"Portugal\"\"\","), "{csv}");
+
+    let later = run(
+        &database,
+        &["audit", "--workspace", "Demo", "--since", "2999-01-01"],
+    );
+    assert!(later.status.success());
+    assert!(later.stdout.is_empty());
+    let wrong = run(
+        &database,
+        &["audit", "--workspace", "Demo", "--since", "last week"],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("neither a day"),
+        "{}",
+        stderr(&wrong)
+    );
+    let unknown = run(&database, &["audit", "--workspace", "Nowhere"]);
+    assert!(!unknown.status.success());
+    assert!(stderr(&unknown).contains("no workspace is named \"Nowhere\""));
+}

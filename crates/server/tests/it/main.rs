@@ -40,4 +40,5 @@ story_tests!(
     two_servers_on_one_database_mail_each_request_once,
     old_history_is_pruned_and_old_cookies_start_over,
     sessions_takeover_and_device_follow_from_the_bot_sessions,
+    every_mutation_applied_or_refused_is_in_the_audit_log,
 );

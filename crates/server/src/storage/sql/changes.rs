@@ -607,7 +607,8 @@ async fn patch_of(
     Ok(patch)
 }
 
-async fn fetch(
+/// The records of `kind` with these keys that the workspace holds, each with its key.
+pub(super) async fn fetch(
     conn: &mut Conn,
     workspace: WorkspaceId,
     kind: Kind,

@@ -22,6 +22,7 @@
 //! Both copies run the same test story (`tests/it/common/story.rs`), which is what holds the two
 //! to this contract.
 
+mod audit;
 mod changes;
 mod managers;
 mod notes;
@@ -38,7 +39,7 @@ mod workspaces;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
-use userdesk_model::{DataRequest, RequestId};
+use userdesk_model::{AuditPage, AuditQuery, DataRequest, RequestId};
 
 use super::Db;
 use crate::ids::{ManagerId, WorkspaceId};
@@ -203,6 +204,10 @@ impl Storage for Store {
 
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()> {
         workspaces::insert_batch(&self.pool, workspace, batch).await
+    }
+
+    async fn audit(&self, workspace: WorkspaceId, query: &AuditQuery) -> Result<AuditPage> {
+        audit::read(&self.pool, workspace, query).await
     }
 
     async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>> {

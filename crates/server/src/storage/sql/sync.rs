@@ -8,7 +8,7 @@ use userdesk_model::{ApiError, ErrorCode, FieldError};
 
 use super::overwrites::Writer;
 use super::{
-    millis, notes, pictures, profiles, properties, requests, segments, workspaces, Conn, Db,
+    audit, millis, notes, pictures, profiles, properties, requests, segments, workspaces, Conn, Db,
 };
 use crate::ids::{ManagerId, WorkspaceId};
 use crate::managers::{Principal, Role};
@@ -158,9 +158,13 @@ pub(super) async fn process(
         }
         version_used = true;
         // A savepoint per mutation: a refused one leaves no partial effect behind.
-        let refusal = {
+        let (refusal, changed) = {
             let mut savepoint = tx.begin().await?;
-            let applied = match Op::from_mutation(mutation) {
+            let op = Op::from_mutation(mutation);
+            // What the audit log says it changed: the records it touches, before and after.
+            let touched = op.as_ref().map(audit::touched).unwrap_or_default();
+            let before = audit::snapshot(&mut savepoint, workspace, &touched).await?;
+            let applied = match op {
                 Ok(op) => apply(&mut savepoint, principal, client, id, &op, version, now).await,
                 Err(OpError::Unknown(name)) => Ok(Err(ApiError::new(
                     ErrorCode::UnknownMutation,
@@ -193,11 +197,16 @@ pub(super) async fn process(
                 // Anything else is the database failing: nothing of this push is kept.
                 Err(e) => return Err(e),
             };
+            let mut changed = Vec::new();
             match refusal {
-                None => savepoint.commit().await?,
+                None => {
+                    let after = audit::snapshot(&mut savepoint, workspace, &touched).await?;
+                    changed = audit::changes(&touched, &before, &after);
+                    savepoint.commit().await?;
+                }
                 Some(_) => savepoint.rollback().await?,
             }
-            refusal
+            (refusal, changed)
         };
         let rejection = refusal.map(|refusal| Rejection {
             mutation_id: mutation.id,
@@ -217,6 +226,19 @@ pub(super) async fn process(
             now,
         )
         .await?;
+        let processed = audit::Processed {
+            workspace,
+            manager: &principal.email,
+            client,
+            mutation,
+            mutation_id: id,
+            now,
+        };
+        let outcome = match &rejection {
+            None => Ok(changed.as_slice()),
+            Some(rejection) => Err(rejection),
+        };
+        audit::write(&mut tx, &processed, outcome).await?;
         last = u64::try_from(id).unwrap_or(last);
         outcomes.push(match rejection {
             None => MutationOutcome::Applied,

@@ -1851,3 +1851,200 @@ pub async fn sessions_takeover_and_device_follow_from_the_bot_sessions(backend: 
         "a customer without new sessions is not sent again"
     );
 }
+
+/// One page of the audit log as `token` reads it.
+async fn audit_page(server: &TestServer, token: &str, query: Value) -> (StatusCode, Value) {
+    server.post("/v1/audit", token, &query).await
+}
+
+fn audit_entries(page: &Value) -> Vec<userdesk_model::AuditEntry> {
+    serde_json::from_value(page["entries"].clone()).unwrap()
+}
+
+pub async fn every_mutation_applied_or_refused_is_in_the_audit_log(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let p = &server.a.profiles;
+    let before = server
+        .storage
+        .audit(server.a.id, &Default::default())
+        .await
+        .unwrap();
+    assert!(before.entries.is_empty(), "seeding is not a mutation");
+    let note = NoteId::new();
+    let vip = segment("VIP");
+    let admin_client = ClientId::new();
+    server
+        .push(
+            &server.a.admin,
+            admin_client,
+            1,
+            &[
+                Op::ProfilePatch {
+                    profile_id: p[0],
+                    patch: ProfilePatch {
+                        first_name: Some("Ada".into()),
+                        ..Default::default()
+                    },
+                    base: None,
+                },
+                Op::ProfileSetStatus {
+                    profile_id: p[1],
+                    status: ProfileStatus::Archived,
+                },
+                Op::NoteCreate {
+                    note_id: note,
+                    profile_id: p[0],
+                    body: "Called back".into(),
+                },
+                Op::SegmentCreate {
+                    segment: vip.clone(),
+                    members: vec![p[0], p[1]],
+                },
+                Op::ProfileSetPicture {
+                    profile_id: p[0],
+                    png: Some(picture()),
+                },
+            ],
+        )
+        .await;
+    // An agent may not delete: refused, and logged with what it asked for.
+    let agent_client = ClientId::new();
+    let refused = server
+        .push(
+            &server.a.agent,
+            agent_client,
+            1,
+            &[Op::ProfileDelete { profile_id: p[2] }],
+        )
+        .await;
+    assert_eq!(refused.rejections.len(), 1);
+
+    let (status, page) = audit_page(&server, &server.a.admin, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let entries = audit_entries(&page);
+    assert_eq!(entries.len(), 6);
+    assert!(
+        entries.windows(2).all(|w| w[0].seq < w[1].seq),
+        "oldest first"
+    );
+    let names: Vec<&str> = entries.iter().map(|e| e.mutation.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "profile.patch",
+            "profile.set_status",
+            "note.create",
+            "segment.create",
+            "profile.set_picture",
+            "profile.delete"
+        ]
+    );
+    let patch = &entries[0];
+    assert_eq!(patch.manager, "admin@example.com");
+    assert_eq!(patch.client_id, admin_client);
+    assert_eq!(patch.mutation_id, 1);
+    assert_eq!(patch.outcome, userdesk_model::AuditOutcome::Applied);
+    assert_eq!(patch.changes.len(), 1, "{:?}", patch.changes);
+    let change = &patch.changes[0];
+    assert_eq!(
+        (
+            change.record.as_str(),
+            change.key.clone(),
+            change.field.as_str()
+        ),
+        ("profile", p[0].to_string(), "firstName")
+    );
+    assert_eq!(change.before, json!("First0"));
+    assert_eq!(change.after, json!("Ada"));
+    let status_change = &entries[1].changes;
+    assert_eq!(status_change.len(), 1);
+    assert_eq!(
+        (&status_change[0].before, &status_change[0].after),
+        (&json!("active"), &json!("archived"))
+    );
+    // A created record: each of its fields from nothing.
+    let created = &entries[2].changes;
+    assert!(created
+        .iter()
+        .any(|c| c.field == "body" && c.before.is_null() && c.after == json!("Called back")));
+    // A segment and its two members.
+    let segment_changes = &entries[3].changes;
+    assert!(segment_changes
+        .iter()
+        .any(|c| c.record == "segment" && c.field == "name" && c.after == json!("VIP")));
+    assert_eq!(
+        segment_changes
+            .iter()
+            .filter(|c| c.record == "segment_member" && c.field == "profileId")
+            .count(),
+        2
+    );
+    // A picture is logged by its size and digest, not its bytes.
+    let png = entries[4]
+        .changes
+        .iter()
+        .find(|c| c.field == "png")
+        .expect("the picture's change");
+    let logged = png.after.as_str().unwrap();
+    assert!(logged.contains("bytes of PNG, SHA-256"), "{logged}");
+    assert!(logged.len() < 200);
+    let delete = &entries[5];
+    assert_eq!(delete.manager, "agent@example.com");
+    assert_eq!(delete.outcome, userdesk_model::AuditOutcome::Refused);
+    assert!(delete.changes.is_empty());
+    let refusal = delete.refusal.as_ref().expect("why it was refused");
+    assert_eq!(refusal.code, ErrorCode::Forbidden);
+    assert_eq!(delete.request["profile_id"], json!(p[2].to_string()));
+
+    // Filters, and pages.
+    let (_, page) = audit_page(
+        &server,
+        &server.a.admin,
+        json!({ "manager": "agent@example.com" }),
+    )
+    .await;
+    assert_eq!(audit_entries(&page).len(), 1);
+    let (_, page) = audit_page(
+        &server,
+        &server.a.admin,
+        json!({ "since": "2999-01-01T00:00:00Z" }),
+    )
+    .await;
+    assert!(audit_entries(&page).is_empty());
+    let mut seen = Vec::new();
+    let mut after: Option<u64> = None;
+    loop {
+        let (status, page) = audit_page(
+            &server,
+            &server.a.admin,
+            json!({ "limit": 4, "after": after }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(audit_entries(&page).into_iter().map(|e| e.seq));
+        match page["next"].as_u64() {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, entries.iter().map(|e| e.seq).collect::<Vec<_>>());
+
+    // Only an admin reads it, and only their own workspace's.
+    let (status, body) = audit_page(&server, &server.a.agent, json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], json!("forbidden"));
+    let (status, page) = audit_page(&server, &server.b.admin, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(audit_entries(&page).is_empty());
+    let (status, body) = audit_page(&server, &server.a.admin, json!({ "limit": 0 })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // Pruning the sync history leaves the log whole.
+    server
+        .storage
+        .prune_before(server.a.id, chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let (_, page) = audit_page(&server, &server.a.admin, json!({})).await;
+    assert_eq!(audit_entries(&page).len(), 6);
+}
