@@ -74,9 +74,6 @@ fn tombstone_of(entity: &Entity) -> Tombstone {
     }
 }
 
-/// The page cache, in KiB, of the connection writing a first download's pages.
-const BULK_CACHE_KIB: i64 = 64 * 1024;
-
 impl Store {
     /// Applies one pull page in one transaction: the records, the outbox trimmed to what the
     /// last page confirms, the pending mutations re-applied on top, and the cookie.
@@ -88,15 +85,13 @@ impl Store {
         // all, waits for it (the store's FULL).
         let first_download = bulk_load::loading(&mut conn).await?
             || (page.has_more && (page.reset || read_state(&mut conn).await?.cookie.is_none()));
-        // It also keeps more pages of the indexes it writes in memory meanwhile (64 MiB, then
-        // back to the store's own cache, which frees the rest).
+        // It also keeps more pages in memory meanwhile, and maps the file (then back to the
+        // store's own settings: the cache freed and the file unmapped).
         if first_download {
             sqlx::query("PRAGMA synchronous = NORMAL")
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
-                .execute(&mut *conn)
-                .await?;
+            bulk_load::raise(&mut conn).await?;
         }
         let applied = self.apply_page_on(&mut conn, page).await;
         if first_download {
@@ -104,12 +99,8 @@ impl Store {
                 .execute(&mut *conn)
                 .await
             {
-                Ok(_) => {
-                    sqlx::query(&format!("PRAGMA cache_size = -{}", store::CACHE_KIB))
-                        .execute(&mut *conn)
-                        .await
-                }
-                Err(e) => Err(e),
+                Ok(_) => bulk_load::lower(&mut conn).await,
+                Err(e) => Err(e.into()),
             };
             if restored.is_err() {
                 // Never hand a connection that does not wait for the disk back to the pool.

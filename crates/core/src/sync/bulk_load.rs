@@ -281,11 +281,55 @@ pub(crate) async fn start_if_empty(conn: &mut SqliteConnection) -> Result<bool> 
     Ok(true)
 }
 
+/// The page cache, in KiB, of a connection writing a first download.
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
+/// How much of the store file a connection writing a first download maps, in bytes.
+const BULK_MMAP_BYTES: i64 = 1 << 30;
+
+/// Readies a connection to write a first download: more pages kept in its cache, and the file
+/// mapped, so the pages each commit and each index build read again are not copied from the
+/// file cache each time. [`lower`] gives the connection the store's own settings back.
+pub(crate) async fn raise(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(&format!("PRAGMA mmap_size = {BULK_MMAP_BYTES}"))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The store's own settings again, after [`raise`]: the rest of the cache freed and the file
+/// unmapped (mapped pages would stay counted in the app's memory).
+pub(crate) async fn lower(conn: &mut SqliteConnection) -> Result<()> {
+    sqlx::query(&format!("PRAGMA cache_size = -{}", crate::store::CACHE_KIB))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA mmap_size = 0")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Ends a bulk load, if one is under way: the staged rows moved in key order, then each
 /// index built, each step in a transaction of its own so that a manager's edit waits at most one
-/// step.
+/// step. The steps run on one connection readied by [`raise`].
 pub(crate) async fn finish(store: &Store) -> Result<()> {
-    let mut tx = store.write_transaction().await?;
+    let mut conn = store.pool().acquire().await?;
+    raise(&mut conn).await?;
+    let finished = finish_on(&mut conn).await;
+    if lower(&mut conn).await.is_err() {
+        // A connection keeping the load's settings never goes back to the pool.
+        drop(conn.detach());
+    }
+    finished
+}
+
+async fn finish_on(conn: &mut SqliteConnection) -> Result<()> {
+    use sqlx::Connection as _;
+
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     if !loading(&mut tx).await? {
         return Ok(());
     }
@@ -301,7 +345,7 @@ pub(crate) async fn finish(store: &Store) -> Result<()> {
     tx.commit().await?;
     // The step that finds no index left to build ends the load.
     let mut tx = loop {
-        let mut tx = store.write_transaction().await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let next: Option<(String, String)> =
             sqlx::query_as("SELECT name, sql FROM deferred_indexes ORDER BY name LIMIT 1")
                 .fetch_optional(&mut *tx)

@@ -37,6 +37,41 @@ async fn a_first_sync_brings_exactly_the_servers_customers_at_any_page_size() {
     }
 }
 
+#[tokio::test]
+async fn a_first_sync_hands_every_connection_back_with_the_stores_own_settings() {
+    let platform = Platform::start(40).await;
+    let client = Client::open().await;
+    let options = SyncOptions {
+        pull_limit: 7,
+        ..Default::default()
+    };
+    client
+        .app
+        .sync_with(&platform.url, &platform.token, options)
+        .await
+        .unwrap();
+    client.assert_same_as(&platform).await;
+    // Every connection the pool holds: none keeps the load's bigger cache or mapped file (a
+    // mapped page stays counted in the app's memory).
+    let pool = client.app.store().pool();
+    let mut held = Vec::new();
+    for _ in 0..pool.size() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    assert!(!held.is_empty());
+    for conn in &mut held {
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        let mapped: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!((cache, mapped), (-4096, 0));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_sync_shows_its_progress_toward_the_total_the_server_announced() {
     let platform = Platform::start(120).await;
