@@ -292,6 +292,15 @@ async fn viewing_a_customer_profile_follows_the_help_page() -> anyhow::Result<()
         )
         .await?;
     assert_eq!(chosen.as_str(), Some(customer.segment.name.as_str()));
+    // Every member, whatever their status: the Status filter shows All.
+    let status = words::field(&client, "Status").await?;
+    let shown = client
+        .execute(
+            "return arguments[0].selectedOptions[0].textContent;",
+            vec![serde_json::to_value(&status)?],
+        )
+        .await?;
+    assert_eq!(shown.as_str(), Some("All"));
     let search = words::field(&client, "Search name, email or phone").await?;
     assert_eq!(search.prop("value").await?.as_deref(), Some(""));
     save_screenshot(&client, "help-segment").await?;
