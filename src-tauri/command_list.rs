@@ -25,6 +25,15 @@ commands! {
         set_profile_active(core, id: ProfileId, active: bool) -> ProfileDetails {
             core.set_profile_active(id, active).await
         }
+        /// What Undo would take back next, if anything.
+        undo_available(core) -> Option<UndoView> {
+            Ok(core.undo_available())
+        }
+        /// Takes back the last action by new edits restoring what it replaced; a value changed
+        /// again since is kept, and the report says so.
+        undo(core) -> UndoReport {
+            core.undo().await
+        }
         /// Removes the customer's picture.
         remove_profile_picture(core, profile_id: ProfileId) -> ProfileDetails {
             core.remove_profile_picture(profile_id).await

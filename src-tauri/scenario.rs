@@ -296,6 +296,12 @@ async fn the_ui_scenario_is_recorded_from_the_core() {
     // The Details window's Active option, and Delete.
     let args = json!({ "id": profiles[10].id, "active": false });
     calls.push(call(&core, "set_profile_active", args).await);
+    // Undo takes it back, then what came before it; with nothing left it says so.
+    calls.push(call(&core, "undo_available", json!({})).await);
+    calls.push(call(&core, "undo", json!({})).await);
+    calls.push(call(&core, "profile_details", json!({ "id": profiles[10].id })).await);
+    calls.push(call(&core, "undo", json!({})).await);
+    calls.push(call(&core, "undo_available", json!({})).await);
     let gone = json!({ "kind": "ids", "ids": [profiles[9].id] });
     calls.push(call(&core, "delete_profiles", json!({ "selection": gone })).await);
     calls.push(call(&core, "profile_details", json!({ "id": profiles[9].id })).await);

@@ -17,3 +17,4 @@ mod notifications;
 mod segments;
 mod sync;
 mod tray;
+mod undo;

@@ -27,6 +27,7 @@ import { createSegmentsPanel } from './segments';
 import { RowSelection } from './selection';
 import { createSettingsDialog } from './settings';
 import { createSyncBar } from './syncBar';
+import { createUndoBar } from './undoBar';
 import { createTable } from './table';
 import { createSideNav, type TabName } from './sideNav';
 import { createToolbar } from './toolbar';
@@ -63,7 +64,8 @@ type Change =
   | 'properties'
   | 'timeZone'
   | 'account'
-  | 'synced';
+  | 'synced'
+  | 'undone';
 
 /** The views a change makes out of date. */
 interface Stale {
@@ -112,6 +114,8 @@ const STALE: Readonly<Record<Change, Stale>> = {
   segments: { pending: true, segmentFilter: true, table: 'whenShown' },
   // On the Properties tab: a property rule of a segment may hold for other customers now.
   properties: { pending: true, table: 'whenShown' },
+  // Undo put values back: fields and statuses may have changed, in the rows and in Details.
+  undone: { pending: true, table: 'rowsAndCount', details: true },
   // Every time on screen is shown in the new zone.
   timeZone: { table: 'rows', details: true },
   // Another workspace's customers, with their own pictures and segments.
@@ -441,8 +445,17 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     ...(options.syncPollInterval === undefined ? {} : { pollInterval: options.syncPollInterval }),
   });
 
+  const undoBar = createUndoBar({
+    backend,
+    onUndone: () => changed('undone'),
+    onError: (error) => banner.show(error),
+    signal: lifetime.signal,
+  });
+
   /** Reads again what a change made out of date (see STALE). */
   function changed(change: Change): void {
+    // An edit or a change of the Active option: Undo offers to take it back.
+    if (change === 'profile' || change === 'status') void undoBar.refresh();
     const stale = STALE[change];
     // The rows read again ask for the pictures they show: the old ones must be gone by then.
     if (stale.pictures === true) pictures.clear();
@@ -554,6 +567,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       usersPanel,
       segmentsPanel.element,
       propertiesPanel.element,
+      undoBar.element,
       syncBar.element,
     ),
     details.element,

@@ -16,6 +16,7 @@ mod segments;
 mod sessions;
 pub mod sync;
 mod text;
+mod undo;
 mod uuid_id;
 mod validation;
 
@@ -50,4 +51,5 @@ pub use sessions::{
     SessionView,
 };
 pub use text::{check_label, check_long_text, MAX_LONG_TEXT_LEN};
+pub use undo::{UndoKept, UndoReport, UndoView};
 pub use validation::{Field, FieldError, ValidPatch, ValidationErrors};

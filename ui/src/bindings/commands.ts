@@ -37,6 +37,8 @@ import type { SessionView } from './SessionView';
 import type { SignIn } from './SignIn';
 import type { SortDirection } from './SortDirection';
 import type { SyncView } from './SyncView';
+import type { UndoReport } from './UndoReport';
+import type { UndoView } from './UndoView';
 import type { UpdateView } from './UpdateView';
 
 /** The Rust core as the UI sees it: one method per Tauri command. */
@@ -51,6 +53,13 @@ export interface Backend {
   patchProfile(id: ProfileId, patch: ProfilePatch): Promise<ProfileDetails>;
   /** The Details window's Active option: activates (`true`) or archives (`false`) at once. */
   setProfileActive(id: ProfileId, active: boolean): Promise<ProfileDetails>;
+  /** What Undo would take back next, if anything. */
+  undoAvailable(): Promise<UndoView | null>;
+  /**
+   * Takes back the last action by new edits restoring what it replaced; a value changed
+   * again since is kept, and the report says so.
+   */
+  undo(): Promise<UndoReport>;
   /** Removes the customer's picture. */
   removeProfilePicture(profileId: ProfileId): Promise<ProfileDetails>;
   /** The pictures of those of `ids` that have one (the table's rows in view). */
@@ -192,6 +201,8 @@ export const tauriBackend: Backend = {
   profileDetails: (id) => invoke<ProfileDetails>('profile_details', { id }),
   patchProfile: (id, patch) => invoke<ProfileDetails>('patch_profile', { id, patch }),
   setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
+  undoAvailable: () => invoke<UndoView | null>('undo_available', {}),
+  undo: () => invoke<UndoReport>('undo', {}),
   removeProfilePicture: (profileId) => invoke<ProfileDetails>('remove_profile_picture', { profileId }),
   profilePictures: (ids) => invoke<Array<PictureView>>('profile_pictures', { ids }),
   notes: (profileId) => invoke<Array<NoteView>>('notes', { profileId }),
@@ -251,6 +262,8 @@ export const COMMANDS = [
   'profile_details',
   'patch_profile',
   'set_profile_active',
+  'undo_available',
+  'undo',
   'remove_profile_picture',
   'profile_pictures',
   'notes',
@@ -321,6 +334,10 @@ export function callCommand(
       return backend.patchProfile(args['id'] as ProfileId, args['patch'] as ProfilePatch);
     case 'set_profile_active':
       return backend.setProfileActive(args['id'] as ProfileId, args['active'] as boolean);
+    case 'undo_available':
+      return backend.undoAvailable();
+    case 'undo':
+      return backend.undo();
     case 'remove_profile_picture':
       return backend.removeProfilePicture(args['profileId'] as ProfileId);
     case 'profile_pictures':

@@ -52,6 +52,8 @@ import type { SegmentDraft } from '../bindings/SegmentDraft';
 import type { SegmentId } from '../bindings/SegmentId';
 import type { SegmentRef } from '../bindings/SegmentRef';
 import type { SegmentRule } from '../bindings/SegmentRule';
+import type { UndoReport } from '../bindings/UndoReport';
+import type { UndoView } from '../bindings/UndoView';
 import type { SegmentView } from '../bindings/SegmentView';
 import type { UpdateView } from '../bindings/UpdateView';
 import type { Selection } from '../bindings/Selection';
@@ -277,6 +279,19 @@ const FIELD_NAMES: Readonly<Record<Field, string>> = {
   phone: 'phone',
   location: 'location',
 };
+
+/** One action Undo can take back, as the core remembers it. */
+type UndoAction =
+  | { readonly label: string; readonly index: number; readonly kind: 'fields'; readonly changed: readonly { field: Field; before: string; after: string }[] }
+  | { readonly label: string; readonly index: number; readonly kind: 'status'; readonly before: Profile['status']; readonly after: Profile['status'] };
+
+/** "EMAIL of Ada Lovelace", "EMAIL and PHONE of Ada Lovelace", as the core names them. */
+function fieldsLabel(fields: readonly Field[], profile: Profile): string {
+  const names = fields.map((f) => FIELD_NAMES[f].toUpperCase());
+  const last = names.pop();
+  const joined = names.length === 0 ? (last ?? '') : `${names.join(', ')} and ${last ?? ''}`;
+  return `${joined} of ${usernameOf(profile)}`;
+}
 
 /** The goals every fake workspace starts with. */
 export const FAKE_GOALS: readonly Goal[] = [
@@ -650,6 +665,12 @@ export class FakeBackend implements Backend {
         const message = errors.map((e) => `${FIELD_NAMES[e.field]}: ${e.reason}`).join('; ');
         throw apiError('validation', message, errors);
       }
+      const before = this.profile(index);
+      const fields = (Object.keys(RULES) as Field[]).filter((f) => patch[f] !== undefined && before[f] !== changed[f]);
+      if (fields.length > 0) {
+        const changes = fields.map((field) => ({ field, before: before[field], after: changed[field] }));
+        this.undoStack.push({ label: `Changed ${fieldsLabel(fields, before)}`, index, kind: 'fields', changed: changes });
+      }
       this.edited.set(index, changed);
       this.orderings.clear();
       return this.details(index);
@@ -659,9 +680,56 @@ export class FakeBackend implements Backend {
   setProfileActive(id: ProfileId, active: boolean): Promise<ProfileDetails> {
     return this.answer('set_profile_active', { id, active }, () => {
       const index = this.indexOf(id);
-      this.edited.set(index, { ...this.profile(index), status: active ? 'active' : 'archived' });
+      const before = this.profile(index);
+      const status = active ? 'active' : 'archived';
+      if (before.status !== status) {
+        const label = `${active ? 'Activated' : 'Archived'} ${usernameOf(before)}`;
+        this.undoStack.push({ label, index, kind: 'status', before: before.status, after: status });
+      }
+      this.edited.set(index, { ...before, status });
       this.orderings.clear();
       return this.details(index);
+    });
+  }
+
+  /** The actions Undo can take back, the latest last. */
+  private readonly undoStack: UndoAction[] = [];
+
+  private undoPeek(): UndoView | null {
+    const top = this.undoStack[this.undoStack.length - 1];
+    return top === undefined ? null : { label: top.label };
+  }
+
+  undoAvailable(): Promise<UndoView | null> {
+    return this.answer('undo_available', {}, () => this.undoPeek());
+  }
+
+  undo(): Promise<UndoReport> {
+    return this.answer('undo', {}, () => {
+      const action = this.undoStack.pop();
+      if (action === undefined) throw apiError('invalid_request', sentence('there is nothing to undo'));
+      const now = { ...this.profile(action.index) };
+      let restored = 0;
+      const kept: UndoReport['kept'] = [];
+      if (action.kind === 'fields') {
+        for (const { field, before, after } of action.changed) {
+          if (now[field] === after) {
+            now[field] = before;
+            restored += 1;
+          } else {
+            kept.push({ what: fieldsLabel([field], now), value: now[field] });
+          }
+        }
+      } else if (now.status === action.after) {
+        now.status = action.before;
+        restored += 1;
+      } else {
+        kept.push({ what: `STATUS of ${usernameOf(now)}`, value: now.status === 'active' ? 'Active' : 'Archived' });
+      }
+      this.edited.set(action.index, now);
+      this.orderings.clear();
+      const next = this.undoPeek();
+      return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
     });
   }
 

@@ -11,6 +11,7 @@ mod properties;
 mod search;
 mod segments;
 mod sync;
+mod undo;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -73,6 +74,8 @@ pub struct AppCore {
     log_folder: Option<PathBuf>,
     /// When the store was opened: the log tells how long the window took to show its rows.
     opened: std::time::Instant,
+    /// The actions Undo can take back.
+    undo: undo::UndoStack,
 }
 
 /// The demo workspace's seed: every first launch shows the same customers.
@@ -130,6 +133,7 @@ impl AppCore {
             update_check: tokio::sync::Mutex::new(()),
             log_folder: options.log_folder,
             opened: std::time::Instant::now(),
+            undo: undo::UndoStack::default(),
         };
         core.refresh_search_index_in_background();
         Ok(core)

@@ -22,8 +22,11 @@ impl AppCore {
         id: ProfileId,
         patch: ProfilePatch,
     ) -> Result<ProfileDetails> {
+        let sent = patch.clone();
         let valid = patch.validate()?;
+        let before = self.store.get_profile(id).await?;
         let profile = self.store.patch_profile(id, &valid).await?;
+        self.remember_fields(&before, &profile, &sent);
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
         self.details(profile).await
@@ -37,7 +40,9 @@ impl AppCore {
         } else {
             ProfileStatus::Archived
         };
+        let before = self.store.get_profile(id).await?;
         let profile = self.store.set_profile_status(id, status).await?;
+        self.remember_status(&before, status);
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
         self.details(profile).await

@@ -21,3 +21,4 @@ mod requests;
 mod segments;
 mod sessions;
 mod sync;
+mod undo;

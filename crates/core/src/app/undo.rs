@@ -1,0 +1,212 @@
+//! Undo (Ctrl/Cmd+Z): the manager's last actions in this window, taken back one at a time. An
+//! undo is a new edit that puts back the values the action replaced, so it syncs like any edit,
+//! before or after the action itself synced, and never rewrites history. A value that changed
+//! again since the action (a colleague's edit pulled meanwhile, or the manager's own later one)
+//! is left as it is, and the report says so.
+
+use userdesk_model::{
+    Field, Profile, ProfileId, ProfilePatch, ProfileStatus, UndoKept, UndoReport, UndoView,
+};
+
+use super::AppCore;
+use crate::error::{CoreError, Result};
+use crate::sync::auto::AutoSync;
+
+/// How many actions Undo remembers.
+const REMEMBERED: usize = 100;
+
+/// One change an action made, and what it replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum UndoStep {
+    /// User-details fields: each field the action set, before and after.
+    Fields {
+        profile: ProfileId,
+        changed: Vec<(Field, String, String)>,
+    },
+    /// The Active option.
+    Status {
+        profile: ProfileId,
+        before: ProfileStatus,
+        after: ProfileStatus,
+    },
+}
+
+/// An action Undo can take back: its name and its changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UndoAction {
+    pub label: String,
+    pub steps: Vec<UndoStep>,
+}
+
+/// The actions Undo can take back, the latest last.
+#[derive(Debug, Default)]
+pub(crate) struct UndoStack(std::sync::Mutex<Vec<UndoAction>>);
+
+impl UndoStack {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<UndoAction>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Remembers an action (the oldest is forgotten past [`REMEMBERED`]).
+    pub(crate) fn push(&self, action: UndoAction) {
+        if action.steps.is_empty() {
+            return;
+        }
+        let mut actions = self.lock();
+        actions.push(action);
+        let over = actions.len().saturating_sub(REMEMBERED);
+        actions.drain(..over);
+    }
+
+    fn pop(&self) -> Option<UndoAction> {
+        self.lock().pop()
+    }
+
+    fn peek(&self) -> Option<UndoView> {
+        self.lock().last().map(|a| UndoView {
+            label: a.label.clone(),
+        })
+    }
+}
+
+/// "EMAIL of Ada Lovelace", "EMAIL and PHONE of Ada Lovelace".
+fn fields_label(fields: &[Field], profile: &Profile) -> String {
+    let names: Vec<String> = fields.iter().map(|f| f.label().to_uppercase()).collect();
+    let names = match names.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    format!("{names} of {}", profile.username())
+}
+
+impl AppCore {
+    /// Remembers, for Undo, the fields `patch` set on `before` and the values they now have.
+    pub(super) fn remember_fields(&self, before: &Profile, after: &Profile, patch: &ProfilePatch) {
+        let changed: Vec<(Field, String, String)> = Field::ALL
+            .into_iter()
+            .filter(|f| f.of(patch).is_some())
+            .map(|f| {
+                (
+                    f,
+                    f.in_profile(before).to_string(),
+                    f.in_profile(after).to_string(),
+                )
+            })
+            .filter(|(_, was, is)| was != is)
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let fields: Vec<Field> = changed.iter().map(|(f, _, _)| *f).collect();
+        self.undo.push(UndoAction {
+            label: format!("Changed {}", fields_label(&fields, before)),
+            steps: vec![UndoStep::Fields {
+                profile: before.id,
+                changed,
+            }],
+        });
+    }
+
+    /// Remembers, for Undo, a change of the Active option.
+    pub(super) fn remember_status(&self, before: &Profile, after: ProfileStatus) {
+        if before.status == after {
+            return;
+        }
+        let what = match after {
+            ProfileStatus::Active => "Activated",
+            ProfileStatus::Archived => "Archived",
+        };
+        self.undo.push(UndoAction {
+            label: format!("{what} {}", before.username()),
+            steps: vec![UndoStep::Status {
+                profile: before.id,
+                before: before.status,
+                after,
+            }],
+        });
+    }
+
+    /// What Undo would take back next, if anything.
+    pub fn undo_available(&self) -> Option<UndoView> {
+        self.undo.peek()
+    }
+
+    /// Takes back the last action: each value it set that still has that value gets the one it
+    /// replaced, by a new edit; a value changed again since is kept, and the report names it.
+    pub async fn undo(&self) -> Result<UndoReport> {
+        let action = self
+            .undo
+            .pop()
+            .ok_or_else(|| CoreError::InvalidRequest("there is nothing to undo".into()))?;
+        let mut restored = 0;
+        let mut kept = Vec::new();
+        for step in &action.steps {
+            match step {
+                UndoStep::Fields { profile, changed } => {
+                    let now = self.store.get_profile(*profile).await?;
+                    let mut patch = ProfilePatch::default();
+                    for (field, before, after) in changed {
+                        let current = field.in_profile(&now);
+                        if current == after {
+                            set_field(&mut patch, *field, before.clone());
+                            restored += 1;
+                        } else {
+                            kept.push(UndoKept {
+                                what: fields_label(&[*field], &now),
+                                value: current.to_string(),
+                            });
+                        }
+                    }
+                    if patch != ProfilePatch::default() {
+                        let valid = patch.validate()?;
+                        self.store.patch_profile(*profile, &valid).await?;
+                    }
+                }
+                UndoStep::Status {
+                    profile,
+                    before,
+                    after,
+                } => {
+                    let now = self.store.get_profile(*profile).await?;
+                    if now.status == *after {
+                        self.store.set_profile_status(*profile, *before).await?;
+                        restored += 1;
+                    } else {
+                        kept.push(UndoKept {
+                            what: format!("STATUS of {}", now.username()),
+                            value: match now.status {
+                                ProfileStatus::Active => "Active",
+                                ProfileStatus::Archived => "Archived",
+                            }
+                            .to_string(),
+                        });
+                    }
+                }
+            }
+        }
+        if restored > 0 {
+            self.refresh_search_index_in_background();
+            self.with_auto_sync(AutoSync::edited);
+        }
+        Ok(UndoReport {
+            label: action.label,
+            restored,
+            kept,
+            next: self.undo.peek(),
+        })
+    }
+}
+
+fn set_field(patch: &mut ProfilePatch, field: Field, value: String) {
+    let slot = match field {
+        Field::Email => &mut patch.email,
+        Field::FirstName => &mut patch.first_name,
+        Field::LastName => &mut patch.last_name,
+        Field::Phone => &mut patch.phone,
+        Field::Location => &mut patch.location,
+    };
+    *slot = Some(value);
+}

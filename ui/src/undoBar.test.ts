@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+
+import { FakeBackend, fakeId } from './testing/fakeBackend';
+import { mount, press, query, waitFor } from './testing/harness';
+import { undoneText } from './undoBar';
+
+/** Index 1's profile: Ada Tester 0000001, phone +14155550001. */
+const INDEX = 1;
+const ID = fakeId(INDEX);
+
+async function openAda(backend: FakeBackend): Promise<{ root: HTMLElement; panel: HTMLElement }> {
+  const { root } = mount(backend);
+  const row = await waitFor(() => root.querySelector<HTMLElement>(`.row[data-id="${ID}"]`));
+  query<HTMLButtonElement>(row, 'button.username').click();
+  await waitFor(() => query(root, '#details-name').textContent === 'Ada Tester 0000001');
+  return { root, panel: query(root, 'section#details') };
+}
+
+async function savePhone(panel: HTMLElement, value: string): Promise<void> {
+  const phone = query(panel, '.field[data-field="phone"]');
+  query<HTMLButtonElement>(phone, 'button.edit').click();
+  const input = query<HTMLInputElement>(phone, 'input[name="phone"]');
+  input.value = value;
+  press(input, 'Enter');
+  await waitFor(() => phone.querySelector('input') === null);
+}
+
+describe('Undo', () => {
+  it('names the last edit under the table and takes it back with its button', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const { root, panel } = await openAda(backend);
+    const bar = query(root, '#undo-bar');
+    expect(bar.hidden).toBe(true);
+
+    await savePhone(panel, '+44 20 7946 0958');
+    await waitFor(() => !bar.hidden);
+    expect(query(bar, '#undo-text').textContent).toBe('Changed PHONE of Ada Tester 0000001');
+    expect(query(bar, '#undo-button').textContent).toBe('Undo');
+
+    query<HTMLButtonElement>(bar, '#undo-button').click();
+    await waitFor(() => query(panel, '.field[data-field="phone"] .value').textContent === '+14155550001');
+    expect(backend.profile(INDEX).phone).toBe('+14155550001');
+    expect(query(bar, '#undo-text').textContent).toBe('Undone: Changed PHONE of Ada Tester 0000001.');
+    expect(query(bar, '#undo-button').hidden).toBe(true);
+    expect(backend.callsOf('undo')).toHaveLength(1);
+  });
+
+  it('takes back the Active option with Ctrl+Z, but leaves Ctrl+Z in a text field to the field', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const { root, panel } = await openAda(backend);
+    query<HTMLInputElement>(panel, '#details-active').click();
+    await waitFor(() => query(panel, '#details-status').textContent === 'Archived');
+    await waitFor(() => query(root, '#undo-text').textContent === 'Archived Ada Tester 0000001');
+
+    press(query(root, '#search'), 'z', { ctrlKey: true });
+    await waitFor(() => true);
+    expect(backend.callsOf('undo')).toHaveLength(0);
+
+    press(document.body, 'z', { ctrlKey: true });
+    await waitFor(() => query(panel, '#details-status').textContent === 'Active');
+    expect(backend.profile(INDEX).status).toBe('active');
+    expect(backend.callsOf('undo')).toHaveLength(1);
+    // Cmd+Z on a Mac, with nothing left: the bar says why.
+    press(document.body, 'z', { metaKey: true });
+    await waitFor(() => query(root, '#error-banner').hidden === false);
+    expect(query(root, '#error-banner').textContent).toContain('There is nothing to undo');
+  });
+
+  it('says what it left as it was because it changed again since', () => {
+    expect(
+      undoneText({
+        label: 'Changed EMAIL and PHONE of Bob',
+        restored: 1,
+        kept: [{ what: 'PHONE of Bob', value: '+442079460002' }],
+      }),
+    ).toBe('Undone: Changed EMAIL and PHONE of Bob. PHONE of Bob stays “+442079460002”: it changed again since.');
+    expect(undoneText({ label: 'Archived Bob', restored: 0, kept: [{ what: 'STATUS of Bob', value: 'Active' }] })).toBe(
+      'Not undone: Archived Bob. STATUS of Bob stays “Active”: it changed again since.',
+    );
+  });
+});
