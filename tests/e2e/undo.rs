@@ -3,6 +3,7 @@
 //! Ctrl+Z. Each undo is a new edit waiting to sync; the store ends with the values from before.
 
 use fantoccini::key::Key;
+use fantoccini::Locator;
 use userdesk_core::{AppCore, OpenOptions};
 use userdesk_demo::DemoProfiles;
 use userdesk_e2e::words;
@@ -46,8 +47,9 @@ async fn a_manager_undoes_an_edit_and_an_archive() -> anyhow::Result<()> {
     words::click(&client, "Active").await?;
     words::wait_shown(&client, "Archived Grace Hopper").await?;
     words::click(&client, "Close details").await?;
+    // Ctrl+Z in the Users table (focusable, and no text field).
     client
-        .active_element()
+        .find(Locator::XPath("//*[@role='table'][@aria-label='Users']"))
         .await?
         .send_keys(&format!("{}z", Key::Control))
         .await?;
