@@ -66,6 +66,22 @@ describe('Undo', () => {
     expect(query(root, '#error-banner').textContent).toContain('There is nothing to undo');
   });
 
+  it('puts a customer taken out of a segment in Details back in', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    backend.seedSegment({ name: 'VIP', description: '', rules: [] }, [ID]);
+    const { root, panel } = await openAda(backend);
+    const chips = (): string[] => [...panel.querySelectorAll('.details-segment')].map((b) => b.textContent ?? '');
+    await waitFor(() => chips().length === 1);
+    query<HTMLButtonElement>(panel, '.segment-remove').click();
+    await waitFor(() => chips().length === 0);
+    await waitFor(() => query(root, '#undo-text').textContent === 'Took 1 customer out of VIP');
+
+    query<HTMLButtonElement>(root, '#undo-button').click();
+    await waitFor(() => query(root, '#undo-text').textContent === 'Undone: Took 1 customer out of VIP.');
+    await waitFor(() => chips().length === 1);
+    expect(chips()).toEqual(['VIP']);
+  });
+
   it('says what it left as it was because it changed again since', () => {
     expect(
       undoneText({

@@ -283,7 +283,13 @@ const FIELD_NAMES: Readonly<Record<Field, string>> = {
 /** One action Undo can take back, as the core remembers it. */
 type UndoAction =
   | { readonly label: string; readonly index: number; readonly kind: 'fields'; readonly changed: readonly { field: Field; before: string; after: string }[] }
-  | { readonly label: string; readonly index: number; readonly kind: 'status'; readonly before: Profile['status']; readonly after: Profile['status'] };
+  | { readonly label: string; readonly index: number; readonly kind: 'status'; readonly before: Profile['status']; readonly after: Profile['status'] }
+  | { readonly label: string; readonly kind: 'members'; readonly segment: SegmentId; readonly name: string; readonly added: readonly ProfileId[]; readonly removed: readonly ProfileId[] };
+
+/** "1 customer", "1,204 customers", as the core counts them. */
+function customers(n: number): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'customer' : 'customers'}`;
+}
 
 /** "EMAIL of Ada Lovelace", "EMAIL and PHONE of Ada Lovelace", as the core names them. */
 function fieldsLabel(fields: readonly Field[], profile: Profile): string {
@@ -708,9 +714,25 @@ export class FakeBackend implements Backend {
     return this.answer('undo', {}, () => {
       const action = this.undoStack.pop();
       if (action === undefined) throw apiError('invalid_request', sentence('there is nothing to undo'));
-      const now = { ...this.profile(action.index) };
       let restored = 0;
       const kept: UndoReport['kept'] = [];
+      if (action.kind === 'members') {
+        const segment = this.segmentsById.get(action.segment);
+        if (segment === undefined) throw apiError('not_found', `no segment with id ${action.segment}`);
+        const stillIn = action.added.filter((m) => segment.members.has(m));
+        const stillOut = action.removed.filter((m) => !segment.members.has(m));
+        for (const member of stillIn) segment.members.delete(member);
+        for (const member of stillOut) segment.members.add(member);
+        if (stillIn.length + stillOut.length > 0) segment.pending = true;
+        restored = stillIn.length + stillOut.length;
+        const changedIn = action.added.length - stillIn.length;
+        const changed = changedIn + action.removed.length - stillOut.length;
+        if (changed > 0) kept.push({ what: `${customers(changed)} of ${action.name}`, value: changedIn === 0 ? 'added again' : 'taken out' });
+        this.orderings.clear();
+        const next = this.undoPeek();
+        return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
+      }
+      const now = { ...this.profile(action.index) };
       if (action.kind === 'fields') {
         for (const { field, before, after } of action.changed) {
           if (now[field] === after) {
@@ -1147,8 +1169,13 @@ export class FakeBackend implements Backend {
       if (segment === undefined) throw apiError('not_found', `no segment with id ${id}`);
       const members = this.resolve(selection).map((i) => this.idAt(i));
       if (members.length === 0) throw apiError('invalid_request', 'Select at least one customer');
+      const added = [...new Set(members)].filter((m) => !segment.members.has(m)).sort();
       for (const member of members) segment.members.add(member);
       segment.pending = true;
+      if (added.length > 0) {
+        const label = `Added ${customers(added.length)} to ${segment.name}`;
+        this.undoStack.push({ label, kind: 'members', segment: id, name: segment.name, added, removed: [] });
+      }
       this.orderings.clear();
       return this.segmentView(segment);
     });
@@ -1169,6 +1196,9 @@ export class FakeBackend implements Backend {
       }
       for (const member of members) segment.members.delete(member);
       segment.pending = true;
+      const removed = [...new Set(members)].sort();
+      const label = `Took ${customers(removed.length)} out of ${segment.name}`;
+      this.undoStack.push({ label, kind: 'members', segment: id, name: segment.name, added: [], removed });
       this.orderings.clear();
       return this.segmentView(segment);
     });

@@ -58,10 +58,13 @@ impl AppCore {
         selection: &Selection,
     ) -> Result<SegmentView> {
         let ids = self.selected_ids(selection).await?;
-        if self.store.add_segment_members(id, &ids).await? > 0 {
+        let added = self.store.add_segment_members(id, &ids).await?;
+        let view = self.segment_view_of(id).await?;
+        if !added.is_empty() {
             self.with_auto_sync(AutoSync::edited);
+            self.remember_members(&view, added, Vec::new());
         }
-        self.segment_view_of(id).await
+        Ok(view)
     }
 
     /// Takes the selected customers out of a segment's hand-picked members (the segment's table
@@ -72,9 +75,11 @@ impl AppCore {
         selection: &Selection,
     ) -> Result<SegmentView> {
         let ids = self.selected_ids(selection).await?;
-        self.store.remove_segment_members(id, &ids).await?;
+        let removed = self.store.remove_segment_members(id, &ids).await?;
         self.with_auto_sync(AutoSync::edited);
-        self.segment_view_of(id).await
+        let view = self.segment_view_of(id).await?;
+        self.remember_members(&view, Vec::new(), removed);
+        Ok(view)
     }
 
     /// The segments the customer belongs to, by name (each saying whether the customer was

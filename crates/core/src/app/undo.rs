@@ -1,11 +1,13 @@
-//! Undo (Ctrl/Cmd+Z): the manager's last actions in this window, taken back one at a time. An
+//! Undo (Ctrl/Cmd+Z): the manager's last actions in this window (edits of the user-details
+//! fields, the Active option, hand-picked segment members), taken back one at a time. An
 //! undo is a new edit that puts back the values the action replaced, so it syncs like any edit,
 //! before or after the action itself synced, and never rewrites history. A value that changed
 //! again since the action (a colleague's edit pulled meanwhile, or the manager's own later one)
 //! is left as it is, and the report says so.
 
 use userdesk_model::{
-    Field, Profile, ProfileId, ProfilePatch, ProfileStatus, UndoKept, UndoReport, UndoView,
+    thousands, Field, Profile, ProfileId, ProfilePatch, ProfileStatus, SegmentId, SegmentView,
+    UndoKept, UndoReport, UndoView,
 };
 
 use super::AppCore;
@@ -28,6 +30,13 @@ pub(crate) enum UndoStep {
         profile: ProfileId,
         before: ProfileStatus,
         after: ProfileStatus,
+    },
+    /// Hand-picked members added to a segment, or taken out of it.
+    Members {
+        segment: SegmentId,
+        name: String,
+        added: Vec<ProfileId>,
+        removed: Vec<ProfileId>,
     },
 }
 
@@ -129,6 +138,29 @@ impl AppCore {
         });
     }
 
+    /// Remembers, for Undo, hand-picked members added to or taken out of a segment.
+    pub(super) fn remember_members(
+        &self,
+        segment: &SegmentView,
+        added: Vec<ProfileId>,
+        removed: Vec<ProfileId>,
+    ) {
+        let label = match (added.len(), removed.len()) {
+            (0, 0) => return,
+            (n, 0) => format!("Added {} to {}", customers(n), segment.name),
+            (_, n) => format!("Took {} out of {}", customers(n), segment.name),
+        };
+        self.undo.push(UndoAction {
+            label,
+            steps: vec![UndoStep::Members {
+                segment: segment.id,
+                name: segment.name.clone(),
+                added,
+                removed,
+            }],
+        });
+    }
+
     /// What Undo would take back next, if anything.
     pub fn undo_available(&self) -> Option<UndoView> {
         self.undo.peek()
@@ -185,6 +217,40 @@ impl AppCore {
                         });
                     }
                 }
+                UndoStep::Members {
+                    segment,
+                    name,
+                    added,
+                    removed,
+                } => {
+                    let now = self.store.handpicked_members(*segment).await?;
+                    // Added ones still there go; taken-out ones still out come back. Any other
+                    // was changed again since, and stays as it is.
+                    let (still_in, changed_in): (Vec<ProfileId>, Vec<ProfileId>) =
+                        added.iter().partition(|id| now.contains(id));
+                    let (still_out, changed_out): (Vec<ProfileId>, Vec<ProfileId>) =
+                        removed.iter().partition(|id| !now.contains(id));
+                    if !still_in.is_empty() {
+                        self.store
+                            .remove_segment_members(*segment, &still_in)
+                            .await?;
+                    }
+                    if !still_out.is_empty() {
+                        self.store.add_segment_members(*segment, &still_out).await?;
+                    }
+                    restored += u32::try_from(still_in.len() + still_out.len()).unwrap_or(u32::MAX);
+                    let changed = changed_in.len() + changed_out.len();
+                    if changed > 0 {
+                        kept.push(UndoKept {
+                            what: format!("{} of {name}", customers(changed)),
+                            value: if changed_in.is_empty() {
+                                "added again".into()
+                            } else {
+                                "taken out".into()
+                            },
+                        });
+                    }
+                }
             }
         }
         if restored > 0 {
@@ -197,6 +263,16 @@ impl AppCore {
             kept,
             next: self.undo.peek(),
         })
+    }
+}
+
+/// "1 customer", "1,204 customers".
+fn customers(n: usize) -> String {
+    let count = thousands(n as u64);
+    if n == 1 {
+        format!("{count} customer")
+    } else {
+        format!("{count} customers")
     }
 }
 

@@ -521,7 +521,7 @@ impl Store {
         &self,
         id: SegmentId,
         members: &[ProfileId],
-    ) -> Result<u64> {
+    ) -> Result<Vec<ProfileId>> {
         let mut tx = self.write_transaction().await?;
         segment(&mut tx, id).await?;
         profiles::must_all_exist(&mut tx, members).await?;
@@ -541,7 +541,7 @@ impl Store {
         })
         .await?;
         tx.commit().await?;
-        Ok(added.len() as u64)
+        Ok(added)
     }
 
     /// Takes `members` out of the segment's hand-picked members, in one transaction. A customer
@@ -551,7 +551,7 @@ impl Store {
         &self,
         id: SegmentId,
         members: &[ProfileId],
-    ) -> Result<u64> {
+    ) -> Result<Vec<ProfileId>> {
         let mut tx = self.write_transaction().await?;
         let local = segment(&mut tx, id).await?;
         let picked = handpicked(&mut tx, id).await?;
@@ -576,7 +576,14 @@ impl Store {
         })
         .await?;
         tx.commit().await?;
-        Ok(removed.len() as u64)
+        Ok(removed)
+    }
+
+    /// The segment's hand-picked members as this store has them (pending changes included).
+    pub(crate) async fn handpicked_members(&self, id: SegmentId) -> Result<BTreeSet<ProfileId>> {
+        let mut conn = self.pool.acquire().await?;
+        segment(&mut conn, id).await?;
+        handpicked(&mut conn, id).await
     }
 
     /// Renames a segment, describes it, changes its rules; the same segment queues nothing.

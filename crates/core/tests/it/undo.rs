@@ -131,3 +131,78 @@ async fn an_edit_that_changes_nothing_leaves_nothing_to_undo() {
         .unwrap();
     assert_eq!(client.app.undo_available(), None);
 }
+
+#[tokio::test]
+async fn undo_takes_hand_picked_members_out_again_or_back_in() {
+    let platform = Platform::start(4).await;
+    let client = Client::synced(&platform).await;
+    let app = &client.app;
+    let ids: Vec<_> = platform.profiles.iter().map(|p| p.id).collect();
+    let vip = app
+        .create_segment(
+            userdesk_model::SegmentDraft {
+                name: "VIP".into(),
+                description: String::new(),
+                rules: Vec::new(),
+            },
+            &[ids[0]],
+        )
+        .await
+        .unwrap();
+    let pick = |n: &[usize]| userdesk_model::Selection::Ids {
+        ids: n.iter().map(|i| ids[*i]).collect(),
+    };
+    // Adding one already in counts only the new ones.
+    app.add_to_segment(vip.id, &pick(&[0, 1, 2])).await.unwrap();
+    assert_eq!(
+        app.undo_available().unwrap().label,
+        "Added 2 customers to VIP"
+    );
+    app.remove_from_segment(vip.id, &pick(&[0])).await.unwrap();
+    assert_eq!(
+        app.undo_available().unwrap().label,
+        "Took 1 customer out of VIP"
+    );
+
+    let mut expected = vec![ids[0], ids[1], ids[2]];
+    expected.sort();
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.restored, 1);
+    assert_eq!(
+        segment_members(app, vip.id).await,
+        expected,
+        "the one taken out is back"
+    );
+    // The manager takes one out again and undoes that too; then the addition goes whole.
+    app.remove_from_segment(vip.id, &pick(&[2])).await.unwrap();
+    app.undo().await.unwrap();
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.label, "Added 2 customers to VIP");
+    assert_eq!(report.restored, 2);
+    assert_eq!(segment_members(app, vip.id).await, vec![ids[0]]);
+    client.sync(&platform).await;
+    assert_eq!(app.sync_status().await.unwrap().pending, 0);
+}
+
+/// The segment's members, of either status, as the All users table lists them.
+async fn segment_members(
+    app: &userdesk_core::AppCore,
+    segment: userdesk_model::SegmentId,
+) -> Vec<userdesk_model::ProfileId> {
+    let page = app
+        .list_profiles(&userdesk_model::ListRequest {
+            filter: userdesk_model::ProfileFilter {
+                segment: Some(segment),
+                ..Default::default()
+            },
+            sort: Default::default(),
+            after: None,
+            offset: 0,
+            limit: 100,
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<_> = page.rows.iter().map(|r| r.id).collect();
+    ids.sort();
+    ids
+}
