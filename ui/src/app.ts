@@ -86,6 +86,8 @@ interface Stale {
   readonly listTab?: true;
   /** The Goals list in the left pane (its goals and their counts come with a sync). */
   readonly goals?: true;
+  /** The jobs panel (a job cancelled by Undo). */
+  readonly jobs?: true;
 }
 
 const STALE: Readonly<Record<Change, Stale>> = {
@@ -115,7 +117,7 @@ const STALE: Readonly<Record<Change, Stale>> = {
   // On the Properties tab: a property rule of a segment may hold for other customers now.
   properties: { pending: true, table: 'whenShown' },
   // Undo put values back: fields and statuses may have changed, in the rows and in Details.
-  undone: { pending: true, table: 'rowsAndCount', details: true, listTab: true },
+  undone: { pending: true, table: 'rowsAndCount', details: true, listTab: true, jobs: true },
   // Every time on screen is shown in the new zone.
   timeZone: { table: 'rows', details: true },
   // Another workspace's customers, with their own pictures and segments.
@@ -455,7 +457,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   /** Reads again what a change made out of date (see STALE). */
   function changed(change: Change): void {
     // An edit or a change of the Active option: Undo offers to take it back.
-    if (change === 'profile' || change === 'status' || change === 'segmentMembers') void undoBar.refresh();
+    if (change === 'profile' || change === 'status' || change === 'segmentMembers' || change === 'jobScheduled') void undoBar.refresh();
     const stale = STALE[change];
     // The rows read again ask for the pictures they show: the old ones must be gone by then.
     if (stale.pictures === true) pictures.clear();
@@ -466,6 +468,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     if (stale.listTab === true && tab === 'properties') void propertiesPanel.load();
     if (stale.details === true) void details.reload();
     if (stale.pending === true) void syncBar.refresh();
+    if (stale.jobs === true) void jobs.refresh();
   }
 
   /** Reads the table again as far as a change needs (see Stale's `table`). */

@@ -82,6 +82,21 @@ describe('Undo', () => {
     expect(chips()).toEqual(['VIP']);
   });
 
+  it('cancels an Archive job still waiting', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    const { root } = mount(backend);
+    await waitFor(() => root.querySelectorAll('.row[data-id] input.row-check').length >= 3);
+    for (const check of [...root.querySelectorAll<HTMLInputElement>('.row[data-id] input.row-check')].slice(0, 3)) check.click();
+    await waitFor(() => query(root, '#selection-count').textContent === '3 selected');
+    query<HTMLButtonElement>(root, '#bulk-archive').click();
+    await waitFor(() => query(root, '#undo-text').textContent === 'Scheduled Archive for 3 customers');
+
+    press(document.body, 'z', { ctrlKey: true });
+    await waitFor(() => query(root, '#undo-text').textContent === 'Undone: Scheduled Archive for 3 customers.');
+    const jobs = await backend.jobs();
+    expect(jobs.map((j) => j.state)).toEqual(['cancelled']);
+  });
+
   it('says what it left as it was because it changed again since', () => {
     expect(
       undoneText({

@@ -1,7 +1,8 @@
-// Undo: after an edit, a change of the Active option or of a segment's hand-picked members, a
-// bar under the table names the action with an Undo button (and Ctrl/Cmd+Z does the same outside
-// a text field). An undo is a new edit that puts back what the action replaced; a value changed
-// again since (a colleague's, synced meanwhile) stays, and the bar says so.
+// Undo: after an edit, a change of the Active option or of a segment's hand-picked members, or an
+// Active or Archive job scheduled, a bar under the table names the action with an Undo button
+// (and Ctrl/Cmd+Z does the same outside a text field). An undo is a new edit that puts back what
+// the action replaced (a job still waiting is cancelled); a value changed again since (a
+// colleague's, synced meanwhile) stays, and the bar says so.
 
 import type { Backend } from './api';
 import type { UndoReport } from './bindings/UndoReport';

@@ -284,7 +284,8 @@ const FIELD_NAMES: Readonly<Record<Field, string>> = {
 type UndoAction =
   | { readonly label: string; readonly index: number; readonly kind: 'fields'; readonly changed: readonly { field: Field; before: string; after: string }[] }
   | { readonly label: string; readonly index: number; readonly kind: 'status'; readonly before: Profile['status']; readonly after: Profile['status'] }
-  | { readonly label: string; readonly kind: 'members'; readonly segment: SegmentId; readonly name: string; readonly added: readonly ProfileId[]; readonly removed: readonly ProfileId[] };
+  | { readonly label: string; readonly kind: 'members'; readonly segment: SegmentId; readonly name: string; readonly added: readonly ProfileId[]; readonly removed: readonly ProfileId[] }
+  | { readonly label: string; readonly kind: 'job'; readonly id: JobId };
 
 /** "1 customer", "1,204 customers", as the core counts them. */
 function customers(n: number): string {
@@ -716,6 +717,19 @@ export class FakeBackend implements Backend {
       if (action === undefined) throw apiError('invalid_request', sentence('there is nothing to undo'));
       let restored = 0;
       const kept: UndoReport['kept'] = [];
+      if (action.kind === 'job') {
+        this.fireDueJobs();
+        const job = this.jobList.find((j) => j.id === action.id);
+        if (job === undefined) throw apiError('not_found', `no job with id ${action.id}`);
+        if (job.state === 'pending') {
+          job.state = 'cancelled';
+          restored = 1;
+        } else {
+          kept.push({ what: action.label, value: job.state === 'cancelled' ? 'cancelled already' : 'took effect already' });
+        }
+        const next = this.undoPeek();
+        return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
+      }
       if (action.kind === 'members') {
         const segment = this.segmentsById.get(action.segment);
         if (segment === undefined) throw apiError('not_found', `no segment with id ${action.segment}`);
@@ -1238,6 +1252,8 @@ export class FakeBackend implements Backend {
         target,
       };
       this.jobList.push(job);
+      const label = `Scheduled ${action === 'activate' ? 'Active' : 'Archive'} for ${customers(total)}`;
+      this.undoStack.push({ label, kind: 'job', id: job.id });
       return this.jobView(job);
     });
   }

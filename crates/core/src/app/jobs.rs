@@ -61,7 +61,9 @@ impl AppCore {
             }
         };
         self.job_runner.wake();
-        self.job_view(id).await
+        let view = self.job_view(id).await?;
+        self.remember_job(&view);
+        Ok(view)
     }
 
     /// Cancels a job that has not fired yet.
@@ -78,7 +80,7 @@ impl AppCore {
         Ok(jobs.iter().map(|job| view(job, tz)).collect())
     }
 
-    async fn job_view(&self, id: JobId) -> Result<JobView> {
+    pub(super) async fn job_view(&self, id: JobId) -> Result<JobView> {
         let mut conn = self.store().pool().acquire().await?;
         let job = jobs::read(&mut conn, id).await?;
         Ok(view(&job, self.time_zone()))

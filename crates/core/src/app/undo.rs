@@ -1,13 +1,14 @@
 //! Undo (Ctrl/Cmd+Z): the manager's last actions in this window (edits of the user-details
-//! fields, the Active option, hand-picked segment members), taken back one at a time. An
+//! fields, the Active option, hand-picked segment members, Active and Archive jobs still
+//! waiting), taken back one at a time. An
 //! undo is a new edit that puts back the values the action replaced, so it syncs like any edit,
 //! before or after the action itself synced, and never rewrites history. A value that changed
 //! again since the action (a colleague's edit pulled meanwhile, or the manager's own later one)
 //! is left as it is, and the report says so.
 
 use userdesk_model::{
-    thousands, Field, Profile, ProfileId, ProfilePatch, ProfileStatus, SegmentId, SegmentView,
-    UndoKept, UndoReport, UndoView,
+    thousands, Field, JobAction, JobId, JobState, JobView, Profile, ProfileId, ProfilePatch,
+    ProfileStatus, SegmentId, SegmentView, UndoKept, UndoReport, UndoView,
 };
 
 use super::AppCore;
@@ -31,6 +32,8 @@ pub(crate) enum UndoStep {
         before: ProfileStatus,
         after: ProfileStatus,
     },
+    /// An Active or Archive job scheduled: undone by cancelling it while it waits.
+    Job { id: JobId },
     /// Hand-picked members added to a segment, or taken out of it.
     Members {
         segment: SegmentId,
@@ -161,6 +164,18 @@ impl AppCore {
         });
     }
 
+    /// Remembers, for Undo, a bulk job just scheduled.
+    pub(super) fn remember_job(&self, job: &JobView) {
+        let what = match job.action {
+            JobAction::Activate => "Scheduled Active for",
+            JobAction::Archive => "Scheduled Archive for",
+        };
+        self.undo.push(UndoAction {
+            label: format!("{what} {}", customers(job.total as usize)),
+            steps: vec![UndoStep::Job { id: job.id }],
+        });
+    }
+
     /// What Undo would take back next, if anything.
     pub fn undo_available(&self) -> Option<UndoView> {
         self.undo.peek()
@@ -212,6 +227,24 @@ impl AppCore {
                             value: match now.status {
                                 ProfileStatus::Active => "Active",
                                 ProfileStatus::Archived => "Archived",
+                            }
+                            .to_string(),
+                        });
+                    }
+                }
+                UndoStep::Job { id } => {
+                    // Cancelled while it waits; once it has fired its changes stand (each
+                    // customer can still be changed back by hand).
+                    let state = self.job_view(*id).await?.state;
+                    if state == JobState::Pending {
+                        self.cancel_job(*id).await?;
+                        restored += 1;
+                    } else {
+                        kept.push(UndoKept {
+                            what: action.label.clone(),
+                            value: match state {
+                                JobState::Cancelled => "cancelled already",
+                                _ => "took effect already",
                             }
                             .to_string(),
                         });

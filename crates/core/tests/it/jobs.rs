@@ -683,3 +683,50 @@ async fn two_processes_on_one_store_announce_a_job_once() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn undo_cancels_a_job_while_it_waits_and_says_so_once_it_has_fired() {
+    let (f, ids) = active_fixture(5).await;
+    let app = &f.app;
+    let job = app
+        .schedule_job(JobAction::Archive, &archive(&ids[..3]))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.undo_available().unwrap().label,
+        "Scheduled Archive for 3 customers"
+    );
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.restored, 1);
+    let jobs = app.jobs().await.unwrap();
+    let undone = jobs.iter().find(|j| j.id == job.id).unwrap();
+    assert_eq!(undone.state, JobState::Cancelled);
+
+    // A job that has fired stands: Undo says so and changes nothing.
+    app.set_job_delay(0).await.unwrap();
+    let fired = app
+        .schedule_job(JobAction::Archive, &archive(&ids[3..]))
+        .await
+        .unwrap();
+    app.run_due_jobs_at(Utc::now() + chrono::Duration::seconds(1), &Shown::default())
+        .await
+        .unwrap();
+    let done = app.jobs().await.unwrap();
+    assert_eq!(
+        done.iter().find(|j| j.id == fired.id).unwrap().state,
+        JobState::Done
+    );
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.restored, 0);
+    assert_eq!(report.kept[0].value, "took effect already");
+    assert_eq!(
+        statuses(app, &ids).await,
+        [
+            ProfileStatus::Active,
+            ProfileStatus::Active,
+            ProfileStatus::Active,
+            ProfileStatus::Archived,
+            ProfileStatus::Archived
+        ]
+    );
+}
