@@ -18,6 +18,28 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `userdesk-server token create` for a manager of the Demo workspace: the printed token.
+fn create_token(database: &str, manager: &str, role: &str) -> String {
+    let created = run(
+        database,
+        &[
+            "token",
+            "create",
+            "--workspace",
+            "Demo",
+            "--manager",
+            manager,
+            "--role",
+            role,
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_token_created_on_the_command_line_signs_its_manager_into_the_workspace() {
     let dir = tempfile::tempdir().unwrap();
@@ -26,26 +48,7 @@ async fn a_token_created_on_the_command_line_signs_its_manager_into_the_workspac
 
     let seeded = run(&database, &["seed", "--profiles", "20", "--seed", "7"]);
     assert!(seeded.status.success(), "{}", stderr(&seeded));
-    let token_for = |manager: &str| {
-        let created = run(
-            &database,
-            &[
-                "token",
-                "create",
-                "--workspace",
-                "Demo",
-                "--manager",
-                manager,
-                "--role",
-                "agent",
-            ],
-        );
-        assert!(created.status.success(), "{}", stderr(&created));
-        String::from_utf8(created.stdout)
-            .unwrap()
-            .trim()
-            .to_string()
-    };
+    let token_for = |manager: &str| create_token(&database, manager, "agent");
     let token = token_for("ada@example.com");
     assert!(token.starts_with(TOKEN_PREFIX), "{token}");
     // A second token for the same manager is another secret; the first stays valid.
@@ -318,26 +321,7 @@ async fn the_audit_log_is_exported_as_json_lines_or_csv_and_filtered() {
     let database = format!("sqlite://{}", dir.path().join("server.sqlite3").display());
     let seeded = run(&database, &["seed", "--profiles", "5", "--seed", "3"]);
     assert!(seeded.status.success(), "{}", stderr(&seeded));
-    let token = |manager: &str, role: &str| {
-        let created = run(
-            &database,
-            &[
-                "token",
-                "create",
-                "--workspace",
-                "Demo",
-                "--manager",
-                manager,
-                "--role",
-                role,
-            ],
-        );
-        assert!(created.status.success(), "{}", stderr(&created));
-        String::from_utf8(created.stdout)
-            .unwrap()
-            .trim()
-            .to_string()
-    };
+    let token = |manager: &str, role: &str| create_token(&database, manager, role);
     let (admin, agent) = (
         token("ana@example.com", "admin"),
         token("bo@example.com", "agent"),
