@@ -23,7 +23,7 @@ APT_PACKAGES := build-essential pkg-config file curl libssl-dev \
 	libdbus-1-dev gnome-keyring xclip \
 	python3-venv
 
-.PHONY: run setup deps ui-deps ui-dist driver app dist test-package lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-server bench-sync bench-window screenshot
+.PHONY: run setup deps ui-deps ui-dist driver app dist test-package lint lint-workflows unit bindings server-postgres e2e test bench bench-details bench-first-launch bench-jobs bench-trash bench-server bench-sync bench-window screenshot
 
 ## run: install what is missing, build the app with its UI, and start it on a local store with demo data
 run: deps ui-deps app
@@ -161,6 +161,10 @@ bench-first-launch:
 ## bench-jobs: scheduling and applying Archive over 100,000 of 1,000,000 customers
 bench-jobs:
 	cargo bench -p userdesk-core --bench jobs
+
+## bench-trash: Delete of 100,000 of 1,000,000 customers to the Trash, and their Restore
+bench-trash:
+	cargo bench -p userdesk-core --bench trash
 
 ## bench-server: the server's pull and push throughput on 1,000,000 customers, SQLite then PostgreSQL
 bench-server:

@@ -167,9 +167,21 @@ commands! {
         set_job_delay(core, seconds: u64) -> u64 {
             core.set_job_delay(seconds).await.map(|delay| delay.as_secs())
         }
-        /// Deletes the selected customers at once; returns how many were deleted.
+        /// Delete: moves the selected customers to the Trash at once; returns how many moved.
         delete_profiles(core, selection: Selection) -> u64 {
             core.delete_profiles(&selection).await
+        }
+        /// A page of the Trash, the latest deleted first.
+        trash(core, query: TrashQuery) -> TrashPage {
+            core.trash(query).await
+        }
+        /// Restore: the customers go back to the table as they now are; returns how many.
+        restore_profiles(core, selection: TrashSelection) -> u64 {
+            core.restore_profiles(&selection).await
+        }
+        /// Delete forever: the customers of the Trash are gone for good; returns how many.
+        delete_forever(core, selection: TrashSelection) -> u64 {
+            core.delete_forever(&selection).await
         }
         /// A segment whose hand-picked members are the selected customers (a filter is resolved
         /// now).

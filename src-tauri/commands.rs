@@ -12,7 +12,8 @@ use userdesk_model::{
     GoalSummary, JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails,
     ProfileFilter, ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort,
     PropertyView, SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView,
-    SignIn, SortDirection, SyncView, UndoReport, UndoView, UpdateView,
+    SignIn, SortDirection, SyncView, TrashPage, TrashQuery, TrashSelection, UndoReport, UndoView,
+    UpdateView,
 };
 use userdesk_model::{JobId, NoteId, ProfileId, PropertyId, SegmentId, SessionId};
 

@@ -306,6 +306,52 @@ async fn the_ui_scenario_is_recorded_from_the_core() {
     calls.push(call(&core, "delete_profiles", json!({ "selection": gone })).await);
     calls.push(call(&core, "profile_details", json!({ "id": profiles[9].id })).await);
     calls.push(call(&core, "count_profiles", json!({ "filter": filter("") })).await);
+    // Delete moved the customer to the Trash; Undo brings them back, and a second Delete puts
+    // them there again, with another, for Restore and Delete forever.
+    let page = json!({ "query": { "offset": 0, "limit": 50 } });
+    calls.push(call(&core, "trash", page.clone()).await);
+    calls.push(call(&core, "undo_available", json!({})).await);
+    calls.push(call(&core, "undo", json!({})).await);
+    calls.push(call(&core, "trash", page.clone()).await);
+    let two = json!({ "kind": "ids", "ids": [profiles[9].id, profiles[8].id] });
+    calls.push(call(&core, "delete_profiles", json!({ "selection": two })).await);
+    calls.push(call(&core, "trash", page.clone()).await);
+    let first = json!({ "kind": "ids", "ids": [profiles[9].id] });
+    calls.push(
+        call(
+            &core,
+            "restore_profiles",
+            json!({ "selection": first.clone() }),
+        )
+        .await,
+    );
+    calls.push(call(&core, "restore_profiles", json!({ "selection": first })).await);
+    calls.push(
+        call(
+            &core,
+            "delete_forever",
+            json!({ "selection": { "kind": "all" } }),
+        )
+        .await,
+    );
+    calls.push(call(&core, "trash", page.clone()).await);
+    calls.push(
+        call(
+            &core,
+            "restore_profiles",
+            json!({ "selection": { "kind": "all" } }),
+        )
+        .await,
+    );
+    calls.push(
+        call(
+            &core,
+            "trash",
+            json!({ "query": { "offset": 0, "limit": 0 } }),
+        )
+        .await,
+    );
+    calls.push(call(&core, "count_profiles", json!({ "filter": filter("") })).await);
 
     let scenario = json!({
         "timeZone": "Europe/Berlin",

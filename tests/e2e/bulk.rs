@@ -92,7 +92,9 @@ async fn a_manager_archives_activates_and_deletes_every_customer_a_search_matche
     wait_for_text(
         &client,
         "#bulk-delete-question",
-        &format!("Delete {matching} customers? This cannot be undone."),
+        &format!(
+            "Move {matching} customers to the Trash? They stay there 30 days: Restore brings them back, Undo too."
+        ),
     )
     .await?;
     click(&client, "#bulk-delete-confirm").await?;

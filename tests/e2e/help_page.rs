@@ -521,10 +521,10 @@ async fn managing_multiple_customer_profiles_follows_the_help_page() -> anyhow::
     }
     words::choose(&client, "Status", "Active").await?;
 
-    // Delete: after the question, the customer is gone.
+    // Delete: after the question, the customer is gone (to the Trash).
     tick_named(&client, &picked[..1]).await?;
     words::click(&client, "Delete").await?;
-    words::wait_shown(&client, "This cannot be undone").await?;
+    words::wait_shown(&client, "They stay there 30 days").await?;
     words::click_in(&client, "//*[@role='alertdialog']", "Delete").await?;
     words::wait_no_control(&client, &picked[0]).await?;
     words::control(&client, &picked[1]).await?;

@@ -16,5 +16,6 @@ mod keychain;
 mod notifications;
 mod segments;
 mod sync;
+mod trash;
 mod tray;
 mod undo;

@@ -1,5 +1,5 @@
-// Assembles the window: the left pane (the tabs, the Goals), header and filters, error banner, the users table with its bulk bar,
-// the jobs of Active and Archive, the Segments and Properties tabs, the Details panel and the
+// Assembles the window: the left pane (the tabs, the Trash, the Goals), header and filters, error banner, the users table with its bulk bar,
+// the jobs of Active and Archive, the Segments and Properties tabs, the Trash view, the Details panel and the
 // Settings dialog, all talking to one Backend (the Tauri shell, or a fake in tests). A click on a
 // job's system notification (a window event from the shell) opens the job's customers.
 
@@ -29,8 +29,9 @@ import { createSettingsDialog } from './settings';
 import { createSyncBar } from './syncBar';
 import { createUndoBar } from './undoBar';
 import { createTable } from './table';
-import { createSideNav, type TabName } from './sideNav';
+import { createSideNav, type ViewName } from './sideNav';
 import { createToolbar } from './toolbar';
+import { createTrashPanel } from './trash';
 
 export interface App {
   /** Removes the app from its root and detaches its window and document listeners. */
@@ -58,6 +59,8 @@ type Change =
   | 'jobScheduled'
   | 'jobs'
   | 'deleted'
+  | 'restored'
+  | 'deletedForever'
   | 'segmentCreated'
   | 'segmentMembers'
   | 'segments'
@@ -88,6 +91,8 @@ interface Stale {
   readonly goals?: true;
   /** The jobs panel (a job cancelled by Undo). */
   readonly jobs?: true;
+  /** The Trash: its count in the left pane, and the Trash view if it is shown. */
+  readonly trash?: true;
 }
 
 const STALE: Readonly<Record<Change, Stale>> = {
@@ -106,8 +111,12 @@ const STALE: Readonly<Record<Change, Stale>> = {
   // A job completed (statuses changed: rows move between the status filters), was cancelled (the
   // rows' marks go) or was scheduled from the command line (the marks come).
   jobs: { pending: true, table: 'rowsAndCount', details: true },
-  // The rows leave the table at once, and the count goes down.
-  deleted: { pending: true, table: 'rowsAndCount' },
+  // The rows leave the table at once, and the count goes down; they are in the Trash now.
+  deleted: { pending: true, table: 'rowsAndCount', trash: true },
+  // From the Trash view, which reads itself again (and tells its count): the customers are back.
+  restored: { pending: true, table: 'rowsAndCount' },
+  // From the Trash view, which reads itself again: the table never showed them.
+  deletedForever: { pending: true },
   // A segment made of the customers checked.
   segmentCreated: { pending: true, segmentFilter: true },
   // Customers added to a segment or taken out of it: the table may show that segment.
@@ -117,14 +126,16 @@ const STALE: Readonly<Record<Change, Stale>> = {
   // On the Properties tab: a property rule of a segment may hold for other customers now.
   properties: { pending: true, table: 'whenShown' },
   // Undo put values back: fields and statuses may have changed, in the rows and in Details.
-  undone: { pending: true, table: 'rowsAndCount', details: true, listTab: true, jobs: true },
+  // Undo of a Delete brings customers back from the Trash.
+  undone: { pending: true, table: 'rowsAndCount', details: true, listTab: true, jobs: true, trash: true },
   // Every time on screen is shown in the new zone.
   timeZone: { table: 'rows', details: true },
   // Another workspace's customers, with their own pictures and segments.
-  account: { pending: true, pictures: true, table: 'rowsAndCount', segmentFilter: true, goals: true },
+  account: { pending: true, pictures: true, table: 'rowsAndCount', segmentFilter: true, goals: true, trash: true },
   // Pulled changes may have changed anything, pictures set by other managers too; the status bar
   // that saw the sync complete already shows where sync stands.
-  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true, goals: true },
+  // Colleagues' deletes and restores come with it too.
+  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true, goals: true, trash: true },
 };
 
 /** The table row for a profile the Details panel just saved; `before` is the row it replaces. */
@@ -152,7 +163,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   /** Begun by every count request; an older count arriving late is ignored. */
   const counts = latestOnly();
   let countFailed = false;
-  let tab: TabName = 'users';
+  let tab: ViewName = 'users';
   /** Begun by every read of the segments for the Segment filter; a late answer is ignored. */
   const segmentFilterReads = latestOnly();
   /** Segments or properties changed on another tab: the rows of a segment may have changed. */
@@ -205,9 +216,12 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const sideNav = createSideNav({
     onTab: (name) => showTab(name),
     onGoal: (goal) => openGoal(goal),
+    onTrash: () => showTab('trash'),
   });
   /** Begun by every read of the Goals list; a late answer is ignored. */
   const goalReads = latestOnly();
+  /** Begun by every read of the Trash's count for the left pane; a late answer is ignored. */
+  const trashCounts = latestOnly();
 
   const selection = new RowSelection(() => {
     bulkBar.update();
@@ -327,25 +341,41 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     onError: (error) => banner.show(error),
   });
 
+  const trashPanel = createTrashPanel({
+    backend,
+    onRestored: () => changed('restored'),
+    onDeletedForever: () => changed('deletedForever'),
+    onTotal: (total) => {
+      // The view's own read is the latest word on the count.
+      trashCounts.drop();
+      sideNav.setTrashCount(total);
+    },
+    onError: (error) => banner.show(error),
+  });
+
   const usersPanel = el(
     'main',
     { id: 'users-panel', class: 'users-panel', role: 'tabpanel', 'aria-labelledby': 'tab-all-users' },
     bulkBar.element,
     table.element,
   );
-  const panels: Readonly<Record<TabName, HTMLElement>> = {
+  const panels: Readonly<Record<ViewName, HTMLElement>> = {
     users: usersPanel,
     segments: segmentsPanel.element,
     properties: propertiesPanel.element,
+    trash: trashPanel.element,
   };
 
-  /** Shows a tab's panel instead of the others; the lists of Segments and Properties are read anew. */
-  function showTab(name: TabName): void {
-    if (name !== tab) {
+  /** Shows a tab's panel (or the Trash) instead of the others; the lists of Segments, Properties
+   * and the Trash are read anew. */
+  function showTab(name: ViewName): void {
+    const opening = name !== tab;
+    if (opening) {
       details.close();
       segmentsPanel.closeDialogs();
       propertiesPanel.closeDialogs();
       bulkBar.closeDialogs();
+      trashPanel.closeDialogs();
     }
     tab = name;
     toolbar.setTab(name);
@@ -353,6 +383,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
     if (name === 'segments') void segmentsPanel.load();
     if (name === 'properties') void propertiesPanel.load();
+    if (name === 'trash') void (opening ? trashPanel.open() : trashPanel.load());
     if (name === 'users' && usersStale) {
       usersStale = false;
       refreshAll();
@@ -368,6 +399,21 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     runQuery();
     // The control that opened it is gone (Details closed, or its tab hidden): the rows get focus.
     table.focus();
+  }
+
+  /** Reads the Trash again: the view if it is shown (it tells its count), else the count alone. */
+  async function refreshTrash(): Promise<void> {
+    if (tab === 'trash') {
+      await trashPanel.load();
+      return;
+    }
+    const ticket = trashCounts.begin();
+    try {
+      const page = await backend.trash({ offset: 0, limit: 1 });
+      if (ticket.isCurrent()) sideNav.setTrashCount(page.total);
+    } catch (error) {
+      if (ticket.isCurrent()) banner.show(error);
+    }
   }
 
   /** All users, filtered to the customers who completed a goal (from the Goals list). */
@@ -456,8 +502,9 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
 
   /** Reads again what a change made out of date (see STALE). */
   function changed(change: Change): void {
-    // An edit or a change of the Active option: Undo offers to take it back.
-    if (change === 'profile' || change === 'status' || change === 'segmentMembers' || change === 'jobScheduled') void undoBar.refresh();
+    // An edit, a change of the Active option, a job or a Delete: Undo offers to take it back.
+    const undoable: readonly Change[] = ['profile', 'status', 'segmentMembers', 'jobScheduled', 'deleted'];
+    if (undoable.includes(change)) void undoBar.refresh();
     const stale = STALE[change];
     // The rows read again ask for the pictures they show: the old ones must be gone by then.
     if (stale.pictures === true) pictures.clear();
@@ -469,6 +516,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     if (stale.details === true) void details.reload();
     if (stale.pending === true) void syncBar.refresh();
     if (stale.jobs === true) void jobs.refresh();
+    if (stale.trash === true) void refreshTrash();
   }
 
   /** Reads the table again as far as a change needs (see Stale's `table`). */
@@ -570,6 +618,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
       usersPanel,
       segmentsPanel.element,
       propertiesPanel.element,
+      trashPanel.element,
       undoBar.element,
       syncBar.element,
     ),
@@ -582,6 +631,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   runQuery();
   void refreshSegmentFilter();
   void refreshGoals();
+  void refreshTrash();
 
   return {
     destroy() {

@@ -206,14 +206,16 @@ describe('Select all N matching', () => {
 });
 
 describe('Delete', () => {
-  it('asks, naming the count, then deletes the customers and the rows leave at once', async () => {
+  it('asks, naming the count and the Trash, then moves the customers there and the rows leave at once', async () => {
     const { root, backend } = await mountTable();
     for (const i of [0, 1, 2]) checkboxOf(root, i).click();
 
     query<HTMLButtonElement>(root, '#bulk-delete').click();
     expect(isOpen(root, '#bulk-delete-dialog')).toBe(true);
     expect(query(root, '#bulk-delete-dialog').getAttribute('role')).toBe('alertdialog');
-    expect(query(root, '#bulk-delete-question').textContent).toBe('Delete 3 customers? This cannot be undone.');
+    expect(query(root, '#bulk-delete-question').textContent).toBe(
+      'Move 3 customers to the Trash? They stay there 30 days: Restore brings them back, Undo too.',
+    );
     expect(document.activeElement).toBe(query(root, '#bulk-delete-cancel'));
 
     query<HTMLButtonElement>(root, '#bulk-delete-cancel').click();
@@ -229,6 +231,11 @@ describe('Delete', () => {
     await waitFor(() => visibleRows(root)[0]?.getAttribute('data-id') === fakeId(3));
     expect(root.querySelector(`.row[data-id="${fakeId(0)}"]`)).toBeNull();
     expect(query(root, '#bulk-bar').hidden).toBe(true);
+    // In the Trash, not gone: the left pane counts them, and Undo offers to bring them back.
+    expect([0, 1, 2].map((i) => backend.isTrashed(i))).toEqual([true, true, true]);
+    await waitFor(() => query(root, '#nav-trash').textContent === 'Trash 3');
+    await waitFor(() => !query(root, '#undo-bar').hidden);
+    expect(query(root, '#undo-text').textContent).toBe('Deleted 3 customers');
   });
 
   it('says "1 customer" and shows a refusal inside the dialog', async () => {
@@ -237,7 +244,9 @@ describe('Delete', () => {
     const { root } = await mountTable(backend);
     checkboxOf(root, 5).click();
     query<HTMLButtonElement>(root, '#bulk-delete').click();
-    expect(query(root, '#bulk-delete-question').textContent).toBe('Delete 1 customer? This cannot be undone.');
+    expect(query(root, '#bulk-delete-question').textContent).toBe(
+      'Move 1 customer to the Trash? They stay there 30 days: Restore brings them back, Undo too.',
+    );
     query<HTMLButtonElement>(root, '#bulk-delete-confirm').click();
     const error = await waitFor(() => {
       const node = query(root, '#bulk-delete-error');

@@ -2,7 +2,8 @@
 // matching", Clear selection, and the platform's four bulk actions. Create segment asks for a name
 // and a description; Add to segment for an existing segment; while the table shows one segment,
 // Remove from segment takes the checked hand-picked members out of it; Active and Archive are scheduled at once as jobs that take effect after the
-// delay set in Settings (they can be cancelled from the jobs panel until then); Delete asks first.
+// delay set in Settings (they can be cancelled from the jobs panel until then); Delete asks first,
+// then moves the customers to the Trash (Restore there, or Undo, brings them back).
 // What an action applies to is taken when its button is clicked, so a dialog acts on exactly the
 // customers its question counted.
 
@@ -13,7 +14,7 @@ import type { ProfileFilter } from './bindings/ProfileFilter';
 import type { SegmentView } from './bindings/SegmentView';
 import type { Selection } from './bindings/Selection';
 import { el, setText } from './dom';
-import { formatCustomerCount, formatNumber } from './format';
+import { TRASH_DAYS, formatCustomerCount, formatNumber } from './format';
 import { createModal } from './modal';
 import type { RowSelection } from './selection';
 
@@ -26,7 +27,7 @@ export interface BulkBarOptions {
   readonly clearSelection: () => void;
   /** Active or Archive was scheduled. */
   readonly onScheduled: (job: JobView) => void;
-  /** The customers `selection` held were deleted. */
+  /** The customers `selection` held were deleted (moved to the Trash). */
   readonly onDeleted: (selection: Selection) => void;
   readonly onSegmentCreated: (segment: SegmentView) => void;
   /** Customers were added to a segment, or taken out of it: its members changed. */
@@ -43,6 +44,11 @@ export interface BulkBar {
   setMatching(count: number | undefined): void;
   /** Closes an open dialog without acting. */
   closeDialogs(): void;
+}
+
+/** Delete's question: the customers go to the Trash, where Restore (or Undo) brings them back. */
+export function deleteQuestion(count: number): string {
+  return `Move ${formatCustomerCount(count)} to the Trash? They stay there ${TRASH_DAYS} days: Restore brings them back, Undo too.`;
 }
 
 /** A selection taken when an action's button was clicked, and how many it held. */
@@ -352,7 +358,7 @@ export function createBulkBar(options: BulkBarOptions): BulkBar {
     const taken = take();
     if (taken === undefined || busy) return;
     deleteFor = taken;
-    setText(question, `Delete ${formatCustomerCount(taken.count)}? This cannot be undone.`);
+    setText(question, deleteQuestion(taken.count));
     deleteError.hidden = true;
     deleteConfirm.disabled = false;
     deleteCancel.disabled = false;

@@ -24,6 +24,10 @@ export function formatUserCount(n: number): string {
   return `${formatNumber(n)} ${n === 1 ? 'user' : 'users'}`;
 }
 
+/** How many days a deleted customer stays in the Trash before it is deleted forever (the core's
+ * TRASH_DAYS). */
+export const TRASH_DAYS = 30;
+
 /** "1 customer", "1,204 customers": what a bulk action or a job applies to. */
 export function formatCustomerCount(n: number): string {
   return `${formatNumber(n)} ${n === 1 ? 'customer' : 'customers'}`;

@@ -121,6 +121,33 @@ describe('the left pane', () => {
     expect(document.activeElement).toBe(query(root, '#tab-all-users'));
   });
 
+  it('offers the Trash under the tabs, with its count, and keeps the tabs in the Tab order while it is shown', async () => {
+    const backend = new FakeBackend({ rows: 20 });
+    backend.seedTrashed(3, 'grace@example.com');
+    const { root } = mount(backend);
+    const trash = query<HTMLButtonElement>(root, 'nav.side-nav button#nav-trash');
+    await waitFor(() => trash.textContent === 'Trash 1');
+    expect(trash.getAttribute('role')).toBeNull();
+    expect(trash.previousElementSibling).toBe(query(root, 'nav.side-nav [role=tablist]'));
+    expect(trash.tabIndex).toBe(0);
+
+    trash.click();
+    await waitFor(() => !query(root, '#trash-view').hidden);
+    expect(query(root, '#users-panel').hidden).toBe(true);
+    expect(trash.getAttribute('aria-current')).toBe('page');
+    expect([...root.querySelectorAll('[role=tab]')].map((t) => t.getAttribute('aria-selected'))).toEqual(['false', 'false', 'false']);
+    // No tab is selected, so the first one stays reachable with Tab.
+    expect(query<HTMLButtonElement>(root, '#tab-all-users').tabIndex).toBe(0);
+    // The search and filters belong to All users.
+    expect(query(root, '#search').closest('[hidden]')).not.toBeNull();
+
+    query<HTMLButtonElement>(root, '#tab-segments').click();
+    await settle();
+    expect(query(root, '#trash-view').hidden).toBe(true);
+    expect(trash.hasAttribute('aria-current')).toBe(false);
+    expect(query<HTMLButtonElement>(root, '#tab-all-users').tabIndex).toBe(-1);
+  });
+
   it('says so when there are no goals, and a goal read fails in the banner', async () => {
     const backend = new FakeBackend({ rows: 20 });
     backend.goalList = [];

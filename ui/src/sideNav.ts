@@ -1,12 +1,15 @@
-// The left pane, as the platform has it: Users (All users, Segments, Properties: the tabs) and
-// Goals (each goal with its bot and how many customers completed it; a click shows them).
+// The left pane, as the platform has it: Users (All users, Segments, Properties: the tabs, then
+// the Trash with how many customers it holds) and Goals (each goal with its bot and how many
+// customers completed it; a click shows them).
 
 import type { GoalId } from './bindings/GoalId';
 import type { GoalSummary } from './bindings/GoalSummary';
-import { clear, el } from './dom';
+import { clear, el, setText } from './dom';
 import { formatNumber } from './format';
 
 export type TabName = 'users' | 'segments' | 'properties';
+/** What the main area shows: a tab's panel, or the Trash (opened from its own entry, not a tab). */
+export type ViewName = TabName | 'trash';
 
 /** Each tab, its element id and the id of the panel it shows. */
 export const TABS: readonly { readonly name: TabName; readonly id: string; readonly label: string; readonly panel: string }[] = [
@@ -20,12 +23,16 @@ export interface SideNavOptions {
   readonly onTab: (tab: TabName) => void;
   /** A goal was clicked: show the customers who completed it. */
   readonly onGoal: (goal: GoalSummary) => void;
+  /** Trash was clicked: show the customers deleted. */
+  readonly onTrash: () => void;
 }
 
 export interface SideNav {
   readonly element: HTMLElement;
-  /** Marks the tab shown, and the goal whose customers the table shows, if any. */
-  setCurrent(tab: TabName, goal: GoalId | undefined): void;
+  /** Marks the tab (or the Trash) shown, and the goal whose customers the table shows, if any. */
+  setCurrent(view: ViewName, goal: GoalId | undefined): void;
+  /** How many customers the Trash holds, shown beside it (nothing when it is empty). */
+  setTrashCount(total: number): void;
   /** Lists the goals (by name, as the core gives them). */
   setGoals(goals: readonly GoalSummary[]): void;
 }
@@ -62,6 +69,16 @@ export function createSideNav(options: SideNavOptions): SideNav {
     options.onTab(tab.name);
   });
 
+  // The Trash: not a tab (it shows no list of the tabs), but the same look, under them.
+  const trashCount = el('span', { id: 'trash-count', class: 'trash-count', hidden: true });
+  const trashButton = el(
+    'button',
+    { type: 'button', id: 'nav-trash', class: 'tab trash-nav', 'aria-controls': 'trash-view', title: 'Customers deleted in the last 30 days' },
+    el('span', { class: 'trash-label' }, 'Trash'),
+    trashCount,
+  );
+  trashButton.addEventListener('click', () => options.onTrash());
+
   const goalList = el('ul', { id: 'goals-list', class: 'goal-list', 'aria-labelledby': 'nav-goals' });
   let goalButtons: { readonly id: GoalId; readonly button: HTMLButtonElement }[] = [];
 
@@ -76,11 +93,12 @@ export function createSideNav(options: SideNavOptions): SideNav {
     { class: 'side-nav', 'aria-label': 'Lists' },
     el('h2', { class: 'side-heading', id: 'nav-users' }, usersButton),
     tabList,
+    trashButton,
     el('h2', { class: 'side-heading', id: 'nav-goals' }, 'Goals'),
     goalList,
   );
 
-  let current: { tab: TabName; goal: GoalId | undefined } = { tab: 'users', goal: undefined };
+  let current: { tab: ViewName; goal: GoalId | undefined } = { tab: 'users', goal: undefined };
 
   function mark(): void {
     TABS.forEach(({ name }, i) => {
@@ -89,9 +107,14 @@ export function createSideNav(options: SideNavOptions): SideNav {
       const selected = name === current.tab;
       button.classList.toggle('is-active', selected);
       button.setAttribute('aria-selected', String(selected));
-      // Only the selected tab is in the Tab order; the arrow keys reach the others.
-      button.tabIndex = selected ? 0 : -1;
+      // Only the selected tab is in the Tab order; the arrow keys reach the others. While the
+      // Trash is shown, no tab is selected: the first one stays in the Tab order.
+      button.tabIndex = selected || (current.tab === 'trash' && i === 0) ? 0 : -1;
     });
+    const inTrash = current.tab === 'trash';
+    trashButton.classList.toggle('is-active', inTrash);
+    if (inTrash) trashButton.setAttribute('aria-current', 'page');
+    else trashButton.removeAttribute('aria-current');
     for (const { id, button } of goalButtons) {
       const shown = current.tab === 'users' && id === current.goal;
       button.classList.toggle('is-active', shown);
@@ -120,9 +143,15 @@ export function createSideNav(options: SideNavOptions): SideNav {
   mark();
   return {
     element,
-    setCurrent(tab, goal) {
-      current = { tab, goal };
+    setCurrent(view, goal) {
+      current = { tab: view, goal };
       mark();
+    },
+    setTrashCount(total) {
+      trashCount.hidden = total === 0;
+      // Read with the name, "Trash 12" (the space leads the badge, where the layout drops it); an
+      // empty Trash is just "Trash".
+      setText(trashCount, total === 0 ? '' : ` ${formatNumber(total)}`);
     },
     setGoals,
   };

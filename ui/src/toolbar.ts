@@ -12,7 +12,7 @@ import type { ProfileStatus } from './bindings/ProfileStatus';
 import type { ProfileType } from './bindings/ProfileType';
 import type { SegmentId } from './bindings/SegmentId';
 import type { SegmentRef } from './bindings/SegmentRef';
-import type { TabName } from './sideNav';
+import type { ViewName } from './sideNav';
 import { clear, el, setText } from './dom';
 import { LAST_SEEN_LABELS, PLATFORM_LABELS, STATUS_LABELS, TYPE_LABELS, formatUserCount } from './format';
 import { closeIcon, gearIcon, searchIcon } from './icons';
@@ -38,7 +38,7 @@ export interface Toolbar {
   /** Dims the count while a newer one is on its way. */
   setCountLoading(loading: boolean): void;
   /** Marks the tab shown; the search, filters and count show for All users only. */
-  setTab(tab: TabName): void;
+  setTab(view: ViewName): void;
   /**
    * Fills the Segment filter's menu. Returns whether the segment it had selected is gone (the
    * filter then shows all segments, so the rows must be read again).
@@ -192,8 +192,8 @@ export function createToolbar(options: ToolbarOptions): Toolbar {
     filters,
   );
 
-  function setTab(tab: TabName): void {
-    filters.hidden = tab !== 'users';
+  function setTab(view: ViewName): void {
+    filters.hidden = view !== 'users';
   }
   setTab('users');
 

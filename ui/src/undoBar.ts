@@ -1,5 +1,6 @@
-// Undo: after an edit, a change of the Active option or of a segment's hand-picked members, or an
-// Active or Archive job scheduled, a bar under the table names the action with an Undo button
+// Undo: after an edit, a change of the Active option or of a segment's hand-picked members, an
+// Active or Archive job scheduled, or a Delete (undone by taking the customers out of the Trash),
+// a bar under the table names the action with an Undo button
 // (and Ctrl/Cmd+Z does the same outside a text field). An undo is a new edit that puts back what
 // the action replaced (a job still waiting is cancelled); a value changed again since (a
 // colleague's, synced meanwhile) stays, and the bar says so.

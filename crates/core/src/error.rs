@@ -19,6 +19,14 @@ pub enum CoreError {
     GoalNotFound(String),
     #[error("no job with id {0}")]
     JobNotFound(String),
+    /// Restore or Delete forever named customers the Trash no longer holds.
+    #[error(
+        "{} no longer in the Trash: deleted forever (by Delete forever, or {} days after the \
+         delete), or restored already; nothing was changed",
+        if *.count == 1 { "This customer is".to_string() } else { format!("These {} customers are", .count) },
+        userdesk_model::TRASH_DAYS
+    )]
+    NotInTrash { count: usize },
     /// A value that does not fit its property's format; nothing was saved.
     #[error("{0}")]
     InvalidValue(String),
@@ -106,7 +114,8 @@ impl CoreError {
             | CoreError::PropertyNotFound(_)
             | CoreError::SegmentNotFound(_)
             | CoreError::GoalNotFound(_)
-            | CoreError::JobNotFound(_) => ErrorCode::NotFound,
+            | CoreError::JobNotFound(_)
+            | CoreError::NotInTrash { .. } => ErrorCode::NotFound,
             CoreError::InvalidValue(_) => ErrorCode::Validation,
             // The reason alone, as a sentence: the code already says it is a refusal.
             CoreError::InvalidRequest(reason) => {

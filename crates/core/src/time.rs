@@ -70,6 +70,11 @@ pub fn format_timestamp(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%b %-d, %Y %H:%M").to_string()
 }
 
+/// A day as the Trash names it ("Jan 5, 2027"), in the manager's zone.
+pub fn format_date(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%b %-d, %Y").to_string()
+}
+
 /// The first instant of the Last seen window, or `None` for any time.
 pub fn window_start(window: LastSeenWindow, now: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
     let days_back = match window {

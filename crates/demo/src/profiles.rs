@@ -299,6 +299,7 @@ impl Iterator for DemoProfiles {
                 ProfileType::Anonymous
             },
             platform,
+            trashed: None,
         })
     }
 }

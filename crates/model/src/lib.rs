@@ -16,6 +16,7 @@ mod segments;
 mod sessions;
 pub mod sync;
 mod text;
+mod trash;
 mod undo;
 mod uuid_id;
 mod validation;
@@ -51,5 +52,8 @@ pub use sessions::{
     SessionView,
 };
 pub use text::{check_label, check_long_text, MAX_LONG_TEXT_LEN};
+pub use trash::{
+    TrashPage, TrashQuery, TrashRow, TrashSelection, Trashed, MAX_TRASH_PAGE, TRASH_DAYS,
+};
 pub use undo::{UndoKept, UndoReport, UndoView};
 pub use validation::{Field, FieldError, ValidPatch, ValidationErrors};

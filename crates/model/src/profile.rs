@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::trash::Trashed;
+
 use crate::ids::ProfileId;
 
 /// Whether a profile is in use or archived (deactivated).
@@ -127,6 +129,10 @@ pub struct Profile {
     pub status: ProfileStatus,
     pub kind: ProfileType,
     pub platform: Platform,
+    /// Set while the customer is in the Trash: who deleted them, and when.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trashed: Option<Trashed>,
 }
 
 impl Profile {

@@ -34,7 +34,8 @@ pub const MAX_PUSH_MUTATIONS: usize = 1000;
 pub const MAX_PULL_LIMIT: u32 = 5000;
 /// The page size of a pull that names none.
 pub const DEFAULT_PULL_LIMIT: u32 = 1000;
-/// Most profiles one `segment.add_members` or `segment.remove_members` may name.
+/// Most profiles one `segment.add_members`, `segment.remove_members`, `profile.trash` or
+/// `profile.restore` may name.
 pub const MAX_MEMBERS_PER_MUTATION: usize = 10_000;
 
 /// `POST /v1/push`: a client's pending mutations, oldest first.
@@ -266,7 +267,14 @@ pub enum Op {
         profile_id: ProfileId,
         png: Option<String>,
     },
-    /// Deletes a profile with everything attached to it.
+    /// Moves profiles to the Trash, with everything attached to them; the server purges them
+    /// [`crate::TRASH_DAYS`] days later.
+    #[serde(rename = "profile.trash")]
+    ProfileTrash { profile_ids: Vec<ProfileId> },
+    /// Takes profiles out of the Trash, as they now are.
+    #[serde(rename = "profile.restore")]
+    ProfileRestore { profile_ids: Vec<ProfileId> },
+    /// Deletes a profile forever, with everything attached to it.
     #[serde(rename = "profile.delete")]
     ProfileDelete { profile_id: ProfileId },
     /// Creates a property definition, or renames and describes an existing one.
@@ -345,10 +353,12 @@ pub enum OpError {
 
 impl Op {
     /// The name of every mutation the protocol knows.
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 19] = [
         "profile.patch",
         "profile.set_status",
         "profile.set_picture",
+        "profile.trash",
+        "profile.restore",
         "profile.delete",
         "property.define",
         "property.delete",
@@ -383,6 +393,8 @@ impl Op {
             Self::ProfilePatch { .. } => "profile.patch",
             Self::ProfileSetStatus { .. } => "profile.set_status",
             Self::ProfileSetPicture { .. } => "profile.set_picture",
+            Self::ProfileTrash { .. } => "profile.trash",
+            Self::ProfileRestore { .. } => "profile.restore",
             Self::ProfileDelete { .. } => "profile.delete",
             Self::PropertyDefine { .. } => "property.define",
             Self::PropertyDelete { .. } => "property.delete",
@@ -484,6 +496,7 @@ mod tests {
             status: ProfileStatus::Active,
             kind: ProfileType::Registered,
             platform: Platform::Desktop,
+            trashed: None,
         };
         let member = SegmentMember {
             segment_id: SegmentId::new(),

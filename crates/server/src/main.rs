@@ -512,6 +512,7 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let server = RunningServer::start(listener, storage.clone(), limits)?;
+    let storage_for_purge = storage.clone();
     let mailer = match mail {
         Some((url, from)) => {
             let mailer = Mailer::new(storage, &url, &from, RetryPolicy::default())
@@ -527,17 +528,39 @@ async fn serve(
             None
         }
     };
+    let purge = tokio::spawn(purge_trash_hourly(storage_for_purge));
     tracing::info!(addr = %server.addr(), "serving the Userdesk API");
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
     tracing::info!("stopping");
+    purge.abort();
     server.stop().await?;
     if let Some((stop, task)) = mailer {
         let _ = stop.send(());
         task.await.context("stopping the mailer")?;
     }
     Ok(())
+}
+
+/// Every hour, deletes forever the customers that have been in the Trash for
+/// [`userdesk_model::TRASH_DAYS`] days.
+async fn purge_trash_hourly(storage: Arc<dyn storage::Storage>) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let before = chrono::Utc::now() - chrono::Duration::days(userdesk_model::TRASH_DAYS);
+        match storage.purge_trash(before).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(
+                purged,
+                "customers deleted forever after their days in the Trash"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "purging the Trash failed; trying again in an hour")
+            }
+        }
+    }
 }
 
 /// The URL without its password, for messages.

@@ -3,6 +3,7 @@ import type { Platform } from "./Platform";
 import type { ProfileId } from "./ProfileId";
 import type { ProfileStatus } from "./ProfileStatus";
 import type { ProfileType } from "./ProfileType";
+import type { Trashed } from "./Trashed";
 
 /**
  * A customer of the chatbot platform, as the store keeps it.
@@ -28,4 +29,8 @@ sessions: number,
 /**
  * Whether an agent took over any of the bot sessions.
  */
-liveChatTakeover: boolean, status: ProfileStatus, kind: ProfileType, platform: Platform, };
+liveChatTakeover: boolean, status: ProfileStatus, kind: ProfileType, platform: Platform, 
+/**
+ * Set while the customer is in the Trash: who deleted them, and when.
+ */
+trashed?: Trashed, };

@@ -37,6 +37,9 @@ import type { SessionView } from './SessionView';
 import type { SignIn } from './SignIn';
 import type { SortDirection } from './SortDirection';
 import type { SyncView } from './SyncView';
+import type { TrashPage } from './TrashPage';
+import type { TrashQuery } from './TrashQuery';
+import type { TrashSelection } from './TrashSelection';
 import type { UndoReport } from './UndoReport';
 import type { UndoView } from './UndoView';
 import type { UpdateView } from './UpdateView';
@@ -134,8 +137,14 @@ export interface Backend {
   jobDelay(): Promise<number>;
   /** Sets the delay (0 to 604,800 seconds, a week); returns the delay now in use. */
   setJobDelay(seconds: number): Promise<number>;
-  /** Deletes the selected customers at once; returns how many were deleted. */
+  /** Delete: moves the selected customers to the Trash at once; returns how many moved. */
   deleteProfiles(selection: Selection): Promise<number>;
+  /** A page of the Trash, the latest deleted first. */
+  trash(query: TrashQuery): Promise<TrashPage>;
+  /** Restore: the customers go back to the table as they now are; returns how many. */
+  restoreProfiles(selection: TrashSelection): Promise<number>;
+  /** Delete forever: the customers of the Trash are gone for good; returns how many. */
+  deleteForever(selection: TrashSelection): Promise<number>;
   /**
    * A segment whose hand-picked members are the selected customers (a filter is resolved
    * now).
@@ -235,6 +244,9 @@ export const tauriBackend: Backend = {
   jobDelay: () => invoke<number>('job_delay', {}),
   setJobDelay: (seconds) => invoke<number>('set_job_delay', { seconds }),
   deleteProfiles: (selection) => invoke<number>('delete_profiles', { selection }),
+  trash: (query) => invoke<TrashPage>('trash', { query }),
+  restoreProfiles: (selection) => invoke<number>('restore_profiles', { selection }),
+  deleteForever: (selection) => invoke<number>('delete_forever', { selection }),
   createSegmentFrom: (draft, selection) => invoke<SegmentView>('create_segment_from', { draft, selection }),
   timeZone: () => invoke<string>('time_zone', {}),
   setTimeZone: (timeZone) => invoke<string>('set_time_zone', { timeZone }),
@@ -296,6 +308,9 @@ export const COMMANDS = [
   'job_delay',
   'set_job_delay',
   'delete_profiles',
+  'trash',
+  'restore_profiles',
+  'delete_forever',
   'create_segment_from',
   'time_zone',
   'set_time_zone',
@@ -402,6 +417,12 @@ export function callCommand(
       return backend.setJobDelay(args['seconds'] as number);
     case 'delete_profiles':
       return backend.deleteProfiles(args['selection'] as Selection);
+    case 'trash':
+      return backend.trash(args['query'] as TrashQuery);
+    case 'restore_profiles':
+      return backend.restoreProfiles(args['selection'] as TrashSelection);
+    case 'delete_forever':
+      return backend.deleteForever(args['selection'] as TrashSelection);
     case 'create_segment_from':
       return backend.createSegmentFrom(args['draft'] as SegmentDraft, args['selection'] as Selection);
     case 'time_zone':

@@ -4,7 +4,8 @@
 // times formatted in the chosen zone; property definitions and values checked against their format
 // as the core checks them, and segments whose members are hand-picked or meet every rule (status,
 // last seen, property and goal rules); pictures, a picked file taken when its first bytes are a PNG's
-// or a JPEG's; deleting a selection of customers; Active and Archive as delayed jobs kept in memory,
+// or a JPEG's; Delete moving a selection of customers to the Trash (listed, restored, deleted
+// forever, and brought back by Undo); Active and Archive as delayed jobs kept in memory,
 // fired when their time has passed at the next read of the jobs (as the core's timer would have).
 // Profiles are generated from their position on demand, so a million of them cost nothing until
 // asked for; or, with the `profiles` option, exactly the customers given. src/scenario.test.ts
@@ -64,6 +65,10 @@ import type { SignIn } from '../bindings/SignIn';
 import type { SortDirection } from '../bindings/SortDirection';
 import type { SortOrder } from '../bindings/SortOrder';
 import type { SyncView } from '../bindings/SyncView';
+import type { TrashPage } from '../bindings/TrashPage';
+import type { TrashQuery } from '../bindings/TrashQuery';
+import type { TrashRow } from '../bindings/TrashRow';
+import type { TrashSelection } from '../bindings/TrashSelection';
 import type { Account } from '../bindings/Account';
 import { goalId, jobId, noteId, profileId, propertyId, requestId, segmentId } from '../ids';
 import { MAX_PICTURE_BYTES, oversizeReason } from '../pictures';
@@ -285,7 +290,31 @@ type UndoAction =
   | { readonly label: string; readonly index: number; readonly kind: 'fields'; readonly changed: readonly { field: Field; before: string; after: string }[] }
   | { readonly label: string; readonly index: number; readonly kind: 'status'; readonly before: Profile['status']; readonly after: Profile['status'] }
   | { readonly label: string; readonly kind: 'members'; readonly segment: SegmentId; readonly name: string; readonly added: readonly ProfileId[]; readonly removed: readonly ProfileId[] }
-  | { readonly label: string; readonly kind: 'job'; readonly id: JobId };
+  | { readonly label: string; readonly kind: 'job'; readonly id: JobId }
+  | { readonly label: string; readonly kind: 'trashed'; readonly indices: readonly number[] };
+
+/** How many days a deleted customer stays in the Trash (crates/model/src/trash.rs, TRASH_DAYS). */
+export const TRASH_DAYS = 30;
+/** The most rows a page of the Trash holds (MAX_TRASH_PAGE). */
+export const MAX_TRASH_PAGE = 1000;
+
+/** A customer in the fake's Trash: when, and by whom (an email; empty for this manager, until
+ * the delete syncs, as the core keeps it). */
+interface FakeTrashed {
+  readonly atMs: number;
+  readonly by: string;
+}
+
+/** The core's refusal of Restore or Delete forever when none of the customers named is in the
+ * Trash any more (crates/core/src/error.rs, NotInTrash). */
+function notInTrash(count: number): ApiError {
+  // The core writes the count as it is, without a thousands separator.
+  const who = count === 1 ? 'This customer is' : `These ${count} customers are`;
+  return apiError(
+    'not_found',
+    `${who} no longer in the Trash: deleted forever (by Delete forever, or ${TRASH_DAYS} days after the delete), or restored already; nothing was changed`,
+  );
+}
 
 /** "1 customer", "1,204 customers", as the core counts them. */
 function customers(n: number): string {
@@ -574,8 +603,10 @@ export class FakeBackend implements Backend {
   /** What `goals` answers. */
   goalList: Goal[] = [...FAKE_GOALS];
   private recordCounter = 0;
-  /** Generation indices of the deleted customers. */
+  /** Generation indices of the customers deleted forever. */
   private readonly deleted = new Set<number>();
+  /** Generation indices of the customers in the Trash: when they were deleted, and by whom. */
+  private readonly trashed = new Map<number, FakeTrashed>();
   /** The jobs scheduled, in order. */
   readonly jobList: FakeJob[] = [];
   /** The delay of Active and Archive, seconds. */
@@ -727,6 +758,17 @@ export class FakeBackend implements Backend {
         } else {
           kept.push({ what: action.label, value: job.state === 'cancelled' ? 'cancelled already' : 'took effect already' });
         }
+        const next = this.undoPeek();
+        return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
+      }
+      if (action.kind === 'trashed') {
+        // Those still in the Trash come back; the others were restored or deleted forever since.
+        const back = action.indices.filter((index) => this.trashed.has(index));
+        for (const index of back) this.trashed.delete(index);
+        restored = back.length;
+        const gone = action.indices.length - back.length;
+        if (gone > 0) kept.push({ what: customers(gone), value: 'no longer in the Trash' });
+        this.orderings.clear();
         const next = this.undoPeek();
         return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
       }
@@ -1218,12 +1260,82 @@ export class FakeBackend implements Backend {
     });
   }
 
+  /** Delete: the customers move to the Trash, deleted by this manager now; Undo restores them. */
   deleteProfiles(selection: Selection): Promise<number> {
     return this.answer('delete_profiles', { selection }, () => {
       const indices = this.resolve(selection);
-      for (const index of indices) this.deleted.add(index);
+      if (indices.length === 0) throw apiError('invalid_request', 'Select at least one customer');
+      const atMs = this.now();
+      for (const index of indices) this.trashed.set(index, { atMs, by: '' });
+      const [only] = indices;
+      const label = indices.length === 1 && only !== undefined ? `Deleted ${usernameOf(this.profile(only))}` : `Deleted ${customers(indices.length)}`;
+      this.undoStack.push({ label, kind: 'trashed', indices });
       this.orderings.clear();
       return indices.length;
+    });
+  }
+
+  /** Puts a customer in the Trash as if a colleague (`by`, an email) had deleted them at `atMs`
+   * and it had synced (no call is recorded, and Undo knows nothing of it). */
+  seedTrashed(index: number, by: string, atMs: number = this.now()): void {
+    if (!this.exists(index)) throw new Error(`no customer at ${index} to put in the Trash`);
+    this.trashed.set(index, { atMs, by });
+    this.orderings.clear();
+  }
+
+  /** Whether the customer at a generation index is in the Trash. */
+  isTrashed(index: number): boolean {
+    return this.trashed.has(index);
+  }
+
+  trash(query: TrashQuery): Promise<TrashPage> {
+    return this.answer('trash', { query }, () => {
+      if (!(query.limit >= 1 && query.limit <= MAX_TRASH_PAGE)) {
+        throw apiError('invalid_request', sentence(`a page of the Trash holds 1 to ${MAX_TRASH_PAGE} customers`));
+      }
+      const me = this.sync.account?.manager;
+      const rows = this.trashOrder()
+        .slice(query.offset, query.offset + query.limit)
+        .map((index): TrashRow => {
+          const { atMs, by } = this.trashed.get(index) ?? { atMs: 0, by: '' };
+          const profile = this.profile(index);
+          return {
+            id: profile.id,
+            username: usernameOf(profile),
+            email: profile.email,
+            deletedBy: by === '' || by === me ? 'you' : by,
+            deleted: this.formatTime(new Date(atMs).toISOString()),
+            purgeOn: this.formatDate(new Date(atMs + TRASH_DAYS * DAY_MS).toISOString()),
+          };
+        });
+      return { rows, total: this.trashed.size };
+    });
+  }
+
+  /** Restore: the customers of the Trash go back to the table as they are. */
+  restoreProfiles(selection: TrashSelection): Promise<number> {
+    return this.answer('restore_profiles', { selection }, () => {
+      const ids = this.inTrash(selection);
+      const back = this.trashedAmong(ids);
+      if (back.length === 0) throw notInTrash(ids.length);
+      for (const index of back) this.trashed.delete(index);
+      this.orderings.clear();
+      return back.length;
+    });
+  }
+
+  /** Delete forever: the customers of the Trash are gone for good. */
+  deleteForever(selection: TrashSelection): Promise<number> {
+    return this.answer('delete_forever', { selection }, () => {
+      const ids = this.inTrash(selection);
+      const gone = this.trashedAmong(ids);
+      if (gone.length === 0) throw notInTrash(ids.length);
+      for (const index of gone) {
+        this.trashed.delete(index);
+        this.deleted.add(index);
+      }
+      this.orderings.clear();
+      return gone.length;
     });
   }
 
@@ -1367,6 +1479,36 @@ export class FakeBackend implements Backend {
       job.state = 'done';
       job.completedMs = now;
     }
+  }
+
+  /** The generation indices of the Trash, the latest deleted first, ties by id (as the core). */
+  private trashOrder(): number[] {
+    return [...this.trashed.entries()]
+      .sort(([a, x], [b, y]) => y.atMs - x.atMs || codePointOrder(this.idAt(a).toLowerCase(), this.idAt(b).toLowerCase()))
+      .map(([index]) => index);
+  }
+
+  /** The ids a Trash selection names, refused when it names none (crates/core/src/app/trash.rs). */
+  private inTrash(selection: TrashSelection): ProfileId[] {
+    let ids: ProfileId[];
+    if (selection.kind === 'all') {
+      ids = this.trashOrder().map((index) => this.idAt(index));
+    } else {
+      if (selection.ids.length === 0) throw apiError('invalid_request', sentence('select at least one customer in the Trash'));
+      ids = [...selection.ids];
+    }
+    if (ids.length === 0) throw apiError('invalid_request', sentence('the Trash is empty'));
+    return ids;
+  }
+
+  /** The generation indices of those of `ids` the Trash holds, each once. */
+  private trashedAmong(ids: readonly ProfileId[]): number[] {
+    const found = new Set<number>();
+    for (const id of ids) {
+      const index = this.indexOfId(id);
+      if (index !== undefined && this.trashed.has(index)) found.add(index);
+    }
+    return [...found];
   }
 
   /** The customers a selection holds, as generation indices; each picked id must exist. */
@@ -1521,9 +1663,9 @@ export class FakeBackend implements Backend {
     return index;
   }
 
-  /** Whether the customer at a generation index exists (and was not deleted). */
+  /** Whether the customer at a generation index exists (neither deleted forever nor in the Trash). */
   private exists(index: number): boolean {
-    return index >= 0 && index < this.size && !this.deleted.has(index);
+    return index >= 0 && index < this.size && !this.deleted.has(index) && !this.trashed.has(index);
   }
 
   private generate(i: number): Profile {
@@ -1565,6 +1707,15 @@ export class FakeBackend implements Backend {
     }).formatToParts(new Date(iso));
     const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
     return `${part('month')} ${Number(part('day'))}, ${part('year')} ${part('hour').padStart(2, '0')}:${part('minute').padStart(2, '0')}`;
+  }
+
+  /** A day as the core shows it: chrono's "%b %-d, %Y" in the zone, e.g. "Dec 31, 2026". */
+  private formatDate(iso: string): string {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: this.zone, day: 'numeric', month: 'short', year: 'numeric' }).formatToParts(
+      new Date(iso),
+    );
+    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+    return `${part('month')} ${Number(part('day'))}, ${part('year')}`;
   }
 
   private row(p: Profile): ProfileRow {
@@ -1696,6 +1847,7 @@ export class FakeBackend implements Backend {
       this.size > MATERIALISE_LIMIT &&
       this.edited.size === 0 &&
       this.deleted.size === 0 &&
+      this.trashed.size === 0 &&
       this.customise === undefined &&
       filter.search.trim() === '' &&
       filter.kind === undefined &&
@@ -1726,7 +1878,7 @@ export class FakeBackend implements Backend {
   private sortedOrdering(filter: ProfileFilter, sort: SortOrder): Ordering {
     const keyed: { index: number; key: SortKey }[] = [];
     for (let i = 0; i < this.size; i += 1) {
-      if (this.deleted.has(i)) continue;
+      if (!this.exists(i)) continue;
       const p = this.profile(i);
       if (this.matches(p, filter)) keyed.push({ index: i, key: this.sortKey(p, sort) });
     }

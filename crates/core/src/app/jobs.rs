@@ -10,7 +10,7 @@ use userdesk_model::{JobAction, JobId, JobState, JobView, ProfileId, ProfileRow,
 
 use crate::app::AppCore;
 use crate::error::{CoreError, Result};
-use crate::jobs::{self, Job, JobTarget, CHUNK, DEFAULT_DELAY, MAX_DELAY};
+use crate::jobs::{self, Job, JobTarget, DEFAULT_DELAY, MAX_DELAY};
 use crate::platform::notify::Notifier;
 use crate::store::profiles;
 use crate::store::settings::keys;
@@ -205,26 +205,21 @@ impl AppCore {
         Ok(ids)
     }
 
-    /// Deletes the selected customers at once (each with its `profile.delete` mutation, in
-    /// transactions of [`CHUNK`]); returns how many were deleted.
+    /// Delete: moves the selected customers to the Trash at once (one `profile.trash` per
+    /// [`userdesk_model::sync::MAX_MEMBERS_PER_MUTATION`], all in one transaction), where they
+    /// stay [`userdesk_model::TRASH_DAYS`] days; returns how many were moved. Undo restores them.
     pub async fn delete_profiles(&self, selection: &Selection) -> Result<u64> {
         let ids = self.selected_ids(selection).await?;
-        let mut deleted = 0;
-        for chunk in ids.chunks(CHUNK) {
-            let mut tx = self.store().write_transaction().await?;
-            for id in chunk {
-                match profiles::delete_in(&mut tx, *id, self.store().now()).await {
-                    Ok(()) => deleted += 1,
-                    // Deleted meanwhile (a pull, another window): nothing left to do.
-                    Err(CoreError::ProfileNotFound(_)) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            tx.commit().await?;
-        }
+        let moved = self.store().trash_profiles(&ids).await?;
+        let count = moved.len();
+        let label = match moved.as_slice() {
+            [one] => format!("Deleted {}", self.store().trashed_username(*one).await?),
+            _ => format!("Deleted {}", super::undo::customers(count)),
+        };
+        self.remember_trashed(moved, label);
         self.refresh_search_index_in_background();
         self.with_auto_sync(AutoSync::edited);
-        Ok(deleted)
+        Ok(count as u64)
     }
 
     /// "Create segment" from a selection: a segment whose hand-picked members are the selected

@@ -11,6 +11,7 @@ mod properties;
 mod search;
 mod segments;
 mod sync;
+mod trash;
 mod undo;
 mod views;
 

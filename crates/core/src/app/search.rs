@@ -513,6 +513,90 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_search_index_leaves_customers_in_the_trash_out() {
+        let (app, _dir) = demo_app(13, 900).await;
+        for column in SortColumn::ALL {
+            app.prepare_sort(column).await.unwrap();
+        }
+        let pool = app.store().pool().clone();
+        let everyone = ProfileFilter {
+            status: None,
+            ..Default::default()
+        };
+        let catch_up = || async {
+            app.index
+                .as_ref()
+                .unwrap()
+                .index
+                .write()
+                .await
+                .catch_up(&pool)
+                .await
+                .unwrap()
+        };
+        // A few deleted by the manager: caught up one by one.
+        let picked: Vec<userdesk_model::ProfileId> =
+            sqlx::query_scalar("SELECT id FROM profiles WHERE seq % 40 = 3")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let moved = app
+            .delete_profiles(&userdesk_model::Selection::Ids {
+                ids: picked.clone(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(moved as usize, picked.len());
+        assert!(matches!(
+            catch_up().await,
+            CatchUp::Applied(_) | CatchUp::Current
+        ));
+        index_agrees_on(&app, &["an", "e", "+4"]).await;
+        let left = 900 - picked.len() as u64;
+        assert_eq!(app.count_profiles_at(&everyone, now()).await.unwrap(), left);
+
+        // The index built while customers are in the Trash leaves them out, in every order.
+        app.rebuild_search_index().await.unwrap();
+        for column in SortColumn::ALL {
+            app.prepare_sort(column).await.unwrap();
+        }
+        index_agrees_on(&app, &["an", "e", "+4"]).await;
+        let mut after = None;
+        let mut listed = 0u64;
+        loop {
+            let page = app
+                .list_profiles_at(
+                    &ListRequest {
+                        filter: everyone.clone(),
+                        sort: SortOrder::default(),
+                        after,
+                        offset: 0,
+                        limit: 200,
+                    },
+                    now(),
+                )
+                .await
+                .unwrap();
+            assert!(page.rows.iter().all(|r| !picked.contains(&r.id)));
+            listed += page.rows.len() as u64;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(listed, left);
+
+        // Restored, they come back where they belong.
+        app.restore_profiles(&userdesk_model::TrashSelection::All)
+            .await
+            .unwrap();
+        catch_up().await;
+        app.refresh_search_index().await.unwrap();
+        index_agrees_on(&app, &["an", "e", "+4"]).await;
+        assert_eq!(app.count_profiles_at(&everyone, now()).await.unwrap(), 900);
+    }
+
+    #[tokio::test]
     async fn changes_pruned_by_another_process_make_the_index_rebuild() {
         let (app, _dir) = demo_app(11, 300).await;
         app.refresh_search_index().await.unwrap();

@@ -1,6 +1,6 @@
 //! Undo (Ctrl/Cmd+Z): the manager's last actions in this window (edits of the user-details
 //! fields, the Active option, hand-picked segment members, Active and Archive jobs still
-//! waiting), taken back one at a time. An
+//! waiting, customers moved to the Trash), taken back one at a time. An
 //! undo is a new edit that puts back the values the action replaced, so it syncs like any edit,
 //! before or after the action itself synced, and never rewrites history. A value that changed
 //! again since the action (a colleague's edit pulled meanwhile, or the manager's own later one)
@@ -34,6 +34,8 @@ pub(crate) enum UndoStep {
     },
     /// An Active or Archive job scheduled: undone by cancelling it while it waits.
     Job { id: JobId },
+    /// Customers moved to the Trash: undone by restoring those still there.
+    Trashed { profiles: Vec<ProfileId> },
     /// Hand-picked members added to a segment, or taken out of it.
     Members {
         segment: SegmentId,
@@ -250,6 +252,17 @@ impl AppCore {
                         });
                     }
                 }
+                UndoStep::Trashed { profiles } => {
+                    let back = self.store.restore_profiles(profiles).await?;
+                    restored += u32::try_from(back.len()).unwrap_or(u32::MAX);
+                    let gone = profiles.len() - back.len();
+                    if gone > 0 {
+                        kept.push(UndoKept {
+                            what: customers(gone),
+                            value: "no longer in the Trash".into(),
+                        });
+                    }
+                }
                 UndoStep::Members {
                     segment,
                     name,
@@ -300,7 +313,7 @@ impl AppCore {
 }
 
 /// "1 customer", "1,204 customers".
-fn customers(n: usize) -> String {
+pub(super) fn customers(n: usize) -> String {
     let count = thousands(n as u64);
     if n == 1 {
         format!("{count} customer")

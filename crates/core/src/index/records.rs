@@ -17,8 +17,10 @@ pub(super) const PLATFORM_BITS: u8 = 0b111 << PLATFORM_SHIFT;
 pub(super) const DELETED: u8 = 1 << 7;
 
 /// One profile as the index reads it while catching up.
-pub(super) const PROFILE_BY_SEQ: &str = "SELECT seq, id, first_name, last_name, email, phone, location, \
-     username, created_at, last_seen_at, sessions, status, kind, platform FROM profiles WHERE seq = ?";
+pub(super) const PROFILE_BY_SEQ: &str =
+    "SELECT seq, id, first_name, last_name, email, phone, location, \
+     username, created_at, last_seen_at, sessions, status, kind, platform FROM profiles \
+     WHERE seq = ? AND trashed_at IS NULL";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct IndexRecord {
@@ -65,7 +67,8 @@ pub(super) const BATCH: usize = 20_000;
 
 pub(super) const BATCH_SQL: &str = "SELECT json_group_array(json_array(seq, hex(id), first_name, last_name, \
      email, phone, location, username, created_at, last_seen_at, sessions, status, kind, platform)), \
-     max(seq) FROM (SELECT * FROM profiles WHERE seq > ? ORDER BY seq LIMIT ?)";
+     max(seq) FROM (SELECT * FROM profiles WHERE seq > ? AND trashed_at IS NULL ORDER BY seq \
+     LIMIT ?)";
 
 /// A profile in a batch, as JSON.
 #[derive(serde::Deserialize)]

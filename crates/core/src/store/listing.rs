@@ -52,7 +52,10 @@ impl ResolvedFilter {
         match &self.search {
             SearchPlan::Matching { term, phone_digits } => {
                 query
-                    .push(" FROM profiles AS p WHERE ((p.first_name || ' ' || p.last_name) REGEXP ")
+                    .push(
+                        " FROM profiles AS p WHERE p.trashed_at IS NULL \
+                         AND ((p.first_name || ' ' || p.last_name) REGEXP ",
+                    )
                     .push_bind(term.clone())
                     .push(" OR p.email REGEXP ")
                     .push_bind(term.clone())
@@ -64,7 +67,7 @@ impl ResolvedFilter {
                 query.push(")");
             }
             SearchPlan::Everyone => {
-                query.push(" FROM profiles AS p WHERE 1");
+                query.push(" FROM profiles AS p WHERE p.trashed_at IS NULL");
             }
         }
         self.push_category_conditions(query);

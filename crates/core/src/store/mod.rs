@@ -16,6 +16,7 @@ pub(crate) mod segments;
 pub(crate) mod server_copies;
 pub(crate) mod settings;
 pub(crate) mod synced;
+pub(crate) mod trash;
 
 use std::path::Path;
 use std::str::FromStr;

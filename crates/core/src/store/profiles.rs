@@ -14,10 +14,12 @@ use crate::error::{CoreError, Result};
 use crate::store::listing::{self, ResolvedFilter};
 use crate::store::outbox;
 use crate::store::server_copies;
+use crate::store::trash;
 use crate::store::Store;
 
 const PROFILE_COLUMNS: &str = "id, email, first_name, last_name, phone, location, created_at, \
-     last_seen_at, device, sessions, live_chat_takeover, status, kind, platform";
+     last_seen_at, device, sessions, live_chat_takeover, status, kind, platform, trashed_at, \
+     trashed_by";
 
 const ROW_COLUMNS: &str = "p.id, p.username, p.email, p.phone, p.location, p.created_at, \
      p.last_seen_at, p.sessions, p.status";
@@ -38,6 +40,8 @@ struct ProfileRecord {
     status: String,
     kind: String,
     platform: String,
+    trashed_at: Option<i64>,
+    trashed_by: Option<String>,
 }
 
 impl TryFrom<ProfileRecord> for Profile {
@@ -60,6 +64,7 @@ impl TryFrom<ProfileRecord> for Profile {
             kind: ProfileType::parse(&r.kind).ok_or_else(|| corrupt("kind", &r.kind))?,
             platform: Platform::parse(&r.platform)
                 .ok_or_else(|| corrupt("platform", &r.platform))?,
+            trashed: trash::trashed_of(r.trashed_at, r.trashed_by)?,
         })
     }
 }
@@ -128,11 +133,11 @@ struct SeqRowRecord {
     row: RowRecord,
 }
 
-fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
+pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt("timestamp", ms))
 }
 
-fn parse_status(s: &str) -> Result<ProfileStatus> {
+pub(crate) fn parse_status(s: &str) -> Result<ProfileStatus> {
     ProfileStatus::parse(s).ok_or_else(|| corrupt("status", s))
 }
 
@@ -271,22 +276,6 @@ pub(crate) async fn set_status_of_rows(
     Ok(found.len() as u64)
 }
 
-/// Deletes the profile here and queues its `profile.delete` mutation in the caller's
-/// transaction, keeping the server's copy until the server confirms (a refusal brings it back).
-pub(crate) async fn delete_in(
-    conn: &mut SqliteConnection,
-    id: ProfileId,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let current = read_profile(conn, id)
-        .await?
-        .ok_or_else(|| CoreError::ProfileNotFound(id.to_string()))?;
-    server_copies::keep_server_copy(conn, &current).await?;
-    delete_profile(conn, id).await?;
-    outbox::append(conn, &Op::ProfileDelete { profile_id: id }, at).await?;
-    Ok(())
-}
-
 /// The profile with the patch's fields set.
 pub(crate) fn apply_patch(profile: &Profile, patch: &ProfilePatch) -> Profile {
     let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_string());
@@ -322,7 +311,8 @@ pub(crate) async fn must_all_exist(conn: &mut SqliteConnection, ids: &[ProfileId
     const CHUNK: usize = 10_000;
     for chunk in ids.chunks(CHUNK) {
         let found: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM profiles WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+            "SELECT count(*) FROM profiles \
+             WHERE id IN (SELECT unhex(value) FROM json_each(?)) AND trashed_at IS NULL",
         )
         .bind(id_list(chunk))
         .fetch_one(&mut *conn)
@@ -337,8 +327,17 @@ pub(crate) async fn must_all_exist(conn: &mut SqliteConnection, ids: &[ProfileId
     Ok(())
 }
 
-/// One profile by id, read inside the caller's connection or transaction.
+/// One profile of the table (not in the Trash) by id, read inside the caller's connection or
+/// transaction.
 pub(crate) async fn read_profile(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+) -> Result<Option<Profile>> {
+    Ok(read_any(conn, id).await?.filter(|p| p.trashed.is_none()))
+}
+
+/// One profile by id, in the table or in the Trash.
+pub(crate) async fn read_any(
     conn: &mut SqliteConnection,
     id: ProfileId,
 ) -> Result<Option<Profile>> {
@@ -368,14 +367,16 @@ pub(crate) async fn read_status_copied(conn: &mut SqliteConnection) -> Result<Ve
 pub(crate) async fn write_profile(conn: &mut SqliteConnection, p: &Profile) -> Result<()> {
     sqlx::query(
         "INSERT INTO profiles (id, email, first_name, last_name, phone, location, username, \
-         created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, platform) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, platform, \
+         trashed_at, trashed_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
          last_name = excluded.last_name, phone = excluded.phone, location = excluded.location, \
          username = excluded.username, created_at = excluded.created_at, \
          last_seen_at = excluded.last_seen_at, device = excluded.device, \
          sessions = excluded.sessions, live_chat_takeover = excluded.live_chat_takeover, \
-         status = excluded.status, kind = excluded.kind, platform = excluded.platform",
+         status = excluded.status, kind = excluded.kind, platform = excluded.platform, \
+         trashed_at = excluded.trashed_at, trashed_by = excluded.trashed_by",
     )
     .bind(p.id)
     .bind(&p.email)
@@ -392,12 +393,14 @@ pub(crate) async fn write_profile(conn: &mut SqliteConnection, p: &Profile) -> R
     .bind(p.status.as_str())
     .bind(p.kind.as_str())
     .bind(p.platform.as_str())
+    .bind(p.trashed.as_ref().map(|t| t.at.timestamp_millis()))
+    .bind(p.trashed.as_ref().map(|t| t.by.as_str()))
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// Removes the profile's row, if there is one.
+/// Removes the profile's row, in the table or in the Trash, if there is one.
 pub(crate) async fn delete_profile(conn: &mut SqliteConnection, id: ProfileId) -> Result<()> {
     sqlx::query("DELETE FROM profiles WHERE id = ?")
         .bind(id)
@@ -442,7 +445,8 @@ impl Store {
     /// One profile by id.
     #[tracing::instrument(skip(self))]
     pub async fn get_profile(&self, id: ProfileId) -> Result<Profile> {
-        let sql = format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?");
+        let sql =
+            format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ? AND trashed_at IS NULL");
         sqlx::query_as::<_, ProfileRecord>(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -572,7 +576,9 @@ impl Store {
     /// The rowid of the cursor's profile, if it still has the sort value the cursor holds (a
     /// cursor on a profile edited or deleted since is answered by SQL alone).
     pub(crate) async fn cursor_seq(&self, cursor: &Cursor) -> Result<Option<i64>> {
-        let sql = format!("SELECT p.seq, {ROW_COLUMNS} FROM profiles AS p WHERE p.id = ?");
+        let sql = format!(
+            "SELECT p.seq, {ROW_COLUMNS} FROM profiles AS p WHERE p.id = ? AND p.trashed_at IS NULL"
+        );
         let record: Option<SeqRowRecord> = sqlx::query_as(&sql)
             .bind(cursor.id)
             .fetch_optional(&self.pool)
@@ -598,7 +604,7 @@ impl Store {
             for seq in seqs {
                 list.push_bind(*seq);
             }
-            query.push(")");
+            query.push(") AND p.trashed_at IS NULL");
             let found: Vec<SeqRowRecord> = query.build_query_as().fetch_all(&self.pool).await?;
             records.extend(found.into_iter().map(|r| (r.seq, r.row)));
         }

@@ -407,7 +407,9 @@ fn check_rule_value(
 
 /// How many customers the condition admits.
 async fn count_members(conn: &mut SqliteConnection, membership: &Membership) -> Result<u64> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM profiles AS p WHERE 1");
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT count(*) FROM profiles AS p WHERE p.trashed_at IS NULL",
+    );
     membership.push_condition(&mut query);
     let count: i64 = query.build_query_scalar().fetch_one(&mut *conn).await?;
     u64::try_from(count).map_err(|_| CoreError::Corrupt(format!("a count of {count}")))

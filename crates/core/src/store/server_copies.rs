@@ -168,7 +168,7 @@ pub(crate) async fn get(conn: &mut SqliteConnection, id: ProfileId) -> Result<Op
     let Some(status) = status else {
         return Ok(None);
     };
-    let mut copy = profiles::read_profile(conn, id).await?;
+    let mut copy = profiles::read_any(conn, id).await?;
     if let Some(copy) = &mut copy {
         copy.status = parse_status(&status)?;
     }

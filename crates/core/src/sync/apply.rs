@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sqlx::SqliteConnection;
 use userdesk_model::sync::{ClientId, Entity, Op, PatchOp, PullResponse, Tombstone};
-use userdesk_model::{PlatformBatch, Profile, ProfileId, ProfilePatch};
+use userdesk_model::{PlatformBatch, Profile, ProfileId, ProfilePatch, Trashed};
 
 use crate::error::{CoreError, Result};
 use crate::store::outbox;
@@ -17,23 +17,34 @@ use crate::sync::bulk_load::{self, Bulk};
 use crate::sync::overwrites;
 use crate::sync::state::{read_state, to_i64, to_u64};
 
-/// The profile an op changes in the `profiles` table, if any.
-fn profile_of(op: &Op) -> Option<ProfileId> {
+/// The profiles an op changes in the `profiles` table (or moves in and out of the Trash).
+fn profiles_of(op: &Op) -> &[ProfileId] {
     match op {
         Op::ProfilePatch { profile_id, .. }
         | Op::ProfileSetStatus { profile_id, .. }
-        | Op::ProfileDelete { profile_id } => Some(*profile_id),
-        _ => None,
+        | Op::ProfileDelete { profile_id } => std::slice::from_ref(profile_id),
+        Op::ProfileTrash { profile_ids } | Op::ProfileRestore { profile_ids } => profile_ids,
+        _ => &[],
     }
 }
 
-/// The profile with the pending ops on top; `None` when one of them deletes it.
-fn rebased(base: Profile, ops: &[&Op]) -> Option<Profile> {
+/// The profile with the pending ops on top; `None` when one of them deletes it. A pending move
+/// to the Trash keeps the time it has here (`current`), and names no manager until it syncs.
+fn rebased(base: Profile, ops: &[&Op], current: Option<&Profile>) -> Option<Profile> {
     let mut profile = base;
     for op in ops {
         match op {
             Op::ProfilePatch { patch, .. } => profile = apply_patch(&profile, patch),
             Op::ProfileSetStatus { status, .. } => profile.status = *status,
+            Op::ProfileTrash { .. } if profile.trashed.is_none() => {
+                profile.trashed = Some(current.and_then(|c| c.trashed.clone()).unwrap_or_else(
+                    || Trashed {
+                        by: String::new(),
+                        at: chrono::Utc::now(),
+                    },
+                ));
+            }
+            Op::ProfileRestore { .. } => profile.trashed = None,
             Op::ProfileDelete { .. } => return None,
             _ => {}
         }
@@ -264,8 +275,8 @@ async fn pending_ops(conn: &mut SqliteConnection) -> Result<Vec<Op>> {
 fn by_profile(ops: &[Op]) -> HashMap<ProfileId, Vec<&Op>> {
     let mut pending: HashMap<ProfileId, Vec<&Op>> = HashMap::new();
     for op in ops {
-        if let Some(id) = profile_of(op) {
-            pending.entry(id).or_default().push(op);
+        for id in profiles_of(op) {
+            pending.entry(*id).or_default().push(op);
         }
     }
     pending
@@ -342,14 +353,14 @@ async fn rebase(
 ) -> Result<()> {
     for base in server_copies::all(conn).await? {
         let id = base.id;
+        let current = profiles::read_any(conn, id).await?;
         let target = match pending_by_profile.get(&id) {
-            Some(ops) => rebased(base, ops),
+            Some(ops) => rebased(base, ops, current.as_ref()),
             None => {
                 server_copies::remove(conn, id).await?;
                 Some(base)
             }
         };
-        let current = profiles::read_profile(conn, id).await?;
         match target {
             Some(profile) if current.as_ref() != Some(&profile) => {
                 profiles::write_profile(conn, &profile).await?

@@ -25,16 +25,18 @@ use crate::store::Store;
 /// Upserts every profile of a JSON array of rows (see [`ProfileRow`]), in the array's order.
 const PROFILES: &str = "INSERT INTO profiles (id, email, first_name, last_name, phone, location, \
      username, created_at, last_seen_at, device, sessions, live_chat_takeover, status, kind, \
-     platform) \
+     platform, trashed_at, trashed_by) \
      SELECT unhex(value ->> 0), value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
      value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, \
-     value ->> 12, value ->> 13, value ->> 14 FROM json_each(?) WHERE true \
+     value ->> 12, value ->> 13, value ->> 14, value ->> 15, value ->> 16 \
+     FROM json_each(?) WHERE true \
      ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name, \
      last_name = excluded.last_name, phone = excluded.phone, location = excluded.location, \
      username = excluded.username, created_at = excluded.created_at, \
      last_seen_at = excluded.last_seen_at, device = excluded.device, \
      sessions = excluded.sessions, live_chat_takeover = excluded.live_chat_takeover, \
-     status = excluded.status, kind = excluded.kind, platform = excluded.platform";
+     status = excluded.status, kind = excluded.kind, platform = excluded.platform, \
+     trashed_at = excluded.trashed_at, trashed_by = excluded.trashed_by";
 
 /// Upserts every value of a JSON array of `[profile id, property id, value]` (ids in hex).
 const VALUES: &str = "INSERT INTO property_values (profile_id, property_id, value) \
@@ -114,6 +116,8 @@ struct ProfileRow<'a>(
     &'static str,
     &'static str,
     &'static str,
+    Option<i64>,
+    Option<&'a str>,
 );
 
 impl<'a> ProfileRow<'a> {
@@ -134,6 +138,8 @@ impl<'a> ProfileRow<'a> {
             p.status.as_str(),
             p.kind.as_str(),
             p.platform.as_str(),
+            p.trashed.as_ref().map(|t| t.at.timestamp_millis()),
+            p.trashed.as_ref().map(|t| t.by.as_str()),
         )
     }
 }

@@ -476,7 +476,11 @@ async fn selected_customers_are_deleted_at_once_and_made_a_segment() {
         ErrorCode::NotFound
     );
     let pending = f.app.sync_status().await.unwrap().pending;
-    assert_eq!(pending, queued + 2 + 4, "two segments, four deletions");
+    assert_eq!(
+        pending,
+        queued + 2 + 1,
+        "two segments, and one move of four customers to the Trash"
+    );
     assert_eq!(
         code(f.app.delete_profiles(&archive(&[])).await.unwrap_err()),
         ErrorCode::InvalidRequest

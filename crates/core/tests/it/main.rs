@@ -21,4 +21,5 @@ mod requests;
 mod segments;
 mod sessions;
 mod sync;
+mod trash;
 mod undo;

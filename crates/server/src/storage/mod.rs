@@ -206,6 +206,10 @@ pub trait Storage: Send + Sync + 'static {
     /// client keeps its latest); older cookies get a reset afterwards.
     async fn prune_before(&self, workspace: WorkspaceId, before: DateTime<Utc>) -> Result<Pruned>;
 
+    /// Deletes forever every profile, in every workspace, that went to the Trash before
+    /// `before`, with everything attached to it; returns how many.
+    async fn purge_trash(&self, before: DateTime<Utc>) -> Result<u64>;
+
     /// Writes a batch of platform data under one new version of the workspace.
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()>;
 

@@ -41,4 +41,5 @@ story_tests!(
     old_history_is_pruned_and_old_cookies_start_over,
     sessions_takeover_and_device_follow_from_the_bot_sessions,
     every_mutation_applied_or_refused_is_in_the_audit_log,
+    deleted_customers_wait_in_the_trash_until_restored_or_purged,
 );

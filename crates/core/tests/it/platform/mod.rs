@@ -248,18 +248,24 @@ impl Client {
     }
 }
 
-/// `app`'s store holds exactly the server's profiles.
+/// `app`'s store holds exactly the server's profiles: those in its Trash in the store's Trash.
 pub async fn assert_store_matches(app: &AppCore, platform: &Platform) {
     let server = platform.server_profiles().await;
+    let trashed = server.values().filter(|p| p.trashed.is_some()).count();
     assert_eq!(
         app.store().profile_total().await.unwrap(),
-        server.len() as u64
+        (server.len() - trashed) as u64
     );
+    assert_eq!(app.store().trash_count().await.unwrap(), trashed as u64);
     for (id, profile) in &server {
-        let local = match app.store().get_profile(*id).await {
-            Ok(p) => Some(p),
-            Err(CoreError::ProfileNotFound(_)) => None,
-            Err(e) => panic!("{e}"),
+        let local = if profile.trashed.is_some() {
+            app.store().trashed_profile(*id).await.unwrap()
+        } else {
+            match app.store().get_profile(*id).await {
+                Ok(p) => Some(p),
+                Err(CoreError::ProfileNotFound(_)) => None,
+                Err(e) => panic!("{e}"),
+            }
         };
         assert_eq!(local.as_ref(), Some(profile));
     }

@@ -30,6 +30,10 @@ pub(super) fn touched(op: &Op) -> Vec<(Kind, String)> {
         Op::ProfilePatch { profile_id, .. }
         | Op::ProfileSetStatus { profile_id, .. }
         | Op::ProfileDelete { profile_id } => one(Kind::Profile, profile_id),
+        Op::ProfileTrash { profile_ids } | Op::ProfileRestore { profile_ids } => profile_ids
+            .iter()
+            .map(|id| (Kind::Profile, id.to_string()))
+            .collect(),
         Op::ProfileSetPicture { profile_id, .. } => one(Kind::Picture, profile_id),
         Op::PropertyDefine { property } => one(Kind::Property, &property.id),
         Op::PropertyDelete { property_id } => one(Kind::Property, property_id),

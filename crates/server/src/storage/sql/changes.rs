@@ -258,6 +258,9 @@ struct JsonChange(
     Option<String>,
     // The segment member: found.
     i64,
+    // The profile in the Trash: when, and by whom.
+    Option<i64>,
+    Option<String>,
 );
 
 impl JsonChange {
@@ -284,6 +287,8 @@ impl JsonChange {
             has_value,
             value,
             has_member,
+            trashed_at,
+            trashed_by,
         ) = self;
         let deleted = deleted != 0;
         let parsed_kind = Kind::parse(&kind)
@@ -316,6 +321,7 @@ impl JsonChange {
                     status: super::parsed(&status, ProfileStatus::parse, "status")?,
                     kind: super::parsed(&profile_kind, ProfileType::parse, "profile type")?,
                     platform: super::parsed(&platform, Platform::parse, "platform")?,
+                    trashed: profiles::trashed(trashed_at, trashed_by)?,
                 })))
             }
             Kind::PropertyValue if has_value == 0 => Some(None),

@@ -202,6 +202,10 @@ impl Storage for Store {
         changes::prune_before(&self.pool, workspace, before).await
     }
 
+    async fn purge_trash(&self, before: DateTime<Utc>) -> Result<u64> {
+        profiles::purge_trash(&self.pool, before).await
+    }
+
     async fn insert_batch(&self, workspace: WorkspaceId, batch: &PlatformBatch) -> Result<()> {
         workspaces::insert_batch(&self.pool, workspace, batch).await
     }

@@ -439,6 +439,12 @@ async fn apply(
         Op::ProfileSetPicture { profile_id, png } => {
             pictures::set(conn, ws, *profile_id, png.as_deref(), version, now).await
         }
+        Op::ProfileTrash { profile_ids } => {
+            profiles::trash(conn, ws, profile_ids, &principal.email, now, version).await
+        }
+        Op::ProfileRestore { profile_ids } => {
+            profiles::restore(conn, ws, profile_ids, version).await
+        }
         Op::ProfileDelete { profile_id } => {
             if let Err(e) = admin_only(principal, "profiles") {
                 return Ok(Err(e));

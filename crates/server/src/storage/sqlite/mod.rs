@@ -24,7 +24,8 @@ const PAGE_JSON: Option<&str> = Some(
          p.created_at, p.last_seen_at, p.device, p.sessions, p.live_chat_takeover, p.status,
          p.kind, p.platform,
          v.profile_id IS NOT NULL, v.value,
-         m.segment_id IS NOT NULL))
+         m.segment_id IS NOT NULL,
+         p.trashed_at, p.trashed_by))
      FROM (SELECT workspace_id, kind, entity_key, version, deleted FROM changes
            WHERE workspace_id = $1 AND (version, kind, entity_key) > ($2, $3, $4)
            ORDER BY version, kind, entity_key

@@ -74,6 +74,7 @@ pub fn profile(n: usize) -> Profile {
         status: ProfileStatus::Active,
         kind: ProfileType::Registered,
         platform: Platform::Desktop,
+        trashed: None,
     }
 }
 

@@ -122,6 +122,12 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
             profile_id: p[1],
             status: ProfileStatus::Archived,
         },
+        Op::ProfileTrash {
+            profile_ids: vec![p[1], p[5]],
+        },
+        Op::ProfileRestore {
+            profile_ids: vec![p[5]],
+        },
         Op::ProfileDelete { profile_id: p[2] },
         Op::ProfileSetPicture {
             profile_id: p[0],
@@ -236,6 +242,9 @@ pub async fn each_mutation_kind_is_applied_and_pulled(backend: Backend) {
     assert_eq!(profiles[&p[0]].email, "ada@example.com");
     assert_eq!(profiles[&p[0]].phone, "+442079460958");
     assert_eq!(profiles[&p[1]].status, ProfileStatus::Archived);
+    let trashed = profiles[&p[1]].trashed.as_ref().expect("in the Trash");
+    assert_eq!(trashed.by, "admin@example.com");
+    assert_eq!(profiles[&p[5]].trashed, None, "restored");
     assert!(!profiles.contains_key(&p[2]));
     assert!(deletes(&patch).contains(&&Tombstone::Profile(p[2])));
     assert_eq!(properties.len(), 1);
@@ -2047,4 +2056,167 @@ pub async fn every_mutation_applied_or_refused_is_in_the_audit_log(backend: Back
         .unwrap();
     let (_, page) = audit_page(&server, &server.a.admin, json!({})).await;
     assert_eq!(audit_entries(&page).len(), 6);
+}
+
+/// The profile a pull carried last for `id`, if any.
+fn pulled_profile(ops: &[PatchOp], id: ProfileId) -> Option<&userdesk_model::Profile> {
+    puts(ops).into_iter().rev().find_map(|e| match e {
+        Entity::Profile(p) if p.id == id => Some(p),
+        _ => None,
+    })
+}
+
+pub async fn deleted_customers_wait_in_the_trash_until_restored_or_purged(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let p = &server.a.profiles;
+    let (agent, admin, reader) = (ClientId::new(), ClientId::new(), ClientId::new());
+    let note = NoteId::new();
+    server
+        .push(
+            &server.a.admin,
+            admin,
+            1,
+            &[Op::NoteCreate {
+                note_id: note,
+                profile_id: p[0],
+                body: "Prefers email".into(),
+            }],
+        )
+        .await;
+    let (_, cookie, _) = server.pull_all(&server.a.admin, reader, None, 100).await;
+
+    // An agent may move customers to the Trash (it can be undone); only an admin deletes forever.
+    let trashed = server
+        .push(
+            &server.a.agent,
+            agent,
+            1,
+            &[Op::ProfileTrash {
+                profile_ids: vec![p[0], p[1], p[0]],
+            }],
+        )
+        .await;
+    assert_eq!((trashed.applied, trashed.rejections.len()), (1, 0));
+    let (ops, cookie, _) = server
+        .pull_all(&server.a.admin, reader, Some(cookie), 100)
+        .await;
+    for id in [p[0], p[1]] {
+        let profile = pulled_profile(&ops, id).expect("the trashed customer is pulled");
+        let trashed = profile.trashed.as_ref().expect("in the Trash");
+        assert_eq!(trashed.by, "agent@example.com");
+    }
+    assert!(deletes(&ops).is_empty(), "nothing is deleted: {ops:?}");
+
+    // A colleague edits a customer in the Trash: the edit is kept.
+    server
+        .push(
+            &server.a.admin,
+            admin,
+            2,
+            &[patch_with_base(p[0], Field::FirstName, "Kept", None)],
+        )
+        .await;
+    let restored = server
+        .push(
+            &server.a.agent,
+            agent,
+            2,
+            &[Op::ProfileRestore {
+                profile_ids: vec![p[0]],
+            }],
+        )
+        .await;
+    assert_eq!((restored.applied, restored.rejections.len()), (1, 0));
+    let (ops, cookie, _) = server
+        .pull_all(&server.a.admin, reader, Some(cookie), 100)
+        .await;
+    let back = pulled_profile(&ops, p[0]).expect("the restored customer is pulled");
+    assert_eq!(back.trashed, None);
+    assert_eq!(
+        back.first_name, "Kept",
+        "the colleague's edit survives the Trash"
+    );
+    // Everything attached came back with it: a sync from nothing still has the note.
+    let (everything, _, _) = server
+        .pull_all(&server.a.admin, ClientId::new(), None, 1000)
+        .await;
+    assert!(puts(&everything)
+        .iter()
+        .any(|e| matches!(e, Entity::Note(n) if n.id == note)));
+
+    // The purge takes only those in the Trash longer than its days.
+    let now = chrono::Utc::now();
+    let days = chrono::Duration::days(userdesk_model::TRASH_DAYS);
+    assert_eq!(server.storage.purge_trash(now - days).await.unwrap(), 0);
+    assert_eq!(
+        server
+            .storage
+            .purge_trash(now + days + chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        1
+    );
+    let (ops, _, _) = server
+        .pull_all(&server.a.admin, reader, Some(cookie), 100)
+        .await;
+    assert!(
+        deletes(&ops).contains(&&Tombstone::Profile(p[1])),
+        "the purge reaches the apps: {ops:?}"
+    );
+    assert_eq!(
+        server.storage.count_profiles(server.a.id).await.unwrap(),
+        p.len() as u64 - 1
+    );
+
+    // Restoring a purged customer is refused, and says why.
+    let late = server
+        .push(
+            &server.a.agent,
+            agent,
+            3,
+            &[Op::ProfileRestore {
+                profile_ids: vec![p[1]],
+            }],
+        )
+        .await;
+    assert_eq!(late.rejections.len(), 1);
+    assert_eq!(late.rejections[0].code, ErrorCode::NotFound);
+    assert!(
+        late.rejections[0].message.contains("deleted forever"),
+        "{}",
+        late.rejections[0].message
+    );
+    // Nothing named, or only strangers: refused, nothing changes.
+    let empty = server
+        .push(
+            &server.a.agent,
+            agent,
+            4,
+            &[
+                Op::ProfileTrash {
+                    profile_ids: vec![],
+                },
+                Op::ProfileTrash {
+                    profile_ids: server.b.profiles[..2].to_vec(),
+                },
+            ],
+        )
+        .await;
+    let codes: Vec<ErrorCode> = empty.rejections.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [ErrorCode::InvalidRequest, ErrorCode::NotFound]);
+    let (theirs, _, _) = server
+        .pull_all(&server.b.admin, ClientId::new(), None, 1000)
+        .await;
+    assert!(puts(&theirs).iter().all(|e| match e {
+        Entity::Profile(p) => p.trashed.is_none(),
+        _ => true,
+    }));
+    // The audit log names who trashed and restored.
+    let log = server
+        .storage
+        .audit(server.a.id, &Default::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = log.entries.iter().map(|e| e.mutation.as_str()).collect();
+    assert!(names.contains(&"profile.trash") && names.contains(&"profile.restore"));
 }

@@ -1,0 +1,206 @@
+//! The Trash: a deleted customer keeps their row in `profiles`, marked with when they went to
+//! the Trash and by whom (`trashed_at`, `trashed_by`), and everything attached to them stays
+//! where it is, until Restore clears the mark, or Delete forever (or the server's purge) deletes
+//! the row. The table, its counts and the search index leave marked rows out; the sort indexes
+//! do not hold the mark, so moving 100,000 customers rewrites one small index.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+use userdesk_model::sync::{Op, MAX_MEMBERS_PER_MUTATION};
+use userdesk_model::{Profile, ProfileId, Trashed};
+
+use super::profiles::{id_list, read_any};
+use super::{outbox, server_copies, Store};
+use crate::error::Result;
+
+/// The ids of a JSON array of hex ids, for `IN (...)`.
+const IDS: &str = "SELECT unhex(value) FROM json_each(?)";
+
+/// A customer in the Trash, as the Trash view needs them.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TrashEntry {
+    pub id: ProfileId,
+    pub username: String,
+    pub email: String,
+    pub trashed_at: i64,
+    pub trashed_by: String,
+}
+
+/// The Trash columns of a profile row, read back.
+pub(crate) fn trashed_of(at: Option<i64>, by: Option<String>) -> Result<Option<Trashed>> {
+    match at {
+        Some(at) => Ok(Some(Trashed {
+            by: by.unwrap_or_default(),
+            at: super::profiles::from_millis(at)?,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Marks the customers among `ids` (at most [`MAX_MEMBERS_PER_MUTATION`]) that are in the
+/// table as in the Trash and queues their `profile.trash`; returns those moved. `by` is empty:
+/// the server names the manager once it syncs.
+pub(crate) async fn trash_in(
+    conn: &mut SqliteConnection,
+    ids: &[ProfileId],
+    at: DateTime<Utc>,
+) -> Result<Vec<ProfileId>> {
+    debug_assert!(ids.len() <= MAX_MEMBERS_PER_MUTATION);
+    let moved: Vec<ProfileId> = sqlx::query_scalar(&format!(
+        "UPDATE profiles SET trashed_at = ?, trashed_by = '' \
+         WHERE id IN ({IDS}) AND trashed_at IS NULL RETURNING id"
+    ))
+    .bind(at.timestamp_millis())
+    .bind(id_list(ids))
+    .fetch_all(&mut *conn)
+    .await?;
+    if !moved.is_empty() {
+        outbox::append(
+            conn,
+            &Op::ProfileTrash {
+                profile_ids: moved.clone(),
+            },
+            at,
+        )
+        .await?;
+    }
+    Ok(moved)
+}
+
+/// Takes the customers among `ids` (at most [`MAX_MEMBERS_PER_MUTATION`]) that are in the
+/// Trash back to the table, as they now are, and queues their `profile.restore`; returns those
+/// moved.
+pub(crate) async fn restore_in(
+    conn: &mut SqliteConnection,
+    ids: &[ProfileId],
+    at: DateTime<Utc>,
+) -> Result<Vec<ProfileId>> {
+    debug_assert!(ids.len() <= MAX_MEMBERS_PER_MUTATION);
+    let moved: Vec<ProfileId> = sqlx::query_scalar(&format!(
+        "UPDATE profiles SET trashed_at = NULL, trashed_by = NULL \
+         WHERE id IN ({IDS}) AND trashed_at IS NOT NULL RETURNING id"
+    ))
+    .bind(id_list(ids))
+    .fetch_all(&mut *conn)
+    .await?;
+    if !moved.is_empty() {
+        outbox::append(
+            conn,
+            &Op::ProfileRestore {
+                profile_ids: moved.clone(),
+            },
+            at,
+        )
+        .await?;
+    }
+    Ok(moved)
+}
+
+/// Deletes a customer of the Trash forever and queues its `profile.delete`, keeping the
+/// server's copy until the server confirms (a refusal puts them back in the Trash); false when
+/// the Trash does not hold them.
+pub(crate) async fn delete_forever_in(
+    conn: &mut SqliteConnection,
+    id: ProfileId,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(current) = read_any(conn, id).await?.filter(|p| p.trashed.is_some()) else {
+        return Ok(false);
+    };
+    server_copies::keep_server_copy(conn, &current).await?;
+    super::profiles::delete_profile(conn, id).await?;
+    outbox::append(conn, &Op::ProfileDelete { profile_id: id }, at).await?;
+    Ok(true)
+}
+
+impl Store {
+    /// Moves the customers among `ids` to the Trash, all in one transaction (one
+    /// `profile.trash` per [`MAX_MEMBERS_PER_MUTATION`]); returns those moved, in the table
+    /// until now.
+    pub async fn trash_profiles(&self, ids: &[ProfileId]) -> Result<Vec<ProfileId>> {
+        let mut tx = self.write_transaction().await?;
+        let mut moved = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_MEMBERS_PER_MUTATION) {
+            moved.extend(trash_in(&mut tx, chunk, self.now()).await?);
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Moves the customers among `ids` that are in the Trash back to the table, in one
+    /// transaction; returns those moved.
+    pub async fn restore_profiles(&self, ids: &[ProfileId]) -> Result<Vec<ProfileId>> {
+        let mut tx = self.write_transaction().await?;
+        let mut moved = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_MEMBERS_PER_MUTATION) {
+            moved.extend(restore_in(&mut tx, chunk, self.now()).await?);
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Deletes forever the customers among `ids` that are in the Trash, in one transaction;
+    /// returns how many.
+    pub async fn delete_forever(&self, ids: &[ProfileId]) -> Result<u64> {
+        let mut tx = self.write_transaction().await?;
+        let mut deleted = 0;
+        for id in ids {
+            if delete_forever_in(&mut tx, *id, self.now()).await? {
+                deleted += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    /// How many customers the Trash holds.
+    pub async fn trash_count(&self) -> Result<u64> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM profiles WHERE trashed_at IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// A page of the Trash, the latest deleted first.
+    pub(crate) async fn trash_page(&self, offset: u32, limit: u32) -> Result<Vec<TrashEntry>> {
+        Ok(sqlx::query_as(
+            "SELECT id, username, email, trashed_at, coalesce(trashed_by, '') AS trashed_by \
+             FROM profiles WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, id \
+             LIMIT ? OFFSET ?",
+        )
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every customer the Trash holds.
+    pub(crate) async fn trash_ids(&self) -> Result<Vec<ProfileId>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM profiles WHERE trashed_at IS NOT NULL \
+                 ORDER BY trashed_at DESC, id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The Username of a customer in the Trash ("" when it holds none such).
+    pub(crate) async fn trashed_username(&self, id: ProfileId) -> Result<String> {
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT username FROM profiles WHERE id = ? AND trashed_at IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(name.unwrap_or_default())
+    }
+
+    /// One customer of the Trash.
+    pub async fn trashed_profile(&self, id: ProfileId) -> Result<Option<Profile>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(read_any(&mut conn, id)
+            .await?
+            .filter(|p| p.trashed.is_some()))
+    }
+}

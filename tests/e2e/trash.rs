@@ -1,0 +1,124 @@
+//! The Trash in the real window: a manager ticks three customers and deletes them, finds them in
+//! the Trash (deleted by "you"), restores them, then changes a customer's location and takes it
+//! back with Undo. The store ends with every customer in the table and the actions waiting to
+//! sync.
+
+use anyhow::Context;
+use fantoccini::{Client, Locator};
+use userdesk_core::{AppCore, OpenOptions};
+use userdesk_demo::DemoProfiles;
+use userdesk_e2e::words;
+use userdesk_e2e::{save_screenshot, Driver};
+use userdesk_model::{ProfileFilter, ProfileStatus, SessionTotals};
+
+/// The Trash view's table.
+const TRASH: &str = "//*[@role='table'][@aria-label='Trash']";
+
+/// Ticks the checkbox next to each of the first `count` names the table shows; their names.
+async fn tick_names(client: &Client, count: usize) -> anyhow::Result<Vec<String>> {
+    words::named_element(client, "Select the users on screen").await?;
+    let mut names = Vec::new();
+    let checks = client
+        .find_all(Locator::XPath(
+            "//*[@role='table'][@aria-label='Users']\
+             //input[@type='checkbox'][starts-with(@aria-label, 'Select ')]\
+             [not(@aria-label='Select the users on screen')]",
+        ))
+        .await?;
+    for check in checks.into_iter().take(count) {
+        let label = check.attr("aria-label").await?.unwrap_or_default();
+        names.push(label.trim_start_matches("Select ").to_string());
+        check.click().await?;
+    }
+    Ok(names)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() -> anyhow::Result<()>
+{
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("userdesk.sqlite3");
+    let core = AppCore::open(&path, OpenOptions::default()).await?;
+    let mut profiles: Vec<_> = DemoProfiles::new(43, chrono::Utc::now()).take(40).collect();
+    for p in &mut profiles {
+        SessionTotals::default().apply_to(p);
+    }
+    core.store().insert_profiles(&profiles).await?;
+    core.store().close().await;
+
+    // The table opens on the Active status.
+    let active = profiles
+        .iter()
+        .filter(|p| p.status == ProfileStatus::Active)
+        .count();
+
+    let driver = Driver::start(dir.path()).await?;
+    let client = driver.open_app().await?;
+    words::wait_shown(&client, &format!("{active} users")).await?;
+    let picked = tick_names(&client, 3).await?;
+    words::wait_shown(&client, "3 selected").await?;
+    words::click(&client, "Delete").await?;
+    words::wait_shown(&client, "Move 3 customers to the Trash?").await?;
+    words::click_in(&client, "//*[@role='alertdialog']", "Delete").await?;
+    for name in &picked {
+        words::wait_no_control(&client, name).await?;
+    }
+    words::wait_shown(&client, &format!("{} users", active - 3)).await?;
+    words::wait_shown(&client, "Deleted 3 customers").await?;
+
+    // The left pane's Trash says how many it holds; it lists them, deleted by "you".
+    words::click(&client, "Trash 3").await?;
+    words::wait_heading(&client, "Trash").await?;
+    for name in &picked {
+        words::control_in(&client, TRASH, &format!("Select {name}"))
+            .await?
+            .click()
+            .await?;
+    }
+    let listed = words::text_of(&client, TRASH).await?;
+    assert_eq!(listed.matches("you").count(), 3, "{listed}");
+    save_screenshot(&client, "trash").await?;
+    words::click(&client, "Restore").await?;
+    words::wait_shown(&client, "The Trash is empty.").await?;
+
+    // Back in All users, with everyone.
+    words::click(&client, "Users").await?;
+    words::wait_shown(&client, &format!("{active} users")).await?;
+    for name in &picked {
+        words::control(&client, name).await?;
+    }
+
+    // An edit, then Undo.
+    words::click(&client, &picked[0]).await?;
+    words::wait_shown(&client, "Details").await?;
+    words::click(&client, "Edit location").await?;
+    words::type_into(&client, "Location", "Reykjavík, Iceland").await?;
+    words::click(&client, "Save").await?;
+    let changed = format!("Changed LOCATION of {}", picked[0]);
+    words::wait_shown(&client, &changed).await?;
+    words::click(&client, "Undo").await?;
+    words::wait_shown(&client, &format!("Undone: {changed}.")).await?;
+    client.close().await?;
+
+    let core = AppCore::open(&path, OpenOptions::default()).await?;
+    let everyone = ProfileFilter {
+        status: None,
+        ..Default::default()
+    };
+    let total = core.count_profiles(&everyone).await?;
+    let in_trash = core.store().trash_count().await?;
+    let pending = core.sync_status().await?.pending;
+    let first = profiles
+        .iter()
+        .find(|p| p.username() == picked[0])
+        .context("the first picked customer")?;
+    let location = core.profile_details(first.id).await?.profile.location;
+    core.store().close().await;
+    assert_eq!((total, in_trash), (40, 0));
+    assert_eq!(location, first.location, "the edit was undone");
+    assert_eq!(
+        pending, 4,
+        "the delete, the restore, the edit and its undo wait to sync"
+    );
+    Ok(())
+}
