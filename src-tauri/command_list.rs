@@ -34,6 +34,14 @@ commands! {
         undo(core) -> UndoReport {
             core.undo().await
         }
+        /// The customer's History, the latest change first.
+        profile_history(core, id: ProfileId) -> HistoryView {
+            core.profile_history(id).await
+        }
+        /// Put back: a value from the History set again, by a new edit.
+        put_back(core, id: ProfileId, put_back: PutBack) -> ProfileDetails {
+            core.put_back(id, put_back).await
+        }
         /// Removes the customer's picture.
         remove_profile_picture(core, profile_id: ProfileId) -> ProfileDetails {
             core.remove_profile_picture(profile_id).await

@@ -9,11 +9,11 @@ use tauri::State;
 use userdesk_core::{AppCore, AutoSyncOptions, CoreError};
 use userdesk_model::{
     Account, ApiError, Conversation, DataRequestKind, DataRequestView, Goal, GoalCompletionView,
-    GoalSummary, JobAction, JobView, ListRequest, NoteView, PictureView, ProfileDetails,
-    ProfileFilter, ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft, PropertySort,
-    PropertyView, SegmentDraft, SegmentRef, SegmentView, Selection, SessionOrder, SessionView,
-    SignIn, SortDirection, SyncView, TrashPage, TrashQuery, TrashSelection, UndoReport, UndoView,
-    UpdateView,
+    GoalSummary, HistoryView, JobAction, JobView, ListRequest, NoteView, PictureView,
+    ProfileDetails, ProfileFilter, ProfilePage, ProfilePatch, ProfilePropertyView, PropertyDraft,
+    PropertySort, PropertyView, PutBack, SegmentDraft, SegmentRef, SegmentView, Selection,
+    SessionOrder, SessionView, SignIn, SortDirection, SyncView, TrashPage, TrashQuery,
+    TrashSelection, UndoReport, UndoView, UpdateView,
 };
 use userdesk_model::{JobId, NoteId, ProfileId, PropertyId, SegmentId, SessionId};
 

@@ -352,6 +352,18 @@ async fn the_ui_scenario_is_recorded_from_the_core() {
         .await,
     );
     calls.push(call(&core, "count_profiles", json!({ "filter": filter("") })).await);
+    // History: without a sign-in, the edits made here, the latest first; Put back sets a value
+    // from it again.
+    let edited = json!({ "id": profiles[11].id, "patch": { "location": "Leeds", "phone": "" } });
+    calls.push(call(&core, "patch_profile", edited).await);
+    calls.push(call(&core, "profile_history", json!({ "id": profiles[11].id })).await);
+    let back = json!({
+        "id": profiles[11].id,
+        "putBack": { "kind": "field", "field": "location", "value": profiles[11].location },
+    });
+    calls.push(call(&core, "put_back", back).await);
+    calls.push(call(&core, "profile_history", json!({ "id": profiles[11].id })).await);
+    calls.push(call(&core, "profile_history", json!({ "id": profiles[9].id })).await);
 
     let scenario = json!({
         "timeZone": "Europe/Berlin",

@@ -1,7 +1,7 @@
 //! The Trash in the real window: a manager ticks three customers and deletes them, finds them in
-//! the Trash (deleted by "you"), restores them, then changes a customer's location and takes it
-//! back with Undo. The store ends with every customer in the table and the actions waiting to
-//! sync.
+//! the Trash (deleted by "you"), restores them, changes a customer's location and takes it back
+//! with Undo, then reads it all in the customer's History and puts the changed location back from
+//! there. The store ends with every customer in the table and the actions waiting to sync.
 
 use anyhow::Context;
 use fantoccini::{Client, Locator};
@@ -88,6 +88,11 @@ async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() ->
         words::control(&client, name).await?;
     }
 
+    let first = profiles
+        .iter()
+        .find(|p| p.username() == picked[0])
+        .context("the first picked customer")?;
+
     // An edit, then Undo.
     words::click(&client, &picked[0]).await?;
     words::wait_shown(&client, "Details").await?;
@@ -98,6 +103,36 @@ async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() ->
     words::wait_shown(&client, &changed).await?;
     words::click(&client, "Undo").await?;
     words::wait_shown(&client, &format!("Undone: {changed}.")).await?;
+
+    // The History lists it all, the latest first, each waiting to sync; Put back sets the
+    // location from before the Undo again.
+    words::wait_heading(&client, "History").await?;
+    let history = "//section[@id='details-history']";
+    words::wait_shown(
+        &client,
+        "Not signed in: only your changes made on this computer are shown",
+    )
+    .await?;
+    let shown = words::text_of(&client, history).await?;
+    for expected in [
+        format!("LOCATION: Reykjavík, Iceland → {}", first.location),
+        format!("LOCATION: {} → Reykjavík, Iceland", first.location),
+        "Restored from the Trash".to_string(),
+        "Moved to the Trash".to_string(),
+    ] {
+        assert!(shown.contains(&expected), "{expected:?} in {shown}");
+    }
+    assert!(
+        shown.find("Restored from the Trash") < shown.find("Moved to the Trash"),
+        "the latest first: {shown}"
+    );
+    save_screenshot(&client, "history").await?;
+    words::click_in(&client, history, "Put back LOCATION Reykjavík, Iceland").await?;
+    words::wait_shown(
+        &client,
+        &format!("LOCATION: {} → Reykjavík, Iceland", first.location),
+    )
+    .await?;
     client.close().await?;
 
     let core = AppCore::open(&path, OpenOptions::default()).await?;
@@ -108,17 +143,13 @@ async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() ->
     let total = core.count_profiles(&everyone).await?;
     let in_trash = core.store().trash_count().await?;
     let pending = core.sync_status().await?.pending;
-    let first = profiles
-        .iter()
-        .find(|p| p.username() == picked[0])
-        .context("the first picked customer")?;
     let location = core.profile_details(first.id).await?.profile.location;
     core.store().close().await;
     assert_eq!((total, in_trash), (40, 0));
-    assert_eq!(location, first.location, "the edit was undone");
+    assert_eq!(location, "Reykjavík, Iceland", "put back from the History");
     assert_eq!(
-        pending, 4,
-        "the delete, the restore, the edit and its undo wait to sync"
+        pending, 5,
+        "the delete, the restore, the edit, its undo and the put back wait to sync"
     );
     Ok(())
 }

@@ -85,6 +85,8 @@ interface Stale {
   readonly segmentFilter?: true;
   /** The profile open in Details. */
   readonly details?: true;
+  /** The History of the profile open in Details (read with it too, when `details` is set). */
+  readonly history?: true;
   /** The list of the Segments or Properties tab, if one of them is shown. */
   readonly listTab?: true;
   /** The Goals list in the left pane (its goals and their counts come with a sync). */
@@ -135,7 +137,9 @@ const STALE: Readonly<Record<Change, Stale>> = {
   // Pulled changes may have changed anything, pictures set by other managers too; the status bar
   // that saw the sync complete already shows where sync stands.
   // Colleagues' deletes and restores come with it too.
-  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true, goals: true, trash: true },
+  // The edits waiting to sync are on the server now, and colleagues' changes came: Details'
+  // History reads them.
+  synced: { pictures: true, table: 'rowsAndCount', segmentFilter: true, listTab: true, goals: true, trash: true, history: true },
 };
 
 /** The table row for a profile the Details panel just saved; `before` is the row it replaces. */
@@ -489,6 +493,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
   const syncBar = createSyncBar({
     backend,
     onSynced: () => changed('synced'),
+    onSeeHistory: (id) => void details.open(id, undefined, { section: 'history' }),
     signal: lifetime.signal,
     ...(options.syncPollInterval === undefined ? {} : { pollInterval: options.syncPollInterval }),
   });
@@ -514,6 +519,7 @@ export function createApp(root: HTMLElement, backend: Backend, options: AppOptio
     if (stale.listTab === true && tab === 'segments') void segmentsPanel.load();
     if (stale.listTab === true && tab === 'properties') void propertiesPanel.load();
     if (stale.details === true) void details.reload();
+    else if (stale.history === true) void details.reloadHistory();
     if (stale.pending === true) void syncBar.refresh();
     if (stale.jobs === true) void jobs.refresh();
     if (stale.trash === true) void refreshTrash();

@@ -2,7 +2,8 @@
 // editable one at a time. The core validates and normalises every change; the panel shows what it
 // returns, and when it refuses a value the panel keeps the typed text open beside its reason.
 // The circle beside the name is the customer's picture (or initials): clicking it opens the file
-// dialog, and the core turns the picked file into the picture or says why it cannot.
+// dialog, and the core turns the picked file into the picture or says why it cannot. Its History
+// (history.ts) lists every change to the customer, with Put back.
 
 import { isApiError, refusalText, type Backend } from './api';
 import type { Field } from './bindings/Field';
@@ -11,6 +12,7 @@ import type { ProfileId } from './bindings/ProfileId';
 import type { ProfilePatch } from './bindings/ProfilePatch';
 import type { SegmentRef } from './bindings/SegmentRef';
 import { createDetailsSegments } from './detailsSegments';
+import { createHistorySection } from './history';
 import { clear, el, setText } from './dom';
 import { FIELD_LABELS, STATUS_LABELS, capitalise, fieldErrorText, formatNumber, initials } from './format';
 import { cameraIcon, chevronDownIcon, chevronUpIcon, closeIcon, pencilIcon } from './icons';
@@ -60,12 +62,19 @@ export interface DetailsOptions {
   readonly onMoved?: (id: ProfileId) => void;
 }
 
+/** Where an opening leads: `history` scrolls to the History and focuses its title once read. */
+export interface OpenAt {
+  readonly section?: 'history';
+}
+
 export interface DetailsPanel {
   readonly element: HTMLElement;
-  open(id: ProfileId, trigger?: HTMLElement): Promise<void>;
+  open(id: ProfileId, trigger?: HTMLElement, at?: OpenAt): Promise<void>;
   close(): void;
   /** Fetches the open profile again (its times, after the time zone changed). */
   reload(): Promise<void>;
+  /** Reads the open profile's History again (after a sync). */
+  reloadHistory(): Promise<void>;
   isOpen(): boolean;
   /** Whether a field's editor (or a property's, or the Add a property form) is open. */
   isEditing(): boolean;
@@ -196,6 +205,16 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     onRemoved: () => options.onSegmentMembersChanged(),
     onError: (error) => options.onError(error),
   });
+  const historySection = createHistorySection({
+    backend,
+    onPutBack: (updated, putBack) => {
+      // A new edit like any other in Details: the table, the undo bar and the status bar follow.
+      if (putBack.kind === 'active') options.onStatusChanged(updated);
+      else options.onSaved(updated);
+      if (shownId === updated.profile.id) render(updated);
+    },
+    onError: (error) => options.onError(error),
+  });
   const properties = createProfileProperties({
     backend,
     onValueChanged: () => {
@@ -241,6 +260,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       sessionsSection,
       conversationSection,
       requests.element,
+      historySection.element,
     ),
   );
   closeButton.addEventListener('click', () => close());
@@ -518,6 +538,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       if (shownId !== id) return;
       if (editor === current) closeEditor(true);
       render(updated);
+      void historySection.load(id);
     } catch (error) {
       if (editor !== current) return;
       setSaving(current, false);
@@ -545,7 +566,10 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     try {
       const updated = await backend.setProfileActive(id, active);
       options.onStatusChanged(updated);
-      if (shownId === id) render(updated);
+      if (shownId === id) {
+        render(updated);
+        void historySection.load(id);
+      }
     } catch (error) {
       options.onError(error);
       if (shownId === id && details !== undefined) activeInput.checked = details.profile.status === 'active';
@@ -557,14 +581,23 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
   }
   activeInput.addEventListener('change', () => void setActive(activeInput.checked));
 
-  async function load(id: ProfileId, ticket: Ticket): Promise<void> {
+  async function load(id: ProfileId, ticket: Ticket, at?: OpenAt): Promise<void> {
     try {
       const loaded = await backend.profileDetails(id);
       if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
       render(loaded);
       restoreDraft(id);
-      await Promise.all([notes.load(id), records.load(id), requests.load(id), properties.load(id), segments.load(id)]);
+      await Promise.all([
+        notes.load(id),
+        records.load(id),
+        requests.load(id),
+        properties.load(id),
+        segments.load(id),
+        historySection.load(id),
+      ]);
+      // Every section is in place: the History stays where it is scrolled to.
+      if (at?.section === 'history' && ticket.isCurrent()) historySection.reveal();
     } catch (error) {
       if (!ticket.isCurrent()) return;
       element.removeAttribute('aria-busy');
@@ -588,6 +621,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
     requests.reset();
     properties.reset();
     segments.reset();
+    historySection.reset();
     const returnTo = trigger;
     trigger = undefined;
     if (id !== undefined) options.onClose(id, returnTo);
@@ -595,7 +629,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
 
   const panel: DetailsPanel = {
     element,
-    async open(id, from) {
+    async open(id, from, at) {
       if (shownId !== id) {
         keepDraft();
         closeEditorKeepingDraft();
@@ -613,6 +647,7 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
         requests.reset();
         properties.reset();
         segments.reset();
+        historySection.reset();
         setText(createdZone, '');
         setText(lastSeenZone, '');
       }
@@ -623,12 +658,16 @@ export function createDetailsPanel(options: DetailsOptions): DetailsPanel {
       element.setAttribute('aria-busy', 'true');
       element.hidden = false;
       heading.focus();
-      await load(id, ticket);
+      await load(id, ticket, at);
     },
     close,
     async reload() {
       if (shownId === undefined || openTicket === undefined) return;
       await load(shownId, openTicket);
+    },
+    async reloadHistory() {
+      if (shownId === undefined) return;
+      await historySection.load(shownId);
     },
     isOpen: () => !element.hidden,
     isEditing: () => editor !== undefined || properties.isEditing(),

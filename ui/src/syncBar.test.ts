@@ -128,6 +128,34 @@ describe('the sync status bar', () => {
     await waitFor(() => toggle.hidden);
   });
 
+  it('opens the Details of a customer whose edit a colleague replaced, at the History', async () => {
+    const backend = new FakeBackend({ rows: 5 });
+    const customer = fakeId(2);
+    backend.sync = {
+      account: ACME,
+      online: true,
+      syncing: false,
+      pending: 0,
+      rejections: [
+        { mutation_id: 7, name: 'profile.patch', code: 'overwritten', message: 'bob@example.com changed Ada after you', fields: [], profile_id: customer },
+        { mutation_id: 8, name: 'profile.patch', code: 'not_found', message: 'the customer was deleted on the server', fields: [] },
+      ],
+    };
+    const { root } = mount(backend, { syncPollInterval: 20 });
+    const toggle = await waitFor(() => {
+      const node = root.querySelector<HTMLButtonElement>('#sync-refused-toggle');
+      return node !== null && !node.hidden ? node : undefined;
+    });
+    toggle.click();
+    const list = query(root, '#sync-refused');
+    // Only the notice that names its customer links to them.
+    expect(list.querySelectorAll('.sync-see-history')).toHaveLength(1);
+    query<HTMLButtonElement>(list, '.sync-refused-item[data-mutation="7"] .sync-see-history').click();
+    const panel = query(root, 'section#details');
+    await waitFor(() => document.activeElement === panel.querySelector('#history-title'));
+    expect(backend.callsOf('profile_history').map((c) => c.args)).toContainEqual({ id: customer });
+  });
+
   it('renders a refusal reason as text, never as markup', async () => {
     const backend = new FakeBackend({ rows: 5 });
     const hostile = '<img src=x onerror=alert(1)>';

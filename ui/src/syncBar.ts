@@ -1,9 +1,10 @@
 // The status bar under the table: online or offline, pending edits, the last sync (in the
 // manager's time zone), a progress bar while a workspace downloads for the first time, the last
 // error, "Sync now", and the edits not kept (refused by the server, or replaced by a colleague's
-// later edit), each with its reason and Dismiss.
+// later edit), each with its reason, Dismiss, and for a replaced edit "See history".
 
 import { errorMessage, type Backend } from './api';
+import type { ProfileId } from './bindings/ProfileId';
 import type { SyncView } from './bindings/SyncView';
 import { clear, el, setText } from './dom';
 
@@ -11,6 +12,8 @@ export interface SyncBarOptions {
   readonly backend: Backend;
   /** A sync completed: the table may show stale rows. */
   readonly onSynced: () => void;
+  /** "See history" beside an edit a colleague replaced: the customer's Details at History. */
+  readonly onSeeHistory?: (id: ProfileId) => void;
   /** How often the bar asks the core where sync stands, ms. */
   readonly pollInterval?: number;
   readonly signal: AbortSignal;
@@ -116,14 +119,20 @@ export function createSyncBar(options: SyncBarOptions): SyncBar {
     for (const rejection of refused) {
       const dismiss = el('button', { type: 'button', class: 'button-secondary sync-dismiss', 'data-mutation': rejection.mutation_id }, 'Dismiss');
       dismiss.addEventListener('click', () => void run(() => backend.dismissRejection(rejection.mutation_id)));
-      refusedList.append(
-        el(
-          'li',
-          { class: 'sync-refused-item', 'data-mutation': rejection.mutation_id },
-          el('span', { class: 'sync-refused-reason' }, rejection.message),
-          dismiss,
-        ),
+      const item = el(
+        'li',
+        { class: 'sync-refused-item', 'data-mutation': rejection.mutation_id },
+        el('span', { class: 'sync-refused-reason' }, rejection.message),
       );
+      const customer = rejection.profile_id;
+      const seeHistory = options.onSeeHistory;
+      if (customer !== undefined && seeHistory !== undefined) {
+        const link = el('button', { type: 'button', class: 'button-secondary sync-see-history' }, 'See history');
+        link.addEventListener('click', () => seeHistory(customer));
+        item.append(link);
+      }
+      item.append(dismiss);
+      refusedList.append(item);
     }
 
     // A sync completed since the last look (the first look only notes where things stand).

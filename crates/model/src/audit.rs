@@ -79,6 +79,19 @@ pub struct AuditEntry {
     pub request: serde_json::Value,
 }
 
+/// `POST /v1/history`: a page of one customer's History, the latest change first: the applied
+/// entries of the audit log that changed them, each with only its changes of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub profile_id: crate::ProfileId,
+    /// Only entries before this one (the `next` of the page before).
+    #[serde(default)]
+    pub before: Option<u64>,
+    /// At most this many entries (1 to 1,000; 100 when absent).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
 /// Which entries of a workspace's audit log to read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditQuery {
@@ -100,7 +113,8 @@ pub struct AuditQuery {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
-    /// Where the next page starts (`AuditQuery::after`), when there may be more.
+    /// Where the next page starts (`AuditQuery::after`, or `HistoryQuery::before`), when there
+    /// may be more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<u64>,
 }

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod batch;
 mod error;
+mod history;
 mod ids;
 mod jobs;
 mod notes;
@@ -23,9 +24,12 @@ mod validation;
 
 pub use about::{UpdateStatus, UpdateView};
 pub use account::{Account, SignIn, SyncProgress, SyncView};
-pub use audit::{AuditChange, AuditEntry, AuditOutcome, AuditPage, AuditQuery, AuditRefusal};
+pub use audit::{
+    AuditChange, AuditEntry, AuditOutcome, AuditPage, AuditQuery, AuditRefusal, HistoryQuery,
+};
 pub use batch::PlatformBatch;
 pub use error::{ApiError, ErrorCode};
+pub use history::{HistoryChange, HistoryRow, HistoryView, PutBack};
 pub use ids::ProfileId;
 pub use jobs::{thousands, JobAction, JobId, JobState, JobView, Selection};
 pub use notes::{Note, NoteId, NoteView};

@@ -98,6 +98,11 @@ pub struct Rejection {
     pub message: String,
     #[serde(default)]
     pub fields: Vec<FieldError>,
+    /// The customer the edit was of, when the app knows it (an edit a colleague replaced):
+    /// the notice opens their History.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<ProfileId>,
 }
 
 /// `GET /v1/me`: who a bearer token signs in, so the app can check it before keeping it.

@@ -63,6 +63,18 @@ impl Field {
         }
     }
 
+    /// Sets this field of `patch` to `value`.
+    pub fn set(self, patch: &mut ProfilePatch, value: String) {
+        let slot = match self {
+            Self::Email => &mut patch.email,
+            Self::FirstName => &mut patch.first_name,
+            Self::LastName => &mut patch.last_name,
+            Self::Phone => &mut patch.phone,
+            Self::Location => &mut patch.location,
+        };
+        *slot = Some(value);
+    }
+
     /// The field's value in a profile.
     pub fn in_profile(self, profile: &crate::Profile) -> &str {
         match self {

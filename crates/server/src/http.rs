@@ -1,5 +1,5 @@
-//! The HTTP API: `/v1/me`, `/v1/push`, `/v1/pull`, `/v1/audit` (admins only) and `/healthz`, with
-//! bearer auth, body limits, per-token rate limits and JSON errors.
+//! The HTTP API: `/v1/me`, `/v1/push`, `/v1/pull`, `/v1/audit` (admins only), `/v1/history` and
+//! `/healthz`, with bearer auth, body limits, per-token rate limits and JSON errors.
 
 use std::any::Any;
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +26,7 @@ use userdesk_model::sync::{
     Me, PullRequest, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
     MAX_PUSH_MUTATIONS,
 };
-use userdesk_model::{AuditPage, AuditQuery, ErrorCode};
+use userdesk_model::{AuditPage, AuditQuery, ErrorCode, HistoryQuery};
 
 use crate::error::HttpError;
 use crate::managers::{hash_token, Principal, Role};
@@ -100,6 +100,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/v1/push", post(push))
         .route("/v1/pull", post(pull))
         .route("/v1/audit", post(audit))
+        .route("/v1/history", post(history))
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let timeouts = Timeouts {
         request: limits.request_timeout,
@@ -110,7 +111,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .merge(api)
         .fallback(|| async {
             HttpError::not_found(
-                "no such endpoint: see /v1/me, /v1/push, /v1/pull, /v1/audit, /healthz",
+                "no such endpoint: see /v1/me, /v1/push, /v1/pull, /v1/audit, /v1/history, /healthz",
             )
         })
         .method_not_allowed_fallback(|| async {
@@ -444,6 +445,24 @@ async fn pull(
         limit,
     };
     Ok(Json(state.storage.pull(&principal, &query).await?))
+}
+
+/// A page of one customer's History, for any manager of the workspace.
+async fn history(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<AuditPage>, HttpError> {
+    let query: HistoryQuery = json_body(body)?;
+    if query.limit == Some(0) {
+        return Err(HttpError::invalid("limit must be at least 1"));
+    }
+    Ok(Json(
+        state
+            .storage
+            .history(principal.workspace_id, &query)
+            .await?,
+    ))
 }
 
 /// A page of the workspace's audit log, for an admin's token alone.

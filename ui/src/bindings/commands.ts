@@ -9,6 +9,7 @@ import type { DataRequestView } from './DataRequestView';
 import type { Goal } from './Goal';
 import type { GoalCompletionView } from './GoalCompletionView';
 import type { GoalSummary } from './GoalSummary';
+import type { HistoryView } from './HistoryView';
 import type { JobAction } from './JobAction';
 import type { JobId } from './JobId';
 import type { JobView } from './JobView';
@@ -26,6 +27,7 @@ import type { PropertyDraft } from './PropertyDraft';
 import type { PropertyId } from './PropertyId';
 import type { PropertySort } from './PropertySort';
 import type { PropertyView } from './PropertyView';
+import type { PutBack } from './PutBack';
 import type { SegmentDraft } from './SegmentDraft';
 import type { SegmentId } from './SegmentId';
 import type { SegmentRef } from './SegmentRef';
@@ -63,6 +65,10 @@ export interface Backend {
    * again since is kept, and the report says so.
    */
   undo(): Promise<UndoReport>;
+  /** The customer's History, the latest change first. */
+  profileHistory(id: ProfileId): Promise<HistoryView>;
+  /** Put back: a value from the History set again, by a new edit. */
+  putBack(id: ProfileId, putBack: PutBack): Promise<ProfileDetails>;
   /** Removes the customer's picture. */
   removeProfilePicture(profileId: ProfileId): Promise<ProfileDetails>;
   /** The pictures of those of `ids` that have one (the table's rows in view). */
@@ -212,6 +218,8 @@ export const tauriBackend: Backend = {
   setProfileActive: (id, active) => invoke<ProfileDetails>('set_profile_active', { id, active }),
   undoAvailable: () => invoke<UndoView | null>('undo_available', {}),
   undo: () => invoke<UndoReport>('undo', {}),
+  profileHistory: (id) => invoke<HistoryView>('profile_history', { id }),
+  putBack: (id, putBack) => invoke<ProfileDetails>('put_back', { id, putBack }),
   removeProfilePicture: (profileId) => invoke<ProfileDetails>('remove_profile_picture', { profileId }),
   profilePictures: (ids) => invoke<Array<PictureView>>('profile_pictures', { ids }),
   notes: (profileId) => invoke<Array<NoteView>>('notes', { profileId }),
@@ -276,6 +284,8 @@ export const COMMANDS = [
   'set_profile_active',
   'undo_available',
   'undo',
+  'profile_history',
+  'put_back',
   'remove_profile_picture',
   'profile_pictures',
   'notes',
@@ -353,6 +363,10 @@ export function callCommand(
       return backend.undoAvailable();
     case 'undo':
       return backend.undo();
+    case 'profile_history':
+      return backend.profileHistory(args['id'] as ProfileId);
+    case 'put_back':
+      return backend.putBack(args['id'] as ProfileId, args['putBack'] as PutBack);
     case 'remove_profile_picture':
       return backend.removeProfilePicture(args['profileId'] as ProfileId);
     case 'profile_pictures':

@@ -6,7 +6,10 @@
 // last seen, property and goal rules); pictures, a picked file taken when its first bytes are a PNG's
 // or a JPEG's; Delete moving a selection of customers to the Trash (listed, restored, deleted
 // forever, and brought back by Undo); Active and Archive as delayed jobs kept in memory,
-// fired when their time has passed at the next read of the jobs (as the core's timer would have).
+// fired when their time has passed at the next read of the jobs (as the core's timer would have);
+// a customer's History: the edits made here waiting to sync (the core's outbox), the latest first,
+// above the server's record (what a sync confirmed, or a colleague's change seeded by a test),
+// and Put back, a value from it set again by a new edit.
 // Profiles are generated from their position on demand, so a million of them cost nothing until
 // asked for; or, with the `profiles` option, exactly the customers given. src/scenario.test.ts
 // replays calls recorded from the real core (src/testing/scenario.json) against the fake seeded
@@ -23,6 +26,9 @@ import type { Conversation } from '../bindings/Conversation';
 import type { Goal } from '../bindings/Goal';
 import type { GoalSummary } from '../bindings/GoalSummary';
 import type { GoalCompletionView } from '../bindings/GoalCompletionView';
+import type { HistoryChange } from '../bindings/HistoryChange';
+import type { HistoryRow } from '../bindings/HistoryRow';
+import type { HistoryView } from '../bindings/HistoryView';
 import type { JobAction } from '../bindings/JobAction';
 import type { JobId } from '../bindings/JobId';
 import type { JobState } from '../bindings/JobState';
@@ -48,6 +54,7 @@ import type { PropertyFormat } from '../bindings/PropertyFormat';
 import type { PropertyId } from '../bindings/PropertyId';
 import type { PropertySort } from '../bindings/PropertySort';
 import type { PropertyView } from '../bindings/PropertyView';
+import type { PutBack } from '../bindings/PutBack';
 import type { RuleOperator } from '../bindings/RuleOperator';
 import type { SegmentDraft } from '../bindings/SegmentDraft';
 import type { SegmentId } from '../bindings/SegmentId';
@@ -292,6 +299,66 @@ type UndoAction =
   | { readonly label: string; readonly kind: 'members'; readonly segment: SegmentId; readonly name: string; readonly added: readonly ProfileId[]; readonly removed: readonly ProfileId[] }
   | { readonly label: string; readonly kind: 'job'; readonly id: JobId }
   | { readonly label: string; readonly kind: 'trashed'; readonly indices: readonly number[] };
+
+/** A mutation waiting to sync that History shows, as the core's outbox holds it: the fields an
+ * edit changed (in Field::ALL order) with the values before, a status set, a move to the Trash or
+ * out of it. Notes, pictures, properties and segments wait too, but History leaves them out. */
+type FakeMutation =
+  | { readonly kind: 'patch'; readonly index: number; readonly changed: readonly { field: Field; before: string; after: string }[] }
+  | { readonly kind: 'status'; readonly index: number; readonly before: Profile['status']; readonly after: Profile['status'] }
+  | { readonly kind: 'trash'; readonly indices: readonly number[] }
+  | { readonly kind: 'restore'; readonly indices: readonly number[] };
+
+/** History's note without a sign-in, when it shows only edits waiting to sync
+ * (crates/core/src/app/history.rs). */
+export const HISTORY_NOT_SIGNED_IN = 'Not signed in: only your changes made on this computer are shown';
+/** History's note when the server cannot be reached. */
+export const HISTORY_OFFLINE =
+  "Offline: colleagues' changes as last seen; newer ones show once the server can be reached";
+
+const STATUS_SHOWN: Readonly<Record<Profile['status'], string>> = { active: 'Active', archived: 'Archived' };
+
+function trashChange(into: boolean): HistoryChange {
+  return { field: 'TRASH', before: into ? '' : 'In the Trash', after: into ? 'In the Trash' : '' };
+}
+
+/** A mutation as History shows it for the customer at `index` (`pending`: still waiting to sync,
+ * as the core's pending_row; else as the server's record of it, server_row), or undefined when it
+ * is not about them. */
+function historyRowOf(mutation: FakeMutation, index: number, pending: boolean, when: string): HistoryRow | undefined {
+  const row = (action: string, changes: HistoryChange[]): HistoryRow => ({ action, who: 'you', when, pending, changes });
+  switch (mutation.kind) {
+    case 'patch':
+      if (mutation.index !== index) return undefined;
+      return row(
+        'Edited',
+        mutation.changed.map(({ field, before, after }) => ({
+          field: FIELD_NAMES[field].toUpperCase(),
+          before,
+          after,
+          putBack: { kind: 'field', field, value: before },
+        })),
+      );
+    case 'status': {
+      if (mutation.index !== index) return undefined;
+      const action = mutation.after === 'archived' ? 'Archived' : 'Activated';
+      // Waiting to sync, the status set alone is known; the server's record has the one before.
+      const change: HistoryChange = pending
+        ? { field: 'STATUS', before: '', after: STATUS_SHOWN[mutation.after] }
+        : {
+            field: 'STATUS',
+            before: STATUS_SHOWN[mutation.before],
+            after: STATUS_SHOWN[mutation.after],
+            putBack: { kind: 'active', active: mutation.before === 'active' },
+          };
+      return row(action, [change]);
+    }
+    case 'trash':
+      return mutation.indices.includes(index) ? row('Moved to the Trash', [trashChange(true)]) : undefined;
+    case 'restore':
+      return mutation.indices.includes(index) ? row('Restored from the Trash', [trashChange(false)]) : undefined;
+  }
+}
 
 /** How many days a deleted customer stays in the Trash (crates/model/src/trash.rs, TRASH_DAYS). */
 export const TRASH_DAYS = 30;
@@ -688,46 +755,114 @@ export class FakeBackend implements Backend {
   }
 
   patchProfile(id: ProfileId, patch: ProfilePatch): Promise<ProfileDetails> {
-    return this.answer('patch_profile', { id, patch }, () => {
-      const index = this.indexOf(id);
-      const errors: FieldError[] = [];
-      const changed: Profile = { ...this.profile(index) };
-      for (const field of Object.keys(RULES) as Field[]) {
-        const raw = patch[field];
-        if (raw === undefined) continue;
-        const verdict = RULES[field](raw);
-        if ('reason' in verdict) errors.push({ field, reason: verdict.reason });
-        else changed[field] = verdict.ok;
-      }
-      if (errors.length > 0) {
-        const message = errors.map((e) => `${FIELD_NAMES[e.field]}: ${e.reason}`).join('; ');
-        throw apiError('validation', message, errors);
-      }
-      const before = this.profile(index);
-      const fields = (Object.keys(RULES) as Field[]).filter((f) => patch[f] !== undefined && before[f] !== changed[f]);
-      if (fields.length > 0) {
-        const changes = fields.map((field) => ({ field, before: before[field], after: changed[field] }));
-        this.undoStack.push({ label: `Changed ${fieldsLabel(fields, before)}`, index, kind: 'fields', changed: changes });
-      }
-      this.edited.set(index, changed);
-      this.orderings.clear();
-      return this.details(index);
-    });
+    return this.answer('patch_profile', { id, patch }, () => this.patch(id, patch));
+  }
+
+  /** patch_profile: the fields that change are saved, remembered for Undo and queued to sync. */
+  private patch(id: ProfileId, patch: ProfilePatch): ProfileDetails {
+    const index = this.indexOf(id);
+    const errors: FieldError[] = [];
+    const changed: Profile = { ...this.profile(index) };
+    for (const field of Object.keys(RULES) as Field[]) {
+      const raw = patch[field];
+      if (raw === undefined) continue;
+      const verdict = RULES[field](raw);
+      if ('reason' in verdict) errors.push({ field, reason: verdict.reason });
+      else changed[field] = verdict.ok;
+    }
+    if (errors.length > 0) {
+      const message = errors.map((e) => `${FIELD_NAMES[e.field]}: ${e.reason}`).join('; ');
+      throw apiError('validation', message, errors);
+    }
+    const before = this.profile(index);
+    const fields = (Object.keys(RULES) as Field[]).filter((f) => patch[f] !== undefined && before[f] !== changed[f]);
+    if (fields.length > 0) {
+      const changes = fields.map((field) => ({ field, before: before[field], after: changed[field] }));
+      this.undoStack.push({ label: `Changed ${fieldsLabel(fields, before)}`, index, kind: 'fields', changed: changes });
+      this.outbox.push({ kind: 'patch', index, changed: changes });
+    }
+    this.edited.set(index, changed);
+    this.orderings.clear();
+    return this.details(index);
   }
 
   setProfileActive(id: ProfileId, active: boolean): Promise<ProfileDetails> {
-    return this.answer('set_profile_active', { id, active }, () => {
-      const index = this.indexOf(id);
-      const before = this.profile(index);
-      const status = active ? 'active' : 'archived';
-      if (before.status !== status) {
-        const label = `${active ? 'Activated' : 'Archived'} ${usernameOf(before)}`;
-        this.undoStack.push({ label, index, kind: 'status', before: before.status, after: status });
+    return this.answer('set_profile_active', { id, active }, () => this.setActive(id, active));
+  }
+
+  /** set_profile_active: a change of status is remembered for Undo and queued to sync. */
+  private setActive(id: ProfileId, active: boolean): ProfileDetails {
+    const index = this.indexOf(id);
+    const before = this.profile(index);
+    const status = active ? 'active' : 'archived';
+    if (before.status !== status) {
+      const label = `${active ? 'Activated' : 'Archived'} ${usernameOf(before)}`;
+      this.undoStack.push({ label, index, kind: 'status', before: before.status, after: status });
+      this.outbox.push({ kind: 'status', index, before: before.status, after: status });
+    }
+    this.edited.set(index, { ...before, status });
+    this.orderings.clear();
+    return this.details(index);
+  }
+
+  /** The edits made here waiting to sync that History shows, in the order they were made. */
+  private readonly outbox: FakeMutation[] = [];
+  /** The server's record of each customer's changes, the latest first: what syncs confirmed,
+   * and colleagues' changes a test seeded. */
+  private readonly serverHistory = new Map<ProfileId, HistoryRow[]>();
+
+  /** Puts a change on the server's record of the customer, above the earlier ones, as if a
+   * colleague (`who`, an email) had made it and it had synced (no call is recorded). */
+  seedHistory(profileId: ProfileId, row: HistoryRow): void {
+    this.serverHistory.set(profileId, [structuredClone(row), ...(this.serverHistory.get(profileId) ?? [])]);
+  }
+
+  profileHistory(id: ProfileId): Promise<HistoryView> {
+    return this.answer('profile_history', { id }, () => {
+      // A customer in the Trash has a History too; one deleted forever has none.
+      const index = this.indexOfAny(id);
+      const rows: HistoryRow[] = [];
+      // The edits waiting to sync, the latest first, above the server's record.
+      for (const mutation of [...this.outbox].reverse()) {
+        const row = historyRowOf(mutation, index, true, '');
+        if (row !== undefined) rows.push(row);
       }
-      this.edited.set(index, { ...before, status });
-      this.orderings.clear();
-      return this.details(index);
+      rows.push(...(this.serverHistory.get(this.idAt(index)) ?? []));
+      const view: HistoryView = { rows };
+      if (this.sync.account === undefined) {
+        if (rows.every((r) => r.pending)) view.note = HISTORY_NOT_SIGNED_IN;
+      } else if (this.sync.online === false) {
+        view.note = HISTORY_OFFLINE;
+      }
+      return view;
     });
+  }
+
+  putBack(id: ProfileId, putBack: PutBack): Promise<ProfileDetails> {
+    return this.answer('put_back', { id, putBack }, () => {
+      // A new edit, as if made in Details: it is remembered for Undo and waits to sync.
+      switch (putBack.kind) {
+        case 'field':
+          return this.patch(id, { [putBack.field]: putBack.value });
+        case 'active':
+          return this.setActive(id, putBack.active);
+        default:
+          throw apiError('invalid_request', 'unknown put back');
+      }
+    });
+  }
+
+  /** A sync confirmed the edits waiting: the server's record now holds them, by this manager. */
+  private confirmOutbox(): void {
+    const when = this.formatTime(new Date(this.now()).toISOString());
+    for (const mutation of this.outbox) {
+      const indices = mutation.kind === 'trash' || mutation.kind === 'restore' ? mutation.indices : [mutation.index];
+      for (const index of indices) {
+        const row = historyRowOf(mutation, index, false, when);
+        if (row !== undefined) this.seedHistory(this.idAt(index), row);
+      }
+    }
+    this.outbox.length = 0;
   }
 
   /** The actions Undo can take back, the latest last. */
@@ -765,6 +900,7 @@ export class FakeBackend implements Backend {
         // Those still in the Trash come back; the others were restored or deleted forever since.
         const back = action.indices.filter((index) => this.trashed.has(index));
         for (const index of back) this.trashed.delete(index);
+        if (back.length > 0) this.outbox.push({ kind: 'restore', indices: back });
         restored = back.length;
         const gone = action.indices.length - back.length;
         if (gone > 0) kept.push({ what: customers(gone), value: 'no longer in the Trash' });
@@ -790,16 +926,21 @@ export class FakeBackend implements Backend {
       }
       const now = { ...this.profile(action.index) };
       if (action.kind === 'fields') {
+        // The values put back are a new edit, waiting to sync like any other.
+        const putBack: { field: Field; before: string; after: string }[] = [];
         for (const { field, before, after } of action.changed) {
           if (now[field] === after) {
+            putBack.push({ field, before: after, after: before });
             now[field] = before;
             restored += 1;
           } else {
             kept.push({ what: fieldsLabel([field], now), value: now[field] });
           }
         }
+        if (putBack.length > 0) this.outbox.push({ kind: 'patch', index: action.index, changed: putBack });
       } else if (now.status === action.after) {
         now.status = action.before;
+        this.outbox.push({ kind: 'status', index: action.index, before: action.after, after: action.before });
         restored += 1;
       } else {
         kept.push({ what: `STATUS of ${usernameOf(now)}`, value: now.status === 'active' ? 'Active' : 'Archived' });
@@ -976,6 +1117,7 @@ export class FakeBackend implements Backend {
       }
       const { error: _error, ...rest } = this.sync;
       this.sync = { ...rest, online: true, pending: 0, lastSynced: 'Jun 1, 2025 12:00' };
+      this.confirmOutbox();
     });
   }
 
@@ -1015,6 +1157,7 @@ export class FakeBackend implements Backend {
       // Started again from the server and synced: the stop is over.
       const { error: _stopped, ...rest } = this.sync;
       this.sync = { ...rest, pending: 0, lastSynced: 'Jun 1, 2025 12:30' };
+      this.confirmOutbox();
       return this.lostInRestore;
     });
   }
@@ -1267,6 +1410,7 @@ export class FakeBackend implements Backend {
       if (indices.length === 0) throw apiError('invalid_request', 'Select at least one customer');
       const atMs = this.now();
       for (const index of indices) this.trashed.set(index, { atMs, by: '' });
+      this.outbox.push({ kind: 'trash', indices });
       const [only] = indices;
       const label = indices.length === 1 && only !== undefined ? `Deleted ${usernameOf(this.profile(only))}` : `Deleted ${customers(indices.length)}`;
       this.undoStack.push({ label, kind: 'trashed', indices });
@@ -1319,6 +1463,7 @@ export class FakeBackend implements Backend {
       const back = this.trashedAmong(ids);
       if (back.length === 0) throw notInTrash(ids.length);
       for (const index of back) this.trashed.delete(index);
+      this.outbox.push({ kind: 'restore', indices: back });
       this.orderings.clear();
       return back.length;
     });
@@ -1472,7 +1617,12 @@ export class FakeBackend implements Backend {
         'ids' in target
           ? [...target.ids].map((id) => this.indexOfId(id)).filter((i): i is number => i !== undefined && this.exists(i))
           : this.resolve({ kind: 'filter', filter: target.filter });
-      for (const index of indices) this.edited.set(index, { ...this.profile(index), status });
+      for (const index of indices) {
+        const before = this.profile(index);
+        // Each customer whose status changes gets an edit of their own, as the core queues them.
+        if (before.status !== status) this.outbox.push({ kind: 'status', index, before: before.status, after: status });
+        this.edited.set(index, { ...before, status });
+      }
       this.orderings.clear();
       job.applied = indices.length;
       job.customers = new Set(indices.map((i) => this.idAt(i)));
@@ -1660,6 +1810,15 @@ export class FakeBackend implements Backend {
   private indexOf(id: ProfileId): number {
     const index = this.indexOfId(id);
     if (index === undefined || !this.exists(index)) throw apiError('not_found', `no profile with id ${id}`);
+    return index;
+  }
+
+  /** The generation index of a customer in the table or in the Trash (as the core's read_any). */
+  private indexOfAny(id: ProfileId): number {
+    const index = this.indexOfId(id);
+    if (index === undefined || index < 0 || index >= this.size || this.deleted.has(index)) {
+      throw apiError('not_found', `no profile with id ${id}`);
+    }
     return index;
   }
 

@@ -4,6 +4,7 @@ pub(crate) mod about;
 pub(crate) mod account;
 mod bot_sessions;
 mod data_requests;
+mod history;
 mod jobs;
 mod notes;
 mod profiles;

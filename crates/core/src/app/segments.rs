@@ -33,14 +33,19 @@ impl AppCore {
     ) -> Result<SegmentView> {
         let id = self.store.create_segment(draft, members).await?;
         self.with_auto_sync(AutoSync::edited);
-        self.segment_view_of(id).await
+        let view = self.segment_view_of(id).await?;
+        self.remember_segment_created(&view);
+        Ok(view)
     }
 
     /// Renames a segment, describes it or changes its rules.
     pub async fn update_segment(&self, id: SegmentId, draft: SegmentDraft) -> Result<SegmentView> {
+        let before = self.segment_view_of(id).await?;
         self.store.update_segment(id, draft).await?;
         self.with_auto_sync(AutoSync::edited);
-        self.segment_view_of(id).await
+        let after = self.segment_view_of(id).await?;
+        self.remember_segment_changed(&before, &after);
+        Ok(after)
     }
 
     /// Deletes a segment; its customers stay.

@@ -1,6 +1,7 @@
 //! Undo (Ctrl/Cmd+Z): the manager's last actions in this window (edits of the user-details
 //! fields, the Active option, hand-picked segment members, Active and Archive jobs still
-//! waiting, customers moved to the Trash), taken back one at a time. An
+//! waiting, customers moved to the Trash, segments created or changed), taken back one at a
+//! time. An
 //! undo is a new edit that puts back the values the action replaced, so it syncs like any edit,
 //! before or after the action itself synced, and never rewrites history. A value that changed
 //! again since the action (a colleague's edit pulled meanwhile, or the manager's own later one)
@@ -8,7 +9,7 @@
 
 use userdesk_model::{
     thousands, Field, JobAction, JobId, JobState, JobView, Profile, ProfileId, ProfilePatch,
-    ProfileStatus, SegmentId, SegmentView, UndoKept, UndoReport, UndoView,
+    ProfileStatus, SegmentDraft, SegmentId, SegmentView, UndoKept, UndoReport, UndoView,
 };
 
 use super::AppCore;
@@ -34,6 +35,14 @@ pub(crate) enum UndoStep {
     },
     /// An Active or Archive job scheduled: undone by cancelling it while it waits.
     Job { id: JobId },
+    /// A segment created: undone by deleting it (its customers stay).
+    SegmentCreated { segment: SegmentId },
+    /// A segment's name, description or rules changed: what they were, and became.
+    SegmentChanged {
+        segment: SegmentId,
+        before: SegmentDraft,
+        after: SegmentDraft,
+    },
     /// Customers moved to the Trash: undone by restoring those still there.
     Trashed { profiles: Vec<ProfileId> },
     /// Hand-picked members added to a segment, or taken out of it.
@@ -166,6 +175,33 @@ impl AppCore {
         });
     }
 
+    /// Remembers, for Undo, a segment just created.
+    pub(super) fn remember_segment_created(&self, segment: &SegmentView) {
+        self.undo.push(UndoAction {
+            label: format!("Created segment {}", segment.name),
+            steps: vec![UndoStep::SegmentCreated {
+                segment: segment.id,
+            }],
+        });
+    }
+
+    /// Remembers, for Undo, a change of a segment's name, description or rules.
+    pub(super) fn remember_segment_changed(&self, before: &SegmentView, after: &SegmentView) {
+        let segment = after.id;
+        let (before, after) = (draft_of(before), draft_of(after));
+        if before == after {
+            return;
+        }
+        self.undo.push(UndoAction {
+            label: format!("Changed segment {}", after.name),
+            steps: vec![UndoStep::SegmentChanged {
+                segment,
+                before,
+                after,
+            }],
+        });
+    }
+
     /// Remembers, for Undo, a bulk job just scheduled.
     pub(super) fn remember_job(&self, job: &JobView) {
         let what = match job.action {
@@ -200,7 +236,7 @@ impl AppCore {
                     for (field, before, after) in changed {
                         let current = field.in_profile(&now);
                         if current == after {
-                            set_field(&mut patch, *field, before.clone());
+                            field.set(&mut patch, before.clone());
                             restored += 1;
                         } else {
                             kept.push(UndoKept {
@@ -249,6 +285,35 @@ impl AppCore {
                                 _ => "took effect already",
                             }
                             .to_string(),
+                        });
+                    }
+                }
+                UndoStep::SegmentCreated { segment } => {
+                    match self.segment_view_of(*segment).await {
+                        Ok(_) => {
+                            self.store.delete_segment(*segment).await?;
+                            restored += 1;
+                        }
+                        Err(CoreError::SegmentNotFound(_)) => kept.push(UndoKept {
+                            what: action.label.clone(),
+                            value: "deleted already".into(),
+                        }),
+                        Err(e) => return Err(e),
+                    }
+                }
+                UndoStep::SegmentChanged {
+                    segment,
+                    before,
+                    after,
+                } => {
+                    let now = draft_of(&self.segment_view_of(*segment).await?);
+                    if now == *after {
+                        self.store.update_segment(*segment, before.clone()).await?;
+                        restored += 1;
+                    } else {
+                        kept.push(UndoKept {
+                            what: format!("segment {}", now.name),
+                            value: "changed again since".into(),
                         });
                     }
                 }
@@ -312,6 +377,15 @@ impl AppCore {
     }
 }
 
+/// A segment's name, description and rules, as an edit sets them.
+fn draft_of(segment: &SegmentView) -> SegmentDraft {
+    SegmentDraft {
+        name: segment.name.clone(),
+        description: segment.description.clone(),
+        rules: segment.rules.clone(),
+    }
+}
+
 /// "1 customer", "1,204 customers".
 pub(super) fn customers(n: usize) -> String {
     let count = thousands(n as u64);
@@ -320,15 +394,4 @@ pub(super) fn customers(n: usize) -> String {
     } else {
         format!("{count} customers")
     }
-}
-
-fn set_field(patch: &mut ProfilePatch, field: Field, value: String) {
-    let slot = match field {
-        Field::Email => &mut patch.email,
-        Field::FirstName => &mut patch.first_name,
-        Field::LastName => &mut patch.last_name,
-        Field::Phone => &mut patch.phone,
-        Field::Location => &mut patch.location,
-    };
-    *slot = Some(value);
 }

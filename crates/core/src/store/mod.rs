@@ -5,6 +5,7 @@
 pub(crate) mod bot_sessions;
 pub(crate) mod data_requests;
 pub(crate) mod demo;
+pub(crate) mod history;
 pub(crate) mod listing;
 pub(crate) mod notes;
 pub(crate) mod outbox;
@@ -214,6 +215,7 @@ pub(crate) async fn clear_workspace(conn: &mut sqlx::SqliteConnection) -> Result
         "segment_members",
         "staged_property_values",
         "staged_segment_members",
+        "profile_history",
     ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *conn)

@@ -48,6 +48,16 @@ impl SyncClient {
         post(&self.http, &format!("{base}/v1/push"), token, request).await
     }
 
+    /// A page of a customer's History.
+    pub(crate) async fn history(
+        &self,
+        base: &str,
+        token: &str,
+        query: &userdesk_model::HistoryQuery,
+    ) -> Result<userdesk_model::AuditPage> {
+        post(&self.http, &format!("{base}/v1/history"), token, query).await
+    }
+
     /// Asks the server whom `token` signs in.
     pub(crate) async fn me(&self, base: &str, token: &str) -> Result<Me> {
         let response = self

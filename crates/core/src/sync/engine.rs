@@ -83,6 +83,17 @@ impl SyncEngine {
         })
     }
 
+    /// A page of a customer's History from the server.
+    pub(crate) async fn history(
+        &self,
+        server_url: &str,
+        token: &str,
+        query: &userdesk_model::HistoryQuery,
+    ) -> Result<userdesk_model::AuditPage> {
+        let base = base_url(server_url)?;
+        self.client.history(&base, token, query).await
+    }
+
     /// Pushes the outbox, then pulls every page of changes; a second call waits for the first.
     #[tracing::instrument(skip(self, store, token))]
     pub async fn sync_once(

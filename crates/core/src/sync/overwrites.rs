@@ -132,12 +132,13 @@ pub(crate) async fn record(
         let fields_json = fields_json(&fields)?;
         sqlx::query(
             "INSERT OR IGNORE INTO rejections (mutation_id, name, code, message, fields, \
-             rejected_at) VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?)",
+             rejected_at, profile_id) VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?, ?)",
         )
         .bind(i64::try_from(mutation).unwrap_or(i64::MAX))
         .bind(message)
         .bind(fields_json)
         .bind(Utc::now().timestamp_millis())
+        .bind(server.id)
         .execute(&mut *conn)
         .await?;
     }
@@ -186,13 +187,14 @@ pub(crate) async fn record_notice(conn: &mut SqliteConnection, notice: &Overwrit
         None => {
             let fields = [error];
             sqlx::query(
-                "INSERT INTO rejections (mutation_id, name, code, message, fields, rejected_at) \
-                 VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?)",
+                "INSERT INTO rejections (mutation_id, name, code, message, fields, rejected_at, \
+                 profile_id) VALUES (?, 'profile.patch', 'overwritten', ?, ?, ?, ?)",
             )
             .bind(mutation)
             .bind(message(&notice.by, &customer, &fields))
             .bind(fields_json(&fields)?)
             .bind(notice.at.timestamp_millis())
+            .bind(notice.profile_id)
             .execute(&mut *conn)
             .await?;
         }

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use userdesk_model::sync::Rejection;
-use userdesk_model::FieldError;
+use userdesk_model::{FieldError, ProfileId};
 
 use crate::error::{CoreError, Result};
 use crate::store::Store;
@@ -38,14 +38,14 @@ impl Store {
 
     /// The server's refusals the manager has not dismissed, oldest first.
     pub async fn rejections(&self) -> Result<Vec<Rejection>> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT mutation_id, name, code, message, fields FROM rejections \
+        let rows: Vec<(i64, String, String, String, String, Option<ProfileId>)> = sqlx::query_as(
+            "SELECT mutation_id, name, code, message, fields, profile_id FROM rejections \
              WHERE dismissed = 0 ORDER BY mutation_id",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(id, name, code, message, fields)| {
+            .map(|(id, name, code, message, fields, profile_id)| {
                 Ok(Rejection {
                     mutation_id: to_u64(id),
                     name,
@@ -53,6 +53,7 @@ impl Store {
                     message,
                     fields: serde_json::from_str::<Vec<FieldError>>(&fields)
                         .map_err(|e| CoreError::Corrupt(format!("rejection fields: {e}")))?,
+                    profile_id,
                 })
             })
             .collect()

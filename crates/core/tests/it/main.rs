@@ -11,6 +11,7 @@ mod about;
 mod account;
 mod faults;
 mod goals;
+mod history;
 mod jobs;
 mod listing;
 mod notes;

@@ -253,6 +253,11 @@ async fn the_same_field_edited_twice_ends_with_the_edit_the_server_took_last() {
     let told = ann.app.rejections().await.unwrap();
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].code, ErrorCode::Overwritten);
+    assert_eq!(
+        told[0].profile_id,
+        Some(id),
+        "the notice opens the customer's History"
+    );
     assert!(bob.app.rejections().await.unwrap().is_empty());
     assert_eq!(platform.server_profiles().await[&id].location, "Rome");
     ann.assert_same_as(&platform).await;
@@ -295,6 +300,7 @@ async fn a_confirmed_edit_a_colleague_replaces_unseen_later_is_listed_for_its_ma
     assert_eq!(told[0].code, ErrorCode::Overwritten);
     assert_eq!(told[0].fields.len(), 1);
     assert_eq!(told[0].fields[0].field, userdesk_model::Field::Location);
+    assert_eq!(told[0].profile_id, Some(id));
     for part in ["bob@example.com", customer.as_str(), "“Paris”", "“Rome”"] {
         assert!(
             told[0].message.contains(part),

@@ -206,3 +206,53 @@ async fn segment_members(
     ids.sort();
     ids
 }
+
+#[tokio::test]
+async fn undo_takes_back_a_segments_change_then_its_creation() {
+    let platform = Platform::start(3).await;
+    let client = Client::synced(&platform).await;
+    let app = &client.app;
+    let ids: Vec<_> = platform.profiles.iter().map(|p| p.id).collect();
+    let draft = |name: &str| userdesk_model::SegmentDraft {
+        name: name.into(),
+        description: "Called back".into(),
+        rules: Vec::new(),
+    };
+    let vip = app.create_segment(draft("VIP"), &ids[..2]).await.unwrap();
+    assert_eq!(
+        app.undo_available().map(|u| u.label),
+        Some("Created segment VIP".to_string())
+    );
+    app.update_segment(vip.id, draft("VIP customers"))
+        .await
+        .unwrap();
+    client.sync(&platform).await;
+
+    // After sync too: the change first, then the creation.
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.label, "Changed segment VIP customers");
+    assert_eq!(report.restored, 1);
+    let names: Vec<String> = app
+        .segments("")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, ["VIP"]);
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.label, "Created segment VIP");
+    assert_eq!(report.restored, 1);
+    assert!(app.segments("").await.unwrap().is_empty());
+    client.sync(&platform).await;
+    let rejections = app.store().rejections().await.unwrap();
+    assert!(rejections.is_empty(), "{rejections:?}");
+    assert!(app.segments("").await.unwrap().is_empty());
+
+    // A segment deleted by hand since: Undo says so and changes nothing.
+    let old = app.create_segment(draft("Old"), &[]).await.unwrap();
+    app.delete_segment(old.id).await.unwrap();
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.restored, 0);
+    assert_eq!(report.kept[0].value, "deleted already");
+}

@@ -221,6 +221,14 @@ pub trait Storage: Send + Sync + 'static {
         query: &userdesk_model::AuditQuery,
     ) -> Result<userdesk_model::AuditPage>;
 
+    /// One page of a customer's History, the latest first: the applied entries of the audit
+    /// log that changed them, each with only its changes of them.
+    async fn history(
+        &self,
+        workspace: WorkspaceId,
+        query: &userdesk_model::HistoryQuery,
+    ) -> Result<userdesk_model::AuditPage>;
+
     /// Data requests whose email is due at `now`, oldest first.
     async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>>;
 

@@ -10,9 +10,11 @@ use sqlx::{QueryBuilder, Row as _};
 use userdesk_model::sync::{ClientId, Entity, Mutation, Op, Rejection};
 use userdesk_model::{
     AuditChange, AuditEntry, AuditOutcome, AuditPage, AuditQuery, AuditRefusal, ErrorCode,
+    HistoryQuery,
 };
+use uuid::Uuid;
 
-use super::changes::{self, pair_key, Kind};
+use super::changes::{self, pair_key, Kind, CHUNK};
 use super::{millis, parsed, time, Conn, Db};
 use crate::ids::WorkspaceId;
 use crate::storage::{Result, StorageError};
@@ -212,10 +214,10 @@ pub(super) async fn write(
             serde_json::to_string(&requested(processed.mutation)).map_err(corrupt)?,
         ),
     };
-    sqlx::query(
+    let seq: i64 = sqlx::query_scalar(
         "INSERT INTO audit_log (workspace_id, at, manager_email, client_id, mutation_id, name,
              outcome, refusal_code, refusal_message, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING seq",
     )
     .bind(processed.workspace)
     .bind(millis(processed.now))
@@ -236,9 +238,83 @@ pub(super) async fn write(
     .bind(code)
     .bind(message)
     .bind(detail)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    if let Ok(changes) = outcome {
+        let customers = customers_of(changes);
+        for chunk in customers.into_iter().collect::<Vec<_>>().chunks(CHUNK) {
+            let mut insert = QueryBuilder::<Db>::new(
+                "INSERT INTO audit_profiles (workspace_id, profile_id, seq) ",
+            );
+            insert.push_values(chunk, |mut row, profile| {
+                row.push_bind(processed.workspace)
+                    .push_bind(*profile)
+                    .push_bind(seq);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
     Ok(())
+}
+
+/// The customer a change is about, if it is about one: their profile or picture, one of their
+/// property values ("profile:property") or segment memberships ("segment:profile").
+fn customer_of(change: &AuditChange) -> Option<Uuid> {
+    let id = match change.record.as_str() {
+        "profile" | "picture" => change.key.as_str(),
+        "property_value" => change.key.split(':').next()?,
+        "segment_member" => change.key.split(':').nth(1)?,
+        _ => return None,
+    };
+    Uuid::parse_str(id).ok()
+}
+
+/// Every customer the changes are about, each once.
+fn customers_of(changes: &[AuditChange]) -> std::collections::BTreeSet<Uuid> {
+    changes.iter().filter_map(customer_of).collect()
+}
+
+/// One page of a customer's History, the latest first: the applied entries that changed them,
+/// each with only its changes of them.
+pub(super) async fn history(
+    pool: &sqlx::Pool<Db>,
+    workspace: WorkspaceId,
+    query: &HistoryQuery,
+) -> Result<AuditPage> {
+    let limit = query.limit.unwrap_or(100).clamp(1, MAX_AUDIT_PAGE);
+    let profile = *query.profile_id.as_uuid();
+    let mut select = QueryBuilder::<Db>::new(
+        "SELECT a.seq, a.at, a.manager_email, a.client_id, a.mutation_id, a.name, a.outcome,
+             a.refusal_code, a.refusal_message, a.detail
+         FROM audit_profiles AS p JOIN audit_log AS a ON a.seq = p.seq
+         WHERE p.workspace_id = ",
+    );
+    select.push_bind(workspace);
+    select.push(" AND p.profile_id = ").push_bind(profile);
+    if let Some(before) = query.before {
+        select
+            .push(" AND p.seq < ")
+            .push_bind(i64::try_from(before).unwrap_or(i64::MAX));
+    }
+    select
+        .push(" ORDER BY p.seq DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    let rows = select.build().fetch_all(pool).await?;
+    let more = rows.len() > limit as usize;
+    let mut entries = Vec::with_capacity(rows.len().min(limit as usize));
+    for row in rows.iter().take(limit as usize) {
+        let mut entry = decode(row)?;
+        entry
+            .changes
+            .retain(|change| customer_of(change) == Some(profile));
+        entries.push(entry);
+    }
+    let next = if more {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    Ok(AuditPage { entries, next })
 }
 
 fn code_name(code: ErrorCode) -> String {

@@ -39,7 +39,7 @@ mod workspaces;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use userdesk_model::sync::{ClientId, Mutation, PullResponse, Rejection};
-use userdesk_model::{AuditPage, AuditQuery, DataRequest, RequestId};
+use userdesk_model::{AuditPage, AuditQuery, DataRequest, HistoryQuery, RequestId};
 
 use super::Db;
 use crate::ids::{ManagerId, WorkspaceId};
@@ -212,6 +212,10 @@ impl Storage for Store {
 
     async fn audit(&self, workspace: WorkspaceId, query: &AuditQuery) -> Result<AuditPage> {
         audit::read(&self.pool, workspace, query).await
+    }
+
+    async fn history(&self, workspace: WorkspaceId, query: &HistoryQuery) -> Result<AuditPage> {
+        audit::history(&self.pool, workspace, query).await
     }
 
     async fn due_requests(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PendingRequest>> {

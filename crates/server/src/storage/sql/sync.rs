@@ -214,6 +214,7 @@ pub(super) async fn process(
             code: refusal.code,
             message: refusal.message,
             fields: refusal.fields,
+            profile_id: None,
         });
         record(
             &mut tx,
@@ -387,6 +388,7 @@ pub(super) async fn recorded_rejection(
             Some(f) => serde_json::from_str::<Vec<FieldError>>(&f).map_err(corrupt)?,
             None => Vec::new(),
         },
+        profile_id: None,
     }))
 }
 

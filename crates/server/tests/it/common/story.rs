@@ -2220,3 +2220,140 @@ pub async fn deleted_customers_wait_in_the_trash_until_restored_or_purged(backen
     let names: Vec<&str> = log.entries.iter().map(|e| e.mutation.as_str()).collect();
     assert!(names.contains(&"profile.trash") && names.contains(&"profile.restore"));
 }
+
+pub async fn a_customers_history_lists_every_change_of_them_latest_first(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let p = &server.a.profiles;
+    let tier = PropertyDefinition {
+        id: PropertyId::new(),
+        name: "Tier".into(),
+        description: String::new(),
+        format: PropertyFormat::Text,
+        choices: vec![],
+    };
+    let vip = segment("VIP");
+    server
+        .push(
+            &server.a.admin,
+            ClientId::new(),
+            1,
+            &[
+                patch_with_base(p[0], Field::FirstName, "Ada", None),
+                Op::ProfileSetStatus {
+                    profile_id: p[0],
+                    status: ProfileStatus::Archived,
+                },
+                patch_with_base(p[1], Field::FirstName, "Someone else", None),
+                Op::ProfileTrash {
+                    profile_ids: vec![p[0], p[1]],
+                },
+                Op::ProfileRestore {
+                    profile_ids: vec![p[0]],
+                },
+                Op::PropertyDefine {
+                    property: tier.clone(),
+                },
+                Op::PropertySet {
+                    profile_id: p[0],
+                    property_id: tier.id,
+                    value: Some("gold".into()),
+                },
+                Op::SegmentCreate {
+                    segment: vip.clone(),
+                    members: vec![p[0]],
+                },
+            ],
+        )
+        .await;
+    // An agent reads it too (the audit log is for admins; a customer's History for everyone).
+    let (status, page) = server
+        .post(
+            "/v1/history",
+            &server.a.agent,
+            &json!({ "profile_id": p[0] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let entries = audit_entries(&page);
+    let names: Vec<&str> = entries.iter().map(|e| e.mutation.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "segment.create",
+            "property.set",
+            "profile.restore",
+            "profile.trash",
+            "profile.set_status",
+            "profile.patch"
+        ],
+        "the latest first, and only the changes of this customer"
+    );
+    let first_name = &entries[5].changes;
+    assert_eq!(first_name.len(), 1);
+    assert_eq!(first_name[0].field, "firstName");
+    assert_eq!(
+        (&first_name[0].before, &first_name[0].after),
+        (&json!("First0"), &json!("Ada"))
+    );
+    assert_eq!(entries[5].manager, "admin@example.com");
+    // The trash of two customers shows this one's change alone.
+    assert!(entries[3]
+        .changes
+        .iter()
+        .all(|c| c.key == p[0].to_string() && c.field == "trashed"));
+    assert!(entries[3].changes[0].before.is_null());
+    assert_eq!(
+        entries[3].changes[0].after["by"],
+        json!("admin@example.com")
+    );
+    assert!(entries[0]
+        .changes
+        .iter()
+        .any(|c| c.record == "segment_member"));
+    assert!(entries[1]
+        .changes
+        .iter()
+        .any(|c| c.field == "value" && c.after == json!("gold")));
+
+    // Paged, newest first.
+    let (_, first) = server
+        .post(
+            "/v1/history",
+            &server.a.admin,
+            &json!({ "profile_id": p[0], "limit": 4 }),
+        )
+        .await;
+    assert_eq!(audit_entries(&first).len(), 4);
+    let next = first["next"].as_u64().expect("a next page");
+    let (_, rest) = server
+        .post(
+            "/v1/history",
+            &server.a.admin,
+            &json!({ "profile_id": p[0], "before": next }),
+        )
+        .await;
+    let rest: Vec<String> = audit_entries(&rest)
+        .into_iter()
+        .map(|e| e.mutation)
+        .collect();
+    assert_eq!(rest, ["profile.set_status", "profile.patch"]);
+    assert!(first.get("next").is_some());
+
+    // Another workspace sees nothing of it; a limit of 0 is refused.
+    let (_, theirs) = server
+        .post(
+            "/v1/history",
+            &server.b.admin,
+            &json!({ "profile_id": p[0] }),
+        )
+        .await;
+    assert!(audit_entries(&theirs).is_empty());
+    let (status, _) = server
+        .post(
+            "/v1/history",
+            &server.a.admin,
+            &json!({ "profile_id": p[0], "limit": 0 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
