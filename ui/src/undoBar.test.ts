@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import type { ProfileId } from './bindings/ProfileId';
 import { FakeBackend, fakeId } from './testing/fakeBackend';
 import { mount, press, query, waitFor } from './testing/harness';
 import { undoneText } from './undoBar';
@@ -95,6 +96,25 @@ describe('Undo', () => {
     await waitFor(() => query(root, '#undo-text').textContent === 'Undone: Scheduled Archive for 3 customers.');
     const jobs = await backend.jobs();
     expect(jobs.map((j) => j.state)).toEqual(['cancelled']);
+  });
+
+  it('sets back the customers an Archive job changed once it has fired', async () => {
+    const backend = new FakeBackend({ rows: 50 });
+    backend.jobDelaySeconds = 0;
+    const { root } = mount(backend);
+    await waitFor(() => root.querySelectorAll('.row[data-id] input.row-check').length >= 3);
+    const checks = [...root.querySelectorAll<HTMLInputElement>('.row[data-id] input.row-check')].slice(0, 3);
+    const ids = checks.map((check) => check.closest<HTMLElement>('.row[data-id]')?.dataset['id'] as ProfileId);
+    for (const check of checks) check.click();
+    await waitFor(() => query(root, '#selection-count').textContent === '3 selected');
+    query<HTMLButtonElement>(root, '#bulk-archive').click();
+    await waitFor(() => query(root, '#undo-text').textContent === 'Scheduled Archive for 3 customers');
+    backend.fireDueJobs();
+    for (const id of ids) expect((await backend.profileDetails(id)).profile.status).toBe('archived');
+
+    press(document.body, 'z', { ctrlKey: true });
+    await waitFor(() => query(root, '#undo-text').textContent === 'Undone: Scheduled Archive for 3 customers.');
+    for (const id of ids) expect((await backend.profileDetails(id)).profile.status).toBe('active');
   });
 
   it('says what it left as it was because it changed again since', () => {

@@ -424,6 +424,8 @@ export interface FakeJob {
   readonly target: { readonly ids: ReadonlySet<ProfileId> } | { readonly filter: ProfileFilter };
   /** The ids of the customers it changed, once done: what a filter on the job shows. */
   customers?: ReadonlySet<ProfileId>;
+  /** The generation indices whose status it changed: what its Undo sets back once it has fired. */
+  changed?: Set<number>;
 }
 
 /** The core's default delay of Active and Archive (5 minutes) and its longest (a week), seconds. */
@@ -890,8 +892,22 @@ export class FakeBackend implements Backend {
         if (job.state === 'pending') {
           job.state = 'cancelled';
           restored = 1;
+        } else if (job.state === 'done') {
+          // Set back: the customers it changed that still have the status it set (as the core).
+          const set = job.action === 'archive' ? 'archived' : 'active';
+          const back = set === 'archived' ? 'active' : 'archived';
+          for (const index of [...(job.changed ?? [])].sort((a, b) => a - b)) {
+            const now = this.profile(index);
+            if (now.status !== set) continue;
+            this.outbox.push({ kind: 'status', index, before: set, after: back });
+            this.edited.set(index, { ...now, status: back });
+            job.changed?.delete(index);
+            restored += 1;
+          }
+          if (restored === 0) kept.push({ what: action.label, value: 'changed again since' });
+          this.orderings.clear();
         } else {
-          kept.push({ what: action.label, value: job.state === 'cancelled' ? 'cancelled already' : 'took effect already' });
+          kept.push({ what: action.label, value: job.state === 'cancelled' ? 'cancelled already' : 'taking effect now: undo once it is done' });
         }
         const next = this.undoPeek();
         return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
@@ -1617,10 +1633,14 @@ export class FakeBackend implements Backend {
         'ids' in target
           ? [...target.ids].map((id) => this.indexOfId(id)).filter((i): i is number => i !== undefined && this.exists(i))
           : this.resolve({ kind: 'filter', filter: target.filter });
+      job.changed = new Set();
       for (const index of indices) {
         const before = this.profile(index);
         // Each customer whose status changes gets an edit of their own, as the core queues them.
-        if (before.status !== status) this.outbox.push({ kind: 'status', index, before: before.status, after: status });
+        if (before.status !== status) {
+          this.outbox.push({ kind: 'status', index, before: before.status, after: status });
+          job.changed.add(index);
+        }
         this.edited.set(index, { ...before, status });
       }
       this.orderings.clear();

@@ -271,21 +271,47 @@ impl AppCore {
                     }
                 }
                 UndoStep::Job { id } => {
-                    // Cancelled while it waits; once it has fired its changes stand (each
-                    // customer can still be changed back by hand).
+                    // Cancelled while it waits; once it has fired, the customers it changed
+                    // are set back, those changed again since left as they are.
                     let state = self.job_view(*id).await?.state;
-                    if state == JobState::Pending {
-                        self.cancel_job(*id).await?;
-                        restored += 1;
-                    } else {
-                        kept.push(UndoKept {
-                            what: action.label.clone(),
-                            value: match state {
-                                JobState::Cancelled => "cancelled already",
-                                _ => "took effect already",
+                    match state {
+                        JobState::Pending => {
+                            self.cancel_job(*id).await?;
+                            restored += 1;
+                        }
+                        JobState::Done => {
+                            let job = {
+                                let mut conn = self.store.pool().acquire().await?;
+                                crate::jobs::read(&mut conn, *id).await?
+                            };
+                            let back = self.store.reverse_job(&job).await?;
+                            restored += u32::try_from(back).unwrap_or(u32::MAX);
+                            if back == 0 {
+                                let listed: bool = sqlx::query_scalar(
+                                    "SELECT EXISTS (SELECT 1 FROM job_targets WHERE job_id = ?)",
+                                )
+                                .bind(*id)
+                                .fetch_one(self.store.pool())
+                                .await?;
+                                kept.push(UndoKept {
+                                    what: action.label.clone(),
+                                    value: if listed {
+                                        "changed again since"
+                                    } else {
+                                        "too many jobs ago to set back"
+                                    }
+                                    .into(),
+                                });
                             }
-                            .to_string(),
-                        });
+                        }
+                        JobState::Running => kept.push(UndoKept {
+                            what: action.label.clone(),
+                            value: "taking effect now: undo once it is done".into(),
+                        }),
+                        JobState::Cancelled => kept.push(UndoKept {
+                            what: action.label.clone(),
+                            value: "cancelled already".into(),
+                        }),
                     }
                 }
                 UndoStep::SegmentCreated { segment } => {

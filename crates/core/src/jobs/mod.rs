@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
-use userdesk_model::{JobAction, JobId, JobState, ProfileFilter, ProfileId};
+use userdesk_model::{JobAction, JobId, JobState, ProfileFilter, ProfileId, ProfileStatus};
 
 use crate::error::{CoreError, Result};
 use crate::store::listing::ResolvedFilter;
@@ -315,8 +315,19 @@ impl Store {
                 }
             };
         // Customers deleted since they were picked are not found, and there is nothing to change.
-        let covered =
+        let (covered, changed) =
             profiles::set_status_of_rows(&mut tx, &seqs, job.action.status(), self.now()).await?;
+        // What Undo sets back once the job has fired.
+        if !changed.is_empty() {
+            sqlx::query(
+                "UPDATE job_targets SET changed = 1 WHERE job_id = ? \
+                 AND seq IN (SELECT value FROM json_each(?))",
+            )
+            .bind(job.id)
+            .bind(serde_json::Value::from(changed).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some(last) = seqs.last() {
             sqlx::query("UPDATE jobs SET after_seq = ?, applied = applied + ? WHERE id = ?")
                 .bind(*last)
@@ -330,6 +341,42 @@ impl Store {
             covered,
             last: seqs.len() < CHUNK,
         })
+    }
+
+    /// Sets back the customers a job that has fired changed and that still have the status it
+    /// set (in the Trash or not), with a `profile.set_status` each, in chunks of [`CHUNK`];
+    /// returns how many. Those changed again since keep their status.
+    pub(crate) async fn reverse_job(&self, job: &Job) -> Result<u64> {
+        let set = job.action.status();
+        let back = match job.action {
+            JobAction::Activate => ProfileStatus::Archived,
+            JobAction::Archive => ProfileStatus::Active,
+        };
+        let seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT t.seq FROM job_targets AS t JOIN profiles AS p ON p.seq = t.seq \
+             WHERE t.job_id = ? AND t.changed = 1 AND p.status = ? ORDER BY t.seq",
+        )
+        .bind(job.id)
+        .bind(set.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut reversed = 0;
+        for chunk in seqs.chunks(CHUNK) {
+            let mut tx = self.write_transaction().await?;
+            let (_, changed) =
+                profiles::set_status_of_rows(&mut tx, chunk, back, self.now()).await?;
+            sqlx::query(
+                "UPDATE job_targets SET changed = 0 WHERE job_id = ? \
+                 AND seq IN (SELECT value FROM json_each(?))",
+            )
+            .bind(job.id)
+            .bind(serde_json::Value::from(changed.clone()).to_string())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            reversed += changed.len() as u64;
+        }
+        Ok(reversed)
     }
 
     /// Marks a running job done; `false` if it was not running (another runner completed it).

@@ -232,29 +232,29 @@ pub(crate) async fn set_status_in(
 /// Sets the status of the profiles at these rowids, as [`set_status_in`] does for each (the
 /// server's copy kept, as the status it had; a `profile.set_status` mutation queued for each one
 /// that changes), in a few statements for all of them. Rowids no profile has any more are passed over. Returns how
-/// many profiles were found.
+/// many profiles were found, and the rowids of those that changed.
 pub(crate) async fn set_status_of_rows(
     conn: &mut SqliteConnection,
     seqs: &[i64],
     status: ProfileStatus,
     at: DateTime<Utc>,
-) -> Result<u64> {
+) -> Result<(u64, Vec<i64>)> {
     if seqs.is_empty() {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
     let rows = serde_json::Value::from(seqs.to_vec()).to_string();
-    let found: Vec<(ProfileId, String)> = sqlx::query_as(
-        "SELECT id, status FROM profiles WHERE seq IN (SELECT value FROM json_each(?)) \
+    let found: Vec<(i64, ProfileId, String)> = sqlx::query_as(
+        "SELECT seq, id, status FROM profiles WHERE seq IN (SELECT value FROM json_each(?)) \
          ORDER BY seq",
     )
     .bind(&rows)
     .fetch_all(&mut *conn)
     .await?;
-    let changing: Vec<ProfileId> = found
+    let (changing, changed_seqs): (Vec<ProfileId>, Vec<i64>) = found
         .iter()
-        .filter(|(_, current)| current != status.as_str())
-        .map(|(id, _)| *id)
-        .collect();
+        .filter(|(_, _, current)| current != status.as_str())
+        .map(|(seq, id, _)| (*id, *seq))
+        .unzip();
     server_copies::keep_server_statuses(conn, &rows, status).await?;
     // Only the status column: the indexes and triggers of the other columns stay untouched.
     sqlx::query(
@@ -273,7 +273,7 @@ pub(crate) async fn set_status_of_rows(
         })
         .collect();
     outbox::append_all(conn, &ops, at).await?;
-    Ok(found.len() as u64)
+    Ok((found.len() as u64, changed_seqs))
 }
 
 /// The profile with the patch's fields set.

@@ -689,7 +689,7 @@ async fn two_processes_on_one_store_announce_a_job_once() {
 }
 
 #[tokio::test]
-async fn undo_cancels_a_job_while_it_waits_and_says_so_once_it_has_fired() {
+async fn undo_cancels_a_job_while_it_waits_and_sets_back_what_it_changed_once_it_has_fired() {
     let (f, ids) = active_fixture(5).await;
     let app = &f.app;
     let job = app
@@ -706,10 +706,16 @@ async fn undo_cancels_a_job_while_it_waits_and_says_so_once_it_has_fired() {
     let undone = jobs.iter().find(|j| j.id == job.id).unwrap();
     assert_eq!(undone.state, JobState::Cancelled);
 
-    // A job that has fired stands: Undo says so and changes nothing.
+    // A job that has fired: Undo sets back the customers it changed, only those still as it left
+    // them. The third was archived already (the job did not change it); the fifth is activated
+    // again by another hand after the job.
+    app.store()
+        .set_profile_status(ids[2], ProfileStatus::Archived)
+        .await
+        .unwrap();
     app.set_job_delay(0).await.unwrap();
     let fired = app
-        .schedule_job(JobAction::Archive, &archive(&ids[3..]))
+        .schedule_job(JobAction::Archive, &archive(&ids[2..]))
         .await
         .unwrap();
     app.run_due_jobs_at(Utc::now() + chrono::Duration::seconds(1), &Shown::default())
@@ -720,17 +726,28 @@ async fn undo_cancels_a_job_while_it_waits_and_says_so_once_it_has_fired() {
         done.iter().find(|j| j.id == fired.id).unwrap().state,
         JobState::Done
     );
+    app.store()
+        .set_profile_status(ids[4], ProfileStatus::Active)
+        .await
+        .unwrap();
+    let pending = app.sync_status().await.unwrap().pending;
     let report = app.undo().await.unwrap();
-    assert_eq!(report.restored, 0);
-    assert_eq!(report.kept[0].value, "took effect already");
+    assert_eq!(report.label, "Scheduled Archive for 3 customers");
+    assert_eq!(report.restored, 1, "{report:?}");
+    assert!(report.kept.is_empty());
     assert_eq!(
         statuses(app, &ids).await,
         [
             ProfileStatus::Active,
             ProfileStatus::Active,
-            ProfileStatus::Active,
             ProfileStatus::Archived,
-            ProfileStatus::Archived
+            ProfileStatus::Active,
+            ProfileStatus::Active
         ]
+    );
+    assert_eq!(
+        app.sync_status().await.unwrap().pending,
+        pending + 1,
+        "a new edit, that syncs like any other"
     );
 }
