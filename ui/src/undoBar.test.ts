@@ -128,5 +128,8 @@ describe('Undo', () => {
     expect(undoneText({ label: 'Archived Bob', restored: 0, kept: [{ what: 'STATUS of Bob', value: 'Active' }] })).toBe(
       'Not undone: Archived Bob. STATUS of Bob stays “Active”: it changed again since.',
     );
+    expect(
+      undoneText({ label: 'Scheduled Archive for 3 customers', restored: 0, kept: [{ what: 'Scheduled Archive for 3 customers', value: '', reason: 'cancelled already' }] }),
+    ).toBe('Not undone: Scheduled Archive for 3 customers. Scheduled Archive for 3 customers: cancelled already.');
   });
 });

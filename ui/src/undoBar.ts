@@ -30,7 +30,9 @@ export interface UndoBar {
 
 /** What the bar says once an undo is done. */
 export function undoneText(report: UndoReport): string {
-  const kept = report.kept.map((k) => `${k.what} stays ${k.value === '' ? 'empty' : `“${k.value}”`}: it changed again since.`);
+  const kept = report.kept.map((k) =>
+    k.reason === undefined ? `${k.what} stays ${k.value === '' ? 'empty' : `“${k.value}”`}: it changed again since.` : `${k.what}: ${k.reason}.`,
+  );
   if (report.restored === 0) return [`Not undone: ${report.label}.`, ...kept].join(' ');
   return [`Undone: ${report.label}.`, ...kept].join(' ');
 }

@@ -19,6 +19,9 @@ pub enum CoreError {
     GoalNotFound(String),
     #[error("no job with id {0}")]
     JobNotFound(String),
+    /// An action the signed-in manager's role does not allow (the server would refuse it).
+    #[error("{0}")]
+    Forbidden(String),
     /// Restore or Delete forever named customers the Trash no longer holds.
     #[error(
         "{} no longer in the Trash: deleted forever (by Delete forever, or {} days after the \
@@ -107,6 +110,9 @@ impl CoreError {
             CoreError::Picture(_) => ErrorCode::InvalidPicture,
             CoreError::Desktop(reason) => {
                 return ApiError::new(ErrorCode::Desktop, sentence(reason))
+            }
+            CoreError::Forbidden(reason) => {
+                return ApiError::new(ErrorCode::Forbidden, sentence(reason))
             }
             CoreError::ProfileNotFound(_)
             | CoreError::NoteNotFound(_)

@@ -24,6 +24,11 @@ pub struct UndoKept {
     pub what: String,
     /// The value it has now, and keeps.
     pub value: String,
+    /// Why it was left as it is, when that is not a value changed since: "cancelled already",
+    /// "no longer in the Trash".
+    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What one Undo did.

@@ -12,4 +12,9 @@ what: string,
 /**
  * The value it has now, and keeps.
  */
-value: string, };
+value: string, 
+/**
+ * Why it was left as it is, when that is not a value changed since: "cancelled already",
+ * "no longer in the Trash".
+ */
+reason?: string, };

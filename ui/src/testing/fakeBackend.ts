@@ -904,10 +904,10 @@ export class FakeBackend implements Backend {
             job.changed?.delete(index);
             restored += 1;
           }
-          if (restored === 0) kept.push({ what: action.label, value: 'changed again since' });
+          if (restored === 0) kept.push({ what: action.label, value: '', reason: 'its customers changed again since' });
           this.orderings.clear();
         } else {
-          kept.push({ what: action.label, value: job.state === 'cancelled' ? 'cancelled already' : 'taking effect now: undo once it is done' });
+          kept.push({ what: action.label, value: '', reason: job.state === 'cancelled' ? 'cancelled already' : 'taking effect now: undo once it is done' });
         }
         const next = this.undoPeek();
         return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
@@ -919,7 +919,7 @@ export class FakeBackend implements Backend {
         if (back.length > 0) this.outbox.push({ kind: 'restore', indices: back });
         restored = back.length;
         const gone = action.indices.length - back.length;
-        if (gone > 0) kept.push({ what: customers(gone), value: 'no longer in the Trash' });
+        if (gone > 0) kept.push({ what: customers(gone), value: '', reason: 'no longer in the Trash' });
         this.orderings.clear();
         const next = this.undoPeek();
         return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };
@@ -935,7 +935,7 @@ export class FakeBackend implements Backend {
         restored = stillIn.length + stillOut.length;
         const changedIn = action.added.length - stillIn.length;
         const changed = changedIn + action.removed.length - stillOut.length;
-        if (changed > 0) kept.push({ what: `${customers(changed)} of ${action.name}`, value: changedIn === 0 ? 'added again' : 'taken out' });
+        if (changed > 0) kept.push({ what: `${customers(changed)} of ${action.name}`, value: '', reason: changedIn === 0 ? 'added again since' : 'taken out since' });
         this.orderings.clear();
         const next = this.undoPeek();
         return { label: action.label, restored, kept, ...(next === null ? {} : { next }) };

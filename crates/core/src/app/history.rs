@@ -23,13 +23,18 @@ const SHOWN: u32 = 100;
 fn shown(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(s) => match s.as_str() {
-            "active" => "Active".into(),
-            "archived" => "Archived".into(),
-            _ => s.clone(),
-        },
+        Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "Yes" } else { "No" }.into(),
         other => other.to_string(),
+    }
+}
+
+/// A status as Details names it ("Active", "Archived").
+fn shown_status(value: &Value) -> String {
+    match value.as_str().and_then(ProfileStatus::parse) {
+        Some(ProfileStatus::Active) => "Active".into(),
+        Some(ProfileStatus::Archived) => "Archived".into(),
+        None => shown(value),
     }
 }
 
@@ -91,7 +96,12 @@ impl Names {
                     .map(|status| PutBack::Active {
                         active: status == ProfileStatus::Active,
                     });
-                ("STATUS".to_string(), shown(before), shown(after), put_back)
+                (
+                    "STATUS".to_string(),
+                    shown_status(before),
+                    shown_status(after),
+                    put_back,
+                )
             }
             ("profile", name) => {
                 let field = Field::parse(name)?;
@@ -323,7 +333,7 @@ fn pending_row(op: &Op, id: ProfileId) -> Option<HistoryRow> {
             Some(row("Edited", changes))
         }
         Op::ProfileSetStatus { profile_id, status } if *profile_id == id => {
-            let after = shown(&Value::String(status.as_str().into()));
+            let after = shown_status(&Value::String(status.as_str().into()));
             let action = if *status == ProfileStatus::Archived {
                 "Archived"
             } else {

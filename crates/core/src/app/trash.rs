@@ -84,6 +84,13 @@ impl AppCore {
     /// Delete forever: the customers and everything attached to them are gone, here and (once
     /// synced) on the server. Refused when none of them is in the Trash.
     pub async fn delete_forever(&self, selection: &TrashSelection) -> Result<u64> {
+        if !self.may_delete().await? {
+            return Err(CoreError::Forbidden(
+                "only an admin may delete customers forever; they stay in the Trash until the \
+                 server deletes them after 30 days"
+                    .into(),
+            ));
+        }
         let ids = self.in_trash(selection).await?;
         let deleted = self.store.delete_forever(&ids).await?;
         if deleted == 0 {
@@ -91,6 +98,12 @@ impl AppCore {
         }
         self.with_auto_sync(AutoSync::edited);
         Ok(deleted)
+    }
+
+    /// Whether this manager may delete for good (customers, segments): an admin, or anyone
+    /// before the first sign-in (the store is this computer's alone).
+    pub(super) async fn may_delete(&self) -> Result<bool> {
+        Ok(self.account().await?.is_none_or(|a| a.role == "admin"))
     }
 
     /// Remembers, for Undo, customers moved to the Trash.

@@ -214,6 +214,41 @@ impl AppCore {
         });
     }
 
+    /// The customer as the table has them; `None`, and noted in `kept`, once they are in the
+    /// Trash or deleted.
+    async fn in_table(
+        &self,
+        id: ProfileId,
+        label: &str,
+        kept: &mut Vec<UndoKept>,
+    ) -> Result<Option<Profile>> {
+        match self.store.get_profile(id).await {
+            Ok(profile) => Ok(Some(profile)),
+            Err(CoreError::ProfileNotFound(_)) => {
+                kept.push(left(label, "the customer is in the Trash, or deleted"));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `ids` split into those in the table and those not (in the Trash, or deleted).
+    async fn split_in_table(
+        &self,
+        ids: Vec<ProfileId>,
+    ) -> Result<(Vec<ProfileId>, Vec<ProfileId>)> {
+        let mut here = Vec::with_capacity(ids.len());
+        let mut gone = Vec::new();
+        for id in ids {
+            match self.store.get_profile(id).await {
+                Ok(_) => here.push(id),
+                Err(CoreError::ProfileNotFound(_)) => gone.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((here, gone))
+    }
+
     /// What Undo would take back next, if anything.
     pub fn undo_available(&self) -> Option<UndoView> {
         self.undo.peek()
@@ -231,7 +266,9 @@ impl AppCore {
         for step in &action.steps {
             match step {
                 UndoStep::Fields { profile, changed } => {
-                    let now = self.store.get_profile(*profile).await?;
+                    let Some(now) = self.in_table(*profile, &action.label, &mut kept).await? else {
+                        continue;
+                    };
                     let mut patch = ProfilePatch::default();
                     for (field, before, after) in changed {
                         let current = field.in_profile(&now);
@@ -242,6 +279,7 @@ impl AppCore {
                             kept.push(UndoKept {
                                 what: fields_label(&[*field], &now),
                                 value: current.to_string(),
+                                reason: None,
                             });
                         }
                     }
@@ -255,7 +293,9 @@ impl AppCore {
                     before,
                     after,
                 } => {
-                    let now = self.store.get_profile(*profile).await?;
+                    let Some(now) = self.in_table(*profile, &action.label, &mut kept).await? else {
+                        continue;
+                    };
                     if now.status == *after {
                         self.store.set_profile_status(*profile, *before).await?;
                         restored += 1;
@@ -267,6 +307,7 @@ impl AppCore {
                                 ProfileStatus::Archived => "Archived",
                             }
                             .to_string(),
+                            reason: None,
                         });
                     }
                 }
@@ -293,37 +334,37 @@ impl AppCore {
                                 .bind(*id)
                                 .fetch_one(self.store.pool())
                                 .await?;
-                                kept.push(UndoKept {
-                                    what: action.label.clone(),
-                                    value: if listed {
-                                        "changed again since"
+                                kept.push(left(
+                                    &action.label,
+                                    if listed {
+                                        "its customers changed again since"
                                     } else {
                                         "too many jobs ago to set back"
-                                    }
-                                    .into(),
-                                });
+                                    },
+                                ));
                             }
                         }
-                        JobState::Running => kept.push(UndoKept {
-                            what: action.label.clone(),
-                            value: "taking effect now: undo once it is done".into(),
-                        }),
-                        JobState::Cancelled => kept.push(UndoKept {
-                            what: action.label.clone(),
-                            value: "cancelled already".into(),
-                        }),
+                        JobState::Running => kept.push(left(
+                            &action.label,
+                            "taking effect now: undo once it is done",
+                        )),
+                        JobState::Cancelled => {
+                            kept.push(left(&action.label, "cancelled already"));
+                        }
                     }
                 }
                 UndoStep::SegmentCreated { segment } => {
                     match self.segment_view_of(*segment).await {
+                        Ok(_) if !self.may_delete().await? => {
+                            kept.push(left(&action.label, "only an admin may delete a segment"))
+                        }
                         Ok(_) => {
                             self.store.delete_segment(*segment).await?;
                             restored += 1;
                         }
-                        Err(CoreError::SegmentNotFound(_)) => kept.push(UndoKept {
-                            what: action.label.clone(),
-                            value: "deleted already".into(),
-                        }),
+                        Err(CoreError::SegmentNotFound(_)) => {
+                            kept.push(left(&action.label, "deleted already"));
+                        }
                         Err(e) => return Err(e),
                     }
                 }
@@ -337,10 +378,10 @@ impl AppCore {
                         self.store.update_segment(*segment, before.clone()).await?;
                         restored += 1;
                     } else {
-                        kept.push(UndoKept {
-                            what: format!("segment {}", now.name),
-                            value: "changed again since".into(),
-                        });
+                        kept.push(left(
+                            &format!("segment {}", now.name),
+                            "changed again since",
+                        ));
                     }
                 }
                 UndoStep::Trashed { profiles } => {
@@ -348,10 +389,7 @@ impl AppCore {
                     restored += u32::try_from(back.len()).unwrap_or(u32::MAX);
                     let gone = profiles.len() - back.len();
                     if gone > 0 {
-                        kept.push(UndoKept {
-                            what: customers(gone),
-                            value: "no longer in the Trash".into(),
-                        });
+                        kept.push(left(&customers(gone), "no longer in the Trash"));
                     }
                 }
                 UndoStep::Members {
@@ -367,10 +405,20 @@ impl AppCore {
                         added.iter().partition(|id| now.contains(id));
                     let (still_out, changed_out): (Vec<ProfileId>, Vec<ProfileId>) =
                         removed.iter().partition(|id| !now.contains(id));
+                    // Customers deleted since (in the Trash) are left as they are.
+                    let (still_in, gone_in) = self.split_in_table(still_in).await?;
+                    let (still_out, gone_out) = self.split_in_table(still_out).await?;
+                    let gone = [gone_in, gone_out].concat();
                     if !still_in.is_empty() {
                         self.store
                             .remove_segment_members(*segment, &still_in)
                             .await?;
+                    }
+                    if !gone.is_empty() {
+                        kept.push(left(
+                            &format!("{} of {name}", customers(gone.len())),
+                            "in the Trash, or deleted",
+                        ));
                     }
                     if !still_out.is_empty() {
                         self.store.add_segment_members(*segment, &still_out).await?;
@@ -378,14 +426,14 @@ impl AppCore {
                     restored += u32::try_from(still_in.len() + still_out.len()).unwrap_or(u32::MAX);
                     let changed = changed_in.len() + changed_out.len();
                     if changed > 0 {
-                        kept.push(UndoKept {
-                            what: format!("{} of {name}", customers(changed)),
-                            value: if changed_in.is_empty() {
-                                "added again".into()
+                        kept.push(left(
+                            &format!("{} of {name}", customers(changed)),
+                            if changed_in.is_empty() {
+                                "added again since"
                             } else {
-                                "taken out".into()
+                                "taken out since"
                             },
-                        });
+                        ));
                     }
                 }
             }
@@ -400,6 +448,15 @@ impl AppCore {
             kept,
             next: self.undo.peek(),
         })
+    }
+}
+
+/// Something Undo left as it is, and why.
+fn left(what: &str, reason: &str) -> UndoKept {
+    UndoKept {
+        what: what.to_string(),
+        value: String::new(),
+        reason: Some(reason.to_string()),
     }
 }
 

@@ -172,7 +172,7 @@ impl Store {
         for chunk in picked.chunks(10_000) {
             found += sqlx::query(
                 "INSERT OR IGNORE INTO job_targets (job_id, seq) SELECT ?, seq FROM profiles \
-                 WHERE id IN (SELECT unhex(value) FROM json_each(?))",
+                 WHERE id IN (SELECT unhex(value) FROM json_each(?)) AND trashed_at IS NULL",
             )
             .bind(id)
             .bind(profiles::id_list(chunk))

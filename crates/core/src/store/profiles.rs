@@ -231,7 +231,8 @@ pub(crate) async fn set_status_in(
 
 /// Sets the status of the profiles at these rowids, as [`set_status_in`] does for each (the
 /// server's copy kept, as the status it had; a `profile.set_status` mutation queued for each one
-/// that changes), in a few statements for all of them. Rowids no profile has any more are passed over. Returns how
+/// that changes), in a few statements for all of them. Rowids no profile has any more, and
+/// customers in the Trash, are passed over. Returns how
 /// many profiles were found, and the rowids of those that changed.
 pub(crate) async fn set_status_of_rows(
     conn: &mut SqliteConnection,
@@ -245,7 +246,7 @@ pub(crate) async fn set_status_of_rows(
     let rows = serde_json::Value::from(seqs.to_vec()).to_string();
     let found: Vec<(i64, ProfileId, String)> = sqlx::query_as(
         "SELECT seq, id, status FROM profiles WHERE seq IN (SELECT value FROM json_each(?)) \
-         ORDER BY seq",
+         AND trashed_at IS NULL ORDER BY seq",
     )
     .bind(&rows)
     .fetch_all(&mut *conn)
@@ -259,7 +260,7 @@ pub(crate) async fn set_status_of_rows(
     // Only the status column: the indexes and triggers of the other columns stay untouched.
     sqlx::query(
         "UPDATE profiles SET status = ?1 WHERE seq IN (SELECT value FROM json_each(?2)) \
-         AND status <> ?1",
+         AND status <> ?1 AND trashed_at IS NULL",
     )
     .bind(status.as_str())
     .bind(&rows)

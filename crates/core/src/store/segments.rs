@@ -664,9 +664,19 @@ impl Store {
         let goals = self.goals().await?;
         let mut conn = self.pool.acquire().await?;
         let mut completers: HashMap<GoalId, BTreeSet<ProfileId>> = HashMap::new();
+        // Customers in the Trash are out of the table a click on the goal opens.
+        let trashed: std::collections::HashSet<ProfileId> =
+            sqlx::query_scalar("SELECT id FROM profiles WHERE trashed_at IS NOT NULL")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
         for completion in
             synced::all_of::<GoalCompletion>(&mut conn, RecordKind::GoalCompletion).await?
         {
+            if trashed.contains(&completion.profile_id) {
+                continue;
+            }
             completers
                 .entry(completion.goal_id)
                 .or_default()

@@ -165,7 +165,7 @@ fn fields_json(fields: &[FieldError]) -> Result<String> {
 /// server refused stays listed as refused.
 pub(crate) async fn record_notice(conn: &mut SqliteConnection, notice: &Overwrite) -> Result<()> {
     let mutation = i64::try_from(notice.mutation_id).unwrap_or(i64::MAX);
-    let customer = match profiles::read_profile(conn, notice.profile_id).await? {
+    let customer = match profiles::read_any(conn, notice.profile_id).await? {
         Some(profile) => profile.username(),
         None => "a customer".to_string(),
     };

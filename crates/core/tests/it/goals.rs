@@ -195,3 +195,43 @@ async fn most_demo_customers_have_every_section_of_details_to_show() {
         assert!(count > most, "{section}: {count} of {}", everyone.len());
     }
 }
+
+#[tokio::test]
+async fn a_customer_in_the_trash_leaves_the_goals_counts_until_restored() {
+    let (core, _dir) = demo(200).await;
+    let before = core.goal_summaries().await.unwrap();
+    let goal = before
+        .iter()
+        .find(|g| g.completed > 0)
+        .expect("a goal someone completed")
+        .clone();
+    let filter = ProfileFilter {
+        goal: Some(goal.id),
+        ..Default::default()
+    };
+    let completers: Vec<ProfileId> = shown(&core, &filter).await.into_iter().collect();
+    let gone = completers[0];
+    core.delete_profiles(&userdesk_model::Selection::Ids { ids: vec![gone] })
+        .await
+        .unwrap();
+    let count = |summaries: Vec<userdesk_model::GoalSummary>| {
+        summaries
+            .into_iter()
+            .find(|g| g.id == goal.id)
+            .map(|g| g.completed)
+    };
+    let now = count(core.goal_summaries().await.unwrap());
+    assert_eq!(now, Some(goal.completed - 1));
+    assert_eq!(
+        core.count_profiles(&filter).await.unwrap(),
+        goal.completed - 1,
+        "the count opens as many rows"
+    );
+    core.restore_profiles(&userdesk_model::TrashSelection::All)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(core.goal_summaries().await.unwrap()),
+        Some(goal.completed)
+    );
+}

@@ -212,7 +212,10 @@ async fn every_matching_customer_goes_to_the_trash_and_undo_brings_them_back_aft
     let report = app.undo().await.unwrap();
     assert_eq!(report.restored, 0);
     assert_eq!(report.kept.len(), 1);
-    assert_eq!(report.kept[0].value, "no longer in the Trash");
+    assert_eq!(
+        report.kept[0].reason.as_deref(),
+        Some("no longer in the Trash")
+    );
 
     // Nothing in the Trash to act on: refused, nothing changes.
     for refused in [
@@ -229,4 +232,63 @@ async fn every_matching_customer_goes_to_the_trash_and_undo_brings_them_back_aft
     ] {
         assert_eq!(ApiError::from(refused).code, ErrorCode::InvalidRequest);
     }
+}
+
+#[tokio::test]
+async fn an_agent_keeps_customers_in_the_trash_and_undo_passes_over_a_deleted_customer() {
+    let platform = Platform::start(4).await;
+    let agent = platform.token_of("agent@example.com").await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = userdesk_core::OpenOptions {
+        sqlite_search_only: true,
+        keychain: Some(userdesk_core::Keychain::in_memory()),
+        ..Default::default()
+    };
+    let app = userdesk_core::AppCore::open(&dir.path().join("userdesk.sqlite3"), options)
+        .await
+        .unwrap();
+    app.sign_in(&userdesk_model::SignIn {
+        server_url: platform.url.clone(),
+        token: agent,
+        discard_pending: false,
+    })
+    .await
+    .unwrap();
+    app.sync_now().await.unwrap();
+    let p: Vec<ProfileId> = platform.profiles.iter().map(|p| p.id).collect();
+
+    // An agent moves customers to the Trash, but only an admin deletes them forever: refused
+    // here at once, and nothing is queued.
+    app.delete_profiles(&picked(&p[..1])).await.unwrap();
+    let pending = app.sync_status().await.unwrap().pending;
+    let refused = app.delete_forever(&TrashSelection::All).await.unwrap_err();
+    let error = ApiError::from(refused);
+    assert_eq!(error.code, ErrorCode::Forbidden);
+    assert!(
+        error.message.starts_with("Only an admin"),
+        "{}",
+        error.message
+    );
+    assert_eq!(app.sync_status().await.unwrap().pending, pending);
+    assert_eq!(app.trash(page()).await.unwrap().total, 1);
+
+    // An edit of a customer a colleague deletes before Undo: Undo passes over it, says why,
+    // and the next action is offered.
+    app.patch_profile(p[1], location("Galway")).await.unwrap();
+    platform
+        .push_from_elsewhere(&[Op::ProfileTrash {
+            profile_ids: vec![p[1]],
+        }])
+        .await;
+    app.sync_now().await.unwrap();
+    let report = app.undo().await.unwrap();
+    assert_eq!(report.restored, 0);
+    assert_eq!(
+        report.kept[0].reason.as_deref(),
+        Some("the customer is in the Trash, or deleted")
+    );
+    assert_eq!(
+        report.next.map(|n| n.label),
+        Some(format!("Deleted {}", platform.profiles[0].username()))
+    );
 }

@@ -254,5 +254,5 @@ async fn undo_takes_back_a_segments_change_then_its_creation() {
     app.delete_segment(old.id).await.unwrap();
     let report = app.undo().await.unwrap();
     assert_eq!(report.restored, 0);
-    assert_eq!(report.kept[0].value, "deleted already");
+    assert_eq!(report.kept[0].reason.as_deref(), Some("deleted already"));
 }

@@ -43,4 +43,5 @@ story_tests!(
     every_mutation_applied_or_refused_is_in_the_audit_log,
     deleted_customers_wait_in_the_trash_until_restored_or_purged,
     a_customers_history_lists_every_change_of_them_latest_first,
+    history_covers_audit_entries_written_before_its_index,
 );
