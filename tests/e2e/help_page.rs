@@ -446,24 +446,6 @@ async fn changing_a_customer_profile_follows_the_help_page() -> anyhow::Result<(
     Ok(())
 }
 
-/// Ticks the checkbox next to each of the first `count` names the table shows; their names.
-async fn tick_names(client: &Client, count: usize) -> anyhow::Result<Vec<String>> {
-    let mut names = Vec::new();
-    words::named_element(client, "Select the users on screen").await?;
-    let checks = client
-        .find_all(Locator::XPath(
-            "//input[@type='checkbox'][starts-with(@aria-label, 'Select ')]\
-             [not(@aria-label='Select the users on screen')]",
-        ))
-        .await?;
-    for check in checks.into_iter().take(count) {
-        let label = check.attr("aria-label").await?.unwrap_or_default();
-        names.push(label.trim_start_matches("Select ").to_string());
-        check.click().await?;
-    }
-    Ok(names)
-}
-
 /// Ticks the checkbox next to each of `names`.
 async fn tick_named(client: &Client, names: &[String]) -> anyhow::Result<()> {
     for name in names {
@@ -487,7 +469,7 @@ async fn managing_multiple_customer_profiles_follows_the_help_page() -> anyhow::
     words::wait_shown(&client, "Username").await?;
 
     // Select the checkboxes next to the names: the four buttons appear.
-    let picked = tick_names(&client, 3).await?;
+    let picked = words::tick_names(&client, 3).await?;
     words::wait_shown(&client, "3 selected").await?;
     for button in ["Create segment", "Active", "Archive", "Delete"] {
         words::control(&client, button).await?;

@@ -4,7 +4,6 @@
 //! there. The store ends with every customer in the table and the actions waiting to sync.
 
 use anyhow::Context;
-use fantoccini::{Client, Locator};
 use userdesk_core::{AppCore, OpenOptions};
 use userdesk_demo::DemoProfiles;
 use userdesk_e2e::words;
@@ -13,25 +12,6 @@ use userdesk_model::{ProfileFilter, ProfileStatus, SessionTotals};
 
 /// The Trash view's table.
 const TRASH: &str = "//*[@role='table'][@aria-label='Trash']";
-
-/// Ticks the checkbox next to each of the first `count` names the table shows; their names.
-async fn tick_names(client: &Client, count: usize) -> anyhow::Result<Vec<String>> {
-    words::named_element(client, "Select the users on screen").await?;
-    let mut names = Vec::new();
-    let checks = client
-        .find_all(Locator::XPath(
-            "//*[@role='table'][@aria-label='Users']\
-             //input[@type='checkbox'][starts-with(@aria-label, 'Select ')]\
-             [not(@aria-label='Select the users on screen')]",
-        ))
-        .await?;
-    for check in checks.into_iter().take(count) {
-        let label = check.attr("aria-label").await?.unwrap_or_default();
-        names.push(label.trim_start_matches("Select ").to_string());
-        check.click().await?;
-    }
-    Ok(names)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() -> anyhow::Result<()>
@@ -55,7 +35,7 @@ async fn a_manager_deletes_three_customers_and_restores_them_from_the_trash() ->
     let driver = Driver::start(dir.path()).await?;
     let client = driver.open_app().await?;
     words::wait_shown(&client, &format!("{active} users")).await?;
-    let picked = tick_names(&client, 3).await?;
+    let picked = words::tick_names(&client, 3).await?;
     words::wait_shown(&client, "3 selected").await?;
     words::click(&client, "Delete").await?;
     words::wait_shown(&client, "Move 3 customers to the Trash?").await?;

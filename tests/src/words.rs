@@ -286,6 +286,26 @@ pub async fn wait_heading(client: &Client, words: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ticks the checkbox next to each of the first `count` names the Users table shows; their
+/// names.
+pub async fn tick_names(client: &Client, count: usize) -> anyhow::Result<Vec<String>> {
+    named_element(client, "Select the users on screen").await?;
+    let checks = client
+        .find_all(Locator::XPath(
+            "//*[@role='table'][@aria-label='Users']\
+             //input[@type='checkbox'][starts-with(@aria-label, 'Select ')]\
+             [not(@aria-label='Select the users on screen')]",
+        ))
+        .await?;
+    let mut names = Vec::new();
+    for check in checks.into_iter().take(count) {
+        let label = check.attr("aria-label").await?.unwrap_or_default();
+        names.push(label.trim_start_matches("Select ").to_string());
+        check.click().await?;
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -328,12 +328,7 @@ impl AppCore {
                             let back = self.store.reverse_job(&job).await?;
                             restored += u32::try_from(back).unwrap_or(u32::MAX);
                             if back == 0 {
-                                let listed: bool = sqlx::query_scalar(
-                                    "SELECT EXISTS (SELECT 1 FROM job_targets WHERE job_id = ?)",
-                                )
-                                .bind(*id)
-                                .fetch_one(self.store.pool())
-                                .await?;
+                                let listed = self.store.job_customers_kept(*id).await?;
                                 kept.push(left(
                                     &action.label,
                                     if listed {

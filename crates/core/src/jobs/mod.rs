@@ -379,6 +379,16 @@ impl Store {
         Ok(reversed)
     }
 
+    /// Whether the job's list of customers is still kept (the last [`KEPT_DONE`] jobs done).
+    pub(crate) async fn job_customers_kept(&self, id: JobId) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM job_targets WHERE job_id = ?)")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Marks a running job done; `false` if it was not running (another runner completed it).
     pub(crate) async fn complete_job(&self, id: JobId, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(

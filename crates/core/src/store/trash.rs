@@ -37,61 +37,39 @@ pub(crate) fn trashed_of(at: Option<i64>, by: Option<String>) -> Result<Option<T
     }
 }
 
-/// Marks the customers among `ids` (at most [`MAX_MEMBERS_PER_MUTATION`]) that are in the
-/// table as in the Trash and queues their `profile.trash`; returns those moved. `by` is empty:
-/// the server names the manager once it syncs.
-pub(crate) async fn trash_in(
+/// Moves the customers among `ids` (at most [`MAX_MEMBERS_PER_MUTATION`]) into the Trash
+/// (`to_trash`; those in the table) or out of it (those in the Trash, as they now are), and
+/// queues their `profile.trash` or `profile.restore`; returns those moved. A move into the Trash
+/// names no manager: the server does once it syncs.
+pub(crate) async fn move_in(
     conn: &mut SqliteConnection,
     ids: &[ProfileId],
+    to_trash: bool,
     at: DateTime<Utc>,
 ) -> Result<Vec<ProfileId>> {
     debug_assert!(ids.len() <= MAX_MEMBERS_PER_MUTATION);
-    let moved: Vec<ProfileId> = sqlx::query_scalar(&format!(
-        "UPDATE profiles SET trashed_at = ?, trashed_by = '' \
-         WHERE id IN ({IDS}) AND trashed_at IS NULL RETURNING id"
-    ))
-    .bind(at.timestamp_millis())
-    .bind(id_list(ids))
-    .fetch_all(&mut *conn)
-    .await?;
-    if !moved.is_empty() {
-        outbox::append(
-            conn,
-            &Op::ProfileTrash {
-                profile_ids: moved.clone(),
-            },
-            at,
+    let (set, from) = if to_trash {
+        ("trashed_at = ?, trashed_by = ''", "trashed_at IS NULL")
+    } else {
+        (
+            "trashed_at = NULL, trashed_by = NULL",
+            "trashed_at IS NOT NULL",
         )
-        .await?;
+    };
+    let sql = format!("UPDATE profiles SET {set} WHERE id IN ({IDS}) AND {from} RETURNING id");
+    let mut query = sqlx::query_scalar(&sql);
+    if to_trash {
+        query = query.bind(at.timestamp_millis());
     }
-    Ok(moved)
-}
-
-/// Takes the customers among `ids` (at most [`MAX_MEMBERS_PER_MUTATION`]) that are in the
-/// Trash back to the table, as they now are, and queues their `profile.restore`; returns those
-/// moved.
-pub(crate) async fn restore_in(
-    conn: &mut SqliteConnection,
-    ids: &[ProfileId],
-    at: DateTime<Utc>,
-) -> Result<Vec<ProfileId>> {
-    debug_assert!(ids.len() <= MAX_MEMBERS_PER_MUTATION);
-    let moved: Vec<ProfileId> = sqlx::query_scalar(&format!(
-        "UPDATE profiles SET trashed_at = NULL, trashed_by = NULL \
-         WHERE id IN ({IDS}) AND trashed_at IS NOT NULL RETURNING id"
-    ))
-    .bind(id_list(ids))
-    .fetch_all(&mut *conn)
-    .await?;
+    let moved: Vec<ProfileId> = query.bind(id_list(ids)).fetch_all(&mut *conn).await?;
     if !moved.is_empty() {
-        outbox::append(
-            conn,
-            &Op::ProfileRestore {
-                profile_ids: moved.clone(),
-            },
-            at,
-        )
-        .await?;
+        let profile_ids = moved.clone();
+        let op = if to_trash {
+            Op::ProfileTrash { profile_ids }
+        } else {
+            Op::ProfileRestore { profile_ids }
+        };
+        outbox::append(conn, &op, at).await?;
     }
     Ok(moved)
 }
@@ -118,22 +96,20 @@ impl Store {
     /// `profile.trash` per [`MAX_MEMBERS_PER_MUTATION`]); returns those moved, in the table
     /// until now.
     pub async fn trash_profiles(&self, ids: &[ProfileId]) -> Result<Vec<ProfileId>> {
-        let mut tx = self.write_transaction().await?;
-        let mut moved = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(MAX_MEMBERS_PER_MUTATION) {
-            moved.extend(trash_in(&mut tx, chunk, self.now()).await?);
-        }
-        tx.commit().await?;
-        Ok(moved)
+        self.move_profiles(ids, true).await
     }
 
     /// Moves the customers among `ids` that are in the Trash back to the table, in one
     /// transaction; returns those moved.
     pub async fn restore_profiles(&self, ids: &[ProfileId]) -> Result<Vec<ProfileId>> {
+        self.move_profiles(ids, false).await
+    }
+
+    async fn move_profiles(&self, ids: &[ProfileId], to_trash: bool) -> Result<Vec<ProfileId>> {
         let mut tx = self.write_transaction().await?;
         let mut moved = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(MAX_MEMBERS_PER_MUTATION) {
-            moved.extend(restore_in(&mut tx, chunk, self.now()).await?);
+            moved.extend(move_in(&mut tx, chunk, to_trash, self.now()).await?);
         }
         tx.commit().await?;
         Ok(moved)

@@ -303,14 +303,7 @@ pub async fn a_delete_beats_a_later_edit(backend: Backend) {
 fn patch_with_base(profile: ProfileId, field: Field, value: &str, base: Option<&str>) -> Op {
     let set = |v: &str| {
         let mut patch = ProfilePatch::default();
-        let slot = match field {
-            Field::Email => &mut patch.email,
-            Field::FirstName => &mut patch.first_name,
-            Field::LastName => &mut patch.last_name,
-            Field::Phone => &mut patch.phone,
-            Field::Location => &mut patch.location,
-        };
-        *slot = Some(v.to_string());
+        field.set(&mut patch, v.to_string());
         patch
     };
     Op::ProfilePatch {
